@@ -1,0 +1,104 @@
+import Foundation
+
+/// One error the user must see: `PATH:LINE:COL: error: MESSAGE`, the source line with a caret, an optional
+/// hint, and for runtime errors a traceback. Parse, resolve and runtime errors all end up as this type.
+public struct Diagnostic: Error, CustomStringConvertible, Sendable {
+    public enum Phase: String, Sendable { case parse, resolve, runtime, usage }
+
+    public var message: String
+    public var location: SourceLoc?
+    public var hint: String?
+    public var phase: Phase
+    /// Frames of a runtime error, innermost last (the order Python prints, "most recent call last").
+    public var traceback: [TraceFrame]
+
+    public struct TraceFrame: Sendable {
+        public var location: SourceLoc
+        public var function: String
+        public init(location: SourceLoc, function: String) {
+            self.location = location
+            self.function = function
+        }
+    }
+
+    public init(message: String, location: SourceLoc?, hint: String? = nil, phase: Phase = .parse,
+                traceback: [TraceFrame] = []) {
+        self.message = message
+        self.location = location
+        self.hint = hint
+        self.phase = phase
+        self.traceback = traceback
+    }
+
+    public var description: String { rendered() }
+
+    /// The full text shown to the user, ending with a newline.
+    public func rendered() -> String {
+        var out = ""
+        if let loc = location, let file = loc.file {
+            out += "\(file.path):\(loc.line):\(loc.col): error: \(message)\n"
+            if let text = file.line(Int(loc.line)) {
+                let shown = text.replacingOccurrences(of: "\t", with: " ")
+                out += "    \(shown)\n"
+                let pad = String(repeating: " ", count: max(0, Int(loc.col) - 1))
+                out += "    \(pad)^\n"
+            }
+        } else {
+            out += "error: \(message)\n"
+        }
+        if let hint { out += "hint: \(hint)\n" }
+        if !traceback.isEmpty {
+            out += "Traceback (most recent call last):\n"
+            for frame in traceback {
+                out += "  \(frame.location): in \(frame.function)\n"
+            }
+        }
+        return out
+    }
+
+    /// A JSON object for editors (`platflow check --json`).
+    public func jsonObject() -> [String: Any] {
+        var o: [String: Any] = ["message": message, "severity": "error", "phase": phase.rawValue]
+        if let loc = location {
+            o["file"] = loc.file?.path ?? ""
+            o["line"] = Int(loc.line)
+            o["column"] = Int(loc.col)
+        }
+        if let hint { o["hint"] = hint }
+        return o
+    }
+}
+
+/// All diagnostics of one phase; thrown when a phase found problems so that later phases do not run.
+public struct DiagnosticList: Error, CustomStringConvertible, Sendable {
+    public var diagnostics: [Diagnostic]
+    public init(_ d: [Diagnostic]) { diagnostics = d }
+    public var description: String { diagnostics.map { $0.rendered() }.joined() }
+}
+
+/// "did you mean" support: the closest candidate by edit distance, if it is close enough to be a likely typo.
+public func closestName(to name: String, in candidates: [String]) -> String? {
+    var best: (String, Int)? = nil
+    let limit = max(1, name.count / 3 + 1)
+    for c in candidates where c != name {
+        let d = editDistance(name, c)
+        if d <= limit && (best == nil || d < best!.1) { best = (c, d) }
+    }
+    return best?.0
+}
+
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.lowercased()), b = Array(b.lowercased())
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    var cur = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        cur[0] = i
+        for j in 1...b.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[b.count]
+}

@@ -1,0 +1,174 @@
+/// A .plat value. Scalars are stored inline; lists are Swift arrays (copy-on-write gives the language its
+/// value semantics for free); maps, functions and modules are one reference each, so a `Value` stays small.
+public enum Value {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case float(Double)
+    case string(String)
+    /// Milliseconds.
+    case duration(Int64)
+    /// Bytes.
+    case size(Int64)
+    case list([Value])
+    /// Copy-on-write by hand: mutate only after `isKnownUniquelyReferenced`, else copy first.
+    case map(MapStorage)
+    /// A function written in .plat (named, anonymous or a closure over outer variables).
+    case closure(Closure)
+    case builtin(BuiltinFunction)
+    case module(ModuleObject)
+    /// A secret parameter: printing, interpolation and errors show `***`; `reveal()` hands out the text.
+    case secret(SecretValue)
+}
+
+extension Value {
+    /// The name `type(x)` returns and error messages use.
+    public var typeName: String {
+        switch self {
+        case .null: return "nil"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .float: return "float"
+        case .string: return "string"
+        case .duration: return "duration"
+        case .size: return "size"
+        case .list: return "list"
+        case .map: return "map"
+        case .closure, .builtin: return "function"
+        case .module: return "module"
+        case .secret: return "secret"
+        }
+    }
+
+    public static func str(_ s: String) -> Value { .string(s) }
+
+    public static func makeMap(_ pairs: [(String, Value)]) -> Value {
+        let m = MapStorage()
+        for (k, v) in pairs { m.set(.string(k), v) }
+        return .map(m)
+    }
+
+    public var isNil: Bool {
+        if case .null = self { return true }
+        return false
+    }
+}
+
+/// An insertion-ordered hash map. Removal leaves a tombstone that is compacted once tombstones dominate, so
+/// iteration order stays the insertion order and removal stays O(1) amortised.
+public final class MapStorage {
+    public private(set) var keys: [Value?] = []
+    public private(set) var values: [Value] = []
+    private var index: [Value: Int] = [:]
+    private var tombstones = 0
+
+    public init() {}
+
+    public init(copying other: MapStorage) {
+        if other.tombstones == 0 {
+            keys = other.keys
+            values = other.values
+            index = other.index
+        } else {
+            for (k, v) in other.pairs { set(k, v) }
+        }
+    }
+
+    public var count: Int { index.count }
+
+    public func get(_ key: Value) -> Value? {
+        guard let i = index[key] else { return nil }
+        return values[i]
+    }
+
+    public func contains(_ key: Value) -> Bool { index[key] != nil }
+
+    public func set(_ key: Value, _ value: Value) {
+        if let i = index[key] {
+            values[i] = value
+        } else {
+            index[key] = keys.count
+            keys.append(key)
+            values.append(value)
+        }
+    }
+
+    /// Removes and returns the value for `key`, or nil when absent.
+    @discardableResult
+    public func remove(_ key: Value) -> Value? {
+        guard let i = index.removeValue(forKey: key) else { return nil }
+        let old = values[i]
+        keys[i] = nil
+        values[i] = .null
+        tombstones += 1
+        if tombstones > 16 && tombstones * 2 > keys.count { compact() }
+        return old
+    }
+
+    private func compact() {
+        var nk: [Value?] = []
+        var nv: [Value] = []
+        nk.reserveCapacity(index.count)
+        nv.reserveCapacity(index.count)
+        index.removeAll(keepingCapacity: true)
+        for i in 0..<keys.count {
+            if let k = keys[i] {
+                index[k] = nk.count
+                nk.append(k)
+                nv.append(values[i])
+            }
+        }
+        keys = nk
+        values = nv
+        tombstones = 0
+    }
+
+    /// Live entries in insertion order.
+    public var pairs: [(Value, Value)] {
+        var out: [(Value, Value)] = []
+        out.reserveCapacity(index.count)
+        for i in 0..<keys.count {
+            if let k = keys[i] { out.append((k, values[i])) }
+        }
+        return out
+    }
+
+    public var liveKeys: [Value] { keys.compactMap { $0 } }
+    public var liveValues: [Value] {
+        var out: [Value] = []
+        out.reserveCapacity(index.count)
+        for i in 0..<keys.count where keys[i] != nil { out.append(values[i]) }
+        return out
+    }
+}
+
+/// A secret's clear text is held here and only here.
+public final class SecretValue {
+    public let name: String
+    public let text: String
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+}
+
+/// An imported file or stdlib module: its public names, read with `alias.name`.
+public final class ModuleObject {
+    public let name: String
+    public var members: [String: Value]
+    public init(name: String, members: [String: Value]) {
+        self.name = name
+        self.members = members
+    }
+}
+
+/// An error raised by a builtin or operator. The interpreter adds the location of the call and the traceback.
+public struct RuntimeError: Error, CustomStringConvertible {
+    public var message: String
+    public var hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var description: String { message }
+}

@@ -1,0 +1,2 @@
+import PlatLang
+print("platflow")
