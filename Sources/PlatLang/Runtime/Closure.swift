@@ -1,7 +1,60 @@
-/// A function written in .plat, with the cells of the outer variables it captured.
+/// A function written in .plat: its compiled code, plus the environments of enclosing functions whose
+/// variables it captured (innermost first).
 public final class Closure {
-    public let name: String
-    init(name: String) {
-        self.name = name
+    let code: FunctionCode
+    /// `envChain[0]` is the environment of the function that created this closure, `[1]` its creator's, ...
+    let envChain: [Env]
+    public var name: String { code.name }
+
+    init(code: FunctionCode, envChain: [Env]) {
+        self.code = code
+        self.envChain = envChain
     }
+}
+
+/// Variables of one function invocation that inner functions captured. Only functions that have captured
+/// variables allocate one, so ordinary calls stay allocation-free.
+final class Env {
+    var slots: [Value]
+    init(count: Int) { slots = [Value](repeating: .null, count: count) }
+}
+
+/// Everything the interpreter needs to call a function, fixed at resolve time.
+final class FunctionCode {
+    let name: String
+    let loc: SourceLoc
+    let params: [ParamInfo]
+    /// Number of stack slots a call reserves (parameters first, then locals).
+    var frameSize: Int = 0
+    /// Number of captured variables; 0 means calls need no Env.
+    var envSize: Int = 0
+    /// Parameters that live in the Env (captured): (parameter index, env slot), copied there at entry.
+    var capturedParams: [(param: Int, envSlot: Int)] = []
+    var body: [StmtNode] = []
+    /// For `fn(x) => expr`, the expression (a faster path than a return statement).
+    var arrowBody: ExprNode?
+    /// Plans are functions with typed parameters that the CLI can start; steps nest under them.
+    let isPlan: Bool
+    let minArgs: Int
+    /// The argument count a call may pass positionally to take the fast path; -1 when parameters are typed.
+    let fastArity: Int
+
+    init(name: String, loc: SourceLoc, params: [ParamInfo], isPlan: Bool) {
+        self.name = name
+        self.loc = loc
+        self.params = params
+        self.isPlan = isPlan
+        self.minArgs = params.firstIndex(where: { $0.defaultValue != nil }) ?? params.count
+        self.fastArity = params.contains(where: { $0.type != nil }) ? -1 : params.count
+    }
+
+    func paramIndex(named n: String) -> Int? { params.firstIndex { $0.name == n } }
+}
+
+struct ParamInfo {
+    let name: String
+    let loc: SourceLoc
+    let type: TypeName?
+    /// Evaluated in the callee's frame after the earlier parameters are bound.
+    var defaultValue: ExprNode?
 }

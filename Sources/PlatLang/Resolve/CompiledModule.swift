@@ -1,0 +1,54 @@
+/// One .plat file after resolution: its top-level code, its globals, its plans, and the files it imports.
+public final class CompiledModule {
+    public let file: SourceFile
+    /// The import name (`std/strings`) or the path as given.
+    public let name: String
+    let globals = Globals()
+    var topLevel: FunctionCode!
+    var globalIndex: [String: LocalVar] = [:]
+    /// Plans in declaration order.
+    public internal(set) var plans: [PlanInfo] = []
+    var imports: [CompiledModule] = []
+    /// Set once its top-level code has run (a module runs once however often it is imported).
+    var moduleObject: ModuleObject?
+    var isRunning = false
+
+    init(file: SourceFile, name: String) {
+        self.file = file
+        self.name = name
+    }
+
+    /// Names other files can reach through an import (those not starting with `_`).
+    var exportedNames: [String] {
+        globals.names.filter { !$0.hasPrefix("_") }
+    }
+
+    /// Every file this program consists of, this one first, each once.
+    public var allFiles: [SourceFile] {
+        var seen = Set<ObjectIdentifier>()
+        var out: [SourceFile] = []
+        func visit(_ m: CompiledModule) {
+            guard seen.insert(ObjectIdentifier(m)).inserted else { return }
+            out.append(m.file)
+            m.imports.forEach(visit)
+        }
+        visit(self)
+        return out
+    }
+}
+
+/// A plan's signature, for the CLI (`--param` conversion, listing plans).
+public struct PlanInfo {
+    public let name: String
+    public let params: [PlanParam]
+    public let loc: SourceLoc
+    let globalSlot: Int
+}
+
+public struct PlanParam {
+    public let name: String
+    public let type: TypeName
+    /// The default's source text for help output, or nil when the parameter is required.
+    public let defaultText: String?
+    public var isRequired: Bool { defaultText == nil }
+}

@@ -1,0 +1,292 @@
+extension Resolver {
+    // MARK: Expressions
+
+    func resolveExpr(_ e: Expr) -> ExprNode {
+        switch e.kind {
+        case .intLit(let i): return ConstNode(.int(i), loc: e.loc)
+        case .floatLit(let d): return ConstNode(.float(d), loc: e.loc)
+        case .stringLit(let s): return ConstNode(.string(s), loc: e.loc)
+        case .boolLit(let b): return ConstNode(.bool(b), loc: e.loc)
+        case .nilLit: return ConstNode(.null, loc: e.loc)
+        case .durationLit(let d): return ConstNode(.duration(d), loc: e.loc)
+        case .sizeLit(let s): return ConstNode(.size(s), loc: e.loc)
+
+        case .interpolated(let parts):
+            let nodes = parts.map { p -> ExprNode in
+                switch p {
+                case .text(let t): return ConstNode(.string(t), loc: e.loc)
+                case .expr(let x): return resolveExpr(x)
+                }
+            }
+            return InterpolationNode(parts: nodes, loc: e.loc)
+
+        case .name(let name):
+            return resolveName(name, at: e.loc)
+
+        case .list(let items):
+            return ListLiteral(items: items.map { resolveExpr($0) }, loc: e.loc)
+
+        case .map(let entries):
+            var seen: [Value: SourceLoc] = [:]
+            for entry in entries {
+                if let k = literalValue(entry.key) {
+                    if let first = seen[k] {
+                        report("duplicate key \(k.repr) in map literal (first at line \(first.line))", at: entry.key.loc)
+                    } else {
+                        seen[k] = entry.key.loc
+                    }
+                }
+            }
+            return MapLiteral(entries: entries.map { (resolveExpr($0.key), resolveExpr($0.value)) }, loc: e.loc)
+
+        case .unary(let op, let operand):
+            let o = resolveExpr(operand)
+            switch op {
+            case .neg:
+                if case .int(let i)? = o.constantValue, i != Int.min { return ConstNode(.int(-i), loc: e.loc) }
+                if case .float(let d)? = o.constantValue { return ConstNode(.float(-d), loc: e.loc) }
+                return NegateNode(operand: o, loc: e.loc)
+            case .not:
+                return NotNode(operand: o, loc: e.loc)
+            }
+
+        case .binary(let op, let l, let r):
+            let lhs = resolveExpr(l)
+            let rhs = resolveExpr(r)
+            switch op {
+            case .and: return AndNode(lhs: lhs, rhs: rhs, loc: e.loc)
+            case .or: return OrNode(lhs: lhs, rhs: rhs, loc: e.loc)
+            default:
+                if let c = rhs.constantValue { return BinaryConstNode(op: op, lhs: lhs, constant: c, loc: e.loc) }
+                return BinaryNode(op: op, lhs: lhs, rhs: rhs, loc: e.loc)
+            }
+
+        case .call(let callee, let args):
+            return resolveCall(callee: callee, args: args, loc: e.loc)
+
+        case .index(let c, let i):
+            return IndexNode(container: resolveExpr(c), index: resolveExpr(i), loc: e.loc)
+
+        case .member(let object, let name, let nameLoc):
+            checkModuleMember(object, name, nameLoc)
+            return MemberNode(object: resolveExpr(object), name: name, loc: e.loc)
+
+        case .function(let decl):
+            let code = compileFunction(decl, name: decl.name ?? "<fn>", isPlan: false)
+            return FunctionLiteral(code: code, loc: e.loc)
+        }
+    }
+
+    private func literalValue(_ e: Expr) -> Value? {
+        switch e.kind {
+        case .stringLit(let s): return .string(s)
+        case .intLit(let i): return .int(i)
+        default: return nil
+        }
+    }
+
+    func resolveName(_ name: String, at loc: SourceLoc) -> ExprNode {
+        switch lookup(name) {
+        case .local(let v):
+            if case .global(let slot) = v.storage {
+                if fn.isModule && !definedGlobals.contains(name) {
+                    report("'\(name)' is used before its definition (line \(v.loc.line))", at: loc,
+                           hint: "top-level code runs in order; move the definition above this line")
+                }
+                return GlobalGet(globals: module.globals, slot: slot, loc: loc)
+            }
+            if case .stack(let slot) = v.storage { return LocalGet(slot: slot, loc: loc) }
+            return VarGet(ref: ref(for: v, name: name, depth: 0), loc: loc)
+        case .free(let v, let depth):
+            return VarGet(ref: ref(for: v, name: name, depth: depth), loc: loc)
+        case .builtin(let b):
+            return ConstNode(b, loc: loc)
+        case .missing:
+            reportUndefined(name, at: loc)
+            return ConstNode(.null, loc: loc)
+        }
+    }
+
+    /// `alias.name` where alias is an import: the name must exist and be public.
+    private func checkModuleMember(_ object: Expr, _ name: String, _ nameLoc: SourceLoc) {
+        guard case .name(let alias) = object.kind, case .local(let v) = lookup(alias), let m = v.module else { return }
+        if name.hasPrefix("_") {
+            report("'\(name)' is private to \(m.name)", at: nameLoc, hint: "names starting with _ are not exported")
+        } else if m.globalIndex[name] == nil {
+            let hint = closestName(to: name, in: m.exportedNames).map { "did you mean '\($0)'?" }
+            report("module '\(m.name)' has no member '\(name)'", at: nameLoc, hint: hint)
+        }
+    }
+
+    // MARK: Places
+
+    /// The place an assignment or a mutating method changes; nil (after a diagnostic) if `e` is not one or
+    /// its variable is a `let`.
+    func resolvePlace(_ e: Expr, purpose: String) -> LValue? {
+        switch e.kind {
+        case .name(let name):
+            if case .local(let v) = lookup(name), v.isLet {
+                reportLet(name, v, purpose: purpose, at: e.loc)
+                return nil
+            }
+            if case .free(let v, _) = lookup(name), v.isLet {
+                reportLet(name, v, purpose: purpose, at: e.loc)
+                return nil
+            }
+            guard let r = varRef(name, at: e.loc) else { return nil }
+            return VarLValue(ref: r, loc: e.loc)
+        case .index(let c, let i):
+            guard let base = resolvePlace(c, purpose: purpose) else { return nil }
+            return IndexLValue(base: base, index: resolveExpr(i), loc: e.loc)
+        case .member(let o, let name, _):
+            if case .name(let alias) = o.kind, case .local(let v) = lookup(alias), v.module != nil {
+                report("cannot \(purpose) a member of module '\(alias)'", at: e.loc)
+                return nil
+            }
+            guard let base = resolvePlace(o, purpose: purpose) else { return nil }
+            return IndexLValue(base: base, index: ConstNode(.string(name), loc: e.loc), loc: e.loc)
+        default:
+            report("cannot \(purpose) this expression", at: e.loc,
+                   hint: "only variables, list items a[i] and map keys m[\"k\"] can be changed")
+            return nil
+        }
+    }
+
+    private func reportLet(_ name: String, _ v: LocalVar, purpose: String, at loc: SourceLoc) {
+        let what = v.module != nil ? "an import" : v.function != nil ? "a function" : "declared with let"
+        report("cannot \(purpose) '\(name)': it is \(what) (line \(v.loc.line))", at: loc,
+               hint: v.module == nil && v.function == nil ? "declare it with var to change it" : nil)
+    }
+
+    /// Is `e` rooted at a variable (so a method call on it may change it in place)?
+    private func isPlace(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .name(let n):
+            switch lookup(n) {
+            case .local, .free: return true
+            default: return false
+            }
+        case .index(let c, _): return isPlace(c)
+        case .member(let o, _, _):
+            if case .name(let alias) = o.kind, case .local(let v) = lookup(alias), v.module != nil { return false }
+            return isPlace(o)
+        default: return false
+        }
+    }
+
+    // MARK: Calls
+
+    static let mutatingMethods: Set<String> = ["append", "extend", "insert", "pop", "remove", "clear"]
+
+    func resolveCall(callee: Expr, args: [Argument], loc: SourceLoc) -> ExprNode {
+        var sawNamed = false
+        var namedSeen = Set<String>()
+        for a in args {
+            if let n = a.name {
+                sawNamed = true
+                if !namedSeen.insert(n).inserted { report("argument '\(n)' given twice", at: a.nameLoc ?? a.value.loc) }
+            } else if sawNamed {
+                report("positional argument after a named one", at: a.value.loc,
+                       hint: "put positional arguments first")
+            }
+        }
+        let argNodes = args.map { resolveExpr($0.value) }
+        let names = args.map(\.name)
+
+        // receiver.method(...)
+        if case .member(let object, let name, let nameLoc) = callee.kind {
+            checkModuleMember(object, name, nameLoc)
+            let method = MethodName(rawValue: name)
+            if let method, isPlace(object) {
+                if Resolver.mutatingMethods.contains(name), let root = rootName(object) {
+                    switch lookup(root) {
+                    case .local(let v) where v.isLet && v.module == nil, .free(let v, _) where v.isLet && v.module == nil:
+                        report("cannot call mutating method '\(name)' on '\(root)': it is declared with let (line \(v.loc.line))",
+                               at: loc, hint: "declare it with var to change it")
+                    default: break
+                    }
+                }
+                if let place = resolvePlace(object, purpose: "change") {
+                    return MethodCallOnPlace(target: place, method: method, args: argNodes, names: names,
+                                             callerName: fn.name, loc: loc)
+                }
+            }
+            return track(MethodCallOnValue(receiver: resolveExpr(object), name: name, method: method, args: argNodes,
+                                     names: names, callerFrameSize: 0, callerName: fn.name, loc: loc))
+        }
+
+        if case .name(let name) = callee.kind {
+            switch lookup(name) {
+            case .builtin(.builtin(let b)):
+                checkEffectCall(name, args: args, loc: loc)
+                return BuiltinCallNode(builtin: b, args: argNodes, names: names, callerName: fn.name, loc: loc)
+            case .local(let v):
+                if let decl = v.function { checkCall(to: decl, name: name, args: args, loc: loc) }
+            default: break
+            }
+        }
+        return track(CallNode(callee: resolveExpr(callee), args: argNodes, names: names,
+                              callerFrameSize: 0, callerName: fn.name, loc: loc))
+    }
+
+    /// Remembers a call node whose frame size is filled in when the current function is complete.
+    private func track<N: FrameSized>(_ n: N) -> N {
+        fn.frameSized.append(n)
+        return n
+    }
+
+    private func rootName(_ e: Expr) -> String? {
+        switch e.kind {
+        case .name(let n): return n
+        case .index(let c, _): return rootName(c)
+        case .member(let o, _, _): return rootName(o)
+        default: return nil
+        }
+    }
+
+    /// A call to a top-level function, checked against its parameters before anything runs.
+    private func checkCall(to decl: FunctionDecl, name: String, args: [Argument], loc: SourceLoc) {
+        let params = decl.params
+        let positional = args.filter { $0.name == nil }.count
+        if positional > params.count {
+            report("\(name)() takes at most \(params.count) argument\(params.count == 1 ? "" : "s") (\(positional) given)",
+                   at: loc, hint: "\(name)(\(params.map(\.name).joined(separator: ", ")))")
+            return
+        }
+        var bound = Set(params.prefix(positional).map(\.name))
+        for a in args {
+            guard let n = a.name else { continue }
+            if !params.contains(where: { $0.name == n }) {
+                let hint = closestName(to: n, in: params.map(\.name)).map { "did you mean '\($0)'?" }
+                report("\(name)() has no parameter named '\(n)'", at: a.nameLoc ?? loc, hint: hint)
+            } else if bound.contains(n) {
+                report("\(name)() got two values for '\(n)'", at: a.nameLoc ?? loc)
+            }
+            bound.insert(n)
+        }
+        for p in params where p.defaultValue == nil && !bound.contains(p.name) {
+            report("missing argument '\(p.name)' in call to \(name)()", at: loc,
+                   hint: "\(name)(\(params.map(\.name).joined(separator: ", ")))")
+        }
+    }
+
+    /// Effect builtins have fixed signatures; check them like any known function.
+    private func checkEffectCall(_ name: String, args: [Argument], loc: SourceLoc) {
+        guard let spec = loader.effectSpecs[name] else { return }
+        let positional = args.filter { $0.name == nil }.count
+        if positional > spec.params.count {
+            report("\(name)() takes at most \(spec.params.count) argument\(spec.params.count == 1 ? "" : "s") (\(positional) given)",
+                   at: loc)
+        }
+        for a in args {
+            if let n = a.name, !spec.params.contains(n) {
+                let hint = closestName(to: n, in: spec.params).map { "did you mean '\($0)'?" }
+                report("\(name)() has no parameter named '\(n)'", at: a.nameLoc ?? loc, hint: hint)
+            }
+        }
+        let given = Set(args.compactMap(\.name)).union(spec.params.prefix(positional))
+        for p in spec.params.prefix(spec.required) where !given.contains(p) {
+            report("missing argument '\(p)' in call to \(name)()", at: loc)
+        }
+    }
+}

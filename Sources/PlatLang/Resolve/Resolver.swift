@@ -1,0 +1,296 @@
+/// Turns a parsed file into executable nodes: every name becomes a stack slot, an environment slot (for
+/// variables that inner functions capture) or a global slot, and every static mistake the user could make
+/// (undefined names, assigning a `let`, `break` outside a loop, duplicate steps, wrong arguments to a known
+/// function) becomes a diagnostic. All errors are collected, not only the first.
+///
+/// Resolution runs twice over a file: the first pass only learns which declarations inner functions capture
+/// (so they can live in an environment instead of the stack), the second builds the nodes.
+final class Resolver {
+    let module: CompiledModule
+    let loader: ModuleLoader
+    var diagnostics: [Diagnostic] = []
+    /// Declarations (by position) that some inner function reads or writes.
+    var captured: Set<SourceLoc>
+    /// Collecting captures only: diagnostics are discarded and imports are not loaded twice.
+    let analysisOnly: Bool
+    var fn: FunctionContext
+    /// Top-level names whose definition has run by the current point of top-level code.
+    var definedGlobals = Set<String>()
+
+    init(module: CompiledModule, loader: ModuleLoader, captured: Set<SourceLoc>, analysisOnly: Bool) {
+        self.module = module
+        self.loader = loader
+        self.captured = captured
+        self.analysisOnly = analysisOnly
+        fn = FunctionContext(parent: nil, name: "<toplevel>", isModule: true, isPlan: false)
+    }
+
+    /// Resolves a whole file (both passes) into `module`; returns its diagnostics.
+    static func resolve(_ program: Program, into module: CompiledModule, loader: ModuleLoader) -> [Diagnostic] {
+        let first = Resolver(module: CompiledModule(file: module.file, name: module.name), loader: loader,
+                             captured: [], analysisOnly: true)
+        first.resolveTopLevel(program)
+        let second = Resolver(module: module, loader: loader, captured: first.captured, analysisOnly: false)
+        second.resolveTopLevel(program)
+        return second.diagnostics
+    }
+
+    // MARK: Diagnostics
+
+    func report(_ message: String, at loc: SourceLoc, hint: String? = nil) {
+        guard !analysisOnly else { return }
+        if diagnostics.contains(where: { $0.location == loc && $0.message == message }) { return }
+        diagnostics.append(Diagnostic(message: message, location: loc, hint: hint, phase: .resolve))
+    }
+
+    // MARK: Top level
+
+    func resolveTopLevel(_ program: Program) {
+        // Every top-level name is a global, declared up front so functions may use names defined below them.
+        for stmt in program.statements {
+            switch stmt.kind {
+            case .varDecl(let isLet, let name, let nameLoc, _):
+                declareGlobal(name, isLet: isLet, loc: nameLoc)
+            case .fnDecl(let decl):
+                if let name = decl.name { declareGlobal(name, isLet: true, loc: decl.loc, function: decl) }
+            case .planDecl(let plan):
+                declareGlobal(plan.name, isLet: true, loc: plan.loc)
+            case .importStmt(_, let alias, let aliasLoc):
+                declareGlobal(alias, isLet: true, loc: aliasLoc)
+            default: break
+            }
+        }
+        let code = FunctionCode(name: "<toplevel>", loc: SourceLoc(file: program.file, line: 1, col: 1),
+                                params: [], isPlan: false)
+        var body = hoistFunctions(program.statements)
+        for stmt in program.statements {
+            if let n = resolveStatement(stmt) { body.append(n) }
+            markDefined(stmt)
+        }
+        code.body = body
+        code.frameSize = fn.finishFrame()
+        code.envSize = fn.envSize
+        module.topLevel = code
+    }
+
+    private func markDefined(_ stmt: Stmt) {
+        switch stmt.kind {
+        case .varDecl(_, let name, _, _): definedGlobals.insert(name)
+        case .importStmt(_, let alias, _): definedGlobals.insert(alias)
+        default: break
+        }
+    }
+
+    private func declareGlobal(_ name: String, isLet: Bool, loc: SourceLoc, function: FunctionDecl? = nil) {
+        if let existing = fn.scopes[0][name] {
+            report("'\(name)' is already declared at line \(existing.loc.line)", at: loc,
+                   hint: "rename one of them")
+            return
+        }
+        let slot = module.globals.add(name)
+        let v = LocalVar(storage: .global(slot), isLet: isLet, loc: loc, module: nil, function: function)
+        fn.scopes[0][name] = v
+        module.globalIndex[name] = v
+    }
+
+    /// Top-level `fn` declarations are created before any top-level statement runs, so top-level code may
+    /// call functions declared below it and top-level functions may call each other.
+    func hoistFunctions(_ stmts: [Stmt]) -> [StmtNode] {
+        guard fn.isModule && fn.scopes.count == 1 else { return [] }
+        var out: [StmtNode] = []
+        for stmt in stmts {
+            if case .fnDecl(let decl) = stmt.kind, let name = decl.name {
+                let code = compileFunction(decl, name: name, isPlan: false)
+                let lit = FunctionLiteral(code: code, loc: decl.loc)
+                if let ref = varRef(name, at: decl.loc) { out.append(AssignVar(ref: ref, value: lit, loc: decl.loc)) }
+                definedGlobals.insert(name)
+            }
+            if case .planDecl(let plan) = stmt.kind {
+                out += compilePlan(plan)
+                definedGlobals.insert(plan.name)
+            }
+        }
+        return out
+    }
+
+    private func compilePlan(_ plan: PlanDecl) -> [StmtNode] {
+        let decl = FunctionDecl(name: plan.name, params: plan.params, body: plan.body, isArrow: false, loc: plan.loc)
+        let code = compileFunction(decl, name: plan.name, isPlan: true)
+        guard case .global(let slot)? = fn.scopes[0][plan.name]?.storage,
+              let ref = varRef(plan.name, at: plan.loc) else { return [] }
+        let params = plan.params.map { p in
+            PlanParam(name: p.name, type: p.type ?? .any, defaultText: p.defaultValue.map { sourceText(of: $0) })
+        }
+        module.plans.append(PlanInfo(name: plan.name, params: params, loc: plan.loc, globalSlot: slot))
+        return [AssignVar(ref: ref, value: FunctionLiteral(code: code, loc: plan.loc), loc: plan.loc)]
+    }
+
+    /// The default value of a parameter as the user wrote it (for listings), from its line in the source.
+    private func sourceText(of e: Expr) -> String {
+        switch e.kind {
+        case .intLit(let i): return String(i)
+        case .floatLit(let d): return Value.float(d).printed
+        case .stringLit(let s): return Value.string(s).repr
+        case .boolLit(let b): return String(b)
+        case .nilLit: return "nil"
+        case .durationLit(let d): return Value.duration(d).printed
+        case .sizeLit(let s): return Value.size(s).printed
+        default: return "…"
+        }
+    }
+
+    // MARK: Declarations
+
+    @discardableResult
+    func declareLocal(_ name: String, isLet: Bool, loc: SourceLoc, function: FunctionDecl? = nil,
+                      module: CompiledModule? = nil) -> LocalVar {
+        if let existing = fn.scopes[fn.scopes.count - 1][name], !(fn.isModule && fn.scopes.count == 1) {
+            report("'\(name)' is already declared in this scope (line \(existing.loc.line))", at: loc,
+                   hint: "pick another name, or assign with '=' if you meant to change it")
+        }
+        let storage: LocalVar.Storage = captured.contains(loc) ? .env(fn.allocateEnv()) : .stack(fn.allocateStack())
+        let v = LocalVar(storage: storage, isLet: isLet, loc: loc, module: module, function: function)
+        fn.scopes[fn.scopes.count - 1][name] = v
+        return v
+    }
+
+    // MARK: Names
+
+    enum Lookup {
+        case local(LocalVar)
+        /// A variable of an enclosing function, `depth` functions out (1 = the direct parent).
+        case free(LocalVar, depth: Int)
+        case builtin(Value)
+        case missing
+    }
+
+    func lookup(_ name: String) -> Lookup {
+        if let v = fn.lookupLocal(name) { return .local(v) }
+        var depth = 1
+        var f = fn.parent
+        while let ctx = f {
+            if let v = ctx.lookupLocal(name) {
+                if case .global = v.storage { return .local(v) }
+                captured.insert(v.loc)
+                return .free(v, depth: depth)
+            }
+            depth += 1
+            f = ctx.parent
+        }
+        if let b = loader.builtins[name] { return .builtin(b) }
+        return .missing
+    }
+
+    func allVisibleNames() -> [String] {
+        var names: [String] = []
+        var f: FunctionContext? = fn
+        while let ctx = f {
+            names += ctx.visibleNames
+            f = ctx.parent
+        }
+        return names + Array(loader.builtins.keys)
+    }
+
+    func reportUndefined(_ name: String, at loc: SourceLoc) {
+        let hint = closestName(to: name, in: allVisibleNames()).map { "did you mean '\($0)'?" }
+        report("undefined name '\(name)'", at: loc, hint: hint)
+    }
+
+    /// The storage of a name for reading or writing; nil (after a diagnostic) when it is not a variable.
+    func varRef(_ name: String, at loc: SourceLoc) -> VarRef? {
+        switch lookup(name) {
+        case .local(let v): return ref(for: v, name: name, depth: 0)
+        case .free(let v, let depth): return ref(for: v, name: name, depth: depth)
+        case .builtin:
+            report("cannot assign to builtin '\(name)'", at: loc, hint: "declare your own with let or var")
+            return nil
+        case .missing:
+            reportUndefined(name, at: loc)
+            return nil
+        }
+    }
+
+    func ref(for v: LocalVar, name: String, depth: Int) -> VarRef {
+        switch v.storage {
+        case .stack(let s):
+            // In the analysis pass a captured variable may still be on the stack; the second pass fixes it.
+            return depth == 0 ? LocalRef(name: name, slot: s) : FreeRef(name: name, depth: depth - 1, slot: s)
+        case .env(let s):
+            return depth == 0 ? EnvRef(name: name, slot: s) : FreeRef(name: name, depth: depth - 1, slot: s)
+        case .global(let s):
+            return GlobalRef(name: name, globals: module.globals, slot: s)
+        }
+    }
+
+    // MARK: Functions
+
+    func compileFunction(_ decl: FunctionDecl, name: String, isPlan: Bool) -> FunctionCode {
+        let outer = fn
+        let ctx = FunctionContext(parent: outer, name: name, isModule: false, isPlan: isPlan)
+        fn = ctx
+        defer { fn = outer }
+        var seen = Set<String>()
+        var sawDefault = false
+        var paramInfos: [ParamInfo] = []
+        var captures: [(Int, Int)] = []
+        for (i, p) in decl.params.enumerated() {
+            if !seen.insert(p.name).inserted {
+                report("duplicate parameter '\(p.name)'", at: p.loc)
+            }
+            if p.defaultValue == nil && sawDefault {
+                report("parameter '\(p.name)' needs a default: it follows a parameter that has one", at: p.loc)
+            }
+            if p.defaultValue != nil { sawDefault = true }
+            // Parameters always own the first stack slots; captured ones are copied into the env at entry.
+            let slot = ctx.allocateStack()
+            var storage = LocalVar.Storage.stack(slot)
+            if captured.contains(p.loc) {
+                let e = ctx.allocateEnv()
+                storage = .env(e)
+                captures.append((i, e))
+            }
+            ctx.scopes[0][p.name] = LocalVar(storage: storage, isLet: false, loc: p.loc, module: nil, function: nil)
+            paramInfos.append(ParamInfo(name: p.name, loc: p.loc, type: p.type, defaultValue: nil))
+        }
+        // Defaults run in the callee's frame, after the parameters before them are bound.
+        for (i, p) in decl.params.enumerated() {
+            if let d = p.defaultValue { paramInfos[i].defaultValue = resolveExpr(d) }
+        }
+        let code = FunctionCode(name: name, loc: decl.loc, params: paramInfos, isPlan: isPlan)
+        code.capturedParams = captures
+        ctx.pushScope()
+        if decl.isArrow, decl.body.statements.count == 1, case .returnStmt(let e?) = decl.body.statements[0].kind {
+            code.arrowBody = resolveExpr(e)
+        } else {
+            code.body = resolveBlockContents(decl.body.statements)
+        }
+        ctx.popScope()
+        code.frameSize = ctx.finishFrame()
+        code.envSize = ctx.envSize
+        return code
+    }
+
+    /// Resolves the statements of a block in the current scope (the caller pushes and pops it).
+    func resolveBlockContents(_ stmts: [Stmt]) -> [StmtNode] {
+        var out = hoistFunctions(stmts)
+        var stepNames: [String: SourceLoc] = [:]
+        for s in stmts {
+            if case .step(let name, let nameLoc, _, _) = s.kind {
+                if let first = stepNames[name] {
+                    report("duplicate step name \"\(name)\" (first used at line \(first.line))", at: nameLoc,
+                           hint: "step names must be unique among their siblings")
+                } else {
+                    stepNames[name] = nameLoc
+                }
+            }
+            if let n = resolveStatement(s) { out.append(n) }
+        }
+        return out
+    }
+
+    func resolveBlock(_ block: Block) -> [StmtNode] {
+        fn.pushScope()
+        defer { fn.popScope() }
+        return resolveBlockContents(block.statements)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// The one door from a .plat program to the outside world. The interpreter never reads a clock, spawns a
+/// process or touches a file itself: every effect builtin (`now()`, `sleep(d)`, `sh(...)` ...) becomes an
+/// `EffectCall` handed to the host. The CLI's handler performs them directly; the durable engine journals them
+/// under `key` and answers replays from the journal.
+public protocol EffectHandler: AnyObject {
+    func perform(_ call: EffectCall) throws -> Value
+    /// A step is about to run its body (after its `when` condition passed).
+    func stepStarted(_ step: StepEvent) throws
+    func stepFinished(_ step: StepEvent, outcome: StepOutcome)
+    /// The program's own output (`print`), in order.
+    func write(_ text: String)
+}
+
+/// One effect call, with the deterministic key the journal files it under: the step path it runs in plus its
+/// sequence number within that step (1, 2, 3 ...). Re-running the same code reproduces the same keys.
+public struct EffectCall {
+    public let name: String
+    public let args: Arguments
+    public let stepPath: String
+    public let sequence: Int
+    public let location: SourceLoc
+    public var key: String { "\(stepPath)#\(sequence)" }
+}
+
+public struct StepEvent {
+    /// `plan/step/substep`; a step that runs again under the same parent (in a loop) gets `name#2`, `name#3`...
+    public let path: String
+    public let location: SourceLoc
+    /// The step's evaluated options (`retry:`, `timeout:`...), for hosts that act on them.
+    public let options: [String: Value]
+    /// 1 for the first attempt; higher when `retry:` re-runs the body.
+    public let attempt: Int
+}
+
+public enum StepOutcome {
+    case succeeded(seconds: Double)
+    case failed(Diagnostic, seconds: Double)
+    case skipped(reason: String)
+}
+
+/// The signature of an effect builtin: its name and parameters, so calls are checked like any function's.
+public struct EffectSpec: Sendable {
+    public let name: String
+    public let params: [String]
+    public let required: Int
+    public let summary: String
+    public init(name: String, params: [String], required: Int, summary: String) {
+        self.name = name
+        self.params = params
+        self.required = required
+        self.summary = summary
+    }
+
+    /// The effects every host provides.
+    public static let core: [EffectSpec] = [
+        EffectSpec(name: "now", params: [], required: 0, summary: "the current time, seconds since 1970 (float)"),
+        EffectSpec(name: "uuid", params: [], required: 0, summary: "a random UUID string"),
+        EffectSpec(name: "random", params: [], required: 0, summary: "a random float in [0, 1)"),
+        EffectSpec(name: "sleep", params: ["duration"], required: 1, summary: "waits for a duration"),
+        EffectSpec(name: "env", params: ["name", "default"], required: 1,
+                   summary: "an environment variable of the controller, or the default (nil)"),
+    ]
+}
+
+/// Tracks the step path and the per-step effect counters while a program runs.
+final class StepTracker {
+    private struct Frame {
+        var path: String
+        var effectCount = 0
+        var childRuns: [String: Int] = [:]
+    }
+    private var frames: [Frame]
+    let effects: EffectHandler
+
+    init(effects: EffectHandler) {
+        self.effects = effects
+        frames = [Frame(path: "")]
+    }
+
+    var currentPath: String { frames[frames.count - 1].path }
+
+    /// Resets to a root path (the plan being run).
+    func reset(root: String) {
+        frames = [Frame(path: root)]
+    }
+
+    /// The next effect key in the current step.
+    func nextSequence() -> (String, Int) {
+        frames[frames.count - 1].effectCount += 1
+        let f = frames[frames.count - 1]
+        return (f.path, f.effectCount)
+    }
+
+    /// Enters a child step; a name seen before under the same parent gets `#n`, keeping paths unique.
+    func enter(_ name: String) -> String {
+        let n = (frames[frames.count - 1].childRuns[name] ?? 0) + 1
+        frames[frames.count - 1].childRuns[name] = n
+        let leaf = n == 1 ? name : "\(name)#\(n)"
+        let parent = currentPath
+        let path = parent.isEmpty ? leaf : "\(parent)/\(leaf)"
+        frames.append(Frame(path: path))
+        return path
+    }
+
+    /// A retried step starts its effect counters again, so attempt 2 replays attempt 1's keys.
+    func restartCurrent() {
+        let p = frames[frames.count - 1].path
+        frames[frames.count - 1] = Frame(path: p)
+    }
+
+    func leave() {
+        if frames.count > 1 { frames.removeLast() }
+    }
+
+    var depth: Int { frames.count }
+    func unwind(to depth: Int) {
+        while frames.count > depth { frames.removeLast() }
+    }
+}

@@ -1,0 +1,256 @@
+/// Call sites. A call to a closure with exactly its positional parameters takes the fast path: arguments
+/// are evaluated first (they may call functions themselves), then stored straight into the callee's frame
+/// just above the caller's. Everything else (named arguments, defaults, type checks) takes `VM.call`.
+final class CallNode: ExprNode {
+    let callee: ExprNode
+    let args: [ExprNode]
+    let names: [String?]
+    let hasNamed: Bool
+    /// Size of the calling function's frame: the callee's frame starts right above it. Set by the resolver
+    /// once the calling function is fully compiled.
+    var callerFrameSize: Int
+    /// The calling function's name, for the traceback line this call site contributes.
+    let callerName: String
+
+    init(callee: ExprNode, args: [ExprNode], names: [String?], callerFrameSize: Int, callerName: String,
+         loc: SourceLoc) {
+        self.callee = callee
+        self.args = args
+        self.names = names
+        self.hasNamed = names.contains { $0 != nil }
+        self.callerFrameSize = callerFrameSize
+        self.callerName = callerName
+        super.init(loc: loc)
+    }
+
+    override func eval(_ vm: VM) throws -> Value {
+        let f = try callee.eval(vm)
+        if case .closure(let c) = f, !hasNamed, c.code.fastArity == args.count {
+            let newBase = vm.base + callerFrameSize
+            switch args.count {
+            case 0:
+                break
+            case 1:
+                let a0 = try args[0].eval(vm)
+                vm.ensureStack(newBase + 1)
+                vm.stack[newBase] = a0
+            case 2:
+                let a0 = try args[0].eval(vm)
+                let a1 = try args[1].eval(vm)
+                vm.ensureStack(newBase + 2)
+                vm.stack[newBase] = a0
+                vm.stack[newBase + 1] = a1
+            default:
+                var vals: [Value] = []
+                vals.reserveCapacity(args.count)
+                for a in args { vals.append(try a.eval(vm)) }
+                vm.ensureStack(newBase + vals.count)
+                for (i, v) in vals.enumerated() { vm.stack[newBase + i] = v }
+            }
+            do {
+                return try vm.runFrame(c, newBase: newBase)
+            } catch var d as Diagnostic {
+                d.traceback.insert(.init(location: loc, function: callerName), at: 0)
+                throw d
+            }
+        }
+        return try slowCall(vm, f)
+    }
+
+    private func slowCall(_ vm: VM, _ f: Value) throws -> Value {
+        var positional: [Value] = []
+        var named: [(name: String, value: Value)] = []
+        for (i, a) in args.enumerated() {
+            let v = try a.eval(vm)
+            if let n = names[i] { named.append((n, v)) } else { positional.append(v) }
+        }
+        return try invoke(vm, f, positional: positional, named: named, newBase: vm.base + callerFrameSize,
+                          loc: loc, callerName: callerName)
+    }
+}
+
+/// Calls any callable value with evaluated arguments, attributing errors to the call site.
+func invoke(_ vm: VM, _ f: Value, positional: [Value], named: [(name: String, value: Value)], newBase: Int,
+            loc: SourceLoc, callerName: String) throws -> Value {
+    switch f {
+    case .closure(let c):
+        do {
+            return try vm.call(c, positional: positional, named: named, newBase: newBase, at: loc)
+        } catch var d as Diagnostic {
+            // Binding errors carry no traceback yet: they belong to the caller's line.
+            if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
+            throw d
+        }
+    case .builtin(let b):
+        var a = Arguments(positional: positional, named: named)
+        return try callBuiltin(vm, b, &a, loc: loc, callerName: callerName)
+    default:
+        throw vm.error("\(f.typeName) is not callable", at: loc,
+                       hint: f.typeName == "map" ? "to read a key write m[\"key\"] or m.key" : nil)
+    }
+}
+
+@inline(__always)
+func callBuiltin(_ vm: VM, _ b: BuiltinFunction, _ a: inout Arguments, loc: SourceLoc, callerName: String) throws -> Value {
+    do {
+        return try b.body(&a, vm)
+    } catch let r as RuntimeError {
+        throw vm.error(r.message, at: loc, hint: r.hint)
+    } catch var d as Diagnostic {
+        if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
+        else if d.location == nil { d.location = loc }
+        throw d
+    }
+}
+
+/// A call to a builtin the resolver identified by name (not shadowed), positional arguments only.
+final class BuiltinCallNode: ExprNode {
+    let builtin: BuiltinFunction
+    let args: [ExprNode]
+    let names: [String?]
+    let callerName: String
+    init(builtin: BuiltinFunction, args: [ExprNode], names: [String?], callerName: String, loc: SourceLoc) {
+        self.builtin = builtin
+        self.args = args
+        self.names = names
+        self.callerName = callerName
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value {
+        var a = Arguments()
+        a.positional.reserveCapacity(args.count)
+        for (i, e) in args.enumerated() {
+            let v = try e.eval(vm)
+            if let n = names[i] { a.named.append((n, v)) } else { a.positional.append(v) }
+        }
+        return try callBuiltin(vm, builtin, &a, loc: loc, callerName: callerName)
+    }
+}
+
+/// `receiver.method(args)` where the receiver is a variable or a place below one: mutating methods
+/// (`xs.append(x)`) change it in place without copying.
+final class MethodCallOnPlace: ExprNode {
+    let target: LValue
+    let method: MethodName
+    let args: [ExprNode]
+    let names: [String?]
+    let callerName: String
+    init(target: LValue, method: MethodName, args: [ExprNode], names: [String?], callerName: String, loc: SourceLoc) {
+        self.target = target
+        self.method = method
+        self.args = args
+        self.names = names
+        self.callerName = callerName
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value {
+        var a = Arguments()
+        for (i, e) in args.enumerated() {
+            let v = try e.eval(vm)
+            if let n = names[i] { a.named.append((n, v)) } else { a.positional.append(v) }
+        }
+        var result: Value = .null
+        do {
+            let current = try target.get(vm)
+            if let f = functionMember(current, method.rawValue) {
+                return try invoke(vm, f, positional: a.positional, named: a.named, newBase: vm.frameTop,
+                                  loc: loc, callerName: callerName)
+            }
+            if Methods.isMutating(method, receiverType: current.typeName) {
+                try target.modify(vm) { v in result = try Methods.call(method, on: &v, &a, vm) }
+            } else {
+                var v = current
+                result = try Methods.call(method, on: &v, &a, vm)
+            }
+        } catch let r as RuntimeError {
+            throw vm.error(r.message, at: loc, hint: r.hint)
+        } catch var d as Diagnostic {
+            if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
+            throw d
+        }
+        return result
+    }
+}
+
+/// `expr.method(args)` on a value that is not a place (`s.trim().upper()`); a map key or module member
+/// holding a function is called instead when the receiver has one by that name.
+final class MethodCallOnValue: ExprNode {
+    let receiver: ExprNode
+    let name: String
+    let method: MethodName?
+    let args: [ExprNode]
+    let names: [String?]
+    var callerFrameSize: Int
+    let callerName: String
+    init(receiver: ExprNode, name: String, method: MethodName?, args: [ExprNode], names: [String?],
+         callerFrameSize: Int, callerName: String, loc: SourceLoc) {
+        self.receiver = receiver
+        self.name = name
+        self.method = method
+        self.args = args
+        self.names = names
+        self.callerFrameSize = callerFrameSize
+        self.callerName = callerName
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value {
+        var r = try receiver.eval(vm)
+        var positional: [Value] = []
+        var named: [(name: String, value: Value)] = []
+        for (i, e) in args.enumerated() {
+            let v = try e.eval(vm)
+            if let n = names[i] { named.append((n, v)) } else { positional.append(v) }
+        }
+        // Modules and maps that hold a function under this name call it.
+        switch r {
+        case .module, .map:
+            var member: Value? = nil
+            if case .module(let m) = r { member = m.members[name] }
+            if case .map(let m) = r { member = m.get(.string(name)) }
+            if let f = member {
+                return try invoke(vm, f, positional: positional, named: named, newBase: vm.base + callerFrameSize,
+                                  loc: loc, callerName: callerName)
+            }
+            if case .module = r {
+                do { _ = try memberValue(r, name) } catch { throw vm.locate(error, at: loc) }
+            }
+        default: break
+        }
+        guard let method else {
+            throw vm.error("\(r.typeName) has no method '\(name)'", at: loc,
+                           hint: closestName(to: name, in: MethodName.allCases.map(\.rawValue)).map { "did you mean '\($0)'?" })
+        }
+        var a = Arguments(positional: positional, named: named)
+        do {
+            return try Methods.call(method, on: &r, &a, vm)
+        } catch let e as RuntimeError {
+            throw vm.error(e.message, at: loc, hint: e.hint)
+        } catch var d as Diagnostic {
+            if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
+            throw d
+        }
+    }
+}
+
+/// A function stored under `name` in a module or map, which `x.name(...)` calls in preference to a method.
+func functionMember(_ v: Value, _ name: String) -> Value? {
+    switch v {
+    case .module(let m): return m.members[name]
+    case .map(let m):
+        if let f = m.get(.string(name)) {
+            switch f {
+            case .closure, .builtin: return f
+            default: return nil
+            }
+        }
+        return nil
+    default: return nil
+    }
+}
+
+/// A node that needs the size of the frame it runs in, known only when its function is fully compiled.
+protocol FrameSized: AnyObject {
+    var callerFrameSize: Int { get set }
+}
+extension CallNode: FrameSized {}
+extension MethodCallOnValue: FrameSized {}

@@ -1,0 +1,52 @@
+/// Compiled code: the resolver turns the syntax tree into a tree of these nodes, with every name already
+/// turned into a slot. Each node is a small final class whose `eval`/`exec` does one thing; common shapes
+/// (`local < const`, `i += 1`, a call to a top-level function) get their own node classes so the hot paths
+/// skip dictionary look-ups and generic dispatch.
+class ExprNode {
+    let loc: SourceLoc
+    init(loc: SourceLoc) { self.loc = loc }
+    func eval(_ vm: VM) throws -> Value { fatalError("abstract") }
+
+    /// Evaluates a condition, which must be a boolean.
+    @inline(__always)
+    final func evalBool(_ vm: VM, _ what: String) throws -> Bool {
+        let v = try eval(vm)
+        if case .bool(let b) = v { return b }
+        throw vm.error("\(what) must be a bool, got \(v.typeName)", at: loc,
+                       hint: hintForNonBool(v))
+    }
+
+    /// A constant value if this node is a literal; lets the resolver pick specialised nodes.
+    var constantValue: Value? { nil }
+}
+
+func hintForNonBool(_ v: Value) -> String {
+    switch v {
+    case .list, .map, .string: return "conditions take booleans only; write len(x) > 0 to test for emptiness"
+    case .null: return "conditions take booleans only; write x != nil"
+    case .int, .float: return "conditions take booleans only; write x != 0"
+    default: return "conditions take booleans only"
+    }
+}
+
+/// How a statement ended: normally, or by break/continue/return travelling up to its loop or function.
+enum Flow {
+    case normal, breakLoop, continueLoop, returned
+}
+
+class StmtNode {
+    let loc: SourceLoc
+    init(loc: SourceLoc) { self.loc = loc }
+    func exec(_ vm: VM) throws -> Flow { fatalError("abstract") }
+}
+
+/// Runs statements in order and stops at the first that breaks, continues or returns.
+@inline(__always)
+func execBlock(_ body: [StmtNode], _ vm: VM) throws -> Flow {
+    for s in body {
+        let f = try s.exec(vm)
+        if case .normal = f { continue }
+        return f
+    }
+    return .normal
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// `step "name", retry: n, backoff: d, when: cond { body }`: a named, reported scope. The host hears when it
+/// starts and how it ended; effects inside are keyed by its path. `when: false` skips it (the reason is
+/// reported); `retry: n` runs the body up to n more times after a runtime error, sleeping (through the host's
+/// `sleep` effect, so a durable host can journal it) `backoff`, doubling each time, capped at 1h.
+final class StepNode: StmtNode {
+    let name: String
+    let options: [(String, ExprNode)]
+    let body: [StmtNode]
+    init(name: String, options: [(String, ExprNode)], body: [StmtNode], loc: SourceLoc) {
+        self.name = name
+        self.options = options
+        self.body = body
+        super.init(loc: loc)
+    }
+
+    static let defaultBackoff: Int64 = 1_000
+    static let maxBackoff: Int64 = 3_600_000
+
+    override func exec(_ vm: VM) throws -> Flow {
+        var values: [String: Value] = [:]
+        for (n, e) in options { values[n] = try e.eval(vm) }
+        var retries = 0
+        if let r = values["retry"] {
+            guard case .int(let n) = r, n >= 0, n <= 100 else {
+                throw vm.error("step option retry must be an int from 0 to 100, got \(r.repr)", at: loc)
+            }
+            retries = n
+        }
+        var backoff = StepNode.defaultBackoff
+        if let b = values["backoff"] {
+            guard case .duration(let d) = b, d >= 0 else {
+                throw vm.error("step option backoff must be a duration such as 10s, got \(b.repr)", at: loc)
+            }
+            backoff = d
+        }
+        if let t = values["timeout"] {
+            guard case .duration(let d) = t, d > 0 else {
+                throw vm.error("step option timeout must be a positive duration such as 5m, got \(t.repr)", at: loc)
+            }
+        }
+        let path = vm.steps.enter(name)
+        let depth = vm.steps.depth
+        defer { vm.steps.unwind(to: depth - 1) }
+        if let w = values["when"] {
+            guard case .bool(let run) = w else {
+                throw vm.error("step option when must be a bool, got \(w.typeName)", at: loc, hint: hintForNonBool(w))
+            }
+            if !run {
+                vm.effects.stepFinished(StepEvent(path: path, location: loc, options: values, attempt: 1),
+                                        outcome: .skipped(reason: "when: false"))
+                return .normal
+            }
+        }
+        var attempt = 1
+        while true {
+            let event = StepEvent(path: path, location: loc, options: values, attempt: attempt)
+            try vm.effects.stepStarted(event)
+            let started = DispatchTime.now().uptimeNanoseconds
+            func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+            do {
+                let flow = try execBlock(body, vm)
+                vm.effects.stepFinished(event, outcome: .succeeded(seconds: elapsed()))
+                return flow
+            } catch let d as Diagnostic where d.phase == .runtime {
+                vm.steps.unwind(to: depth)
+                vm.effects.stepFinished(event, outcome: .failed(d, seconds: elapsed()))
+                if attempt > retries { throw d }
+                let wait = min(StepNode.maxBackoff, backoff.multipliedReportingOverflow(by: Int64(1) << min(attempt - 1, 30)).partialValue)
+                let (p, n) = vm.steps.nextSequence()
+                _ = try vm.effects.perform(EffectCall(name: "sleep", args: Arguments(positional: [.duration(wait)]),
+                                                      stepPath: p, sequence: n, location: loc))
+                vm.steps.restartCurrent()
+                attempt += 1
+            }
+        }
+    }
+}
+
+/// `import "..." as alias`: runs the imported file's top level once, then binds its public names.
+final class ImportNode: StmtNode {
+    let module: CompiledModule
+    let globals: Globals
+    let slot: Int
+    init(module: CompiledModule, globals: Globals, slot: Int, loc: SourceLoc) {
+        self.module = module
+        self.globals = globals
+        self.slot = slot
+        super.init(loc: loc)
+    }
+    override func exec(_ vm: VM) throws -> Flow {
+        globals.values[slot] = .module(try vm.instantiate(module))
+        return .normal
+    }
+}
+
+extension VM {
+    /// Runs a module's top-level code (once) and returns its public names as a module value.
+    func instantiate(_ m: CompiledModule) throws -> ModuleObject {
+        if let o = m.moduleObject { return o }
+        try runTopLevel(m)
+        var members: [String: Value] = [:]
+        for (i, n) in m.globals.names.enumerated() where !n.hasPrefix("_") {
+            members[n] = m.globals.values[i]
+        }
+        let o = ModuleObject(name: m.name, members: members)
+        m.moduleObject = o
+        return o
+    }
+
+    func runTopLevel(_ m: CompiledModule) throws {
+        let top = Closure(code: m.topLevel, envChain: [])
+        _ = try runFrame(top, newBase: frameTop)
+    }
+}

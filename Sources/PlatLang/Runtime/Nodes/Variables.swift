@@ -1,0 +1,314 @@
+/// Where a variable lives, fixed at resolve time: a stack slot of the running frame, the running function's
+/// captured environment, an enclosing function's environment, or a module global.
+class VarRef {
+    let name: String
+    init(name: String) { self.name = name }
+    func get(_ vm: VM) -> Value { fatalError("abstract") }
+    func set(_ vm: VM, _ v: Value) { fatalError("abstract") }
+    /// Takes the value out, leaving nil, so the caller holds the only reference and can mutate it in place
+    /// (copy-on-write then copies nothing). The caller must `set` it back.
+    func take(_ vm: VM) -> Value {
+        let v = get(vm)
+        set(vm, .null)
+        return v
+    }
+}
+
+final class LocalRef: VarRef {
+    let slot: Int
+    init(name: String, slot: Int) {
+        self.slot = slot
+        super.init(name: name)
+    }
+    override func get(_ vm: VM) -> Value { vm.stack[vm.base + slot] }
+    override func set(_ vm: VM, _ v: Value) { vm.stack[vm.base + slot] = v }
+    override func take(_ vm: VM) -> Value {
+        let p = vm.stack + vm.base + slot
+        let v = p.move()
+        p.initialize(to: .null)
+        return v
+    }
+}
+
+final class EnvRef: VarRef {
+    let slot: Int
+    init(name: String, slot: Int) {
+        self.slot = slot
+        super.init(name: name)
+    }
+    override func get(_ vm: VM) -> Value { vm.env.slots[slot] }
+    override func set(_ vm: VM, _ v: Value) { vm.env.slots[slot] = v }
+}
+
+/// A variable of an enclosing function, reached through the running closure's environment chain.
+final class FreeRef: VarRef {
+    let depth: Int
+    let slot: Int
+    init(name: String, depth: Int, slot: Int) {
+        self.depth = depth
+        self.slot = slot
+        super.init(name: name)
+    }
+    override func get(_ vm: VM) -> Value { vm.closure!.envChain[depth].slots[slot] }
+    override func set(_ vm: VM, _ v: Value) { vm.closure!.envChain[depth].slots[slot] = v }
+}
+
+/// The top-level variables of one file.
+final class Globals {
+    var values: [Value]
+    var names: [String]
+    init() {
+        values = []
+        names = []
+    }
+    func add(_ name: String) -> Int {
+        names.append(name)
+        values.append(.null)
+        return names.count - 1
+    }
+}
+
+final class GlobalRef: VarRef {
+    let globals: Globals
+    let slot: Int
+    init(name: String, globals: Globals, slot: Int) {
+        self.globals = globals
+        self.slot = slot
+        super.init(name: name)
+    }
+    override func get(_ vm: VM) -> Value { globals.values[slot] }
+    override func set(_ vm: VM, _ v: Value) { globals.values[slot] = v }
+    override func take(_ vm: VM) -> Value {
+        let v = globals.values[slot]
+        globals.values[slot] = .null
+        return v
+    }
+}
+
+// MARK: Reading variables
+
+final class LocalGet: ExprNode {
+    let slot: Int
+    init(slot: Int, loc: SourceLoc) {
+        self.slot = slot
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value { vm.stack[vm.base + slot] }
+}
+
+final class VarGet: ExprNode {
+    let ref: VarRef
+    init(ref: VarRef, loc: SourceLoc) {
+        self.ref = ref
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value { ref.get(vm) }
+}
+
+final class GlobalGet: ExprNode {
+    let globals: Globals
+    let slot: Int
+    init(globals: Globals, slot: Int, loc: SourceLoc) {
+        self.globals = globals
+        self.slot = slot
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value { globals.values[slot] }
+}
+
+final class ConstNode: ExprNode {
+    let value: Value
+    init(_ value: Value, loc: SourceLoc) {
+        self.value = value
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value { value }
+    override var constantValue: Value? { value }
+}
+
+// MARK: Writing variables
+
+final class AssignLocal: StmtNode {
+    let slot: Int
+    let value: ExprNode
+    init(slot: Int, value: ExprNode, loc: SourceLoc) {
+        self.slot = slot
+        self.value = value
+        super.init(loc: loc)
+    }
+    override func exec(_ vm: VM) throws -> Flow {
+        let v = try value.eval(vm)
+        vm.stack[vm.base + slot] = v
+        return .normal
+    }
+}
+
+final class AssignVar: StmtNode {
+    let ref: VarRef
+    let value: ExprNode
+    init(ref: VarRef, value: ExprNode, loc: SourceLoc) {
+        self.ref = ref
+        self.value = value
+        super.init(loc: loc)
+    }
+    override func exec(_ vm: VM) throws -> Flow {
+        ref.set(vm, try value.eval(vm))
+        return .normal
+    }
+}
+
+/// `x += e` where x is a local: integers add in place, strings and lists append without copying.
+final class AugAssignLocal: StmtNode {
+    let slot: Int
+    let op: BinaryOp
+    let value: ExprNode
+    init(slot: Int, op: BinaryOp, value: ExprNode, loc: SourceLoc) {
+        self.slot = slot
+        self.op = op
+        self.value = value
+        super.init(loc: loc)
+    }
+    override func exec(_ vm: VM) throws -> Flow {
+        let rhs = try value.eval(vm)
+        let p = vm.stack + vm.base + slot
+        if case .int(let a) = p.pointee, case .int(let b) = rhs {
+            switch op {
+            case .add:
+                let (r, o) = a.addingReportingOverflow(b)
+                if !o { p.pointee = .int(r); return .normal }
+            case .sub:
+                let (r, o) = a.subtractingReportingOverflow(b)
+                if !o { p.pointee = .int(r); return .normal }
+            default: break
+            }
+        }
+        var cur = p.move()
+        p.initialize(to: .null)
+        do {
+            try applyAugmented(op, &cur, rhs)
+        } catch {
+            p.pointee = cur
+            throw vm.locate(error, at: loc)
+        }
+        p.pointee = cur
+        return .normal
+    }
+}
+
+/// `target op= value` for any target.
+final class AugAssign: StmtNode {
+    let target: LValue
+    let op: BinaryOp
+    let value: ExprNode
+    init(target: LValue, op: BinaryOp, value: ExprNode, loc: SourceLoc) {
+        self.target = target
+        self.op = op
+        self.value = value
+        super.init(loc: loc)
+    }
+    override func exec(_ vm: VM) throws -> Flow {
+        let rhs = try value.eval(vm)
+        do {
+            try target.modify(vm) { cur in try applyAugmented(op, &cur, rhs) }
+        } catch {
+            throw vm.locate(error, at: loc)
+        }
+        return .normal
+    }
+}
+
+/// Applies `cur op= rhs`, appending in place where the value allows it (`cur` must be uniquely held).
+@inline(__always)
+func applyAugmented(_ op: BinaryOp, _ cur: inout Value, _ rhs: Value) throws {
+    if op == .add {
+        switch (cur, rhs) {
+        case (.string(var s), .string(let t)):
+            cur = .null
+            s += t
+            cur = .string(s)
+            return
+        case (.list(var xs), .list(let ys)):
+            cur = .null
+            xs.append(contentsOf: ys)
+            cur = .list(xs)
+            return
+        default: break
+        }
+    }
+    cur = try Operators.binary(op, cur, rhs)
+}
+
+/// An assignable place: a variable, or an index/member path below one (`m["k"][0]`, `cfg.port`).
+class LValue {
+    let loc: SourceLoc
+    init(loc: SourceLoc) { self.loc = loc }
+    func get(_ vm: VM) throws -> Value { fatalError("abstract") }
+    func set(_ vm: VM, _ v: Value) throws { fatalError("abstract") }
+    /// Changes the value in place; `body` receives a uniquely held value where possible.
+    func modify(_ vm: VM, _ body: (inout Value) throws -> Void) throws { fatalError("abstract") }
+}
+
+final class VarLValue: LValue {
+    let ref: VarRef
+    init(ref: VarRef, loc: SourceLoc) {
+        self.ref = ref
+        super.init(loc: loc)
+    }
+    override func get(_ vm: VM) throws -> Value { ref.get(vm) }
+    override func set(_ vm: VM, _ v: Value) throws { ref.set(vm, v) }
+    override func modify(_ vm: VM, _ body: (inout Value) throws -> Void) throws {
+        var v = ref.take(vm)
+        defer { ref.set(vm, v) }
+        try body(&v)
+    }
+}
+
+/// `container[index]` as a place. `m.key` on a map is the same place as `m["key"]`.
+final class IndexLValue: LValue {
+    let base: LValue
+    let index: ExprNode
+    init(base: LValue, index: ExprNode, loc: SourceLoc) {
+        self.base = base
+        self.index = index
+        super.init(loc: loc)
+    }
+    override func get(_ vm: VM) throws -> Value {
+        let c = try base.get(vm)
+        let i = try index.eval(vm)
+        do { return try Operators.index(c, i) } catch { throw vm.locate(error, at: loc) }
+    }
+    override func set(_ vm: VM, _ v: Value) throws {
+        let i = try index.eval(vm)
+        try base.modify(vm) { c in
+            do { try Operators.setIndex(&c, i, v) } catch { throw vm.locate(error, at: loc) }
+        }
+    }
+    override func modify(_ vm: VM, _ body: (inout Value) throws -> Void) throws {
+        let i = try index.eval(vm)
+        try base.modify(vm) { c in
+            var item: Value
+            do { item = try Operators.index(c, i) } catch { throw vm.locate(error, at: loc) }
+            // Park nil in the container so `item` is the only reference while it is changed.
+            do { try Operators.setIndex(&c, i, .null) } catch { throw vm.locate(error, at: loc) }
+            var thrown: Error?
+            do { try body(&item) } catch { thrown = error }
+            do { try Operators.setIndex(&c, i, item) } catch { throw vm.locate(error, at: loc) }
+            if let thrown { throw thrown }
+        }
+    }
+}
+
+final class AssignLValue: StmtNode {
+    let target: LValue
+    let value: ExprNode
+    init(target: LValue, value: ExprNode, loc: SourceLoc) {
+        self.target = target
+        self.value = value
+        super.init(loc: loc)
+    }
+    override func exec(_ vm: VM) throws -> Flow {
+        let v = try value.eval(vm)
+        try target.set(vm, v)
+        return .normal
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+
+/// The state of one running program: the value stack that holds every function's locals, the current frame,
+/// the step path, and the host's effect handler. Not thread-safe; one program runs on one thread.
+final class VM: CallContext {
+    /// One preallocated stack for all frames: a call reserves `frameSize` slots above its caller's frame, so a
+    /// call allocates nothing. Grows (moves) when a deep recursion needs more; nodes always index through `stack`.
+    private(set) var stack: UnsafeMutablePointer<Value>
+    private(set) var capacity: Int
+    /// Index of slot 0 of the running function's frame.
+    var base = 0
+    /// The captured-variable environment of the running function (or a shared empty one).
+    var env: Env
+    /// The running closure, whose `envChain` holds the environments of enclosing functions.
+    var closure: Closure?
+    var depth = 0
+    let maxDepth: Int
+    var returnValue: Value = .null
+
+    let effects: EffectHandler
+    let steps: StepTracker
+    /// Effect builtins route here; a replaying host may answer from its journal.
+    static let emptyEnv = Env(count: 0)
+
+    init(effects: EffectHandler, maxDepth: Int = Interpreter.maxCallDepth) {
+        self.effects = effects
+        self.maxDepth = maxDepth
+        capacity = 1 << 16
+        stack = .allocate(capacity: capacity)
+        stack.initialize(repeating: .null, count: capacity)
+        env = VM.emptyEnv
+        steps = StepTracker(effects: effects)
+    }
+
+    deinit {
+        stack.deinitialize(count: capacity)
+        stack.deallocate()
+    }
+
+    /// Makes sure slots `0..<needed` exist.
+    @inline(__always)
+    func ensureStack(_ needed: Int) {
+        if needed > capacity { grow(needed) }
+    }
+
+    private func grow(_ needed: Int) {
+        var newCap = capacity
+        while newCap < needed { newCap *= 2 }
+        let n = UnsafeMutablePointer<Value>.allocate(capacity: newCap)
+        n.moveInitialize(from: stack, count: capacity)
+        (n + capacity).initialize(repeating: .null, count: newCap - capacity)
+        stack.deallocate()
+        stack = n
+        capacity = newCap
+    }
+
+    // MARK: Errors
+
+    func error(_ message: String, at loc: SourceLoc, hint: String? = nil) -> Diagnostic {
+        Diagnostic(message: message, location: loc, hint: hint, phase: .runtime)
+    }
+
+    /// Gives a builtin's or operator's RuntimeError the location of the node that ran it.
+    func locate(_ e: Error, at loc: SourceLoc) -> Error {
+        if let r = e as? RuntimeError {
+            return Diagnostic(message: r.message, location: loc, hint: r.hint, phase: .runtime)
+        }
+        return e
+    }
+
+    // MARK: Calls
+
+    /// Runs a closure whose arguments are already bound in slots `newBase ..< newBase + params.count`.
+    @inline(__always)
+    func runFrame(_ c: Closure, newBase: Int) throws -> Value {
+        let code = c.code
+        if depth >= maxDepth {
+            throw error("recursion too deep: calls nest more than \(maxDepth) levels (in \(code.name))", at: code.loc,
+                        hint: "look for a function that calls itself without reaching its base case")
+        }
+        ensureStack(newBase + code.frameSize + 1)
+        let savedBase = base, savedEnv = env, savedClosure = closure
+        base = newBase
+        depth += 1
+        closure = c
+        if code.envSize > 0 {
+            let e = Env(count: code.envSize)
+            for (p, s) in code.capturedParams { e.slots[s] = stack[newBase + p] }
+            env = e
+        } else {
+            env = VM.emptyEnv
+        }
+        defer {
+            var i = newBase
+            let end = newBase + code.frameSize
+            while i < end { stack[i] = .null; i += 1 }
+            base = savedBase
+            env = savedEnv
+            closure = savedClosure
+            depth -= 1
+        }
+        do {
+            if let arrow = code.arrowBody { return try arrow.eval(self) }
+            for s in code.body {
+                let f = try s.exec(self)
+                if case .returned = f {
+                    let r = returnValue
+                    returnValue = .null
+                    return r
+                }
+            }
+            return .null
+        } catch var d as Diagnostic {
+            // The innermost frame of a traceback: this function, at the spot that failed.
+            if d.traceback.isEmpty, let loc = d.location {
+                d.traceback.append(.init(location: loc, function: code.name))
+            }
+            throw d
+        }
+    }
+
+    /// The general call path: binds positional and named arguments to parameters (defaults, type checks,
+    /// clear errors), then runs the closure. `newBase` is the first free slot above the caller's frame.
+    func call(_ c: Closure, positional: [Value], named: [(name: String, value: Value)], newBase: Int,
+              at loc: SourceLoc) throws -> Value {
+        let code = c.code
+        let params = code.params
+        if positional.count > params.count {
+            throw error("\(code.name)() takes \(describeArity(code)) (\(positional.count) given)", at: loc)
+        }
+        ensureStack(newBase + code.frameSize + 1)
+        for (i, v) in positional.enumerated() { stack[newBase + i] = v }
+        var bound = [Bool](repeating: false, count: params.count)
+        for i in 0..<positional.count { bound[i] = true }
+        for (name, v) in named {
+            guard let i = code.paramIndex(named: name) else {
+                let hint = closestName(to: name, in: params.map(\.name)).map { "did you mean '\($0)'?" }
+                throw error("\(code.name)() has no parameter named '\(name)'", at: loc, hint: hint)
+            }
+            if bound[i] {
+                throw error("\(code.name)() got two values for '\(name)'", at: loc)
+            }
+            stack[newBase + i] = v
+            bound[i] = true
+        }
+        // Defaults are evaluated in the callee's frame so they may use earlier parameters.
+        let missing = (0..<params.count).filter { !bound[$0] }
+        if !missing.isEmpty {
+            if let m = missing.first(where: { params[$0].defaultValue == nil }) {
+                throw error("missing argument '\(params[m].name)' in call to \(code.name)()", at: loc,
+                            hint: "\(code.name)() takes \(describeArity(code))")
+            }
+            let savedBase = base
+            base = newBase
+            defer { base = savedBase }
+            for m in missing {
+                let v = try params[m].defaultValue!.eval(self)
+                stack[newBase + m] = v
+            }
+        }
+        for (i, p) in params.enumerated() {
+            if let t = p.type, !TypeCheck.matches(stack[newBase + i], t) {
+                throw error("\(code.name)() expects \(t.rawValue) for '\(p.name)', got \(stack[newBase + i].typeName)",
+                            at: loc)
+            }
+        }
+        return try runFrame(c, newBase: newBase)
+    }
+
+    func describeArity(_ code: FunctionCode) -> String {
+        let names = code.params.map { $0.defaultValue == nil ? $0.name : "\($0.name)=…" }.joined(separator: ", ")
+        return "(\(names))"
+    }
+
+    /// The first free slot above the running frame.
+    var frameTop: Int { base + (closure?.code.frameSize ?? topLevelFrameSize) }
+    var topLevelFrameSize = 0
+
+    /// Calls any function value with positional arguments (used by builtins such as `map` and `sorted`).
+    func call(_ function: Value, _ args: [Value]) throws -> Value {
+        switch function {
+        case .closure(let c):
+            return try call(c, positional: args, named: [], newBase: frameTop, at: c.code.loc)
+        case .builtin(let b):
+            var a = Arguments(positional: args)
+            return try b.body(&a, self)
+        default:
+            throw RuntimeError("\(function.typeName) is not callable")
+        }
+    }
+
+    func write(_ text: String) {
+        effects.write(text)
+    }
+}
+
+/// Checks a value against a declared parameter type.
+enum TypeCheck {
+    static func matches(_ v: Value, _ t: TypeName) -> Bool {
+        switch (t, v) {
+        case (.any, _): return true
+        case (.string, .string), (.int, .int), (.float, .float), (.float, .int), (.bool, .bool),
+             (.duration, .duration), (.size, .size), (.list, .list), (.map, .map), (.secret, .secret),
+             (.hosts, .list), (.secret, .string): return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import PlatLang
+
+enum CheckCommand {
+    static let spec = CommandSpec(
+        name: "check",
+        summary: "Parse and resolve workflow files and report every problem, without running anything.",
+        usage: ["platflow check FILE... [--json]"],
+        flags: [
+            FlagSpec(name: "json", help: "print the diagnostics as a JSON array (file, line, column, message, hint)"),
+        ],
+        examples: [
+            "platflow check workflows/*.plat",
+            "platflow check deploy.plat --json",
+        ],
+        details: """
+            Reports syntax errors, undefined names (with "did you mean"), assignments to let, break/continue/return
+            out of place, duplicate steps and declarations, wrong arguments to known functions, and bad imports.
+            Exit codes: 0 no problems, 1 problems found, 2 usage error (no files given, unreadable file).
+            """)
+
+    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+        guard !args.positional.isEmpty else {
+            terminal.error("check needs at least one .plat file", hint: "platflow check workflows/*.plat")
+            return ExitCode.usage
+        }
+        var all: [Diagnostic] = []
+        var unreadable = false
+        for path in args.positional {
+            let interpreter = Interpreter(effects: NoEffects())
+            let diags = interpreter.check(path: path)
+            if diags.contains(where: { $0.location == nil }) { unreadable = true }
+            all += diags
+            if !args.has("json") && diags.isEmpty && !terminal.quiet { terminal.out("\(path): ok\n") }
+        }
+        if args.has("json") {
+            let objects = all.map { $0.jsonObject() }
+            let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
+            terminal.out(String(decoding: data, as: UTF8.self) + "\n")
+        } else {
+            terminal.err(all.map { $0.rendered() }.joined())
+            if !all.isEmpty {
+                terminal.err("\(all.count) problem\(all.count == 1 ? "" : "s") found\n")
+            }
+        }
+        terminal.flush()
+        if unreadable { return ExitCode.usage }
+        return all.isEmpty ? ExitCode.ok : ExitCode.failed
+    }
+}
+
+/// `check` runs nothing, so it needs no effects.
+final class NoEffects: EffectHandler {
+    func perform(_ call: EffectCall) throws -> Value { .null }
+    func stepStarted(_ step: StepEvent) throws {}
+    func stepFinished(_ step: StepEvent, outcome: StepOutcome) {}
+    func write(_ text: String) {}
+}

@@ -1,0 +1,125 @@
+import PlatLang
+
+enum HelpCommand {
+    static let spec = CommandSpec(
+        name: "help",
+        summary: "Show help for platflow, a command, or a topic.",
+        usage: ["platflow help [COMMAND|TOPIC]"],
+        flags: [],
+        examples: ["platflow help run", "platflow help language", "platflow help exit-codes"])
+
+    static let versionSpec = CommandSpec(
+        name: "version",
+        summary: "Print platflow's version.",
+        usage: ["platflow version"],
+        flags: [],
+        examples: ["platflow version"])
+
+    static let version = "0.1.0"
+
+    static var commands: [CommandSpec] { [RunCommand.spec, CheckCommand.spec, versionSpec, spec] }
+
+    static let topics: [String: String] = [
+        "language": """
+            The .plat language, in one screen (the full grammar and semantics: grammar.md):
+
+              let name = "web"              # immutable; var count = 0 is mutable
+              let d = 1h30m                 # durations: ms s m h d; sizes: 512B 20MB 1GiB
+              let xs = [1, 2, 3]            # lists and maps copy on assignment (value semantics)
+              let m = {biz: "shop", "x-y": 2}
+              print("hi \\(name), \\(len(xs)) items")   # interpolation is \\(expr)
+              fn add(a, b = 1) { return a + b }
+              let double = fn(x) => x * 2
+              if count > 0 and not false { } else if count == 0 { } else { }
+              for x in xs { }   for k, v in m { }   while count < 3 { count += 1 }
+              try { fail("boom") } catch err { print(err.message) }
+              assert len(xs) == 3, "three items"
+              import "std/strings" as strings
+
+              plan deploy(env: string = "test", batch: int = 10) {
+                step "build" { print("building for \\(env)") }
+              }
+
+            Conditions take booleans only. Integers are 64-bit and overflow is an error.
+            `/` gives a float, `//` floors, `%` follows `//`.
+            """,
+        "exit-codes": """
+            Exit codes of every platflow command:
+              0    success
+              1    the work failed: a run failed or was cancelled, check found problems
+              2    bad input or usage: nothing ran, nothing changed
+              3    parked: a run waits for an approval or a timer
+              130  interrupted by Ctrl-C
+            """,
+    ]
+
+    static func render(_ c: CommandSpec) -> String {
+        var s = "\(c.summary)\n\nUsage:\n"
+        for u in c.usage { s += "  \(u)\n" }
+        if let d = c.details { s += "\n" + d.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  \($0)" }.joined(separator: "\n") + "\n" }
+        let flags = c.flags + GlobalFlags.specs
+        s += "\nFlags:\n"
+        let rows = flags.map { f -> (String, String) in
+            var left = f.short.map { "-\($0), " } ?? "    "
+            left += "--\(f.name)"
+            if let v = f.value { left += " \(v)" }
+            var right = f.help
+            if let d = f.defaultText { right += " (default: \(d))" }
+            return (left, right)
+        }
+        let width = rows.map(\.0.count).max() ?? 0
+        for (l, r) in rows { s += "  \(l.padding(toLength: width, withPad: " ", startingAt: 0))  \(r)\n" }
+        s += "\nExamples:\n"
+        for e in c.examples { s += "  \(e)\n" }
+        return s
+    }
+
+    static var overview: String {
+        var s = """
+            platflow \(version): workflows for SRE and platform teams, written in .plat.
+
+            Usage:
+              platflow COMMAND [ARGS] [--flags]
+
+            Commands:
+
+            """
+        let width = commands.map(\.name.count).max() ?? 0
+        for c in commands { s += "  \(c.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(c.summary)\n" }
+        s += """
+
+            Topics (platflow help TOPIC):
+              language     the .plat language in one screen
+              exit-codes   what each exit code means
+
+            Examples:
+              platflow run workflows/hello.plat
+              platflow run workflows/fizzbuzz.plat main --param n=15
+              platflow check workflows/*.plat
+
+            Run `platflow COMMAND --help` for a command's flags and examples.
+
+            """
+        return s
+    }
+
+    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+        guard let what = args.positional.first else {
+            terminal.out(overview)
+            return ExitCode.ok
+        }
+        if let c = commands.first(where: { $0.name == what }) {
+            terminal.out(render(c))
+            return ExitCode.ok
+        }
+        if let t = topics[what] {
+            terminal.out(t.hasSuffix("\n") ? t : t + "\n")
+            return ExitCode.ok
+        }
+        let names = commands.map(\.name) + topics.keys.sorted()
+        terminal.error("no command or topic '\(what)'",
+                       hint: closestName(to: what, in: names).map { "did you mean '\($0)'?" }
+                           ?? "commands: \(commands.map(\.name).joined(separator: ", ")); topics: \(topics.keys.sorted().joined(separator: ", "))")
+        return ExitCode.usage
+    }
+}
