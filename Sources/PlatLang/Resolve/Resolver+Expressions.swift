@@ -215,18 +215,24 @@ extension Resolver {
                                      names: names, callerFrameSize: 0, callerName: fn.name, loc: loc))
         }
 
+        var constantCallee = false
         if case .name(let name) = callee.kind {
             switch lookup(name) {
             case .builtin(.builtin(let b)):
                 checkEffectCall(name, args: args, loc: loc)
                 return BuiltinCallNode(builtin: b, args: argNodes, names: names, callerName: fn.name, loc: loc)
             case .local(let v):
-                if let decl = v.function { checkCall(to: decl, name: name, args: args, loc: loc) }
+                if let decl = v.function {
+                    checkCall(to: decl, name: name, args: args, loc: loc)
+                    if case .global = v.storage { constantCallee = true }
+                }
             default: break
             }
         }
-        return track(CallNode(callee: resolveExpr(callee), args: argNodes, names: names,
-                              callerFrameSize: 0, callerName: fn.name, loc: loc))
+        let node = track(CallNode(callee: resolveExpr(callee), args: argNodes, names: names,
+                                  callerFrameSize: 0, callerName: fn.name, loc: loc))
+        node.calleeIsConstant = constantCallee
+        return node
     }
 
     /// Remembers a call node whose frame size is filled in when the current function is complete.

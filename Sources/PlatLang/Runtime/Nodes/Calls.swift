@@ -11,6 +11,10 @@ final class CallNode: ExprNode {
     var callerFrameSize: Int
     /// The calling function's name, for the traceback line this call site contributes.
     let callerName: String
+    /// Set when the callee is a top-level `fn`, which never changes once created: the closure is then looked
+    /// up once and reused (its global keeps it alive), sparing a reference-count round trip per call.
+    var calleeIsConstant = false
+    unowned(unsafe) var cachedClosure: Closure? = nil
 
     init(callee: ExprNode, args: [ExprNode], names: [String?], callerFrameSize: Int, callerName: String,
          loc: SourceLoc) {
@@ -24,8 +28,20 @@ final class CallNode: ExprNode {
     }
 
     override func eval(_ vm: VM) throws -> Value {
+        if let c = cachedClosure {
+            return try fastCall(vm, c)
+        }
         let f = try callee.eval(vm)
         if case .closure(let c) = f, !hasNamed, c.code.fastArity == args.count {
+            if calleeIsConstant { cachedClosure = c }
+            return try fastCall(vm, c)
+        }
+        return try slowCall(vm, f)
+    }
+
+    @inline(__always)
+    private func fastCall(_ vm: VM, _ c: Closure) throws -> Value {
+        do {
             let newBase = vm.base + callerFrameSize
             switch args.count {
             case 0:
@@ -54,7 +70,6 @@ final class CallNode: ExprNode {
                 throw d
             }
         }
-        return try slowCall(vm, f)
     }
 
     private func slowCall(_ vm: VM, _ f: Value) throws -> Value {

@@ -1,0 +1,100 @@
+/// Every method name of strings, lists and maps, so call sites can be resolved to an enum before running.
+public enum MethodName: String, CaseIterable, Sendable {
+    // Strings (some shared with lists and maps).
+    case split, join, upper, lower, trim
+    case trimStart = "trim_start", trimEnd = "trim_end"
+    case startsWith = "starts_with", endsWith = "ends_with"
+    case contains, replace, lines, find, count, chars
+    // Lists.
+    case append, extend, insert, pop, remove, index, clear
+    // Maps.
+    case get, keys, values, items
+}
+
+/// Method calls on strings, lists and maps: `receiver.name(args)`.
+public enum Methods {
+    static let stringMethods: [MethodName] = [
+        .split, .join, .upper, .lower, .trim, .trimStart, .trimEnd, .startsWith, .endsWith,
+        .contains, .replace, .lines, .find, .count, .chars,
+    ]
+    static let listMethods: [MethodName] = [
+        .append, .extend, .insert, .pop, .remove, .index, .contains, .count, .join, .clear,
+    ]
+    static let mapMethods: [MethodName] = [.get, .keys, .values, .items, .remove, .contains, .clear]
+
+    /// The methods a value of type `typeName` has (empty for types without methods).
+    public static func names(forType typeName: String) -> [MethodName] {
+        switch typeName {
+        case "string": return stringMethods
+        case "list": return listMethods
+        case "map": return mapMethods
+        default: return []
+        }
+    }
+
+    /// Methods that change their receiver (append, extend, insert, pop, remove, clear...): calling one on a `let`
+    /// is an error the interpreter reports.
+    public static func isMutating(_ name: MethodName, receiverType: String) -> Bool {
+        switch receiverType {
+        case "list":
+            switch name {
+            case .append, .extend, .insert, .pop, .remove, .clear: return true
+            default: return false
+            }
+        case "map":
+            switch name {
+            case .remove, .clear: return true
+            default: return false
+            }
+        default:
+            return false
+        }
+    }
+
+    /// Calls `receiver.name(args)`. The receiver is inout so mutating methods change it in place; a method that
+    /// does not exist for the receiver's type throws RuntimeError("list has no method 'upper'", hint: did-you-mean).
+    public static func call(_ name: MethodName, on receiver: inout Value, _ args: inout Arguments,
+                            _ ctx: CallContext) throws -> Value {
+        switch receiver {
+        case .list: return try callListMethod(name, on: &receiver, args)
+        case .string(let s): return try callStringMethod(name, on: s, args)
+        case .map: return try callMapMethod(name, on: &receiver, args)
+        default: throw noMethod(name.rawValue, on: receiver.typeName)
+        }
+    }
+
+    /// The error for `x.name(...)` when `x`'s type has no such method; also usable by the interpreter for
+    /// names that are not methods of any type.
+    public static func noMethod(_ name: String, on typeName: String) -> RuntimeError {
+        let candidates = names(forType: typeName).map(\.rawValue)
+        if candidates.isEmpty {
+            return RuntimeError("\(typeName) has no method '\(name)'",
+                                hint: "methods exist on strings, lists and maps")
+        }
+        if let near = closestName(to: name, in: candidates) {
+            return RuntimeError("\(typeName) has no method '\(name)'", hint: "did you mean '\(near)'?")
+        }
+        if let global = Builtins.globals[name], case .builtin = global {
+            return RuntimeError("\(typeName) has no method '\(name)'", hint: "\(name) is a function: \(name)(x)")
+        }
+        return RuntimeError("\(typeName) has no method '\(name)'",
+                            hint: "\(typeName) methods: \(candidates.joined(separator: ", "))")
+    }
+
+    /// Joins the printed form of `items` with `separator`, reserving the whole result up front.
+    static func join(_ items: [Value], separator: String) -> String {
+        var size = separator.utf8.count * Swift.max(0, items.count - 1)
+        for x in items {
+            if case .string(let s) = x { size += s.utf8.count } else { size += 8 }
+        }
+        var out = ""
+        out.reserveCapacity(size)
+        var first = true
+        for x in items {
+            if !first { out += separator }
+            first = false
+            x.writePrinted(to: &out)
+        }
+        return out
+    }
+}
