@@ -129,13 +129,8 @@ extension Parser {
     /// argument = [ LABEL ":" ] expression ;
     mutating func parseCall(_ callee: Expr) throws -> Expr {
         let open = advance()
-        let savedSkip = skipNewlines
-        skipNewlines = true
-        openBrackets += 1
-        defer {
-            skipNewlines = savedSkip
-            openBrackets -= 1
-        }
+        let savedSkip = openBracket(open)
+        defer { closeBracket(savedSkip) }
         var args: [Argument] = []
         var sawNamed = false
         while !check(.rparen) {
@@ -167,13 +162,8 @@ extension Parser {
     /// index_suffix = "[" expression "]" ;
     mutating func parseIndex(_ base: Expr) throws -> Expr {
         let open = advance()
-        let savedSkip = skipNewlines
-        skipNewlines = true
-        openBrackets += 1
-        defer {
-            skipNewlines = savedSkip
-            openBrackets -= 1
-        }
+        let savedSkip = openBracket(open)
+        defer { closeBracket(savedSkip) }
         let index = try parseExpr()
         try expect(.rbracket, "to close the index started at \(position(open))")
         return Expr(.index(base, index), loc(open))
@@ -262,13 +252,8 @@ extension Parser {
     /// paren_expr = "(" expression ")" ;
     mutating func parseParenthesized() throws -> Expr {
         let open = advance()
-        let savedSkip = skipNewlines
-        skipNewlines = true
-        openBrackets += 1
-        defer {
-            skipNewlines = savedSkip
-            openBrackets -= 1
-        }
+        let savedSkip = openBracket(open)
+        defer { closeBracket(savedSkip) }
         let e = try parseExpr()
         try expect(.rparen, "to close the '(' at \(position(open))")
         return e
@@ -277,13 +262,8 @@ extension Parser {
     /// list = "[" [ expression { "," expression } [ "," ] ] "]" ;
     mutating func parseList() throws -> Expr {
         let open = advance()
-        let savedSkip = skipNewlines
-        skipNewlines = true
-        openBrackets += 1
-        defer {
-            skipNewlines = savedSkip
-            openBrackets -= 1
-        }
+        let savedSkip = openBracket(open)
+        defer { closeBracket(savedSkip) }
         var items: [Expr] = []
         while !check(.rbracket) {
             items.append(try parseExpr())
@@ -298,13 +278,8 @@ extension Parser {
     /// entry = ( LABEL | plain STRING | INT ) ":" expression ;   a LABEL key is the string of its name
     mutating func parseMap() throws -> Expr {
         let open = advance()
-        let savedSkip = skipNewlines
-        skipNewlines = true
-        openBrackets += 1
-        defer {
-            skipNewlines = savedSkip
-            openBrackets -= 1
-        }
+        let savedSkip = openBracket(open)
+        defer { closeBracket(savedSkip) }
         var entries: [(key: Expr, value: Expr)] = []
         while !check(.rbrace) {
             let k = peek()

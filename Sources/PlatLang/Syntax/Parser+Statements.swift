@@ -14,7 +14,7 @@ extension Parser {
             if t.isEOF || (inBlock && t.isPunct(.rbrace)) { break }
             let before = consumed
             let (savedDepth, savedSkip, savedBrackets) = (depth, skipNewlines, openBrackets)
-            openBrackets = 0
+            openBrackets = []
             do {
                 let stmt = try parseStatement()
                 statements.append(stmt)
@@ -54,6 +54,12 @@ extension Parser {
 
     /// block = "{" statements "}" ;
     mutating func parseBlock(after context: String) throws -> Block {
+        if peek().isNewline && peek(ahead: 1).isPunct(.lbrace) {
+            // A brace on the next line: say so, then parse the block as if it were in its place.
+            record("expected '{' after \(context), found end of line", at: peek(),
+                   hint: "put the '{' on the same line as what it belongs to")
+            skipLineBreaks()
+        }
         let open = try expect(.lbrace, "after \(context)")
         try enter()
         let (savedSkip, savedBrackets) = (skipNewlines, openBrackets)
@@ -100,12 +106,8 @@ extension Parser {
             case .kwTry: return try parseTry()
             case .kwAssert: return try parseAssert()
             case .kwImport: return try parseImport()
-            case .kwElse:
-                throw error("unexpected 'else' (an else must follow the closing '}' of an if on the same line)", at: t,
-                            hint: "write '} else {' on one line")
-            case .kwCatch:
-                throw error("unexpected 'catch' (a catch must follow the closing '}' of a try on the same line)", at: t,
-                            hint: "write '} catch err {' on one line")
+            case .kwElse, .kwCatch:
+                throw reportMisplaced(t)
             default:
                 break
             }
@@ -117,6 +119,16 @@ extension Parser {
             break
         }
         return try parseSimpleStatement()
+    }
+
+    /// An `else` or `catch` that does not follow the `}` of its `if` or `try` on the same line.
+    mutating func reportMisplaced(_ t: Token) -> ParseError {
+        if t.isKeyword(.kwElse) {
+            return error("unexpected 'else' (an else must follow the closing '}' of an if on the same line)", at: t,
+                         hint: "write '} else {' on one line")
+        }
+        return error("unexpected 'catch' (a catch must follow the closing '}' of a try on the same line)", at: t,
+                     hint: "write '} catch err {' on one line")
     }
 
     /// assignment = target ( "=" | "+=" | "-=" | "*=" | "/=" ) expression ;
@@ -196,7 +208,13 @@ extension Parser {
         let condition = try parseCondition(of: "if")
         clauses.append(IfClause(condition: condition, body: try parseBodyAfterCondition(of: "if")))
         var elseBody: Block? = nil
-        while check(.kwElse) {
+        while true {
+            if peek().isNewline && peek(ahead: 1).isKeyword(.kwElse) {
+                // Report the misplaced else, then parse it as intended so that no second error follows.
+                advance()
+                _ = reportMisplaced(peek())
+            }
+            guard check(.kwElse) else { break }
             advance()
             if check(.kwIf) {
                 advance()
@@ -253,6 +271,10 @@ extension Parser {
     mutating func parseTry() throws -> Stmt {
         let tryToken = advance()
         let body = try parseBlock(after: "'try'")
+        if peek().isNewline && peek(ahead: 1).isKeyword(.kwCatch) {
+            advance()
+            _ = reportMisplaced(peek())
+        }
         guard check(.kwCatch) else {
             throw expected("'catch' after the try block", hint: "write '} catch err {' on the line of the closing '}'")
         }
@@ -360,13 +382,8 @@ extension Parser {
     /// TYPE   = "string" | "int" | "float" | "bool" | "duration" | "size" | "list" | "map" | "secret" | "hosts" | "any" ;
     mutating func parseParams() throws -> [Param] {
         let open = try expect(.lparen, "to start the parameter list")
-        let savedSkip = skipNewlines
-        skipNewlines = true
-        openBrackets += 1
-        defer {
-            skipNewlines = savedSkip
-            openBrackets -= 1
-        }
+        let savedSkip = openBracket(open)
+        defer { closeBracket(savedSkip) }
         var params: [Param] = []
         while !check(.rparen) {
             let nameToken = peek()

@@ -30,8 +30,8 @@ struct Parser {
     /// Inside `( )`, `[ ]` and map braces line breaks mean nothing; blocks switch them back on.
     var skipNewlines = false
     /// Brackets opened since the current statement began, and how many were open when the last error hit.
-    var openBrackets = 0
-    var bracketsAtError = 0
+    var openBrackets: [Punct] = []
+    var bracketsAtError: [Punct] = []
     /// Set on "nested too deeply" or when the error cap is reached: parsing stops.
     var stopped = false
     var lastErrorPosition: (Int32, Int32)? = nil
@@ -141,6 +141,19 @@ struct Parser {
         while peek().isNewline { advance() }
     }
 
+    /// Enters `( )`, `[ ]` or map braces, where line breaks mean nothing; returns what `closeBracket` restores.
+    mutating func openBracket(_ open: Token) -> Bool {
+        let saved = skipNewlines
+        skipNewlines = true
+        if case .punct(let p) = open.kind { openBrackets.append(p) }
+        return saved
+    }
+
+    mutating func closeBracket(_ savedSkip: Bool) {
+        skipNewlines = savedSkip
+        _ = openBrackets.popLast()
+    }
+
     mutating func check(_ p: Punct) -> Bool { peek().isPunct(p) }
     mutating func check(_ k: Keyword) -> Bool { peek().isKeyword(k) }
 
@@ -204,21 +217,23 @@ struct Parser {
 
     // MARK: - Recovery
 
-    /// Skips to the next statement boundary after an error: a line break or `;` outside any bracket opened
-    /// since the error (brackets left open before the error are closed if their closer shows up; a line that
-    /// starts with a statement keyword ends the skip anyway), or the `}` that closes the current block.
+    /// Skips to the next statement boundary after an error: a line break or `;` outside any bracket, or the
+    /// `}` that closes the current block. Brackets opened while skipping are matched as they close; those
+    /// left open before the error are closed if their closer shows up. Unless a brace opened while skipping is
+    /// still open, a line that starts with a statement keyword or a `}` ends the skip anyway: the closer of an
+    /// open `(` or `[` may simply be missing, and the next line should not be swallowed.
     mutating func synchronize() {
         skipNewlines = false
         var outer = bracketsAtError
-        var inner = 0
+        var inner: [Punct] = []
         while !stopped {
             let t = peek()
             switch t.kind {
             case .eof:
                 return
             case .newline, .punct(.semicolon):
-                if inner == 0 {
-                    if outer == 0 {
+                if !inner.contains(.lbrace) {
+                    if inner.isEmpty && outer.isEmpty {
                         advance()
                         return
                     }
@@ -230,18 +245,22 @@ struct Parser {
                         }
                     }
                 }
-            case .punct(.lparen), .punct(.lbracket), .punct(.lbrace):
-                inner += 1
-                if inner > Parser.nestingLimit {
+            case .punct(let p) where p == .lparen || p == .lbracket || p == .lbrace:
+                inner.append(p)
+                if inner.count > Parser.nestingLimit {
                     record("nested too deeply (limit \(Parser.nestingLimit))", at: t)
                     stopped = true
                     return
                 }
-            case .punct(.rparen), .punct(.rbracket):
-                if inner > 0 { inner -= 1 } else if outer > 0 { outer -= 1 }
-            case .punct(.rbrace):
-                if inner == 0 { return }
-                inner -= 1
+            case .punct(let p) where p == .rparen || p == .rbracket || p == .rbrace:
+                if let i = inner.lastIndex(where: { Parser.closer(of: $0) == p }) {
+                    inner.removeSubrange(i...)
+                } else if let i = outer.lastIndex(where: { Parser.closer(of: $0) == p }) {
+                    inner = []
+                    outer.removeSubrange(i...)
+                } else if p == .rbrace {
+                    return  // the end of the current block, left for the block to consume
+                }
             default:
                 break
             }
@@ -249,11 +268,19 @@ struct Parser {
         }
     }
 
+    static func closer(of open: Punct) -> Punct {
+        switch open {
+        case .lparen: return .rparen
+        case .lbracket: return .rbracket
+        default: return .rbrace
+        }
+    }
+
     /// Keywords that can only begin a statement: a line starting with one is a safe place to resume.
     static func startsStatement(_ t: Token) -> Bool {
         guard case .keyword(let k) = t.kind else { return false }
         switch k {
-        case .kwLet, .kwVar, .kwIf, .kwFor, .kwWhile, .kwReturn, .kwBreak, .kwContinue, .kwPlan, .kwStep,
+        case .kwLet, .kwVar, .kwFn, .kwIf, .kwFor, .kwWhile, .kwReturn, .kwBreak, .kwContinue, .kwPlan, .kwStep,
              .kwTry, .kwAssert, .kwImport:
             return true
         default:
