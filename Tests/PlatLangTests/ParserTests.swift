@@ -412,6 +412,10 @@ struct ParserErrorTests {
         #expect(errors(ok).isEmpty)
         let deepBlocks = String(repeating: "if a {\n", count: 150) + String(repeating: "}\n", count: 150)
         #expect(errors(deepBlocks).isEmpty)
+        // Long chains nest the tree as deeply as brackets do, and count the same way.
+        #expect(errors("x = " + Array(repeating: "a", count: 150).joined(separator: " + ")).isEmpty)
+        #expect(errors("x = " + Array(repeating: "a", count: 300).joined(separator: " + ")) == ["1:803: nested too deeply (limit 200)"])
+        #expect(errors("x = a" + String(repeating: ".b", count: 300)) == ["1:404: nested too deeply (limit 200)"])
         for open in ["(", "[", "-", "not ", "{a: ", "fn() => ", "if a { ", "f(", "\"\\("] {
             let source = "x = " + String(repeating: open, count: 300)
             let found = errors(source)

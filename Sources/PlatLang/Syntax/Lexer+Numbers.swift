@@ -10,7 +10,7 @@ extension Lexer {
     ]
     static let unitHint = "units are d h m s ms (durations, combinable as in 1h30m) and B KB MB GB TB KiB MiB GiB TiB (sizes)"
 
-    /// `number = INT | FLOAT | DURATION | SIZE`; reads the literal and any unit glued to it.
+    /// INT | FLOAT | DURATION | SIZE: reads a number and any unit glued to it.
     func lexNumber() -> Token {
         let (l, c, start) = (line, col, pos)
         let startLoc = here
@@ -56,7 +56,7 @@ extension Lexer {
         return make(kind, from: start, line: l, col: c)
     }
 
-    /// Decimal digits with `_` separators between them; returns the digits without separators.
+    /// digits = digit { { "_" } digit } ;   returns the digits without the separators.
     private func scanDigits() -> String {
         var out = ""
         var lastUnderscore = false
@@ -76,7 +76,7 @@ extension Lexer {
         return out
     }
 
-    /// `0xff`, `0o17`, `0b1010`.
+    /// INT = "0x" hex_digits | "0o" oct_digits | "0b" bin_digits ;
     private func lexRadixNumber(start: Int, line l: Int, col c: Int) -> Token {
         let startLoc = here
         let letter = s[pos + 1]
@@ -119,7 +119,8 @@ extension Lexer {
         return make(.int(value), from: start, line: l, col: c)
     }
 
-    /// A duration (`1h30m`, components in decreasing order) or a size (`20MB`) after an integer.
+    /// DURATION = digits duration_unit { digits duration_unit } ;   (units decreasing, each once)
+    /// SIZE     = digits size_unit ;
     private func unitLiteral(first: UInt64, suffix: String, literalLoc: SourceLoc, suffixLoc: SourceLoc) -> TokenKind {
         // Split "h30m" into units and the numbers between them.
         var components: [(value: UInt64, unit: String)] = []

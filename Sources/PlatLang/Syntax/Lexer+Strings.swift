@@ -38,7 +38,8 @@ extension Lexer {
 
     private func isTripleQuote() -> Bool { peek() == "\"" && peek(1) == "\"" && peek(2) == "\"" }
 
-    /// `string = '"' { char | escape | interpolation } '"'`, its raw form `r"..."`, and the `"""` forms.
+    /// STRING     = '"' { string_char | escape | interpolation } '"' | ml_string ;
+    /// RAW_STRING = 'r"' { string_char | "\" } '"' | 'r' ml_string ;
     /// `pos` is at the opening quote; `start` at the `r` of a raw string.
     func lexString(start: Int, line l: Int, col c: Int, raw: Bool) -> Token {
         let openLoc = loc(line: l, col: c)
@@ -80,7 +81,8 @@ extension Lexer {
         }
     }
 
-    /// One `\` sequence inside a string, `pos` at the backslash. Returns false when the string cannot go on
+    /// escape = "\" ( "n" | "t" | "r" | "0" | "\" | '"' | "'" | "u{" hex_digit { hex_digit } "}" ) ;   or an interpolation
+    /// `pos` is at the backslash. Returns false when the string cannot go on
     /// (an interpolation that never closed), after reporting it.
     private func lexEscape(into b: inout PartsBuilder, multiline: Bool, openLoc: SourceLoc) -> Bool {
         let escLoc = here
@@ -143,7 +145,7 @@ extension Lexer {
         }
     }
 
-    /// `interpolation = "\(" expression ")"`: lexes the tokens up to the matching `)`; the parser parses them.
+    /// interpolation = "\(" expression ")" ;   lexes the tokens up to the matching `)`; the parser parses them.
     private func lexInterpolation(into b: inout PartsBuilder, backslash: Int, escLoc: SourceLoc,
                                            multiline: Bool, openLoc: SourceLoc) -> Bool {
         let open = Token(.punct(.lparen), line: Int(escLoc.line), col: Int(escLoc.col), offset: backslash, length: 2)
@@ -186,7 +188,8 @@ extension Lexer {
         }
     }
 
-    /// `"""` NEWLINE { line } INDENT `"""`: the closing delimiter's indentation is removed from every line.
+    /// ml_string = '"""' { blank } line_feed { content_line line_feed } indentation '"""' ;
+    /// The closing delimiter's indentation is removed from every content line.
     private func lexMultilineString(raw: Bool, openLoc: SourceLoc) -> [StringPart] {
         pos += 3
         while peek() == " " || peek() == "\t" || peek() == "\r" { pos += 1 }

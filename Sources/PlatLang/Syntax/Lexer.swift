@@ -62,6 +62,8 @@ final class Lexer {
 
     // MARK: - Tokens
 
+    /// token = NAME | KEYWORD | INT | FLOAT | DURATION | SIZE | STRING | RAW_STRING | PUNCT | NEWLINE ;
+    /// NEWLINE = line_feed { blank | comment | line_feed } ;
     /// The next token; after the end of the file, `.eof` forever.
     func next() -> Token {
         while true {
@@ -103,6 +105,7 @@ final class Lexer {
         return lexInvalid()
     }
 
+    /// comment = "#" { any character but a line feed } ;   skipped, with the blanks around tokens.
     func skipSpacesAndComments() {
         let text = s, limit = end
         var p = pos

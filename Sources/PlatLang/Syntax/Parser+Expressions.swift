@@ -71,8 +71,14 @@ extension Parser {
             left = try parseUnary()
         }
         var lastComparison: BinaryOp? = nil
+        // Each operator applied nests the tree one level deeper (`a + b + c` is `(a + b) + c`), and later
+        // passes walk the tree recursively, so a long chain counts against the nesting limit too.
+        var links = 0
+        defer { depth -= links }
         while let (op, width) = binaryOperator(), let prec = Parser.precedence[op], prec >= minPrecedence {
             let opToken = peek()
+            try enter()
+            links += 1
             if prec == Parser.comparisonPrecedence, let prior = lastComparison {
                 throw error("comparison operators cannot be chained", at: opToken,
                             hint: "write a \(prior.rawValue) b and b \(op.rawValue) c")
@@ -108,6 +114,8 @@ extension Parser {
     /// A line that starts with `.` continues the expression of the line before (method chains).
     mutating func parsePostfix(_ base: Expr) throws -> Expr {
         var e = base
+        var links = 0  // as in parseBinary: a long chain nests the tree deeply
+        defer { depth -= links }
         while true {
             let t = peek()
             if t.isNewline {
@@ -115,7 +123,9 @@ extension Parser {
                 advance()
                 continue
             }
-            guard case .punct(let p) = t.kind else { return e }
+            guard case .punct(let p) = t.kind, p == .lparen || p == .lbracket || p == .dot else { return e }
+            try enter()
+            links += 1
             switch p {
             case .lparen: e = try parseCall(e)
             case .lbracket: e = try parseIndex(e)
@@ -275,7 +285,7 @@ extension Parser {
     }
 
     /// map = "{" [ entry { "," entry } [ "," ] ] "}" ;
-    /// entry = ( LABEL | plain STRING | INT ) ":" expression ;   a LABEL key is the string of its name
+    /// entry = ( LABEL | plain_string | INT ) ":" expression ;   a LABEL key is the string of its name
     mutating func parseMap() throws -> Expr {
         let open = advance()
         let savedSkip = openBracket(open)

@@ -2,10 +2,10 @@
 extension Parser {
     // MARK: - Statement lists and blocks
 
-    /// statements = { separator } { statement { separator } } ;
+    /// statements = { separator } { ( compound_stmt | simple_stmt end ) { separator } } ;
     /// separator  = NEWLINE | ";" ;
-    /// A simple statement must be followed by a separator, a `}` or the end of the file; a statement that
-    /// ends with a block may be followed by the next statement on the same line.
+    /// end        = separator | &"}" | &EOF ;   (a `}` or the end of the file is left for the caller)
+    /// A statement that ends with a block may be followed by the next statement on the same line.
     mutating func parseStatements(inBlock: Bool) -> [Stmt] {
         var statements: [Stmt] = []
         while !stopped {
@@ -32,7 +32,7 @@ extension Parser {
         return statements
     }
 
-    /// What may follow a simple statement: a separator (consumed), or a `}` or the end (left for the caller).
+    /// end = separator | &"}" | &EOF ;   what must follow a simple statement.
     mutating func parseSeparator() throws {
         let t = peek()
         if t.isNewline || t.isPunct(.semicolon) {
@@ -80,9 +80,9 @@ extension Parser {
 
     // MARK: - Statements
 
-    /// statement = var_decl | if_stmt | for_stmt | while_stmt | "break" | "continue" | return_stmt
-    ///           | fn_decl | plan_decl | step_stmt | try_stmt | assert_stmt | import_stmt
-    ///           | assignment | expression ;
+    /// compound_stmt = if_stmt | for_stmt | while_stmt | fn_decl | plan_decl | step_stmt | try_stmt ;
+    /// simple_stmt   = var_decl | return_stmt | "break" | "continue" | assert_stmt | import_stmt
+    ///               | assignment | expression ;
     mutating func parseStatement() throws -> Stmt {
         let t = peek()
         switch t.kind {
@@ -133,7 +133,7 @@ extension Parser {
 
     /// assignment = target ( "=" | "+=" | "-=" | "*=" | "/=" ) expression ;
     /// target     = NAME { index_suffix | member_suffix } ;
-    /// expression statement = expression ;
+    /// (parsed as an expression first; anything but a target before the operator is reported)
     mutating func parseSimpleStatement() throws -> Stmt {
         let first = peek()
         let e = try parseExpr()
@@ -301,7 +301,7 @@ extension Parser {
         return Stmt(.assertStmt(condition: condition, message: message), loc(assertToken))
     }
 
-    /// import_stmt = "import" plain STRING "as" NAME ;
+    /// import_stmt = "import" plain_string "as" NAME ;
     mutating func parseImport() throws -> Stmt {
         let importToken = advance()
         let example = #"import "std/strings" as strings"#
@@ -352,7 +352,7 @@ extension Parser {
         return Stmt(.planDecl(PlanDecl(name: name, params: params, body: body, loc: loc(planToken))), loc(planToken))
     }
 
-    /// step_stmt = "step" plain STRING { "," LABEL ":" expression } block ;
+    /// step_stmt = "step" plain_string { "," LABEL ":" expression } block ;
     mutating func parseStep() throws -> Stmt {
         let stepToken = advance()
         let nameToken = peek()

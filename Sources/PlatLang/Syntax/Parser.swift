@@ -61,7 +61,7 @@ struct Parser {
         self.endDescription = "')'"
     }
 
-    /// file = { statement } EOF ;   (statements separated as described under `separator`)
+    /// file = statements EOF ;
     mutating func parseFile() -> [Stmt] {
         parseStatements(inBlock: false)
     }
