@@ -19,14 +19,14 @@ extension Lexer {
         }
         var text = scanDigits()
         var isFloat = false
-        if peek() == ".", isDigit(peek(1)) {
+        if peek() == ".", ScalarClass.isDigit(peek(1)) {
             pos += 1
             text += "." + scanDigits()
             isFloat = true
         }
         if peek() == "e" || peek() == "E" {
             let sign = peek(1) == "+" || peek(1) == "-"
-            if isDigit(peek(sign ? 2 : 1)) {
+            if ScalarClass.isDigit(peek(sign ? 2 : 1)) {
                 text += "e"
                 if sign { text.unicodeScalars.append(peek(1)) }
                 pos += sign ? 2 : 1
@@ -36,9 +36,9 @@ extension Lexer {
         }
         var suffix = ""
         let suffixLoc = here
-        if !atEnd && isIdentStart(s[pos]) {
+        if !atEnd && ScalarClass.isIdentStart(s[pos]) {
             let from = pos
-            while !atEnd && isIdentContinue(s[pos]) { pos += 1 }
+            while !atEnd && ScalarClass.isIdentContinue(s[pos]) { pos += 1 }
             suffix = String(String.UnicodeScalarView(s[from..<pos]))
         }
         if isFloat {
@@ -62,7 +62,7 @@ extension Lexer {
         var lastUnderscore = false
         while !atEnd {
             let ch = s[pos]
-            if isDigit(ch) {
+            if ScalarClass.isDigit(ch) {
                 out.unicodeScalars.append(ch)
                 lastUnderscore = false
             } else if ch == "_" && !out.isEmpty {
@@ -88,7 +88,7 @@ extension Lexer {
         var overflow = false
         var misplacedUnderscore = false
         var lastUnderscore = false
-        while !atEnd && isIdentContinue(s[pos]) {
+        while !atEnd && ScalarClass.isIdentContinue(s[pos]) {
             let ch = s[pos]
             pos += 1
             lastUnderscore = ch == "_"
@@ -96,7 +96,7 @@ extension Lexer {
                 if digits == 0 { misplacedUnderscore = true }
                 continue
             }
-            guard let d = hexValue(ch), d < radix else {
+            guard let d = ScalarClass.hexValue(ch), d < radix else {
                 if bad == nil { bad = ch }
                 continue
             }
@@ -129,7 +129,7 @@ extension Lexer {
         var i = 0
         while i < chars.count {
             var unit = ""
-            while i < chars.count && isLetter(chars[i]) { unit.unicodeScalars.append(chars[i]); i += 1 }
+            while i < chars.count && ScalarClass.isLetter(chars[i]) { unit.unicodeScalars.append(chars[i]); i += 1 }
             if unit.isEmpty {
                 report("unknown unit '\(suffix)'", at: suffixLoc, hint: Lexer.unitHint)
                 return .int(first)
@@ -137,7 +137,7 @@ extension Lexer {
             components.append((value, unit))
             if i == chars.count { break }
             var digits = ""
-            while i < chars.count && (isDigit(chars[i]) || chars[i] == "_") {
+            while i < chars.count && (ScalarClass.isDigit(chars[i]) || chars[i] == "_") {
                 if chars[i] != "_" { digits.unicodeScalars.append(chars[i]) }
                 i += 1
             }
@@ -146,7 +146,8 @@ extension Lexer {
                 return .int(first)
             }
             if i == chars.count {
-                report("missing unit after '\(digits)' in a duration", at: suffixLoc, hint: "write every part with its unit, as in 1h30m")
+                report("missing unit after '\(digits)' in a duration", at: suffixLoc,
+                       hint: "write every part with its unit, as in 1h30m")
                 return .duration(0)
             }
             value = v
@@ -204,14 +205,16 @@ extension Lexer {
         if let unit = Lexer.durationUnits.first(where: { $0.name == suffix }) {
             let ms = value * Double(unit.ms)
             let exact = ms.rounded() == ms && abs(ms) < 9e18
-            let hint = exact ? "write \(Lexer.durationText(Int64(ms)))" : "write it with whole numbers of smaller units, as in 1h30m"
+            let hint = exact ? "write \(Lexer.durationText(Int64(ms)))"
+                : "write it with whole numbers of smaller units, as in 1h30m"
             report("a duration is written with whole numbers", at: startLoc, hint: hint)
             return make(.duration(exact ? Int64(ms) : 0), from: start, line: l, col: c)
         }
         if let factor = Lexer.sizeUnits[suffix] {
             let bytes = value * Double(factor)
             let exact = bytes.rounded() == bytes && abs(bytes) < 9e18
-            let hint = exact ? "write \(Lexer.sizeText(Int64(bytes), binary: suffix.contains("i")))" : "write it as a whole number of a smaller unit"
+            let hint = exact ? "write \(Lexer.sizeText(Int64(bytes), binary: suffix.contains("i")))"
+                : "write it as a whole number of a smaller unit"
             report("a size is written with whole numbers", at: startLoc, hint: hint)
             return make(.size(exact ? Int64(bytes) : 0), from: start, line: l, col: c)
         }

@@ -34,7 +34,8 @@ private struct PartsBuilder {
 
 /// String literals: `"..."` with escapes and `\( )` interpolation, raw `r"..."`, and the `"""` forms.
 extension Lexer {
-    static let escapeHint = #"escapes are \n \t \r \0 \\ \" \' \u{1F600} and \(expr) for interpolation; a raw string r"..." keeps backslashes"#
+    static let escapeHint = #"escapes are \n \t \r \0 \\ \" \' \u{1F600} and \(expr) for interpolation; "#
+        + #"a raw string r"..." keeps backslashes"#
 
     private func isTripleQuote() -> Bool { peek() == "\"" && peek(1) == "\"" && peek(2) == "\"" }
 
@@ -123,7 +124,7 @@ extension Lexer {
         pos += 1
         var value: UInt32 = 0
         var count = 0
-        while let d = hexValue(peek()) {
+        while let d = ScalarClass.hexValue(peek()) {
             if count < 8 { value = value &* 16 &+ UInt32(d) }
             count += 1
             pos += 1
@@ -267,7 +268,8 @@ extension Lexer {
             } else if !ln.blank && !reportedIndent {
                 reportedIndent = true
                 report("line is indented less than the closing \"\"\" of its multi-line string", at: ln.loc,
-                       hint: #"indent every line at least as much as the closing """ (the indentation must use the same spaces and tabs)"#)
+                       hint: #"indent every line at least as much as the closing """ "#
+                           + "(the indentation must use the same spaces and tabs)")
             }
             result.append(ln.parts)
         }

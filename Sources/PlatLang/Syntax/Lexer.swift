@@ -85,7 +85,7 @@ final class Lexer {
         afterNewline = false
         let (l, c, start) = (line, col, pos)
         let ch = s[pos]
-        if isIdentStart(ch) {
+        if ScalarClass.isIdentStart(ch) {
             if ch == "r" && peek(1) == "\"" {
                 pos += 1
                 return lexString(start: start, line: l, col: c, raw: true)
@@ -93,13 +93,13 @@ final class Lexer {
             // Local copies keep this hot loop free of per-step property access (it matters in debug builds).
             let text = s, limit = end
             var p = pos + 1
-            while p < limit && isIdentContinue(text[p]) { p += 1 }
+            while p < limit && ScalarClass.isIdentContinue(text[p]) { p += 1 }
             pos = p
             let word = Lexer.asciiString(text[start..<p])
             if let k = Keyword.byName[word] { return make(.keyword(k), from: start, line: l, col: c) }
             return make(.ident(word), from: start, line: l, col: c)
         }
-        if isDigit(ch) { return lexNumber() }
+        if ScalarClass.isDigit(ch) { return lexNumber() }
         if ch == "\"" { return lexString(start: start, line: l, col: c, raw: false) }
         if let p = lexPunct() { return make(.punct(p), from: start, line: l, col: c) }
         return lexInvalid()
@@ -195,7 +195,7 @@ final class Lexer {
         // Swallow the rest of a run of bad characters: binary junk gives one message, not thousands.
         while !atEnd {
             let d = s[pos]
-            if d == "\n" || d == " " || d == "\t" || d == "\"" || isIdentStart(d) || isDigit(d) { break }
+            if d == "\n" || d == " " || d == "\t" || d == "\"" || ScalarClass.isIdentStart(d) || ScalarClass.isDigit(d) { break }
             if Lexer.singlePunct(d) != nil || d == "#" || d == "\r" { break }
             pos += 1
         }
@@ -226,17 +226,21 @@ extension Lexer {
     }
 }
 
-@inline(__always) func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 48 && c.value <= 57 }
-@inline(__always) func isLetter(_ c: Unicode.Scalar) -> Bool {
-    (c.value >= 65 && c.value <= 90) || (c.value >= 97 && c.value <= 122)
-}
-@inline(__always) func isIdentStart(_ c: Unicode.Scalar) -> Bool { isLetter(c) || c == "_" }
-@inline(__always) func isIdentContinue(_ c: Unicode.Scalar) -> Bool { isIdentStart(c) || isDigit(c) }
-func hexValue(_ c: Unicode.Scalar) -> UInt64? {
-    switch c.value {
-    case 48...57: return UInt64(c.value - 48)
-    case 65...70: return UInt64(c.value - 55)
-    case 97...102: return UInt64(c.value - 87)
-    default: return nil
+/// The ASCII character classes of the lexical grammar (names, digits); a namespace, so that these short
+/// names do not collide with other files of the module.
+enum ScalarClass {
+    @inline(__always) static func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 48 && c.value <= 57 }
+    @inline(__always) static func isLetter(_ c: Unicode.Scalar) -> Bool {
+        (c.value >= 65 && c.value <= 90) || (c.value >= 97 && c.value <= 122)
+    }
+    @inline(__always) static func isIdentStart(_ c: Unicode.Scalar) -> Bool { isLetter(c) || c == "_" }
+    @inline(__always) static func isIdentContinue(_ c: Unicode.Scalar) -> Bool { isIdentStart(c) || isDigit(c) }
+    static func hexValue(_ c: Unicode.Scalar) -> UInt64? {
+        switch c.value {
+        case 48...57: return UInt64(c.value - 48)
+        case 65...70: return UInt64(c.value - 55)
+        case 97...102: return UInt64(c.value - 87)
+        default: return nil
+        }
     }
 }

@@ -321,7 +321,8 @@ extension Parser {
     mutating func parseFunctionLiteral() throws -> Expr {
         let fnToken = advance()
         if case .ident(let name) = peek().kind {
-            throw expected("'(' after 'fn'", hint: "a function value has no name: write fn(...) => ..., or declare 'fn \(name)(...) { }' as a statement")
+            throw expected("'(' after 'fn'", hint: "a function value has no name: write fn(...) => ..., "
+                           + "or declare 'fn \(name)(...) { }' as a statement")
         }
         let params = try parseParams()
         let body: Block

@@ -368,7 +368,9 @@ extension Parser {
         while accept(.comma) {
             skipLineBreaks()
             let labelToken = peek()
-            guard let label = labelToken.labelName else { throw expected("an option name after ','", hint: "write step \"name\", retry: 2 { ... }") }
+            guard let label = labelToken.labelName else {
+                throw expected("an option name after ','", hint: "write step \"name\", retry: 2 { ... }")
+            }
             advance()
             try expect(.colon, "after the option name '\(label)'")
             options.append(Argument(name: label, nameLoc: loc(labelToken), value: try parseExpr()))

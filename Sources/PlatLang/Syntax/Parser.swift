@@ -29,7 +29,7 @@ struct Parser {
     var depth = 0
     /// Inside `( )`, `[ ]` and map braces line breaks mean nothing; blocks switch them back on.
     var skipNewlines = false
-    /// Brackets opened since the current statement began, and how many were open when the last error hit.
+    /// Brackets opened since the current statement began, and those that were open when the last error hit.
     var openBrackets: [Punct] = []
     var bracketsAtError: [Punct] = []
     /// Set on "nested too deeply" or when the error cap is reached: parsing stops.
@@ -290,6 +290,7 @@ struct Parser {
 
     // MARK: - Interpolation
 
+    /// interpolation = "\(" expression ")" ;
     /// Parses the tokens of one `\( ... )` with a sub-parser that shares this parser's limits. On an error
     /// (already recorded) it returns nil: the string token itself is intact, so the statement goes on.
     mutating func parseInterpolation(tokens: [Token], open: Token, close: Token) -> Expr? {
