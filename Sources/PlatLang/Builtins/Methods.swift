@@ -55,12 +55,12 @@ public enum Methods {
     /// does not exist for the receiver's type throws RuntimeError("list has no method 'upper'", hint: did-you-mean).
     public static func call(_ name: MethodName, on receiver: inout Value, _ args: inout Arguments,
                             _ ctx: CallContext) throws -> Value {
-        switch receiver {
-        case .list: return try callListMethod(name, on: &receiver, args)
-        case .string(let s): return try callStringMethod(name, on: s, args)
-        case .map: return try callMapMethod(name, on: &receiver, args)
-        default: throw noMethod(name.rawValue, on: receiver.typeName)
-        }
+        // Tag tests, not a `switch receiver`: a switch keeps a copy of the payload alive for its whole body,
+        // which would make the array non-unique and every `append` a full copy.
+        if case .list = receiver { return try callListMethod(name, on: &receiver, args) }
+        if case .map = receiver { return try callMapMethod(name, on: &receiver, args) }
+        if case .string(let s) = receiver { return try callStringMethod(name, on: s, args) }
+        throw noMethod(name.rawValue, on: receiver.typeName)
     }
 
     /// The error for `x.name(...)` when `x`'s type has no such method; also usable by the interpreter for

@@ -363,26 +363,28 @@ public enum Operators {
     /// `container[index] = value` for lists (in range, negative allowed) and maps (insert or replace).
     /// When `container` holds the only reference, it is mutated in place.
     public static func setIndex(_ container: inout Value, _ index: Value, _ value: Value) throws {
-        switch container {
-        case .list(let xs):
-            let i = try position(index, count: xs.count, of: "list")
-            guard case .list(var items) = container else { return }
+        // Tag tests rather than `switch container`: a switch would keep a second reference to the payload
+        // alive, and the array or map storage could then never be mutated in place.
+        if case .list(var items) = container {
+            let i = try position(index, count: items.count, of: "list")
             container = .null  // leave `items` as the only reference so the store below does not copy
             items[i] = value
             container = .list(items)
-        case .map:
-            guard case .map(var storage) = container else { return }
+            return
+        }
+        if case .map(var storage) = container {
             container = .null
             if !isKnownUniquelyReferenced(&storage) { storage = MapStorage(copying: storage) }
             storage.set(index, value)
             container = .map(storage)
-        case .string:
+            return
+        }
+        if case .string = container {
             throw RuntimeError("cannot assign to a character of a string: strings are immutable",
                                hint: "build a new string instead, e.g. with replace(), + or join")
-        default:
-            throw RuntimeError("cannot assign to an index of \(container.typeName)",
-                               hint: "index assignment works on lists and maps")
         }
+        throw RuntimeError("cannot assign to an index of \(container.typeName)",
+                           hint: "index assignment works on lists and maps")
     }
 
     /// Resolves a possibly negative index into `0..<count`, or throws an out-of-range error.
