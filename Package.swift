@@ -18,7 +18,7 @@ let package = Package(
     targets: [
         .target(name: "PlatLang", swiftSettings: fastRelease),
         .executableTarget(name: "platflow", dependencies: ["PlatLang"]),
-        .testTarget(name: "PlatLangTests", dependencies: ["PlatLang"]),
+        .testTarget(name: "PlatLangTests", dependencies: ["PlatLang"], exclude: ["Cases"]),
         .testTarget(name: "CLITests", dependencies: []),
     ],
     swiftLanguageModes: [.v5]

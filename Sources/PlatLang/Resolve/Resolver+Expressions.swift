@@ -99,6 +99,8 @@ extension Resolver {
             return VarGet(ref: ref(for: v, name: name, depth: 0), loc: loc)
         case .free(let v, let depth):
             return VarGet(ref: ref(for: v, name: name, depth: depth), loc: loc)
+        case .copied(_, let index):
+            return CopiedGet(index: index, loc: loc)
         case .builtin(let b):
             return ConstNode(b, loc: loc)
         case .missing:
@@ -129,9 +131,11 @@ extension Resolver {
                 reportLet(name, v, purpose: purpose, at: e.loc)
                 return nil
             }
-            if case .free(let v, _) = lookup(name), v.isLet {
+            switch lookup(name) {
+            case .free(let v, _) where v.isLet, .copied(let v, _):
                 reportLet(name, v, purpose: purpose, at: e.loc)
                 return nil
+            default: break
             }
             guard let r = varRef(name, at: e.loc) else { return nil }
             return VarLValue(ref: r, loc: e.loc)
@@ -163,7 +167,7 @@ extension Resolver {
         switch e.kind {
         case .name(let n):
             switch lookup(n) {
-            case .local, .free: return true
+            case .local, .free, .copied: return true
             default: return false
             }
         case .index(let c, _): return isPlace(c)
@@ -197,16 +201,20 @@ extension Resolver {
         if case .member(let object, let name, let nameLoc) = callee.kind {
             checkModuleMember(object, name, nameLoc)
             let method = MethodName(rawValue: name)
-            if let method, isPlace(object) {
-                if Resolver.mutatingMethods.contains(name), let root = rootName(object) {
+            // Only methods that can change their receiver need it as a place; on a `let` they are an error.
+            if let method, Resolver.mutatingMethods.contains(name), isPlace(object) {
+                var onLet = false
+                if let root = rootName(object) {
                     switch lookup(root) {
-                    case .local(let v) where v.isLet && v.module == nil, .free(let v, _) where v.isLet && v.module == nil:
+                    case .local(let v) where v.isLet && v.module == nil, .free(let v, _) where v.isLet && v.module == nil,
+                         .copied(let v, _):
+                        onLet = true
                         report("cannot call mutating method '\(name)' on '\(root)': it is declared with let (line \(v.loc.line))",
                                at: loc, hint: "declare it with var to change it")
                     default: break
                     }
                 }
-                if let place = resolvePlace(object, purpose: "change") {
+                if !onLet, let place = resolvePlace(object, purpose: "change") {
                     return MethodCallOnPlace(target: place, method: method, args: argNodes, names: names,
                                              callerName: fn.name, loc: loc)
                 }

@@ -152,7 +152,7 @@ extension Resolver {
         }
         fn.stepDepth += 1
         defer { fn.stepDepth -= 1 }
-        return StepNode(name: name, options: opts, body: resolveBlock(body), loc: loc)
+        return StepNode(name: name, options: opts, body: resolveBlock(body), enclosingName: fn.name, loc: loc)
     }
 
     private func resolveImport(path: String, alias: String, aliasLoc: SourceLoc, loc: SourceLoc) -> StmtNode? {

@@ -60,16 +60,14 @@ final class Resolver {
             default: break
             }
         }
-        let code = FunctionCode(name: "<toplevel>", loc: SourceLoc(file: program.file, line: 1, col: 1),
-                                params: [], isPlan: false)
         var body = hoistFunctions(program.statements)
         for stmt in program.statements {
             if let n = resolveStatement(stmt) { body.append(n) }
             markDefined(stmt)
         }
-        code.body = body
-        code.frameSize = fn.finishFrame()
-        code.envSize = fn.envSize
+        let code = FunctionCode(name: "<toplevel>", loc: SourceLoc(file: program.file, line: 1, col: 1), params: [],
+                                isPlan: false, frameSize: fn.finishFrame(), envSize: fn.envSize, capturedParams: [],
+                                body: makeBlock(body), arrowBody: nil, copies: [])
         module.topLevel = code
     }
 
@@ -160,6 +158,8 @@ final class Resolver {
         case local(LocalVar)
         /// A variable of an enclosing function, `depth` functions out (1 = the direct parent).
         case free(LocalVar, depth: Int)
+        /// An immutable variable of an enclosing function, copied into this closure at `index`.
+        case copied(LocalVar, index: Int)
         case builtin(Value)
         case missing
     }
@@ -171,6 +171,11 @@ final class Resolver {
         while let ctx = f {
             if let v = ctx.lookupLocal(name) {
                 if case .global = v.storage { return .local(v) }
+                // An immutable value is copied into the closure; a `var` (or a function that may call itself)
+                // is shared through its function's environment.
+                if v.isLet && v.function == nil && v.module == nil {
+                    return .copied(v, index: captureIndex(in: fn, of: v, name: name, depth: depth))
+                }
                 captured.insert(v.loc)
                 return .free(v, depth: depth)
             }
@@ -201,6 +206,10 @@ final class Resolver {
         switch lookup(name) {
         case .local(let v): return ref(for: v, name: name, depth: 0)
         case .free(let v, let depth): return ref(for: v, name: name, depth: depth)
+        case .copied(let v, _):
+            report("cannot assign to '\(name)': it is declared with let (line \(v.loc.line))", at: loc,
+                   hint: "declare it with var to change it")
+            return nil
         case .builtin:
             report("cannot assign to builtin '\(name)'", at: loc, hint: "declare your own with let or var")
             return nil
@@ -208,6 +217,20 @@ final class Resolver {
             reportUndefined(name, at: loc)
             return nil
         }
+    }
+
+    /// The slot of `v` in `ctx`'s copied values, adding it (and to every function between) when new.
+    func captureIndex(in ctx: FunctionContext, of v: LocalVar, name: String, depth: Int) -> Int {
+        if let i = ctx.captureIndex[v.loc] { return i }
+        let source: CaptureSource
+        if depth == 1 {
+            source = .creatorVariable(ref(for: v, name: name, depth: 0))
+        } else {
+            source = .creatorCapture(captureIndex(in: ctx.parent!, of: v, name: name, depth: depth - 1))
+        }
+        ctx.captures.append(source)
+        ctx.captureIndex[v.loc] = ctx.captures.count - 1
+        return ctx.captures.count - 1
     }
 
     func ref(for v: LocalVar, name: String, depth: Int) -> VarRef {
@@ -256,17 +279,18 @@ final class Resolver {
         for (i, p) in decl.params.enumerated() {
             if let d = p.defaultValue { paramInfos[i].defaultValue = resolveExpr(d) }
         }
-        let code = FunctionCode(name: name, loc: decl.loc, params: paramInfos, isPlan: isPlan)
-        code.capturedParams = captures
         ctx.pushScope()
+        var arrow: ExprNode? = nil
+        var body: [StmtNode] = []
         if decl.isArrow, decl.body.statements.count == 1, case .returnStmt(let e?) = decl.body.statements[0].kind {
-            code.arrowBody = resolveExpr(e)
+            arrow = resolveExpr(e)
         } else {
-            code.body = resolveBlockContents(decl.body.statements)
+            body = resolveBlockContents(decl.body.statements)
         }
         ctx.popScope()
-        code.frameSize = ctx.finishFrame()
-        code.envSize = ctx.envSize
+        let code = FunctionCode(name: name, loc: decl.loc, params: paramInfos, isPlan: isPlan,
+                                frameSize: ctx.finishFrame(), envSize: ctx.envSize, capturedParams: captures,
+                                body: makeBlock(body, loc: decl.loc), arrowBody: arrow, copies: ctx.captures)
         return code
     }
 

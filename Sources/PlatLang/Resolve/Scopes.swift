@@ -27,6 +27,10 @@ final class FunctionContext {
     var loopDepth = 0
     /// Inside a `step` (directly or in a nested block of this function).
     var stepDepth = 0
+    /// Values this function copies from its creator when a closure of it is made: immutable (`let`)
+    /// variables of enclosing functions. Copying them gives every loop iteration its own binding.
+    var captures: [CaptureSource] = []
+    var captureIndex: [SourceLoc: Int] = [:]
     /// Call sites in this function, told the final frame size when compilation ends.
     var frameSized: [FrameSized] = []
 
@@ -75,4 +79,11 @@ final class FunctionContext {
     }
 
     var visibleNames: [String] { scopes.flatMap { $0.keys } }
+}
+
+/// Where a closure's copied value comes from when the closure is created: a variable of the creating
+/// function's frame, or a value the creating closure itself copied.
+enum CaptureSource {
+    case creatorVariable(VarRef)
+    case creatorCapture(Int)
 }

@@ -4,11 +4,14 @@ public final class Closure {
     let code: FunctionCode
     /// `envChain[0]` is the environment of the function that created this closure, `[1]` its creator's, ...
     let envChain: [Env]
+    /// Immutable values of enclosing functions, copied when the closure was made (see `CaptureSource`).
+    let copied: [Value]
     public var name: String { code.name }
 
-    init(code: FunctionCode, envChain: [Env]) {
+    init(code: FunctionCode, envChain: [Env], copied: [Value] = []) {
         self.code = code
         self.envChain = envChain
+        self.copied = copied
     }
 }
 
@@ -19,31 +22,41 @@ final class Env {
     init(count: Int) { slots = [Value](repeating: .null, count: count) }
 }
 
-/// Everything the interpreter needs to call a function, fixed at resolve time.
+/// Everything the interpreter needs to call a function, fixed at resolve time. All `let`, so the hot path
+/// reads it without reference counting.
 final class FunctionCode {
     let name: String
     let loc: SourceLoc
     let params: [ParamInfo]
     /// Number of stack slots a call reserves (parameters first, then locals).
-    var frameSize: Int = 0
+    let frameSize: Int
     /// Number of captured variables; 0 means calls need no Env.
-    var envSize: Int = 0
+    let envSize: Int
     /// Parameters that live in the Env (captured): (parameter index, env slot), copied there at entry.
-    var capturedParams: [(param: Int, envSlot: Int)] = []
-    var body: [StmtNode] = []
+    let capturedParams: [(param: Int, envSlot: Int)]
+    let body: StmtNode
     /// For `fn(x) => expr`, the expression (a faster path than a return statement).
-    var arrowBody: ExprNode?
+    let arrowBody: ExprNode?
+    /// What a closure of this code copies from its creator, in order.
+    let copies: [CaptureSource]
     /// Plans are functions with typed parameters that the CLI can start; steps nest under them.
     let isPlan: Bool
     let minArgs: Int
     /// The argument count a call may pass positionally to take the fast path; -1 when parameters are typed.
     let fastArity: Int
 
-    init(name: String, loc: SourceLoc, params: [ParamInfo], isPlan: Bool) {
+    init(name: String, loc: SourceLoc, params: [ParamInfo], isPlan: Bool, frameSize: Int, envSize: Int,
+         capturedParams: [(param: Int, envSlot: Int)], body: StmtNode, arrowBody: ExprNode?, copies: [CaptureSource]) {
+        self.copies = copies
         self.name = name
         self.loc = loc
         self.params = params
         self.isPlan = isPlan
+        self.frameSize = frameSize
+        self.envSize = envSize
+        self.capturedParams = capturedParams
+        self.body = body
+        self.arrowBody = arrowBody
         self.minArgs = params.firstIndex(where: { $0.defaultValue != nil }) ?? params.count
         self.fastArity = params.contains(where: { $0.type != nil }) ? -1 : params.count
     }

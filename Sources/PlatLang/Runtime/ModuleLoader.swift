@@ -74,8 +74,7 @@ final class ModuleLoader {
             key = "std:" + name
             if cache[key] == nil { file = SourceFile(path: display, text: text) }
         } else if importPath.hasPrefix("./") || importPath.hasPrefix("../") {
-            let dir = (importer.file.path as NSString).deletingLastPathComponent
-            display = dir.isEmpty ? importPath : (dir as NSString).appendingPathComponent(importPath)
+            display = ModuleLoader.join((importer.file.path as NSString).deletingLastPathComponent, importPath)
             key = canonical(display)
         } else {
             return .failure(Diagnostic(message: "import path \"\(importPath)\" must start with ./, ../ or std/",
@@ -99,6 +98,20 @@ final class ModuleLoader {
         let (m, diags) = compile(file!, name: importPath.hasPrefix("std/") ? importPath : display, key: key)
         importedDiagnostics += diags
         return .success(m)
+    }
+
+    /// Joins a relative import onto the importing file's folder, folding `.` and `..` without touching the disk,
+    /// so diagnostics name each file the same way however it was reached.
+    static func join(_ dir: String, _ relative: String) -> String {
+        let absolute = dir.hasPrefix("/")
+        var parts: [String] = dir.split(separator: "/").map(String.init).filter { $0 != "." }
+        for c in relative.split(separator: "/").map(String.init) {
+            if c == "." || c.isEmpty { continue }
+            if c == "..", let last = parts.last, last != ".." { parts.removeLast() } else { parts.append(c) }
+        }
+        let joined = parts.joined(separator: "/")
+        if absolute { return "/" + joined }
+        return joined.hasPrefix("..") ? joined : "./" + joined
     }
 
     private func canonical(_ path: String) -> String {

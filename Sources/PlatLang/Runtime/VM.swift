@@ -76,7 +76,7 @@ final class VM: CallContext {
     @inline(__always)
     func runFrame(_ c: Closure, newBase: Int) throws -> Value {
         let code = c.code
-        if depth >= maxDepth {
+        if depth > maxDepth {
             throw error("recursion too deep: calls nest more than \(maxDepth) levels (in \(code.name))", at: code.loc,
                         hint: "look for a function that calls itself without reaching its base case")
         }
@@ -108,13 +108,10 @@ final class VM: CallContext {
         }
         do {
             if let arrow = code.arrowBody { return try arrow.eval(self) }
-            for s in code.body {
-                let f = try s.exec(self)
-                if case .returned = f {
-                    let r = returnValue
-                    returnValue = .null
-                    return r
-                }
+            if case .returned = try code.body.exec(self) {
+                let r = returnValue
+                returnValue = .null
+                return r
             }
             return .null
         } catch var d as Diagnostic {

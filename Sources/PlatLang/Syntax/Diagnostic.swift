@@ -49,8 +49,17 @@ public struct Diagnostic: Error, CustomStringConvertible, Sendable {
         if let hint { out += "hint: \(hint)\n" }
         if !traceback.isEmpty {
             out += "Traceback (most recent call last):\n"
-            for frame in traceback {
-                out += "  \(frame.location): in \(frame.function)\n"
+            // Deep recursion repeats one line thousands of times: show it three times, then count the rest.
+            var i = 0
+            while i < traceback.count {
+                let line = "  \(traceback[i].location): in \(traceback[i].function)\n"
+                var j = i + 1
+                while j < traceback.count && traceback[j].location == traceback[i].location
+                    && traceback[j].function == traceback[i].function { j += 1 }
+                let run = j - i
+                out += String(repeating: line, count: min(run, 3))
+                if run > 3 { out += "  [previous line repeated \(run - 3) more times]\n" }
+                i = j
             }
         }
         return out

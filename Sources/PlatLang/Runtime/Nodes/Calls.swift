@@ -14,7 +14,10 @@ final class CallNode: ExprNode {
     /// Set when the callee is a top-level `fn`, which never changes once created: the closure is then looked
     /// up once and reused (its global keeps it alive), sparing a reference-count round trip per call.
     var calleeIsConstant = false
-    unowned(unsafe) var cachedClosure: Closure? = nil
+    private var cachedClosure: Unmanaged<Closure>? = nil
+    /// The first two arguments, read without going through the array on the fast path.
+    private let arg0: ExprNode?
+    private let arg1: ExprNode?
 
     init(callee: ExprNode, args: [ExprNode], names: [String?], callerFrameSize: Int, callerName: String,
          loc: SourceLoc) {
@@ -24,16 +27,19 @@ final class CallNode: ExprNode {
         self.hasNamed = names.contains { $0 != nil }
         self.callerFrameSize = callerFrameSize
         self.callerName = callerName
+        arg0 = args.count > 0 ? args[0] : nil
+        arg1 = args.count > 1 ? args[1] : nil
         super.init(loc: loc)
     }
 
     override func eval(_ vm: VM) throws -> Value {
-        if let c = cachedClosure {
-            return try fastCall(vm, c)
+        if let cached = cachedClosure {
+            return try cached._withUnsafeGuaranteedRef { try fastCall(vm, $0) }
         }
         let f = try callee.eval(vm)
         if case .closure(let c) = f, !hasNamed, c.code.fastArity == args.count {
-            if calleeIsConstant { cachedClosure = c }
+            // A top-level fn's global holds its closure for the life of the program.
+            if calleeIsConstant { cachedClosure = Unmanaged.passUnretained(c) }
             return try fastCall(vm, c)
         }
         return try slowCall(vm, f)
@@ -47,12 +53,12 @@ final class CallNode: ExprNode {
             case 0:
                 break
             case 1:
-                let a0 = try args[0].eval(vm)
+                let a0 = try arg0.unsafelyUnwrapped.eval(vm)
                 vm.ensureStack(newBase + 1)
                 vm.stack[newBase] = a0
             case 2:
-                let a0 = try args[0].eval(vm)
-                let a1 = try args[1].eval(vm)
+                let a0 = try arg0.unsafelyUnwrapped.eval(vm)
+                let a1 = try arg1.unsafelyUnwrapped.eval(vm)
                 vm.ensureStack(newBase + 2)
                 vm.stack[newBase] = a0
                 vm.stack[newBase + 1] = a1
@@ -166,15 +172,17 @@ final class MethodCallOnPlace: ExprNode {
         }
         var result: Value = .null
         do {
-            let current = try target.get(vm)
-            if let f = functionMember(current, method.rawValue) {
+            // Decide what to do with a temporary copy, and drop it before modifying: a second reference would
+            // make the mutation copy the whole list.
+            let (member, mutating) = try inspect(vm)
+            if let f = member {
                 return try invoke(vm, f, positional: a.positional, named: a.named, newBase: vm.frameTop,
                                   loc: loc, callerName: callerName)
             }
-            if Methods.isMutating(method, receiverType: current.typeName) {
+            if mutating {
                 try target.modify(vm) { v in result = try Methods.call(method, on: &v, &a, vm) }
             } else {
-                var v = current
+                var v = try target.get(vm)
                 result = try Methods.call(method, on: &v, &a, vm)
             }
         } catch let r as RuntimeError {
@@ -184,6 +192,22 @@ final class MethodCallOnPlace: ExprNode {
             throw d
         }
         return result
+    }
+}
+
+extension MethodCallOnPlace {
+    /// A function stored under the method's name (modules, maps of functions), and whether the method
+    /// changes a receiver of this type.
+    @inline(never)
+    fileprivate func inspect(_ vm: VM) throws -> (Value?, Bool) {
+        let current = try target.get(vm)
+        switch current {
+        case .list: return (nil, Methods.isMutating(method, receiverType: "list"))
+        case .map, .module:
+            if let f = functionMember(current, method.rawValue) { return (f, false) }
+            return (nil, Methods.isMutating(method, receiverType: current.typeName))
+        default: return (nil, false)
+        }
     }
 }
 

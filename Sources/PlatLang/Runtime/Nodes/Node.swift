@@ -40,13 +40,32 @@ class StmtNode {
     func exec(_ vm: VM) throws -> Flow { fatalError("abstract") }
 }
 
-/// Runs statements in order and stops at the first that breaks, continues or returns.
-@inline(__always)
-func execBlock(_ body: [StmtNode], _ vm: VM) throws -> Flow {
-    for s in body {
-        let f = try s.exec(vm)
-        if case .normal = f { continue }
-        return f
+/// Statements in order; stops at the first that breaks, continues or returns.
+final class BlockNode: StmtNode {
+    let statements: [StmtNode]
+    init(_ statements: [StmtNode], loc: SourceLoc) {
+        self.statements = statements
+        super.init(loc: loc)
     }
-    return .normal
+    override func exec(_ vm: VM) throws -> Flow {
+        for s in statements {
+            let f = try s.exec(vm)
+            if case .normal = f { continue }
+            return f
+        }
+        return .normal
+    }
+}
+
+final class EmptyNode: StmtNode {
+    override func exec(_ vm: VM) throws -> Flow { .normal }
+}
+
+/// A block as one node: a one-statement block is that statement, which saves a loop per execution.
+func makeBlock(_ stmts: [StmtNode], loc: SourceLoc = .unknown) -> StmtNode {
+    switch stmts.count {
+    case 0: return EmptyNode(loc: loc)
+    case 1: return stmts[0]
+    default: return BlockNode(stmts, loc: stmts[0].loc)
+    }
 }

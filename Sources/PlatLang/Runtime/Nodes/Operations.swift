@@ -245,6 +245,14 @@ final class FunctionLiteral: ExprNode {
     override func eval(_ vm: VM) throws -> Value {
         var chain = [vm.env]
         if let outer = vm.closure { chain.append(contentsOf: outer.envChain) }
-        return .closure(Closure(code: code, envChain: chain))
+        var copied: [Value] = []
+        copied.reserveCapacity(code.copies.count)
+        for c in code.copies {
+            switch c {
+            case .creatorVariable(let r): copied.append(r.get(vm))
+            case .creatorCapture(let i): copied.append(vm.closure!.copied[i])
+            }
+        }
+        return .closure(Closure(code: code, envChain: chain, copied: copied))
     }
 }

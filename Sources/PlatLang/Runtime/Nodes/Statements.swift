@@ -12,38 +12,40 @@ final class ExprStmt: StmtNode {
     }
 }
 
+/// `if c { } else if d { } else { }`: an else-if chain is nested IfNodes.
 final class IfNode: StmtNode {
-    let conditions: [ExprNode]
-    let bodies: [[StmtNode]]
-    let elseBody: [StmtNode]?
+    let condition: ExprNode
+    let then: StmtNode
+    let otherwise: StmtNode?
     init(conditions: [ExprNode], bodies: [[StmtNode]], elseBody: [StmtNode]?, loc: SourceLoc) {
-        self.conditions = conditions
-        self.bodies = bodies
-        self.elseBody = elseBody
+        condition = conditions[0]
+        then = makeBlock(bodies[0], loc: loc)
+        if conditions.count > 1 {
+            otherwise = IfNode(conditions: Array(conditions.dropFirst()), bodies: Array(bodies.dropFirst()),
+                               elseBody: elseBody, loc: conditions[1].loc)
+        } else {
+            otherwise = elseBody.map { makeBlock($0, loc: loc) }
+        }
         super.init(loc: loc)
     }
     override func exec(_ vm: VM) throws -> Flow {
-        for i in 0..<conditions.count {
-            if try conditions[i].evalBool(vm, "an if condition") {
-                return try execBlock(bodies[i], vm)
-            }
-        }
-        if let e = elseBody { return try execBlock(e, vm) }
+        if try condition.evalBool(vm, "an if condition") { return try then.exec(vm) }
+        if let o = otherwise { return try o.exec(vm) }
         return .normal
     }
 }
 
 final class WhileNode: StmtNode {
     let condition: ExprNode
-    let body: [StmtNode]
+    let body: StmtNode
     init(condition: ExprNode, body: [StmtNode], loc: SourceLoc) {
         self.condition = condition
-        self.body = body
+        self.body = makeBlock(body, loc: loc)
         super.init(loc: loc)
     }
     override func exec(_ vm: VM) throws -> Flow {
         while try condition.evalBool(vm, "a while condition") {
-            switch try execBlock(body, vm) {
+            switch try body.exec(vm) {
             case .normal, .continueLoop: continue
             case .breakLoop: return .normal
             case .returned: return .returned
@@ -57,11 +59,11 @@ final class WhileNode: StmtNode {
 final class ForInNode: StmtNode {
     let targets: [VarRef]
     let iterable: ExprNode
-    let body: [StmtNode]
+    let body: StmtNode
     init(targets: [VarRef], iterable: ExprNode, body: [StmtNode], loc: SourceLoc) {
         self.targets = targets
         self.iterable = iterable
-        self.body = body
+        self.body = makeBlock(body, loc: loc)
         super.init(loc: loc)
     }
     override func exec(_ vm: VM) throws -> Flow {
@@ -108,7 +110,7 @@ final class ForInNode: StmtNode {
     /// nil to go on with the next item, or the flow that ends the loop.
     @inline(__always)
     private func runBody(_ vm: VM) throws -> Flow? {
-        switch try execBlock(body, vm) {
+        switch try body.exec(vm) {
         case .normal, .continueLoop: return nil
         case .breakLoop: return .normal
         case .returned: return .returned
@@ -120,11 +122,11 @@ final class ForInNode: StmtNode {
 final class ForRangeNode: StmtNode {
     let target: VarRef
     let bounds: [ExprNode]
-    let body: [StmtNode]
+    let body: StmtNode
     init(target: VarRef, bounds: [ExprNode], body: [StmtNode], loc: SourceLoc) {
         self.target = target
         self.bounds = bounds
-        self.body = body
+        self.body = makeBlock(body, loc: loc)
         super.init(loc: loc)
     }
     override func exec(_ vm: VM) throws -> Flow {
@@ -146,7 +148,7 @@ final class ForRangeNode: StmtNode {
         var i = start
         while step > 0 ? i < end : i > end {
             target.set(vm, .int(i))
-            switch try execBlock(body, vm) {
+            switch try body.exec(vm) {
             case .normal, .continueLoop: break
             case .breakLoop: return .normal
             case .returned: return .returned
@@ -201,20 +203,20 @@ final class AssertNode: StmtNode {
 /// `try { } catch e { }`: catches every runtime error; `e` is a map with `message` and `location`
 /// (and `hint` when there is one).
 final class TryCatchNode: StmtNode {
-    let body: [StmtNode]
+    let body: StmtNode
     let errorTarget: VarRef?
-    let handler: [StmtNode]
+    let handler: StmtNode
     init(body: [StmtNode], errorTarget: VarRef?, handler: [StmtNode], loc: SourceLoc) {
-        self.body = body
+        self.body = makeBlock(body, loc: loc)
         self.errorTarget = errorTarget
-        self.handler = handler
+        self.handler = makeBlock(handler, loc: loc)
         super.init(loc: loc)
     }
     override func exec(_ vm: VM) throws -> Flow {
         let savedBase = vm.base, savedEnv = vm.env, savedClosure = vm.closure, savedDepth = vm.depth
         let stepDepth = vm.steps.depth
         do {
-            return try execBlock(body, vm)
+            return try body.exec(vm)
         } catch let d as Diagnostic where d.phase == .runtime {
             vm.base = savedBase
             vm.env = savedEnv
@@ -222,12 +224,12 @@ final class TryCatchNode: StmtNode {
             vm.depth = savedDepth
             vm.steps.unwind(to: stepDepth)
             if let t = errorTarget { t.set(vm, errorValue(d)) }
-            return try execBlock(handler, vm)
+            return try handler.exec(vm)
         } catch let r as RuntimeError {
             if let t = errorTarget {
                 t.set(vm, errorValue(Diagnostic(message: r.message, location: loc, hint: r.hint, phase: .runtime)))
             }
-            return try execBlock(handler, vm)
+            return try handler.exec(vm)
         }
     }
 }

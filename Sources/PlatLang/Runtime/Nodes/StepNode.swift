@@ -7,11 +7,14 @@ import Foundation
 final class StepNode: StmtNode {
     let name: String
     let options: [(String, ExprNode)]
-    let body: [StmtNode]
-    init(name: String, options: [(String, ExprNode)], body: [StmtNode], loc: SourceLoc) {
+    let body: StmtNode
+    /// The function or plan the step is written in, for its traceback line.
+    let enclosingName: String
+    init(name: String, options: [(String, ExprNode)], body: [StmtNode], enclosingName: String, loc: SourceLoc) {
+        self.enclosingName = enclosingName
         self.name = name
         self.options = options
-        self.body = body
+        self.body = makeBlock(body, loc: loc)
         super.init(loc: loc)
     }
 
@@ -60,13 +63,13 @@ final class StepNode: StmtNode {
             let started = DispatchTime.now().uptimeNanoseconds
             func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
             do {
-                let flow = try execBlock(body, vm)
+                let flow = try body.exec(vm)
                 vm.effects.stepFinished(event, outcome: .succeeded(seconds: elapsed()))
                 return flow
             } catch let d as Diagnostic where d.phase == .runtime {
                 vm.steps.unwind(to: depth)
                 vm.effects.stepFinished(event, outcome: .failed(d, seconds: elapsed()))
-                if attempt > retries { throw d }
+                if attempt > retries { throw withStepFrames(d, path: path) }
                 let wait = min(StepNode.maxBackoff, backoff.multipliedReportingOverflow(by: Int64(1) << min(attempt - 1, 30)).partialValue)
                 let (p, n) = vm.steps.nextSequence()
                 _ = try vm.effects.perform(EffectCall(name: "sleep", args: Arguments(positional: [.duration(wait)]),
@@ -75,6 +78,21 @@ final class StepNode: StmtNode {
                 attempt += 1
             }
         }
+    }
+}
+
+extension StepNode {
+    /// A traceback names the steps an error passed through: the line inside the step is labelled with the
+    /// step's path, and the step itself appears as a line of the enclosing function.
+    func withStepFrames(_ d: Diagnostic, path: String) -> Diagnostic {
+        var d = d
+        if d.traceback.isEmpty, let l = d.location {
+            d.traceback = [.init(location: l, function: path)]
+        } else if !d.traceback.isEmpty && d.traceback[0].function == enclosingName {
+            d.traceback[0].function = path
+        }
+        d.traceback.insert(.init(location: loc, function: enclosingName), at: 0)
+        return d
     }
 }
 

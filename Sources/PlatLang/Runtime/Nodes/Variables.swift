@@ -116,6 +116,16 @@ final class GlobalGet: ExprNode {
     override func eval(_ vm: VM) throws -> Value { globals.values[slot] }
 }
 
+/// An immutable variable of an enclosing function, read from the running closure's copies.
+final class CopiedGet: ExprNode {
+    let index: Int
+    init(index: Int, loc: SourceLoc) {
+        self.index = index
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value { vm.closure.unsafelyUnwrapped.copied[index] }
+}
+
 final class ConstNode: ExprNode {
     let value: Value
     init(_ value: Value, loc: SourceLoc) {
@@ -220,19 +230,19 @@ final class AugAssign: StmtNode {
 /// Applies `cur op= rhs`, appending in place where the value allows it (`cur` must be uniquely held).
 @inline(__always)
 func applyAugmented(_ op: BinaryOp, _ cur: inout Value, _ rhs: Value) throws {
+    // No tuple switch here: matching `(cur, rhs)` would copy `cur` and make every append copy the string.
     if op == .add {
-        switch (cur, rhs) {
-        case (.string(var s), .string(let t)):
+        if case .string(let t) = rhs, case .string(var s) = cur {
             cur = .null
             s += t
             cur = .string(s)
             return
-        case (.list(var xs), .list(let ys)):
+        }
+        if case .list(let ys) = rhs, case .list(var xs) = cur {
             cur = .null
             xs.append(contentsOf: ys)
             cur = .list(xs)
             return
-        default: break
         }
     }
     cur = try Operators.binary(op, cur, rhs)
