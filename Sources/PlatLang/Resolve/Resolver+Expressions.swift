@@ -215,8 +215,13 @@ extension Resolver {
                     }
                 }
                 if !onLet, let place = resolvePlace(object, purpose: "change") {
-                    return MethodCallOnPlace(target: place, method: method, args: argNodes, names: names,
-                                             callerName: fn.name, loc: loc)
+                    let general = MethodCallOnPlace(target: place, method: method, args: argNodes, names: names,
+                                                    callerName: fn.name, loc: loc)
+                    if method == .append, argNodes.count == 1, names[0] == nil, let v = place as? VarLValue,
+                       let local = v.ref as? LocalRef {
+                        return AppendToLocal(slot: local.slot, item: argNodes[0], general: general, loc: loc)
+                    }
+                    return general
                 }
             }
             return track(MethodCallOnValue(receiver: resolveExpr(object), name: name, method: method, args: argNodes,

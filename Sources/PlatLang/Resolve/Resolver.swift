@@ -290,7 +290,8 @@ final class Resolver {
         ctx.popScope()
         let code = FunctionCode(name: name, loc: decl.loc, params: paramInfos, isPlan: isPlan,
                                 frameSize: ctx.finishFrame(), envSize: ctx.envSize, capturedParams: captures,
-                                body: makeBlock(body, loc: decl.loc), arrowBody: arrow, copies: ctx.captures)
+                                body: arrow.map { ReturnNode(value: $0, loc: $0.loc) } ?? makeBlock(body, loc: decl.loc),
+                                arrowBody: arrow, copies: ctx.captures)
         return code
     }
 

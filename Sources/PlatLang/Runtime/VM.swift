@@ -107,7 +107,6 @@ final class VM: CallContext {
             depth -= 1
         }
         do {
-            if let arrow = code.arrowBody { return try arrow.eval(self) }
             if case .returned = try code.body.exec(self) {
                 let r = returnValue
                 returnValue = .null

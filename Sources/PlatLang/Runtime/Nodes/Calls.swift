@@ -16,8 +16,8 @@ final class CallNode: ExprNode {
     var calleeIsConstant = false
     private var cachedClosure: Unmanaged<Closure>? = nil
     /// The first two arguments, read without going through the array on the fast path.
-    private let arg0: ExprNode?
-    private let arg1: ExprNode?
+    private let arg0: ExprNode
+    private let arg1: ExprNode
 
     init(callee: ExprNode, args: [ExprNode], names: [String?], callerFrameSize: Int, callerName: String,
          loc: SourceLoc) {
@@ -27,8 +27,8 @@ final class CallNode: ExprNode {
         self.hasNamed = names.contains { $0 != nil }
         self.callerFrameSize = callerFrameSize
         self.callerName = callerName
-        arg0 = args.count > 0 ? args[0] : nil
-        arg1 = args.count > 1 ? args[1] : nil
+        arg0 = args.count > 0 ? args[0] : ConstNode(.null, loc: loc)
+        arg1 = args.count > 1 ? args[1] : ConstNode(.null, loc: loc)
         super.init(loc: loc)
     }
 
@@ -53,12 +53,12 @@ final class CallNode: ExprNode {
             case 0:
                 break
             case 1:
-                let a0 = try arg0.unsafelyUnwrapped.eval(vm)
+                let a0 = try arg0.eval(vm)
                 vm.ensureStack(newBase + 1)
                 vm.stack[newBase] = a0
             case 2:
-                let a0 = try arg0.unsafelyUnwrapped.eval(vm)
-                let a1 = try arg1.unsafelyUnwrapped.eval(vm)
+                let a0 = try arg0.eval(vm)
+                let a1 = try arg1.eval(vm)
                 vm.ensureStack(newBase + 2)
                 vm.stack[newBase] = a0
                 vm.stack[newBase + 1] = a1
@@ -192,6 +192,41 @@ final class MethodCallOnPlace: ExprNode {
             throw d
         }
         return result
+    }
+}
+
+/// `xs.append(x)` where `xs` is a local list: the commonest way to build a list, done without building an
+/// argument list or going through method dispatch. Anything else (not a list, a let...) takes the general path.
+final class AppendToLocal: ExprNode {
+    let slot: Int
+    let item: ExprNode
+    let general: MethodCallOnPlace
+    init(slot: Int, item: ExprNode, general: MethodCallOnPlace, loc: SourceLoc) {
+        self.slot = slot
+        self.item = item
+        self.general = general
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value {
+        let p = vm.stack + vm.base + slot
+        guard case .list = p.pointee else { return try general.eval(vm) }
+        let v = try item.eval(vm)
+        // Re-read after evaluating the item (which may have changed the variable), then append in place.
+        guard case .list(var xs) = p.pointee else {
+            var receiver = p.pointee
+            var args = Arguments(positional: [v])
+            do {
+                let r = try Methods.call(.append, on: &receiver, &args, vm)
+                (vm.stack + vm.base + slot).pointee = receiver
+                return r
+            } catch {
+                throw vm.locate(error, at: loc)
+            }
+        }
+        p.pointee = .null
+        xs.append(v)
+        p.pointee = .list(xs)
+        return .null
     }
 }
 

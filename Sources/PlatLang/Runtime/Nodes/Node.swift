@@ -43,14 +43,26 @@ class StmtNode {
 /// Statements in order; stops at the first that breaks, continues or returns.
 final class BlockNode: StmtNode {
     let statements: [StmtNode]
+    /// The same statements in a fixed buffer: walking it costs no reference counting, which walking the
+    /// array did on every execution of the block.
+    private let buffer: UnsafeMutableBufferPointer<Unmanaged<StmtNode>>
     init(_ statements: [StmtNode], loc: SourceLoc) {
         self.statements = statements
+        buffer = .allocate(capacity: statements.count)
+        _ = buffer.initialize(from: statements.map { Unmanaged.passUnretained($0) })
         super.init(loc: loc)
     }
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
     override func exec(_ vm: VM) throws -> Flow {
-        for s in statements {
-            let f = try s.exec(vm)
-            if case .normal = f { continue }
+        var i = 0
+        let n = buffer.count
+        while i < n {
+            // `statements` keeps every node alive, so no retain is needed to call one.
+            let f = try buffer[i]._withUnsafeGuaranteedRef { try $0.exec(vm) }
+            if case .normal = f { i += 1; continue }
             return f
         }
         return .normal
