@@ -3,6 +3,118 @@
 /// The standard library's .plat sources, by module name (`import "std/NAME"`).
 enum StdlibSources {
     static let files: [String: String] = [
-        :
+        "strings": #"""
+# std/strings: text helpers written in .plat itself.
+#
+#   import "std/strings" as strings
+#   print(strings.pad_left("7", 3, "0"))      # 007
+#
+# Widths count characters, like len(). Names starting with _ are private to this file.
+
+# Fails unless `fill` is exactly one character (padding with "ab" would overshoot the width).
+fn _check_fill(fname, fill) {
+    if type(fill) != "string" or len(fill) != 1 {
+        fail("\(fname)() fill must be a single character, got \(type(fill)) \"\(fill)\"")
+    }
+}
+
+# Fails unless `n` is an int (a float width would make `*` fail with a less helpful message).
+fn _check_int(fname, name, n) {
+    if type(n) != "int" {
+        fail("\(fname)() expects an int for '\(name)', got \(type(n))")
+    }
+}
+
+# The first `n` characters of `s` (all of it when it is shorter).
+fn _take(s, n) {
+    let cs = s.chars()
+    var out = ""
+    var i = 0
+    while i < n and i < len(cs) {
+        out += cs[i]
+        i += 1
+    }
+    return out
+}
+
+# pad_left("7", 3, "0") == "007"; a string already `width` long or longer is returned as is.
+fn pad_left(s, width, fill = " ") {
+    _check_int("pad_left", "width", width)
+    _check_fill("pad_left", fill)
+    let missing = width - len(s)
+    if missing <= 0 {
+        return s
+    }
+    return fill * missing + s
+}
+
+# pad_right("ab", 4) == "ab  "
+fn pad_right(s, width, fill = " ") {
+    _check_int("pad_right", "width", width)
+    _check_fill("pad_right", fill)
+    let missing = width - len(s)
+    if missing <= 0 {
+        return s
+    }
+    return s + fill * missing
+}
+
+# center("ab", 5, "*") == "*ab**": the odd character of padding goes to the right.
+fn center(s, width, fill = " ") {
+    _check_int("center", "width", width)
+    _check_fill("center", fill)
+    let missing = width - len(s)
+    if missing <= 0 {
+        return s
+    }
+    let left = missing // 2
+    return fill * left + s + fill * (missing - left)
+}
+
+# repeat("ab", 3) == "ababab"; a negative count is an error rather than an empty string.
+fn repeat(s, n) {
+    _check_int("repeat", "n", n)
+    if n < 0 {
+        fail("repeat() count must not be negative, got \(n)")
+    }
+    return s * n
+}
+
+# title("hello big  world") == "Hello Big  World": the first letter of each word upper case, the rest lower.
+fn title(s) {
+    var out = ""
+    var at_word_start = true
+    for c in s.chars() {
+        if c.trim() == "" {
+            out += c
+            at_word_start = true
+        } else if at_word_start {
+            out += c.upper()
+            at_word_start = false
+        } else {
+            out += c.lower()
+        }
+    }
+    return out
+}
+
+# is_blank("  \n") == true: empty or only whitespace.
+fn is_blank(s) {
+    return s.trim() == ""
+}
+
+# truncate("hello world", 8) == "hello..."; the result is never longer than `width` characters.
+fn truncate(s, width, ellipsis = "...") {
+    _check_int("truncate", "width", width)
+    if len(s) <= width {
+        return s
+    }
+    let keep = width - len(ellipsis)
+    if keep <= 0 {
+        return _take(ellipsis, width)
+    }
+    return _take(s, keep) + ellipsis
+}
+"""#,
     ]
 }
