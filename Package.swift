@@ -14,12 +14,19 @@ let package = Package(
     products: [
         .executable(name: "platflow", targets: ["platflow"]),
         .library(name: "PlatLang", targets: ["PlatLang"]),
+        .library(name: "PlatEngine", targets: ["PlatEngine"]),
     ],
     targets: [
+        // The system SQLite library (apt: libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "PlatLang", swiftSettings: fastRelease),
-        .executableTarget(name: "platflow", dependencies: ["PlatLang"]),
+        .target(name: "PlatStore", dependencies: ["CSQLite"]),
+        .target(name: "PlatEngine", dependencies: ["PlatLang", "PlatStore"]),
+        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore"]),
         .testTarget(name: "PlatLangTests", dependencies: ["PlatLang"], exclude: ["Cases"]),
-        .testTarget(name: "CLITests", dependencies: []),
+        .testTarget(name: "PlatStoreTests", dependencies: ["PlatStore"]),
+        .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
+        .testTarget(name: "CLITests", dependencies: ["platflow"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,1 @@
+// PlatStore: SQLite done once and well (see Database.swift).
