@@ -232,7 +232,10 @@ extension Resolver {
         if case .name(let name) = callee.kind {
             switch lookup(name) {
             case .builtin(.builtin(let b)):
-                checkEffectCall(name, args: args, loc: loc)
+                if let spec = loader.effectSpecs[name] {
+                    checkEffectCall(name, args: args, loc: loc)
+                    return EffectCallNode(spec: spec, args: argNodes, names: names, loc: loc)
+                }
                 return BuiltinCallNode(builtin: b, args: argNodes, names: names, callerName: fn.name, loc: loc)
             case .local(let v):
                 if let decl = v.function {

@@ -97,9 +97,7 @@ public final class Interpreter {
             for (i, v) in bound.enumerated() {
                 if let v { named.append((spec.params[i], v)) }
             }
-            let (path, seq) = vm.steps.nextSequence()
-            return try vm.effects.perform(EffectCall(name: spec.name, args: Arguments(positional: [], named: named),
-                                                     stepPath: path, sequence: seq, location: .unknown))
+            return try vm.performEffect(spec.name, named: named, at: .unknown)
         }
     }
 }

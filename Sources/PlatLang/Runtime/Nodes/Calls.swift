@@ -328,3 +328,43 @@ protocol FrameSized: AnyObject {
 }
 extension CallNode: FrameSized {}
 extension MethodCallOnValue: FrameSized {}
+
+/// A call to an effect (`now()`, `sleep(5s)`, `sh(...)`): arguments are bound to the effect's parameter
+/// names and the call goes to the host's EffectHandler under the next key of the running step.
+final class EffectCallNode: ExprNode {
+    let spec: EffectSpec
+    let args: [ExprNode]
+    let names: [String?]
+    init(spec: EffectSpec, args: [ExprNode], names: [String?], loc: SourceLoc) {
+        self.spec = spec
+        self.args = args
+        self.names = names
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value {
+        var a = Arguments()
+        for (i, e) in args.enumerated() {
+            let v = try e.eval(vm)
+            if let n = names[i] { a.named.append((n, v)) } else { a.positional.append(v) }
+        }
+        do {
+            let bound = try a.bind(spec.name, spec.params, required: spec.required)
+            var named: [(name: String, value: Value)] = []
+            for (i, v) in bound.enumerated() {
+                if let v { named.append((spec.params[i], v)) }
+            }
+            return try vm.performEffect(spec.name, named: named, at: loc)
+        } catch let r as RuntimeError {
+            throw vm.error(r.message, at: loc, hint: r.hint)
+        }
+    }
+}
+
+extension VM {
+    /// Hands one effect to the host under the running step's next key.
+    func performEffect(_ name: String, named: [(name: String, value: Value)], at loc: SourceLoc) throws -> Value {
+        let (path, seq) = steps.nextSequence()
+        return try effects.perform(EffectCall(name: name, args: Arguments(positional: [], named: named),
+                                              stepPath: path, sequence: seq, location: loc))
+    }
+}
