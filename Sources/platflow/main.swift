@@ -15,6 +15,13 @@ let handlers: [String: (CommandSpec, Handler)] = [
     "run": (RunCommand.spec, RunCommand.execute),
     "check": (CheckCommand.spec, CheckCommand.execute),
     "help": (HelpCommand.spec, HelpCommand.execute),
+    "resume": (ResumeCommand.spec, ResumeCommand.execute),
+    "retry": (RetryCommand.spec, RetryCommand.execute),
+    "cancel": (CancelCommand.spec, CancelCommand.execute),
+    "approve": (ApproveCommand.spec, ApproveCommand.execute),
+    "runs": (RunsCommand.spec, RunsCommand.execute),
+    "status": (StatusCommand.spec, StatusCommand.execute),
+    "logs": (LogsCommand.spec, LogsCommand.execute),
     "version": (HelpCommand.versionSpec, { _, t in t.out("platflow \(HelpCommand.version)\n"); return ExitCode.ok }),
 ]
 

@@ -53,6 +53,11 @@ public final class Interpreter {
                          hint: "platflow run \(module.file.path) \(plans[0].name)")
     }
 
+    /// Converts `--param` strings to the plan's declared types, or throws the UsageError `run` would.
+    public func validateParameters(_ raw: [String: String], for plan: PlanInfo) throws -> [(name: String, value: Value)] {
+        try PlanParameters.convert(raw, for: plan)
+    }
+
     /// Runs the file's top level, then the plan (if any) with `params` converted to its declared types.
     /// Parameter problems throw UsageError before anything runs; runtime errors throw Diagnostic.
     public func run(_ module: CompiledModule, plan: PlanInfo?, params: [String: String]) throws -> Value {

@@ -17,7 +17,10 @@ enum HelpCommand {
 
     static let version = "0.1.0"
 
-    static var commands: [CommandSpec] { [RunCommand.spec, CheckCommand.spec, versionSpec, spec] }
+    static var commands: [CommandSpec] {
+        [RunCommand.spec, CheckCommand.spec, RunsCommand.spec, StatusCommand.spec, LogsCommand.spec, ResumeCommand.spec,
+         RetryCommand.spec, CancelCommand.spec, ApproveCommand.spec, versionSpec, spec]
+    }
 
     static let topics: [String: String] = [
         "language": """

@@ -88,5 +88,6 @@ enum GlobalFlags {
         FlagSpec(name: "help", short: "h", help: "show this help"),
         FlagSpec(name: "no-color", help: "never colour the output (also: NO_COLOR=1)"),
         FlagSpec(name: "quiet", short: "q", help: "print only results and errors (no step banners)"),
+        FlagSpec(name: "db", value: "PATH", help: "the database (also PLATFLOW_DB)", defaultText: ".platflow/platflow.db"),
     ]
 }

@@ -1,0 +1,208 @@
+import Foundation
+import PlatLang
+import PlatStore
+
+/// `approve(message, approvers: [...], quorum: n, timeout: d, on_timeout: "fail"|"approve", allow_self: true)`:
+/// parks the run until enough people say yes (`platflow approve RUN`), anyone says no (`--reject`), or the
+/// timeout passes. Returns {approved, by, comments, timed_out}; a rejection or a timeout with
+/// on_timeout: "fail" is a runtime error of the step.
+final class ApproveEffect: DurableEffect {
+    let spec = EffectSpec(name: "approve", params: ["message", "approvers", "quorum", "timeout", "on_timeout", "allow_self"],
+                          required: 1, summary: "waits for people to approve; fails when rejected")
+
+    func perform(_ ctx: EffectContext) throws -> Value {
+        let book = ApprovalBook(db: ctx.store.db)
+        let existing = try book.request(runID: ctx.runID, key: ctx.key)
+        if ctx.inFlight == nil || existing == nil {
+            try open(ctx, book)
+        }
+        while true {
+            switch try book.state(runID: ctx.runID, key: ctx.key) {
+            case .pending(let request):
+                if ctx.waitPolicy == .park {
+                    try ctx.store.park(ctx.runID, as: .waiting, wakeAt: request.timeoutAt)
+                    throw RunInterruption(reason: .parked(.waiting))
+                }
+                try ctx.store.setStatus(ctx.runID, .waiting)
+                do {
+                    try ctx.waitUntil(min(RunStore.now() + 0.25, request.timeoutAt ?? .infinity))
+                } catch let i as RunInterruption {
+                    if case .stopped = i.reason {
+                        try ctx.store.park(ctx.runID, as: .waiting, wakeAt: request.timeoutAt)
+                        throw RunInterruption(reason: .parked(.waiting))
+                    }
+                    throw i
+                }
+            case .approved(let by, let comments, let timedOut):
+                try ctx.store.setStatus(ctx.runID, .running)
+                let v = Value.makeMap([("approved", .bool(true)), ("by", .list(by.map { .string($0) })),
+                                       ("comments", .list(comments.map { .string($0) })), ("timed_out", .bool(timedOut))])
+                try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(v))
+                ctx.event(timedOut ? "approval timed out; approved by default" : "approved by \(by.joined(separator: ", "))")
+                return v
+            case .rejected(let who, let comment):
+                try ctx.store.setStatus(ctx.runID, .running)
+                let msg = "approval rejected by \(who)" + (comment.isEmpty ? "" : ": \(comment)")
+                try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: msg)
+                throw RuntimeError(msg)
+            case .timedOut:
+                try ctx.store.setStatus(ctx.runID, .running)
+                let msg = "approval timed out with no decision"
+                try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: msg)
+                throw RuntimeError(msg, hint: "pass on_timeout: \"approve\" to go on when nobody answers")
+            }
+        }
+    }
+
+    private func open(_ ctx: EffectContext, _ book: ApprovalBook) throws {
+        guard case .string(let message)? = ctx.argument("message") else {
+            throw RuntimeError("approve() expects a message (string)")
+        }
+        var approvers: [String] = []
+        if let a = ctx.argument("approvers") {
+            guard case .list(let xs) = a else { throw RuntimeError("approve() approvers must be a list of names") }
+            for x in xs {
+                guard case .string(let s) = x else { throw RuntimeError("approve() approvers must be strings") }
+                approvers.append(s)
+            }
+        }
+        var quorum = 1
+        if let q = ctx.argument("quorum") {
+            guard case .int(let n) = q, n >= 1 else { throw RuntimeError("approve() quorum must be an int of at least 1") }
+            quorum = n
+        }
+        if !approvers.isEmpty && quorum > approvers.count {
+            throw RuntimeError("approve() quorum \(quorum) is more than the \(approvers.count) approvers listed")
+        }
+        var timeoutAt: Double? = nil
+        if let t = ctx.argument("timeout") {
+            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("approve() timeout must be a positive duration") }
+            timeoutAt = RunStore.now() + Double(ms) / 1000
+        }
+        var onTimeout = "fail"
+        if let o = ctx.argument("on_timeout") {
+            guard case .string(let s) = o, s == "fail" || s == "approve" else {
+                throw RuntimeError("approve() on_timeout must be \"fail\" or \"approve\"")
+            }
+            onTimeout = s
+        }
+        var allowSelf = true
+        if let a = ctx.argument("allow_self") {
+            guard case .bool(let b) = a else { throw RuntimeError("approve() allow_self must be a bool") }
+            allowSelf = b
+        }
+        try ctx.store.db.transaction {
+            try ctx.journal.recordStarted(key: ctx.key, effect: "approve", args: ctx.argsText)
+            try book.open(runID: ctx.runID, key: ctx.key, message: message, approvers: approvers, quorum: quorum,
+                          allowSelf: allowSelf, timeoutAt: timeoutAt, onTimeout: onTimeout)
+        }
+        ctx.event("waiting for approval: \(message) (platflow approve \(ctx.runID))", kind: .warning)
+    }
+}
+
+/// Approval requests and decisions, shared by the effect and `platflow approve`.
+public struct ApprovalBook {
+    public let db: Database
+    public init(db: Database) { self.db = db }
+
+    public struct Request: Sendable {
+        public let runID: String
+        public let key: String
+        public let message: String
+        public let approvers: [String]
+        public let quorum: Int
+        public let allowSelf: Bool
+        public let timeoutAt: Double?
+        public let onTimeout: String
+        public let status: String
+    }
+
+    public enum State {
+        case pending(Request)
+        case approved(by: [String], comments: [String], timedOut: Bool)
+        case rejected(by: String, comment: String)
+        case timedOut
+    }
+
+    func open(runID: String, key: String, message: String, approvers: [String], quorum: Int, allowSelf: Bool,
+              timeoutAt: Double?, onTimeout: String) throws {
+        let list = String(decoding: try JSONEncoder().encode(approvers), as: UTF8.self)
+        try db.execute("""
+            INSERT OR IGNORE INTO engine_approvals (run_id, key, message, approvers, quorum, allow_self, timeout_at,
+            on_timeout, status, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
+            """, runID, key, message, list, quorum, allowSelf, timeoutAt, onTimeout, RunStore.now())
+    }
+
+    public func request(runID: String, key: String) throws -> Request? {
+        try db.queryOne("SELECT * FROM engine_approvals WHERE run_id = ? AND key = ?", runID, key).map(Self.request)
+    }
+
+    /// The oldest undecided request of a run.
+    public func pending(runID: String) throws -> Request? {
+        try db.queryOne("SELECT * FROM engine_approvals WHERE run_id = ? AND status = 'pending' ORDER BY requested_at LIMIT 1",
+                        runID).map(Self.request)
+    }
+
+    static func request(_ r: Row) -> Request {
+        let approvers = (try? JSONDecoder().decode([String].self, from: Data((r.string("approvers") ?? "[]").utf8))) ?? []
+        return Request(runID: r.string("run_id") ?? "", key: r.string("key") ?? "", message: r.string("message") ?? "",
+                       approvers: approvers, quorum: Int(r.int("quorum") ?? 1), allowSelf: r.bool("allow_self") ?? true,
+                       timeoutAt: r.double("timeout_at"), onTimeout: r.string("on_timeout") ?? "fail",
+                       status: r.string("status") ?? "pending")
+    }
+
+    /// Where a request stands, from its decisions and the clock.
+    public func state(runID: String, key: String) throws -> State {
+        guard let req = try request(runID: runID, key: key) else { return .timedOut }
+        let decisions = try db.query("""
+            SELECT who, decision, comment FROM engine_approval_decisions WHERE run_id = ? AND key = ? ORDER BY id
+            """, runID, key)
+        if let no = decisions.first(where: { $0.string("decision") == "reject" }) {
+            try mark(req, "rejected")
+            return .rejected(by: no.string("who") ?? "", comment: no.string("comment") ?? "")
+        }
+        let yes = decisions.filter { $0.string("decision") == "approve" }
+        if yes.count >= req.quorum {
+            try mark(req, "approved")
+            return .approved(by: yes.compactMap { $0.string("who") }, comments: yes.compactMap { $0.string("comment") }.filter { !$0.isEmpty },
+                             timedOut: false)
+        }
+        if let t = req.timeoutAt, RunStore.now() >= t {
+            try mark(req, "timed_out")
+            return req.onTimeout == "approve" ? .approved(by: [], comments: [], timedOut: true) : .timedOut
+        }
+        return .pending(req)
+    }
+
+    private func mark(_ req: Request, _ status: String) throws {
+        if req.status == "pending" {
+            try db.execute("UPDATE engine_approvals SET status = ?, decided_at = ? WHERE run_id = ? AND key = ?",
+                           status, RunStore.now(), req.runID, req.key)
+        }
+    }
+
+    /// Records one person's decision; refuses people not on the list, the run's starter when the plan asked
+    /// for separation of duties, and second votes.
+    public func decide(_ req: Request, who: String, approve: Bool, comment: String, startedBy: String) throws {
+        if !req.approvers.isEmpty && !req.approvers.contains(who) {
+            throw EngineError(.usage, "\(who) is not an approver of this request; approvers: \(req.approvers.joined(separator: ", "))",
+                              hint: "pass --as NAME to decide as one of them")
+        }
+        if !req.allowSelf && who == startedBy {
+            throw EngineError(.usage, "\(who) started this run and the plan does not allow approving one's own run",
+                              hint: "someone else must approve it (allow_self: false)")
+        }
+        do {
+            try db.execute("""
+                INSERT INTO engine_approval_decisions (run_id, key, who, decision, comment, at) VALUES (?, ?, ?, ?, ?, ?)
+                """, req.runID, req.key, who, approve ? "approve" : "reject", comment, RunStore.now())
+        } catch let e as DatabaseError where e.isConstraint {
+            throw EngineError(.usage, "\(who) has already decided on this request")
+        }
+    }
+
+    public func decisions(runID: String) throws -> [(who: String, decision: String, comment: String, at: Double)] {
+        try db.query("SELECT who, decision, comment, at FROM engine_approval_decisions WHERE run_id = ? ORDER BY id", runID)
+            .map { ($0.string("who") ?? "", $0.string("decision") ?? "", $0.string("comment") ?? "", $0.double("at") ?? 0) }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import PlatLang
+
+/// `sh(cmd, env: {...}, timeout: d, check: true, cwd: path)`: runs a command on this machine with bash (sh
+/// when bash is absent). At-least-once: recorded as started before it runs, so a crash mid-command re-runs it
+/// on resume; `PLATFLOW_IDEMPOTENCY_KEY` is the same on every attempt, for scripts that must not act twice.
+/// Returns {ok, exit_code, stdout, stderr, duration}; with `check: true` (the default) a non-zero exit fails.
+final class ShellEffect: DurableEffect {
+    let spec = EffectSpec(name: "sh", params: ["cmd", "env", "timeout", "check", "cwd"], required: 1,
+                          summary: "runs a shell command on this machine; fails on a non-zero exit unless check: false")
+
+    static let outputCap = 1 << 20
+
+    func perform(_ ctx: EffectContext) throws -> Value {
+        guard case .string(let cmd)? = ctx.argument("cmd") else {
+            throw RuntimeError("sh() expects the command as a string, got \(ctx.argument("cmd")?.typeName ?? "nothing")")
+        }
+        var env = ProcessInfo.processInfo.environment
+        if let e = ctx.argument("env") {
+            guard case .map(let m) = e else { throw RuntimeError("sh() expects env to be a map, got \(e.typeName)") }
+            for (k, v) in m.pairs {
+                guard case .string(let name) = k else { throw RuntimeError("sh() env keys must be strings") }
+                switch v {
+                case .string(let s): env[name] = s
+                case .secret(let s): env[name] = s.text
+                default: env[name] = v.printed
+                }
+            }
+        }
+        env["PLATFLOW_IDEMPOTENCY_KEY"] = ctx.idempotencyKey
+        env["PLATFLOW_RUN_ID"] = ctx.runID
+        env["PLATFLOW_STEP"] = ctx.stepPath
+        var timeout: Double? = nil
+        if let t = ctx.argument("timeout") {
+            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("sh() timeout must be a positive duration") }
+            timeout = Double(ms) / 1000
+        }
+        if let deadline = ctx.stepDeadline {
+            let left = max(0.001, deadline - RunStore.now())
+            timeout = min(timeout ?? left, left)
+        }
+        var check = true
+        if let c = ctx.argument("check") {
+            guard case .bool(let b) = c else { throw RuntimeError("sh() check must be a bool") }
+            check = b
+        }
+        var cwd: String? = nil
+        if let c = ctx.argument("cwd") {
+            guard case .string(let s) = c else { throw RuntimeError("sh() cwd must be a string") }
+            cwd = s
+        }
+        let shell = ProcessRunner.which("bash") ?? ProcessRunner.which("sh") ?? "/bin/sh"
+
+        try ctx.journal.recordStarted(key: ctx.key, effect: "sh", args: ctx.argsText)
+        var spec = ProcessSpec(arguments: [shell, "-c", cmd], environment: env)
+        spec.workingDirectory = cwd
+        spec.timeout = timeout
+        spec.outputCap = ShellEffect.outputCap
+        let result: ProcessResult
+        do {
+            result = try ProcessRunner.run(spec)
+        } catch {
+            let message = "sh() could not start the command: \(error)"
+            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: message)
+            throw RuntimeError(message)
+        }
+        // Stopped by a signal or a cancel while it ran: leave it in flight, so a resume runs it again.
+        try ctx.checkStop()
+        if !result.stdout.isEmpty { ctx.log(result.stdoutText, kind: "out") }
+        if !result.stderr.isEmpty { ctx.log(result.stderrText, kind: "err") }
+        if result.stdoutDropped > 0 || result.stderrDropped > 0 {
+            ctx.log("output capped at \(ShellEffect.outputCap) bytes per stream: \(result.stdoutDropped) stdout and \(result.stderrDropped) stderr bytes dropped")
+        }
+        let value = Value.makeMap([
+            ("ok", .bool(result.exitCode == 0 && !result.timedOut)),
+            ("exit_code", .int(Int(result.exitCode))),
+            ("stdout", .string(result.stdoutText)),
+            ("stderr", .string(result.stderrText)),
+            ("duration", .duration(Int64((result.duration * 1000).rounded()))),
+            ("timed_out", .bool(result.timedOut)),
+        ])
+        var failure: String? = nil
+        if result.timedOut {
+            failure = "command timed out after \(Value.duration(Int64(((timeout ?? 0) * 1000).rounded())).printed): \(abbreviate(cmd))"
+        } else if check && result.exitCode != 0 {
+            let tail = result.stderrText.split(separator: "\n").suffix(3).joined(separator: " | ")
+            failure = "command exited with \(result.exitCode): \(abbreviate(cmd))" + (tail.isEmpty ? "" : " (stderr: \(tail))")
+        }
+        try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value), failed: failure)
+        if let failure { throw RuntimeError(failure, hint: result.timedOut ? nil : "pass check: false to inspect the exit code yourself") }
+        return value
+    }
+
+    private func abbreviate(_ cmd: String) -> String {
+        let one = cmd.replacingOccurrences(of: "\n", with: "; ")
+        return one.count > 80 ? String(one.prefix(77)) + "..." : one
+    }
+}

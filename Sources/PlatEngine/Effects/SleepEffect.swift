@@ -1,0 +1,52 @@
+import Foundation
+import PlatLang
+
+/// `sleep(d)`: a durable timer. The wake-up time is journaled before waiting, so a run killed while sleeping
+/// wakes at the original time, not d after it was resumed.
+final class SleepEffect: DurableEffect {
+    let spec = EffectSpec.core.first { $0.name == "sleep" }!
+
+    /// Waits shorter than this happen in the worker even when parking is allowed.
+    static let parkThreshold = 2.0
+
+    func perform(_ ctx: EffectContext) throws -> Value {
+        var wakeAt: Double
+        if let e = ctx.inFlight, case .map(let m)? = try? ValueCodec.decode(e.args), case .float(let w)? = m.get(.string("wake_at")) {
+            wakeAt = w
+        } else {
+            guard case .duration(let ms)? = ctx.argument("duration") else {
+                throw RuntimeError("sleep() expects a duration such as 5s, got \(ctx.argument("duration")?.typeName ?? "nothing")",
+                                   hint: "write sleep(5s) or sleep(500ms)")
+            }
+            if ms < 0 { throw RuntimeError("sleep() needs a duration of 0s or more, got \(Value.duration(ms).printed)") }
+            wakeAt = RunStore.now() + Double(ms) / 1000
+            let args = Value.makeMap([("duration", .duration(ms)), ("wake_at", .float(wakeAt))])
+            try ctx.journal.recordStarted(key: ctx.key, effect: "sleep", args: try ValueCodec.encode(args))
+        }
+        let left = wakeAt - RunStore.now()
+        if left > SleepEffect.parkThreshold && ctx.waitPolicy == .park {
+            try ctx.store.park(ctx.runID, as: .sleeping, wakeAt: wakeAt)
+            ctx.event("sleeping until \(isoTime(wakeAt)); the run is parked")
+            throw RunInterruption(reason: .parked(.sleeping))
+        }
+        if left > 1 { ctx.event("sleeping until \(isoTime(wakeAt))") }
+        do {
+            try ctx.waitUntil(wakeAt)
+        } catch let i as RunInterruption {
+            // Told to stop while sleeping: park, so the scheduler (or resume) wakes it at the original time.
+            if case .stopped = i.reason {
+                try ctx.store.park(ctx.runID, as: .sleeping, wakeAt: wakeAt)
+                throw RunInterruption(reason: .parked(.sleeping))
+            }
+            throw i
+        }
+        try ctx.journal.recordCompleted(key: ctx.key, result: "null")
+        return .null
+    }
+}
+
+func isoTime(_ t: Double) -> String {
+    let f = ISO8601DateFormatter()
+    f.timeZone = TimeZone.current
+    return f.string(from: Date(timeIntervalSince1970: t))
+}

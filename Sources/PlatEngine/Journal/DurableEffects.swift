@@ -1,0 +1,188 @@
+import Foundation
+import PlatLang
+import PlatStore
+
+/// Where a run's visible output goes (the CLI's terminal, or nowhere for a background worker).
+public protocol RunOutput: AnyObject {
+    /// The program's own `print` output.
+    func program(_ text: String)
+    /// Step banners and engine events, one line each.
+    func event(_ line: String, kind: RunEventKind)
+}
+
+public enum RunEventKind: Sendable { case stepStarted, stepOK, stepFailed, stepSkipped, info, warning }
+
+/// Thrown through the interpreter when a run must stop without finishing: parked on a timer or an approval,
+/// or cancelled. It is not a .plat runtime error, so `try`/`catch` in the plan cannot swallow it.
+public struct RunInterruption: Error {
+    public enum Reason: Sendable {
+        case parked(RunStatus), cancelled, leaseLost
+        /// SIGINT or SIGTERM: stop at the next effect boundary, leave the run resumable.
+        case stopped
+    }
+    public let reason: Reason
+}
+
+/// The effect handler of a durable run: every effect is looked up in the journal first, performed only when
+/// the journal has no finished entry for its key, and recorded before and after.
+public final class DurableEffects: EffectHandler {
+    public enum WaitPolicy: Sendable {
+        /// A foreground `platflow run`: wait for timers and approvals in this process.
+        case wait
+        /// A scheduler worker: park the run when it must wait longer than a moment, free the worker.
+        case park
+    }
+
+    let store: RunStore
+    let journal: Journal
+    let runID: String
+    let output: RunOutput
+    let waitPolicy: WaitPolicy
+    let startedBy: String
+    /// Finished entries not yet replayed: while any remain, the run is re-living its past and prints nothing.
+    private var unreplayed: Int
+    /// Set from another thread (signal, lease keeper) to stop at the next effect boundary.
+    let stopFlag: StopFlag
+    private var stepDeadlines: [(path: String, deadline: Double)] = []
+    /// The steps running now, innermost last (prints are logged under the innermost).
+    private var stepStack: [String] = []
+    let registry: EffectRegistry
+
+    init(store: RunStore, journal: Journal, runID: String, output: RunOutput, waitPolicy: WaitPolicy,
+         startedBy: String, stopFlag: StopFlag, registry: EffectRegistry) {
+        self.store = store
+        self.journal = journal
+        self.runID = runID
+        self.output = output
+        self.waitPolicy = waitPolicy
+        self.startedBy = startedBy
+        self.stopFlag = stopFlag
+        self.registry = registry
+        unreplayed = journal.finishedCount
+    }
+
+    var isReplaying: Bool { unreplayed > 0 }
+
+    // MARK: EffectHandler
+
+    public func perform(_ call: EffectCall) throws -> Value {
+        try stopFlag.check()
+        let key = call.key
+        let argsText = (try? ValueCodec.encode(.map(argsMap(call)))) ?? "{}"
+        var resumeInFlight: Journal.Entry? = nil
+        if let e = journal.entry(key) {
+            guard e.effect == call.name else {
+                throw Diagnostic(
+                    message: "this run's journal has \(e.effect)(\(shortArgs(e.args))) at step \(call.stepPath.isEmpty ? "<top>" : call.stepPath) (effect #\(call.sequence)), but the code now calls \(call.name)() there",
+                    location: call.location,
+                    hint: "the plan changed since the run started; resume without --upgrade to replay the code it started with",
+                    phase: .runtime)
+            }
+            switch e.status {
+            case "finished", "failed":
+                if unreplayed > 0 { unreplayed -= 1 }
+                let v = try ValueCodec.decode(e.result ?? "null")
+                if e.status == "failed", let msg = e.error { throw RuntimeError(msg) }
+                return v
+            default:
+                resumeInFlight = e
+                if call.name != "sleep" && call.name != "approve" {
+                    event("re-running \(call.name)() at \(key): it was in flight when the previous process stopped",
+                          kind: .warning, step: call.stepPath)
+                }
+            }
+        }
+        guard let effect = registry.effects[call.name] else {
+            throw RuntimeError("effect \(call.name)() is not available here")
+        }
+        let ctx = EffectContext(call: call, key: key, argsText: argsText, inFlight: resumeInFlight, handler: self)
+        return try effect.perform(ctx)
+    }
+
+    func argsMap(_ call: EffectCall) -> MapStorage {
+        let m = MapStorage()
+        for (n, v) in call.args.named { m.set(.string(n), v) }
+        return m
+    }
+
+    private func shortArgs(_ text: String) -> String {
+        guard let v = try? ValueCodec.decode(text), case .map(let m) = v else { return "" }
+        let s = m.pairs.map { "\($0.0.printed): \($0.1.repr)" }.joined(separator: ", ")
+        return s.count > 60 ? String(s.prefix(57)) + "..." : s
+    }
+
+    public func stepStarted(_ step: StepEvent) throws {
+        try stopFlag.check()
+        if let t = step.options["timeout"], case .duration(let ms) = t {
+            stepDeadlines.append((step.path, RunStore.now() + Double(ms) / 1000))
+        }
+        stepStack.append(step.path)
+        if isReplaying { return }
+        try store.stepStarted(runID, path: step.path, attempt: step.attempt)
+        output.event(step.attempt > 1 ? "\(step.path) (attempt \(step.attempt))" : step.path, kind: .stepStarted)
+        try? store.log(runID, step: step.path, kind: "event", text: step.attempt > 1 ? "started (attempt \(step.attempt))" : "started")
+    }
+
+    public func stepFinished(_ step: StepEvent, outcome: StepOutcome) {
+        stepDeadlines.removeAll { $0.path == step.path }
+        if stepStack.last == step.path { stepStack.removeLast() }
+        if isReplaying { return }
+        switch outcome {
+        case .succeeded(let s):
+            try? store.stepFinished(runID, path: step.path, status: "succeeded", error: nil)
+            output.event("\(step.path) \(String(format: "%.3f", s))", kind: .stepOK)
+            try? store.log(runID, step: step.path, kind: "event", text: "succeeded in \(String(format: "%.3f", s))s")
+        case .failed(let d, _):
+            try? store.stepFinished(runID, path: step.path, status: "failed", error: d.message)
+            output.event("\(step.path) failed: \(d.message)", kind: .stepFailed)
+            try? store.log(runID, step: step.path, kind: "err", text: "failed: \(d.message)")
+        case .skipped(let reason):
+            try? store.stepFinished(runID, path: step.path, status: "skipped", error: reason)
+            output.event("\(step.path) skipped (\(reason))", kind: .stepSkipped)
+            try? store.log(runID, step: step.path, kind: "event", text: "skipped (\(reason))")
+        }
+    }
+
+    public func write(_ text: String) {
+        if isReplaying { return }
+        output.program(text)
+        try? store.log(runID, step: stepStack.last ?? "", kind: "out", text: text)
+    }
+
+    // MARK: Helpers for effects
+
+    func event(_ line: String, kind: RunEventKind, step: String) {
+        output.event(line, kind: kind)
+        let k: String
+        switch kind {
+        case .warning, .stepFailed: k = "err"
+        default: k = "event"
+        }
+        try? store.log(runID, step: step, kind: k, text: line)
+    }
+
+    /// The earliest deadline of the steps enclosing `path` (from their `timeout:` options).
+    func deadline(forStep path: String) -> Double? {
+        stepDeadlines.filter { path == $0.path || path.hasPrefix($0.path + "/") }.map(\.deadline).min()
+    }
+}
+
+/// A flag another thread raises to stop a run at its next effect boundary.
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reason: RunInterruption.Reason?
+    public init() {}
+    public func raise(_ r: RunInterruption.Reason) {
+        lock.lock()
+        if reason == nil { reason = r }
+        lock.unlock()
+    }
+    public var current: RunInterruption.Reason? {
+        lock.lock()
+        defer { lock.unlock() }
+        return reason
+    }
+    func check() throws {
+        if let r = current { throw RunInterruption(reason: r) }
+    }
+}

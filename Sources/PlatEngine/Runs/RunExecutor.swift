@@ -1,0 +1,243 @@
+import Foundation
+import PlatLang
+import PlatStore
+
+/// How a run ended (for now): the CLI turns it into an exit code.
+public enum RunOutcome: Sendable {
+    case succeeded
+    case failed(String)
+    case cancelled
+    /// Sleeping or waiting; continue with `platflow resume` or the scheduler.
+    case parked(RunStatus)
+    /// Stopped by a signal at an effect boundary; resumable.
+    case interrupted
+    /// Another process holds the run's lease.
+    case busy(String)
+}
+
+/// Starts, resumes and retries durable runs: pins the code, holds the lease, replays the journal, records
+/// the outcome.
+public final class RunExecutor {
+    public let store: RunStore
+    public let output: RunOutput
+    public let registry: EffectRegistry
+    public let waitPolicy: DurableEffects.WaitPolicy
+    public let owner = LeaseOwner.make()
+    public let stopFlag = StopFlag()
+    /// Who started or resumes runs (for approvals' separation of duties).
+    public let user: String
+
+    public static let leaseSeconds = 30.0
+    public static let renewInterval = 5.0
+
+    public init(store: RunStore, output: RunOutput, registry: EffectRegistry = .standard(),
+                waitPolicy: DurableEffects.WaitPolicy = .wait, user: String = RunExecutor.currentUser()) {
+        self.store = store
+        self.output = output
+        self.registry = registry
+        self.waitPolicy = waitPolicy
+        self.user = user
+    }
+
+    public static func currentUser() -> String {
+        ProcessInfo.processInfo.environment["PLATFLOW_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+    }
+
+    // MARK: Starting
+
+    /// Checks the file and its parameters (throwing DiagnosticList or UsageError: nothing is recorded), then
+    /// records a new run pinned to the file's current code. Returns its id.
+    public func create(file: String, plan planName: String?, params: [String: String], status: RunStatus = .pending,
+                       schedule: String? = nil, fireTime: Double? = nil) throws -> (id: String, secrets: [String: String]) {
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs)
+        let module = try interpreter.load(path: file)
+        let plan = try interpreter.selectPlan(in: module, named: planName)
+        if let plan {
+            _ = try interpreter.validateParameters(params, for: plan)
+        } else if let k = params.keys.sorted().first {
+            throw UsageError("parameter '\(k)' given, but \(file) has no plan to take it")
+        }
+        let secretNames = Set(plan?.params.filter { $0.type == .secret }.map(\.name) ?? [])
+        let stored = params.filter { !secretNames.contains($0.key) }
+        let secrets = params.filter { secretNames.contains($0.key) }
+        let sources = module.allFiles.filter { !$0.path.hasPrefix("std/") }.map { (path: $0.path, text: $0.text) }
+        let id = try store.createRun(file: file, plan: plan?.name, params: stored, secretParams: Array(secrets.keys).sorted(),
+                                     sources: sources, startedBy: user, status: status, schedule: schedule, fireTime: fireTime)
+        return (id, secrets)
+    }
+
+    /// Runs (or continues) a run in this process until it finishes, parks, or is stopped.
+    /// `secrets` supplies secret parameters, which are never stored; `upgrade` swaps the pinned code for
+    /// the files on disk now.
+    public func execute(_ id: String, secrets: [String: String] = [:], upgrade: Bool = false) throws -> RunOutcome {
+        guard let run = try store.run(id) else { throw EngineError(.usage, "no run '\(id)'") }
+        if run.status.isFinished {
+            throw EngineError(.usage, "run \(id) already \(run.status.rawValue)",
+                              hint: run.status == .failed ? "platflow retry \(id) runs it again from where it failed" : nil)
+        }
+        let missing = run.secretParams.filter { secrets[$0] == nil }
+        if !missing.isEmpty {
+            throw EngineError(.usage, "run \(id) needs its secret parameter\(missing.count > 1 ? "s" : "") \(missing.map { "'\($0)'" }.joined(separator: ", ")) again (secrets are never stored)",
+                              hint: "platflow resume \(id) " + missing.map { "--param \($0)=…" }.joined(separator: " "))
+        }
+        if upgrade {
+            let fresh = try Interpreter(effects: NullEffects(), effectSpecs: registry.specs).load(path: run.file)
+            try store.replaceSources(of: id, with: fresh.allFiles.filter { !$0.path.hasPrefix("std/") }.map { ($0.path, $0.text) })
+        }
+        guard try store.acquireLease(id, owner: owner, seconds: RunExecutor.leaseSeconds) else {
+            let holder = try store.run(id)?.leaseOwner ?? "another process"
+            return .busy(holder)
+        }
+        let keeper = LeaseKeeper(store: store, runID: id, owner: owner, stopFlag: stopFlag)
+        keeper.start()
+        defer {
+            keeper.stop()
+            try? store.releaseLease(id, owner: owner)
+        }
+        if run.status == .pending && run.startedAt == nil {
+            try store.log(id, step: "", kind: "event", text: "run started by \(run.startedBy)")
+        } else {
+            try store.log(id, step: "", kind: "event", text: "run resumed by \(user) (was \(run.status.rawValue))")
+        }
+        return runInterpreter(run, secrets: secrets)
+    }
+
+    private func runInterpreter(_ run: RunRecord, secrets: [String: String]) -> RunOutcome {
+        let id = run.id
+        do {
+            let journal = try Journal(db: store.db, runID: id)
+            let effects = DurableEffects(store: store, journal: journal, runID: id, output: output, waitPolicy: waitPolicy,
+                                         startedBy: run.startedBy, stopFlag: stopFlag, registry: registry)
+            let pinned = PinnedSources(files: try store.sources(of: id))
+            let interpreter = Interpreter(effects: effects, effectSpecs: registry.specs, sources: pinned)
+            let module = try interpreter.load(path: run.file)
+            let plan = try interpreter.selectPlan(in: module, named: run.plan)
+            var params = run.params
+            for (k, v) in secrets { params[k] = v }
+            _ = try interpreter.run(module, plan: plan, params: params)
+            try store.setStatus(id, .succeeded)
+            try store.log(id, step: "", kind: "event", text: "run succeeded")
+            return .succeeded
+        } catch let i as RunInterruption {
+            switch i.reason {
+            case .parked(let s):
+                return .parked(s)
+            case .cancelled:
+                try? store.setStatus(id, .cancelled, error: "cancelled")
+                try? store.log(id, step: "", kind: "event", text: "run cancelled")
+                return .cancelled
+            case .leaseLost:
+                return .interrupted
+            case .stopped:
+                markInterrupted(id)
+                return .interrupted
+            }
+        } catch let d as Diagnostic {
+            let text = d.rendered()
+            try? store.setStatus(id, .failed, error: text)
+            try? store.log(id, step: "", kind: "err", text: text)
+            return .failed(text)
+        } catch let list as DiagnosticList {
+            let text = list.description
+            try? store.setStatus(id, .failed, error: text)
+            return .failed(text)
+        } catch {
+            let text = "error: \(error)\n"
+            try? store.setStatus(id, .failed, error: text)
+            return .failed(text)
+        }
+    }
+
+    /// After a signal: a run stopped between effects goes back to pending, resumable by anyone.
+    public func markInterrupted(_ id: String) {
+        if let r = try? store.run(id), r.status == .running {
+            try? store.setStatus(id, .pending)
+            try? store.log(id, step: "", kind: "event", text: "run interrupted; resume with `platflow resume \(id)`")
+        }
+    }
+
+    /// A failed run again from where it failed: the failed effects are forgotten and the code replays.
+    public func prepareRetry(_ id: String) throws {
+        guard let run = try store.run(id) else { throw EngineError(.usage, "no run '\(id)'") }
+        guard run.status == .failed || run.status == .cancelled else {
+            throw EngineError(.usage, "run \(id) is \(run.status.rawValue); only failed or cancelled runs can be retried",
+                              hint: run.status.isParked || run.status == .pending ? "platflow resume \(id) continues it" : nil)
+        }
+        try store.db.transaction {
+            try Journal.forgetFailures(db: store.db, runID: id)
+            try store.db.execute("""
+                UPDATE engine_runs SET status = 'pending', error = NULL, finished_at = NULL, cancel_requested = 0,
+                attempt = attempt + 1 WHERE id = ?
+                """, id)
+            try store.db.execute("DELETE FROM engine_steps WHERE run_id = ? AND status = 'failed'", id)
+        }
+        try store.log(id, step: "", kind: "event", text: "retry requested by \(user)")
+    }
+}
+
+/// Serves a run's pinned files instead of the disk.
+final class PinnedSources: SourceProvider {
+    let files: [String: String]
+    init(files: [String: String]) { self.files = files }
+    func read(path: String) throws -> SourceFile {
+        guard let text = files[path] else {
+            throw Diagnostic(message: "'\(path)' is not among the files this run started with", location: nil,
+                             hint: "resume with --upgrade to use the files on disk now", phase: .usage)
+        }
+        return SourceFile(path: path, text: text)
+    }
+}
+
+/// For loading and checking without running.
+final class NullEffects: EffectHandler {
+    func perform(_ call: EffectCall) throws -> Value { .null }
+    func stepStarted(_ step: StepEvent) throws {}
+    func stepFinished(_ step: StepEvent, outcome: StepOutcome) {}
+    func write(_ text: String) {}
+}
+
+/// Renews a run's lease in the background and watches for `platflow cancel`.
+final class LeaseKeeper: @unchecked Sendable {
+    let dbPath: String
+    let runID: String
+    let owner: String
+    let stopFlag: StopFlag
+    private let done = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(store: RunStore, runID: String, owner: String, stopFlag: StopFlag) {
+        dbPath = store.db.path
+        self.runID = runID
+        self.owner = owner
+        self.stopFlag = stopFlag
+    }
+
+    func start() {
+        let t = Thread { [self] in
+            defer { finished.signal() }
+            // A connection of its own: connections are not shared across threads.
+            guard let store = try? RunStore.open(path: dbPath) else { return }
+            var sinceRenew = 0.0
+            while done.wait(timeout: .now() + 0.5) == .timedOut {
+                sinceRenew += 0.5
+                if let r = try? store.run(runID), r.cancelRequested {
+                    stopFlag.raise(.cancelled)
+                    ProcessRunner.killAll(signal: SIGTERM)
+                }
+                if sinceRenew >= RunExecutor.renewInterval {
+                    sinceRenew = 0
+                    if (try? store.renewLease(runID, owner: owner, seconds: RunExecutor.leaseSeconds)) == false {
+                        stopFlag.raise(.leaseLost)
+                        ProcessRunner.killAll(signal: SIGTERM)
+                    }
+                }
+            }
+        }
+        t.start()
+    }
+
+    func stop() {
+        done.signal()
+        finished.wait()
+    }
+}

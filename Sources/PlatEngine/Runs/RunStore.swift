@@ -1,0 +1,205 @@
+import Foundation
+import PlatStore
+
+/// The engine's SQL, in one place: runs, their pinned sources, steps, logs.
+public final class RunStore {
+    public let db: Database
+
+    public init(db: Database) throws {
+        self.db = db
+        try db.migrate(EngineSchema.migrations)
+    }
+
+    /// Opens the database at `path` (default `.platflow/platflow.db`) and brings its schema up to date.
+    public static func open(path: String, durability: Database.Durability = .full) throws -> RunStore {
+        var options = Database.Options()
+        options.durability = durability
+        return try RunStore(db: Database(path: path, options: options))
+    }
+
+    public static func now() -> Double { Date().timeIntervalSince1970 }
+
+    // MARK: Runs
+
+    /// A short id that is easy to type; `resolveRunID` accepts any unique prefix.
+    static func newRunID() -> String {
+        let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+        return String((0..<8).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
+    }
+
+    public func createRun(file: String, plan: String?, params: [String: String], secretParams: [String],
+                          sources: [(path: String, text: String)], startedBy: String, status: RunStatus,
+                          schedule: String? = nil, fireTime: Double? = nil) throws -> String {
+        let id = RunStore.newRunID()
+        let paramsJSON = String(decoding: try JSONEncoder().encode(params), as: UTF8.self)
+        let secretsJSON = String(decoding: try JSONEncoder().encode(secretParams), as: UTF8.self)
+        try db.transaction {
+            try db.execute("""
+                INSERT INTO engine_runs (id, file, plan, status, params, secret_params, created_at, started_by, schedule, fire_time)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, id, file, plan, status.rawValue, paramsJSON, secretsJSON, RunStore.now(), startedBy, schedule, fireTime)
+            for s in sources {
+                try db.execute("INSERT INTO engine_run_sources (run_id, path, text) VALUES (?, ?, ?)", id, s.path, s.text)
+            }
+        }
+        return id
+    }
+
+    public func run(_ id: String) throws -> RunRecord? {
+        try db.queryOne("SELECT * FROM engine_runs WHERE id = ?", id).map(RunRecord.init)
+    }
+
+    /// The run whose id is `prefix` or starts with it; a clear error when none or several match.
+    public func resolveRunID(_ prefix: String) throws -> RunRecord {
+        if let r = try run(prefix) { return r }
+        let rows = try db.query("SELECT * FROM engine_runs WHERE id LIKE ? || '%' ORDER BY created_at DESC LIMIT 5",
+                                prefix.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))
+        if rows.count == 1 { return RunRecord(row: rows[0]) }
+        if rows.isEmpty {
+            throw EngineError(.usage, "no run '\(prefix)' in \(db.path)", hint: "`platflow runs` lists the runs")
+        }
+        throw EngineError(.usage, "'\(prefix)' matches several runs: \(rows.map { $0.string("id") ?? "" }.joined(separator: ", "))",
+                          hint: "type more of the id")
+    }
+
+    public func listRuns(limit: Int = 50, status: RunStatus? = nil) throws -> [RunRecord] {
+        if let status {
+            return try db.query("SELECT * FROM engine_runs WHERE status = ? ORDER BY created_at DESC LIMIT ?",
+                                status.rawValue, limit).map(RunRecord.init)
+        }
+        return try db.query("SELECT * FROM engine_runs ORDER BY created_at DESC LIMIT ?", limit).map(RunRecord.init)
+    }
+
+    public func sources(of id: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for r in try db.query("SELECT path, text FROM engine_run_sources WHERE run_id = ?", id) {
+            out[r.string("path") ?? ""] = r.string("text") ?? ""
+        }
+        return out
+    }
+
+    public func replaceSources(of id: String, with sources: [(path: String, text: String)]) throws {
+        try db.transaction {
+            try db.execute("DELETE FROM engine_run_sources WHERE run_id = ?", id)
+            for s in sources {
+                try db.execute("INSERT INTO engine_run_sources (run_id, path, text) VALUES (?, ?, ?)", id, s.path, s.text)
+            }
+        }
+    }
+
+    public func setStatus(_ id: String, _ status: RunStatus, error: String? = nil) throws {
+        let now = RunStore.now()
+        if status.isFinished {
+            try db.execute("""
+                UPDATE engine_runs SET status = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires = NULL,
+                wake_at = NULL WHERE id = ?
+                """, status.rawValue, error, now, id)
+        } else {
+            try db.execute("UPDATE engine_runs SET status = ?, error = ? WHERE id = ?", status.rawValue, error, id)
+        }
+    }
+
+    public func park(_ id: String, as status: RunStatus, wakeAt: Double?) throws {
+        try db.execute("""
+            UPDATE engine_runs SET status = ?, wake_at = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ?
+            """, status.rawValue, wakeAt, id)
+    }
+
+    // MARK: Leases
+
+    /// Takes the run for `owner` if nobody holds a live lease (or the holder's process is gone). Returns false
+    /// when another live process holds it. Two processes never run one run at once.
+    public func acquireLease(_ id: String, owner: String, seconds: Double) throws -> Bool {
+        try db.transaction {
+            guard let r = try run(id) else { throw EngineError(.usage, "no run '\(id)'") }
+            let now = RunStore.now()
+            if let holder = r.leaseOwner, holder != owner, let exp = r.leaseExpires, exp > now,
+               LeaseOwner.isAlive(holder) {
+                return false
+            }
+            try db.execute("""
+                UPDATE engine_runs SET lease_owner = ?, lease_expires = ?, status = 'running',
+                started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ?
+                """, owner, now + seconds, now, id)
+            return true
+        }
+    }
+
+    /// Extends the lease; false when it was lost (taken over after expiring).
+    public func renewLease(_ id: String, owner: String, seconds: Double) throws -> Bool {
+        try db.execute("UPDATE engine_runs SET lease_expires = ? WHERE id = ? AND lease_owner = ?",
+                       RunStore.now() + seconds, id, owner)
+        return db.changes == 1
+    }
+
+    public func releaseLease(_ id: String, owner: String) throws {
+        try db.execute("UPDATE engine_runs SET lease_owner = NULL, lease_expires = NULL WHERE id = ? AND lease_owner = ?",
+                       id, owner)
+    }
+
+    public func requestCancel(_ id: String) throws {
+        try db.execute("UPDATE engine_runs SET cancel_requested = 1 WHERE id = ?", id)
+    }
+
+    // MARK: Steps and logs
+
+    public func stepStarted(_ id: String, path: String, attempt: Int) throws {
+        try db.execute("""
+            INSERT INTO engine_steps (run_id, path, status, attempt, started_at) VALUES (?, ?, 'running', ?, ?)
+            ON CONFLICT (run_id, path) DO UPDATE SET status = 'running', attempt = excluded.attempt,
+            started_at = excluded.started_at, finished_at = NULL, error = NULL
+            """, id, path, attempt, RunStore.now())
+    }
+
+    public func stepFinished(_ id: String, path: String, status: String, error: String?) throws {
+        try db.execute("""
+            INSERT INTO engine_steps (run_id, path, status, started_at, finished_at, error) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (run_id, path) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at,
+            error = excluded.error
+            """, id, path, status, RunStore.now(), RunStore.now(), error)
+    }
+
+    public func steps(of id: String) throws -> [StepRecord] {
+        try db.query("SELECT * FROM engine_steps WHERE run_id = ? ORDER BY started_at, rowid", id).map { r in
+            StepRecord(path: r.string("path") ?? "", status: r.string("status") ?? "", attempt: Int(r.int("attempt") ?? 1),
+                       startedAt: r.double("started_at"), finishedAt: r.double("finished_at"), error: r.string("error"))
+        }
+    }
+
+    public func log(_ id: String, step: String, kind: String, text: String) throws {
+        try db.execute("INSERT INTO engine_logs (run_id, at, step, kind, text) VALUES (?, ?, ?, ?, ?)",
+                       id, RunStore.now(), step, kind, text)
+    }
+
+    public func logs(of id: String, after: Int64 = 0, step: String? = nil) throws -> [LogRecord] {
+        let rows: [Row]
+        if let step {
+            rows = try db.query("""
+                SELECT * FROM engine_logs WHERE run_id = ? AND id > ? AND (step = ? OR step LIKE ? || '/%') ORDER BY id
+                """, id, after, step, step)
+        } else {
+            rows = try db.query("SELECT * FROM engine_logs WHERE run_id = ? AND id > ? ORDER BY id", id, after)
+        }
+        return rows.map { r in
+            LogRecord(id: r.int("id") ?? 0, at: r.double("at") ?? 0, step: r.string("step") ?? "",
+                      kind: r.string("kind") ?? "", text: r.string("text") ?? "")
+        }
+    }
+}
+
+/// Identifies the process that holds a lease: `host:pid:nonce`. A lease held by a dead process on this
+/// host is free at once; one held elsewhere is trusted until it expires.
+public enum LeaseOwner {
+    public static func make() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
+    }
+
+    public static func isAlive(_ owner: String) -> Bool {
+        let parts = owner.split(separator: ":")
+        guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]) else { return true }
+        let host = parts.dropLast(2).joined(separator: ":")
+        guard host == ProcessInfo.processInfo.hostName else { return true }
+        if pid == getpid() { return true }
+        return kill(pid, 0) == 0 || errno == EPERM
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import PlatEngine
+import PlatLang
+
+/// runs, status, logs: reading what runs did.
+enum RunsCommand {
+    static let spec = CommandSpec(
+        name: "runs",
+        summary: "List runs, newest first: id, plan, status, started, duration.",
+        usage: ["platflow runs [--status STATUS] [--limit N] [--json]"],
+        flags: [
+            FlagSpec(name: "status", value: "STATUS", help: "only runs in this state (pending running sleeping waiting succeeded failed cancelled)"),
+            FlagSpec(name: "limit", value: "N", help: "at most N runs", defaultText: "50"),
+            FlagSpec(name: "json", help: "a JSON array of runs (id, file, plan, status, created_at, started_at, finished_at, duration, error)"),
+        ],
+        examples: ["platflow runs", "platflow runs --status failed", "platflow runs --json --limit 5"])
+
+    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+        do {
+            let store = try EngineSession.open(args)
+            var status: RunStatus? = nil
+            if let s = args.value("status") {
+                guard let st = RunStatus(rawValue: s) else {
+                    throw UsageError("unknown status '\(s)'", hint: closestName(to: s, in: RunStatus.allCases.map(\.rawValue)).map { "did you mean '\($0)'?" }
+                                        ?? "one of: \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                status = st
+            }
+            var limit = 50
+            if let l = args.value("limit") {
+                guard let n = Int(l), n > 0 else { throw UsageError("--limit takes a positive number, got '\(l)'") }
+                limit = n
+            }
+            let runs = try store.listRuns(limit: limit, status: status)
+            if args.has("json") {
+                terminal.out(jsonText(runs.map(runJSON)))
+                return ExitCode.ok
+            }
+            if runs.isEmpty {
+                terminal.err("no runs in \(store.db.path)\n")
+                return ExitCode.ok
+            }
+            var t = Table(header: ["ID", "PLAN", "STATUS", "STARTED", "DURATION", "FILE"])
+            for r in runs {
+                t.rows.append([r.id, r.plan ?? "-", terminal.paint(r.status.rawValue, color(r.status)),
+                               localTime(r.startedAt ?? r.createdAt), r.duration().map(humanDuration) ?? "-", r.file])
+            }
+            terminal.out(t.render())
+            return ExitCode.ok
+        } catch {
+            return EngineSession.report(error, terminal: terminal)
+        }
+    }
+
+    static func runJSON(_ r: RunRecord) -> [String: Any] {
+        var o: [String: Any] = ["id": r.id, "file": r.file, "status": r.status.rawValue, "created_at": r.createdAt,
+                                "started_by": r.startedBy, "attempt": r.attempt, "params": r.params]
+        o["plan"] = r.plan ?? NSNull()
+        o["started_at"] = r.startedAt ?? NSNull()
+        o["finished_at"] = r.finishedAt ?? NSNull()
+        o["duration"] = r.duration() ?? NSNull()
+        o["error"] = r.error ?? NSNull()
+        o["wake_at"] = r.wakeAt ?? NSNull()
+        o["schedule"] = r.schedule ?? NSNull()
+        return o
+    }
+
+    static func color(_ s: RunStatus) -> Terminal.Color {
+        switch s {
+        case .succeeded: return .green
+        case .failed, .cancelled: return .red
+        case .sleeping, .waiting, .pending: return .yellow
+        case .running: return .bold
+        }
+    }
+}
+
+enum StatusCommand {
+    static let spec = CommandSpec(
+        name: "status",
+        summary: "Show one run: its state and the tree of its steps with status and durations.",
+        usage: ["platflow status RUN [--json]"],
+        flags: [FlagSpec(name: "json", help: "the run and its steps as JSON")],
+        examples: ["platflow status 3f9a2k1m", "platflow status 3f9a --json"])
+
+    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+        guard let ref = args.positional.first else {
+            terminal.error("status needs a run id", hint: "`platflow runs` lists them")
+            return ExitCode.usage
+        }
+        do {
+            let store = try EngineSession.open(args)
+            let run = try store.resolveRunID(ref)
+            let steps = try store.steps(of: run.id)
+            let pending = try ApprovalBook(db: store.db).pending(runID: run.id)
+            if args.has("json") {
+                var o = RunsCommand.runJSON(run)
+                o["steps"] = steps.map { s -> [String: Any] in
+                    ["path": s.path, "status": s.status, "attempt": s.attempt, "started_at": s.startedAt ?? NSNull(),
+                     "finished_at": s.finishedAt ?? NSNull(), "error": s.error ?? NSNull(),
+                     "duration": (s.finishedAt != nil && s.startedAt != nil) ? s.finishedAt! - s.startedAt! : NSNull()]
+                }
+                if let p = pending {
+                    o["approval"] = ["message": p.message, "approvers": p.approvers, "quorum": p.quorum]
+                }
+                terminal.out(jsonText(o))
+                return ExitCode.ok
+            }
+            var s = "run \(run.id)  \(terminal.paint(run.status.rawValue, RunsCommand.color(run.status)))  \(run.file)"
+            if let p = run.plan { s += "  plan \(p)" }
+            s += "\nstarted \(localTime(run.startedAt ?? run.createdAt)) by \(run.startedBy)"
+            if let d = run.duration() { s += ", \(run.status.isFinished ? "took" : "running for") \(humanDuration(d))" }
+            if run.attempt > 1 { s += ", attempt \(run.attempt)" }
+            s += "\n"
+            if let w = run.wakeAt, run.status == .sleeping { s += "wakes at \(localTime(w))\n" }
+            if let p = pending {
+                s += "waiting for approval: \(p.message)"
+                if !p.approvers.isEmpty { s += " (approvers: \(p.approvers.joined(separator: ", ")), quorum \(p.quorum))" }
+                s += "\n  platflow approve \(run.id)\n"
+            }
+            if !steps.isEmpty { s += "steps:\n" }
+            for st in steps {
+                let depth = st.path.split(separator: "/").count - 1
+                let name = st.path.split(separator: "/").last.map(String.init) ?? st.path
+                let mark: String
+                switch st.status {
+                case "succeeded": mark = terminal.paint("✓", .green)
+                case "failed": mark = terminal.paint("✗", .red)
+                case "skipped": mark = terminal.paint("-", .yellow)
+                default: mark = terminal.paint("▸", .yellow)
+                }
+                var line = String(repeating: "  ", count: max(0, depth)) + "\(mark) \(name)"
+                if let a = st.startedAt, let b = st.finishedAt { line += "  " + terminal.paint(humanDuration(b - a), .dim) }
+                if st.status == "running" { line += "  running" }
+                if st.attempt > 1 { line += "  (attempt \(st.attempt))" }
+                if let e = st.error, st.status != "succeeded" { line += "  \(e)" }
+                s += line + "\n"
+            }
+            if let e = run.error, run.status == .failed { s += "\n" + e }
+            terminal.out(s)
+            return ExitCode.ok
+        } catch {
+            return EngineSession.report(error, terminal: terminal)
+        }
+    }
+}
+
+enum LogsCommand {
+    static let spec = CommandSpec(
+        name: "logs",
+        summary: "Print a run's log: the program's output, step events, command output and errors.",
+        usage: ["platflow logs RUN [--step PATH] [--follow]"],
+        flags: [
+            FlagSpec(name: "step", value: "PATH", help: "only this step and the steps below it (e.g. main/deploy)"),
+            FlagSpec(name: "follow", short: "f", help: "keep printing new lines until the run finishes or parks"),
+        ],
+        examples: ["platflow logs 3f9a2k1m", "platflow logs 3f9a --step main/deploy", "platflow logs 3f9a --follow"])
+
+    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+        guard let ref = args.positional.first else {
+            terminal.error("logs needs a run id")
+            return ExitCode.usage
+        }
+        do {
+            let store = try EngineSession.open(args)
+            let run = try store.resolveRunID(ref)
+            var last: Int64 = 0
+            while true {
+                for l in try store.logs(of: run.id, after: last, step: args.value("step")) {
+                    last = l.id
+                    let prefix = terminal.paint("\(localTime(l.at)) \(l.step.isEmpty ? "-" : l.step)", .dim)
+                    let text = l.text.hasSuffix("\n") ? String(l.text.dropLast()) : l.text
+                    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                        let shown = l.kind == "err" ? terminal.paint(String(line), .red) : String(line)
+                        terminal.out("\(prefix) \(shown)\n")
+                    }
+                }
+                guard args.has("follow") else { break }
+                terminal.flush()
+                if let r = try store.run(run.id), r.status.isFinished || r.status.isParked {
+                    if try store.logs(of: run.id, after: last).isEmpty { break }
+                    continue
+                }
+                usleep(300_000)
+            }
+            return ExitCode.ok
+        } catch {
+            return EngineSession.report(error, terminal: terminal)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import PlatEngine
+import PlatLang
+import PlatStore
+
+/// Opening the database the way every command does: `--db`, else PLATFLOW_DB, else .platflow/platflow.db.
+enum EngineSession {
+    static func dbPath(_ args: ParsedArguments) -> String {
+        args.value("db") ?? ProcessInfo.processInfo.environment["PLATFLOW_DB"] ?? ".platflow/platflow.db"
+    }
+
+    static func durability(_ args: ParsedArguments) throws -> Database.Durability {
+        guard let d = args.value("durability") else { return .full }
+        guard let v = Database.Durability(rawValue: d) else {
+            throw UsageError("--durability takes full or normal, got '\(d)'",
+                             hint: "full: every journal entry is on disk before the next step (the default)")
+        }
+        return v
+    }
+
+    static func open(_ args: ParsedArguments) throws -> RunStore {
+        try RunStore.open(path: dbPath(args), durability: try durability(args))
+    }
+
+    static let durabilityFlag = FlagSpec(
+        name: "durability", value: "full|normal",
+        help: "full: each journal entry is fsynced before the next effect; normal: faster, and a power loss may lose the last entries (a crash of platflow alone loses nothing)",
+        defaultText: "full")
+
+    /// Turns engine errors into the house error format and exit codes.
+    static func report(_ error: Error, terminal: Terminal) -> Int32 {
+        switch error {
+        case let list as DiagnosticList:
+            terminal.err(list.description)
+            return ExitCode.usage
+        case let u as UsageError:
+            terminal.error(u.message, hint: u.hint)
+            return ExitCode.usage
+        case let e as EngineError:
+            terminal.error(e.message, hint: e.hint)
+            return e.kind == .failed ? ExitCode.failed : ExitCode.usage
+        case let d as Diagnostic:
+            terminal.err(d.rendered())
+            return d.phase == .runtime ? ExitCode.failed : ExitCode.usage
+        case let s as SchemaTooNewError:
+            terminal.error("\(s)")
+            return ExitCode.usage
+        case let db as DatabaseError:
+            terminal.error("database: \(db)")
+            return ExitCode.failed
+        default:
+            terminal.error("\(error)")
+            return ExitCode.failed
+        }
+    }
+}
+
+/// A run's output on this terminal: the program's prints on stdout, banners and events on stderr.
+final class TerminalOutput: RunOutput {
+    let terminal: Terminal
+    init(terminal: Terminal) { self.terminal = terminal }
+
+    func program(_ text: String) { terminal.out(text) }
+
+    func event(_ line: String, kind: RunEventKind) {
+        if terminal.quiet && kind != .warning && kind != .stepFailed { return }
+        switch kind {
+        case .stepStarted: terminal.err("\(terminal.paint("▸", .dim)) \(line)\n")
+        case .stepOK:
+            // "path seconds": show the duration dimmed in human form.
+            let parts = line.split(separator: " ")
+            let secs = Double(parts.last ?? "") ?? 0
+            terminal.err("\(terminal.paint("✓", .green)) \(parts.dropLast().joined(separator: " ")) \(terminal.paint(humanDuration(secs), .dim))\n")
+        case .stepFailed: terminal.err("\(terminal.paint("✗", .red)) \(line)\n")
+        case .stepSkipped: terminal.err("\(terminal.paint("-", .yellow)) \(line)\n")
+        case .info: terminal.err("\(terminal.paint("·", .dim)) \(line)\n")
+        case .warning: terminal.err("\(terminal.paint("!", .yellow)) \(line)\n")
+        }
+    }
+}
+
+/// A background worker prints nothing; everything is in the run's log.
+final class SilentOutput: RunOutput {
+    func program(_ text: String) {}
+    func event(_ line: String, kind: RunEventKind) {}
+}
+
+/// SIGINT/SIGTERM during a run: stop at the next effect boundary and leave the run resumable; a second
+/// signal ends the process at once.
+final class RunSignals {
+    private var sources: [DispatchSourceSignal] = []
+    private(set) var received: Int32 = 0
+
+    init(stopFlag: StopFlag) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            src.setEventHandler { [weak self] in
+                guard let self else { return }
+                if self.received != 0 { _exit(sig == SIGINT ? 130 : 143) }
+                self.received = sig
+                stopFlag.raise(.stopped)
+                ProcessRunner.killAll(signal: SIGTERM)
+            }
+            src.resume()
+            sources.append(src)
+        }
+    }
+}
