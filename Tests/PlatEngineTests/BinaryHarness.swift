@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Runs the built `platflow` binary in tests that must really kill or race processes.
+enum Binary {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var path: String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("platflow").path,
+            packageRoot.appendingPathComponent(".build/debug/platflow").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    /// Starts the binary with output to files in `dir`; returns the process.
+    static func start(_ args: [String], in dir: URL, tag: String, env: [String: String] = [:]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        var e = ProcessInfo.processInfo.environment
+        e["NO_COLOR"] = "1"
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).out").path, contents: nil)
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).err").path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: dir.appendingPathComponent("\(tag).out"))
+        p.standardError = try FileHandle(forWritingTo: dir.appendingPathComponent("\(tag).err"))
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// Runs to completion; returns (exit code, stdout, stderr).
+    static func run(_ args: [String], in dir: URL, env: [String: String] = [:]) throws -> (Int32, String, String) {
+        let tag = "cmd-\(UUID().uuidString.prefix(8))"
+        let p = try start(args, in: dir, tag: tag, env: env)
+        p.waitUntilExit()
+        let out = (try? String(contentsOf: dir.appendingPathComponent("\(tag).out"), encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: dir.appendingPathComponent("\(tag).err"), encoding: .utf8)) ?? ""
+        return (p.terminationStatus, out, err)
+    }
+
+    static func tempDir(_ name: String) throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("platflow-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    /// The newest run's id in the database.
+    static func newestRunID(db: String, in dir: URL) throws -> String? {
+        let (_, out, _) = try run(["runs", "--json", "--db", db], in: dir)
+        guard let data = out.data(using: .utf8), let arr = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            return nil
+        }
+        return arr.first?["id"] as? String
+    }
+}
+
+/// A small deterministic PRNG (SplitMix64), so a failing crash schedule can be replayed from its seed.
+struct SeededRandom {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.count))
+    }
+}
