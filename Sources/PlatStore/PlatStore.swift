@@ -1,1 +1,0 @@
-// PlatStore: SQLite done once and well (see Database.swift).
