@@ -22,6 +22,8 @@ let handlers: [String: (CommandSpec, Handler)] = [
     "runs": (RunsCommand.spec, RunsCommand.execute),
     "status": (StatusCommand.spec, StatusCommand.execute),
     "logs": (LogsCommand.spec, LogsCommand.execute),
+    "schedule": (ScheduleCommand.spec, ScheduleCommand.execute),
+    "scheduler": (SchedulerCommand.spec, SchedulerCommand.execute),
     "version": (HelpCommand.versionSpec, { _, t in t.out("platflow \(HelpCommand.version)\n"); return ExitCode.ok }),
 ]
 

@@ -68,6 +68,8 @@ enum TreePrinter {
         case .forIn(let names, let iterable, let body):
             return "for \(names.map(\.name).joined(separator: ", ")) in \(expr(iterable)) \(block(body))"
         case .whileStmt(let c, let body): return "while \(expr(c)) \(block(body))"
+        case .declaration(let kind, let label, _, let target, let body):
+            return "\(kind) \(quote(label))\(target.map { " for \($0)" } ?? "") \(expr(body))"
         case .breakStmt: return "break"
         case .continueStmt: return "continue"
         case .returnStmt(let e): return e.map { "return \(expr($0))" } ?? "return"

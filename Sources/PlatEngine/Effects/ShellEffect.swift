@@ -64,8 +64,9 @@ final class ShellEffect: DurableEffect {
             try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: message)
             throw RuntimeError(message)
         }
-        // Stopped by a signal or a cancel while it ran: leave it in flight, so a resume runs it again.
-        try ctx.checkStop()
+        // Killed because the run was told to stop (Ctrl-C, cancel): leave it in flight, so a resume runs it
+        // again. A command that finished on its own is recorded even when a stop came meanwhile.
+        if result.signal != nil { try ctx.checkStop() }
         if !result.stdout.isEmpty { ctx.log(result.stdoutText, kind: "out") }
         if !result.stderr.isEmpty { ctx.log(result.stderrText, kind: "err") }
         if result.stdoutDropped > 0 || result.stderrDropped > 0 {

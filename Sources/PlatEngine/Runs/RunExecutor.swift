@@ -23,7 +23,7 @@ public final class RunExecutor {
     public let registry: EffectRegistry
     public let waitPolicy: DurableEffects.WaitPolicy
     public let owner = LeaseOwner.make()
-    public let stopFlag = StopFlag()
+    public let stopFlag: StopFlag
     /// Who started or resumes runs (for approvals' separation of duties).
     public let user: String
 
@@ -31,7 +31,9 @@ public final class RunExecutor {
     public static let renewInterval = 5.0
 
     public init(store: RunStore, output: RunOutput, registry: EffectRegistry = .standard(),
-                waitPolicy: DurableEffects.WaitPolicy = .wait, user: String = RunExecutor.currentUser()) {
+                waitPolicy: DurableEffects.WaitPolicy = .wait, user: String = RunExecutor.currentUser(),
+                stopFlag: StopFlag = StopFlag()) {
+        self.stopFlag = stopFlag
         self.store = store
         self.output = output
         self.registry = registry

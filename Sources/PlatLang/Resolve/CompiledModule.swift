@@ -8,6 +8,8 @@ public final class CompiledModule {
     var globalIndex: [String: LocalVar] = [:]
     /// Plans in declaration order.
     public internal(set) var plans: [PlanInfo] = []
+    /// Declarative blocks (`schedule "name" { ... }`) in order, with their values worked out before running.
+    public internal(set) var declarations: [Declaration] = []
     var imports: [CompiledModule] = []
     /// Set once its top-level code has run (a module runs once however often it is imported).
     var moduleObject: ModuleObject?
@@ -51,4 +53,19 @@ public struct PlanParam {
     /// The default's source text for help output, or nil when the parameter is required.
     public let defaultText: String?
     public var isRequired: Bool { defaultText == nil }
+}
+
+/// A declarative block, its entries evaluated at resolve time (they must be constants). A `run: plan(args)`
+/// entry becomes the map `{plan: "name", args: {param: value, ...}}`.
+public struct Declaration {
+    public let kind: String
+    public let label: String
+    public let loc: SourceLoc
+    public let labelLoc: SourceLoc
+    public let target: String?
+    public let entries: [(key: String, value: Value, loc: SourceLoc)]
+
+    public func entry(_ key: String) -> (value: Value, loc: SourceLoc)? {
+        entries.first { $0.key == key }.map { ($0.value, $0.loc) }
+    }
 }

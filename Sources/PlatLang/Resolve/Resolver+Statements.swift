@@ -97,6 +97,131 @@ extension Resolver {
 
         case .importStmt(let path, let alias, let aliasLoc):
             return resolveImport(path: path, alias: alias, aliasLoc: aliasLoc, loc: stmt.loc)
+
+        case .declaration(let kind, let label, let labelLoc, let target, let body):
+            resolveDeclaration(kind: kind, label: label, labelLoc: labelLoc, target: target, body: body, loc: stmt.loc)
+            return nil
+        }
+    }
+
+    static let scheduleKeys = ["cron", "tz", "run", "overlap", "catch_up"]
+
+    /// `schedule "name" { cron: "0 3 * * *", tz: "Asia/Shanghai", run: cleanup(days: 7), overlap: "skip",
+    /// catch_up: 1h }`: checked and recorded; nothing runs. The engine validates the cron text and the time zone.
+    private func resolveDeclaration(kind: String, label: String, labelLoc: SourceLoc, target: String?, body: Expr,
+                                    loc: SourceLoc) {
+        guard !analysisOnly else { return }
+        if !(fn.isModule && fn.scopes.count == 1) {
+            report("\(kind) \"\(label)\" must be declared at the top level of a file", at: loc)
+            return
+        }
+        if module.declarations.contains(where: { $0.kind == kind && $0.label == label }) {
+            report("duplicate \(kind) \"\(label)\"", at: labelLoc)
+        }
+        guard case .map(let pairs) = body.kind else { return }
+        var entries: [(key: String, value: Value, loc: SourceLoc)] = []
+        for (k, v) in pairs {
+            guard case .stringLit(let key) = k.kind else {
+                report("\(kind) keys are names", at: k.loc)
+                continue
+            }
+            if kind == "schedule" && !Resolver.scheduleKeys.contains(key) {
+                let hint = closestName(to: key, in: Resolver.scheduleKeys).map { "did you mean '\($0)'?" }
+                    ?? "a schedule takes: \(Resolver.scheduleKeys.joined(separator: ", "))"
+                report("unknown schedule key '\(key)'", at: k.loc, hint: hint)
+                continue
+            }
+            if key == "run" {
+                if let call = planCall(v) { entries.append((key, call, v.loc)) }
+                continue
+            }
+            guard let value = staticValue(v) else {
+                report("the value of '\(key)' must be a constant (a literal, or a list or map of literals)", at: v.loc)
+                continue
+            }
+            entries.append((key, value, v.loc))
+        }
+        if kind == "schedule" {
+            for required in ["cron", "run"] where !entries.contains(where: { $0.key == required }) {
+                if !diagnostics.contains(where: { $0.location.map { $0.line >= loc.line } ?? false }) {
+                    report("schedule \"\(label)\" needs '\(required)'", at: labelLoc,
+                           hint: required == "cron" ? "cron: \"0 3 * * *\"" : "run: main() names the plan to start")
+                }
+            }
+        }
+        module.declarations.append(Declaration(kind: kind, label: label, loc: loc, labelLoc: labelLoc, target: target,
+                                               entries: entries))
+    }
+
+    /// `plan_name(args)` with constant arguments, as {plan, args}; positional arguments take the plan's
+    /// parameter names in order.
+    private func planCall(_ e: Expr) -> Value? {
+        guard case .call(let callee, let args) = e.kind, case .name(let name) = callee.kind else {
+            report("run: must call a plan of this file, like run: main(env: \"prod\")", at: e.loc)
+            return nil
+        }
+        guard let decl = planDecls[name] else {
+            let hint = closestName(to: name, in: Array(planDecls.keys)).map { "did you mean '\($0)'?" }
+            report("run: names no plan of this file: '\(name)'", at: callee.loc, hint: hint)
+            return nil
+        }
+        let m = MapStorage()
+        for (i, a) in args.enumerated() {
+            let pname: String
+            if let n = a.name {
+                guard decl.params.contains(where: { $0.name == n }) else {
+                    let hint = closestName(to: n, in: decl.params.map(\.name)).map { "did you mean '\($0)'?" }
+                    report("plan \(name) has no parameter '\(n)'", at: a.nameLoc ?? a.value.loc, hint: hint)
+                    return nil
+                }
+                pname = n
+            } else {
+                guard i < decl.params.count else {
+                    report("plan \(name) takes \(decl.params.count) parameters", at: a.value.loc)
+                    return nil
+                }
+                pname = decl.params[i].name
+            }
+            guard let v = staticValue(a.value) else {
+                report("schedule arguments must be constants", at: a.value.loc)
+                return nil
+            }
+            m.set(.string(pname), v)
+        }
+        return Value.makeMap([("plan", .string(name)), ("args", .map(m))])
+    }
+
+    /// The value of a literal expression (lists and maps of literals included), or nil.
+    func staticValue(_ e: Expr) -> Value? {
+        switch e.kind {
+        case .intLit(let i): return .int(i)
+        case .floatLit(let d): return .float(d)
+        case .stringLit(let s): return .string(s)
+        case .boolLit(let b): return .bool(b)
+        case .nilLit: return .null
+        case .durationLit(let d): return .duration(d)
+        case .sizeLit(let s): return .size(s)
+        case .unary(.neg, let x):
+            switch staticValue(x) {
+            case .int(let i)?: return .int(-i)
+            case .float(let d)?: return .float(-d)
+            default: return nil
+            }
+        case .list(let items):
+            var out: [Value] = []
+            for i in items {
+                guard let v = staticValue(i) else { return nil }
+                out.append(v)
+            }
+            return .list(out)
+        case .map(let pairs):
+            let m = MapStorage()
+            for (k, v) in pairs {
+                guard let kv = staticValue(k), let vv = staticValue(v) else { return nil }
+                m.set(kv, vv)
+            }
+            return .map(m)
+        default: return nil
         }
     }
 

@@ -16,6 +16,8 @@ final class Resolver {
     var fn: FunctionContext
     /// Top-level names whose definition has run by the current point of top-level code.
     var definedGlobals = Set<String>()
+    /// The file's plans by name, for declarations that start them (`run: plan(args)`).
+    var planDecls: [String: PlanDecl] = [:]
 
     init(module: CompiledModule, loader: ModuleLoader, captured: Set<SourceLoc>, analysisOnly: Bool) {
         self.module = module
@@ -55,6 +57,7 @@ final class Resolver {
                 if let name = decl.name { declareGlobal(name, isLet: true, loc: decl.loc, function: decl) }
             case .planDecl(let plan):
                 declareGlobal(plan.name, isLet: true, loc: plan.loc)
+                planDecls[plan.name] = plan
             case .importStmt(_, let alias, let aliasLoc):
                 declareGlobal(alias, isLet: true, loc: aliasLoc)
             default: break

@@ -169,6 +169,9 @@ public indirect enum StmtKind {
     case assertStmt(condition: Expr, message: Expr?)
     /// `import "std/NAME" as alias` or `import "./file.plat" as alias`.
     case importStmt(path: String, alias: String, aliasLoc: SourceLoc)
+    /// A declarative block: `KIND "label" [for NAME] { key: value, ... }`, e.g.
+    /// `schedule "nightly" { cron: "0 3 * * *", run: cleanup(days: 7) }`. The body is a map literal.
+    case declaration(kind: String, label: String, labelLoc: SourceLoc, target: String?, body: Expr)
 }
 
 /// A parsed file.

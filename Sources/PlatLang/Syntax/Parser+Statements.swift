@@ -47,7 +47,7 @@ extension Parser {
 
     static func endsWithBlock(_ stmt: Stmt) -> Bool {
         switch stmt.kind {
-        case .ifStmt, .forIn, .whileStmt, .fnDecl, .planDecl, .step, .tryCatch: return true
+        case .ifStmt, .forIn, .whileStmt, .fnDecl, .planDecl, .step, .tryCatch, .declaration: return true
         default: return false
         }
     }
@@ -111,6 +111,8 @@ extension Parser {
             default:
                 break
             }
+        case .ident(let word) where Parser.declarationKinds.contains(word):
+            if case .string = peek(ahead: 1).kind { return try parseDeclaration(kind: word) }
         case .punct(.lbrace):
             throw error("unexpected '{' (a block must follow if, else, for, while, fn, plan, step, try or catch)", at: t)
         case .punct(.rbrace):
@@ -353,6 +355,31 @@ extension Parser {
     }
 
     /// step_stmt = "step" plain_string { "," LABEL ":" expression } block ;
+    /// Words that open a declarative block when a string follows them (they stay ordinary names elsewhere).
+    static let declarationKinds: Set<String> = ["schedule"]
+
+    /// declaration = DECL_KIND STRING [ "for" NAME ] map ;   (DECL_KIND: "schedule")
+    mutating func parseDeclaration(kind: String) throws -> Stmt {
+        let kindToken = advance()
+        let labelToken = peek()
+        guard let label = plainString(labelToken) else {
+            throw error("a \(kind) name must be a plain string, without interpolation", at: labelToken)
+        }
+        advance()
+        var target: String? = nil
+        if peek().isKeyword(.kwFor) {
+            advance()
+            guard case .ident(let name) = peek().kind else { throw expected("a plan name after 'for'") }
+            advance()
+            target = name
+        }
+        guard check(.lbrace) else {
+            throw expected("'{' to start the \(kind) \"\(label)\"", hint: "write \(kind) \"\(label)\" { key: value, ... }")
+        }
+        let body = try parseMap()
+        return Stmt(.declaration(kind: kind, label: label, labelLoc: loc(labelToken), target: target, body: body), loc(kindToken))
+    }
+
     mutating func parseStep() throws -> Stmt {
         let stepToken = advance()
         let nameToken = peek()

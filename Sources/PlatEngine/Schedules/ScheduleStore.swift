@@ -1,0 +1,187 @@
+import Foundation
+import PlatLang
+import PlatStore
+
+/// A schedule as stored: `schedule "name" { ... }` from a file, applied with `platflow schedule apply`.
+public struct ScheduleRecord: Sendable {
+    public var name: String
+    public var file: String
+    public var cron: String
+    public var tz: String
+    public var plan: String
+    /// The plan's arguments as `--param` strings.
+    public var args: [String: String]
+    public var overlap: OverlapPolicy
+    public var catchUp: Double
+    public var paused: Bool
+    public var nextFire: Double?
+    public var lastFire: Double?
+
+    init(row: Row) {
+        name = row.string("name") ?? ""
+        file = row.string("file") ?? ""
+        cron = row.string("cron") ?? ""
+        tz = row.string("tz") ?? "UTC"
+        plan = row.string("plan") ?? ""
+        args = (try? JSONDecoder().decode([String: String].self, from: Data((row.string("args") ?? "{}").utf8))) ?? [:]
+        overlap = OverlapPolicy(rawValue: row.string("overlap") ?? "") ?? .skip
+        catchUp = Double(row.int("catch_up_ms") ?? 0) / 1000
+        paused = (row.int("paused") ?? 0) != 0
+        nextFire = row.double("next_fire")
+        lastFire = row.double("last_fire")
+    }
+
+    public var timing: ScheduleTiming? { try? ScheduleTiming(cron: cron, tz: tz) }
+}
+
+/// Reads schedules out of .plat files and keeps the `engine_schedules` table in step with them.
+public final class ScheduleStore {
+    public let db: Database
+    public init(db: Database) { self.db = db }
+
+    /// The default catch-up window: fires missed while no scheduler ran are still started if they are at
+    /// most this old; older ones are skipped and logged.
+    public static let defaultCatchUp: Double = 3600
+
+    public struct ApplyResult {
+        public var added: [String] = []
+        public var updated: [String] = []
+        public var unchanged: [String] = []
+        public var removed: [String] = []
+    }
+
+    /// Checks every schedule of `file` (cron, zone, plan and its parameters) and, only when all are valid,
+    /// upserts them and removes the schedules this file declared before but no longer does.
+    public func apply(file: String, registry: EffectRegistry) throws -> ApplyResult {
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs)
+        let module = try interpreter.load(path: file)
+        // Runs are started later from another working directory: remember where the file is.
+        let file = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+        var problems: [Diagnostic] = []
+        var records: [(name: String, cron: String, tz: String, plan: String, args: [String: String], overlap: String,
+                       catchUpMs: Int64, next: Double?)] = []
+        for d in module.declarations where d.kind == "schedule" {
+            func problem(_ msg: String, _ loc: SourceLoc, hint: String? = nil) {
+                problems.append(Diagnostic(message: msg, location: loc, hint: hint, phase: .resolve))
+            }
+            guard let (cronValue, cronLoc) = d.entry("cron"), case .string(let cron) = cronValue else {
+                problem("schedule \"\(d.label)\" needs cron: \"...\" (a string)", d.labelLoc)
+                continue
+            }
+            var tz = "UTC"
+            if let (v, loc) = d.entry("tz") {
+                guard case .string(let s) = v else { problem("tz must be a string such as \"Asia/Shanghai\"", loc); continue }
+                tz = s
+            }
+            let timing: ScheduleTiming
+            do {
+                timing = try ScheduleTiming(cron: cron, tz: tz)
+            } catch let e as ScheduleError {
+                problem(e.message, e.message.hasPrefix("unknown time zone") ? (d.entry("tz")?.loc ?? cronLoc) : cronLoc, hint: e.hint)
+                continue
+            }
+            var overlap = OverlapPolicy.skip
+            if let (v, loc) = d.entry("overlap") {
+                guard case .string(let s) = v, let o = OverlapPolicy(rawValue: s) else {
+                    problem("overlap must be one of: \(OverlapPolicy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))", loc)
+                    continue
+                }
+                overlap = o
+            }
+            var catchUp = Int64(ScheduleStore.defaultCatchUp * 1000)
+            if let (v, loc) = d.entry("catch_up") {
+                guard case .duration(let ms) = v, ms >= 0 else { problem("catch_up must be a duration such as 1h", loc); continue }
+                catchUp = ms
+            }
+            guard let (runValue, runLoc) = d.entry("run"), case .map(let run) = runValue,
+                  case .string(let plan)? = run.get(.string("plan")), case .map(let argMap)? = run.get(.string("args")) else {
+                continue
+            }
+            var args: [String: String] = [:]
+            for (k, v) in argMap.pairs {
+                guard case .string(let key) = k else { continue }
+                // As a user would type them after --param: strings raw, durations and sizes as literals, the rest JSON.
+                switch v {
+                case .string(let s): args[key] = s
+                case .duration, .size: args[key] = v.printed
+                default: args[key] = (try? JSON.encode(v)) ?? v.printed
+                }
+            }
+            if let info = module.plans.first(where: { $0.name == plan }) {
+                do {
+                    _ = try interpreter.validateParameters(args, for: info)
+                } catch let u as UsageError {
+                    problem("run: \(u.message)", runLoc, hint: u.hint)
+                    continue
+                }
+                if info.params.contains(where: { $0.type == .secret }) {
+                    problem("a scheduled plan cannot take secret parameters (they are never stored)", runLoc)
+                    continue
+                }
+            }
+            records.append((d.label, cron, tz, plan, args, overlap.rawValue, catchUp, timing.next(after: RunStore.now())))
+        }
+        if !problems.isEmpty { throw DiagnosticList(problems) }
+        var result = ApplyResult()
+        try db.transaction {
+            let existing = Dictionary(uniqueKeysWithValues: try db.query("SELECT * FROM engine_schedules WHERE file = ?", file)
+                .map { (($0.string("name") ?? ""), ScheduleRecord(row: $0)) })
+            for r in records {
+                let argsJSON = String(decoding: try JSONEncoder().encode(r.args), as: UTF8.self)
+                if let old = try db.queryOne("SELECT * FROM engine_schedules WHERE name = ?", r.name).map(ScheduleRecord.init) {
+                    let same = old.file == file && old.cron == r.cron && old.tz == r.tz && old.plan == r.plan && old.args == r.args
+                        && old.overlap.rawValue == r.overlap && Int64(old.catchUp * 1000) == r.catchUpMs
+                    if same {
+                        result.unchanged.append(r.name)
+                        continue
+                    }
+                    try db.execute("""
+                        UPDATE engine_schedules SET file = ?, cron = ?, tz = ?, plan = ?, args = ?, overlap = ?, catch_up_ms = ?,
+                        next_fire = ?, updated_at = ? WHERE name = ?
+                        """, file, r.cron, r.tz, r.plan, argsJSON, r.overlap, r.catchUpMs, r.next, RunStore.now(), r.name)
+                    result.updated.append(r.name)
+                } else {
+                    try db.execute("""
+                        INSERT INTO engine_schedules (name, file, cron, tz, plan, args, overlap, catch_up_ms, next_fire, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, r.name, file, r.cron, r.tz, r.plan, argsJSON, r.overlap, r.catchUpMs, r.next, RunStore.now())
+                    result.added.append(r.name)
+                }
+            }
+            for name in existing.keys.sorted() where !records.contains(where: { $0.name == name }) {
+                try db.execute("DELETE FROM engine_schedules WHERE name = ?", name)
+                result.removed.append(name)
+            }
+        }
+        return result
+    }
+
+    public func list() throws -> [ScheduleRecord] {
+        try db.query("SELECT * FROM engine_schedules ORDER BY name").map(ScheduleRecord.init)
+    }
+
+    public func get(_ name: String) throws -> ScheduleRecord {
+        if let r = try db.queryOne("SELECT * FROM engine_schedules WHERE name = ?", name).map(ScheduleRecord.init) { return r }
+        let names = try list().map(\.name)
+        throw EngineError(.usage, "no schedule '\(name)'",
+                          hint: closestName(to: name, in: names).map { "did you mean '\($0)'?" } ?? "`platflow schedule list` shows them")
+    }
+
+    public func setPaused(_ name: String, _ paused: Bool) throws {
+        let s = try get(name)
+        // Resuming starts from now: fires missed while paused are not caught up.
+        let next = paused ? s.nextFire : s.timing?.next(after: RunStore.now())
+        try db.execute("UPDATE engine_schedules SET paused = ?, next_fire = ?, updated_at = ? WHERE name = ?",
+                       paused, next, RunStore.now(), name)
+    }
+
+    public func remove(_ name: String) throws {
+        _ = try get(name)
+        try db.execute("DELETE FROM engine_schedules WHERE name = ?", name)
+    }
+
+    public func fires(of name: String, limit: Int = 20) throws -> [(fireTime: Double, runID: String?, outcome: String)] {
+        try db.query("SELECT * FROM engine_schedule_fires WHERE schedule = ? ORDER BY fire_time DESC LIMIT ?", name, limit)
+            .map { ($0.double("fire_time") ?? 0, $0.string("run_id"), $0.string("outcome") ?? "") }
+    }
+}

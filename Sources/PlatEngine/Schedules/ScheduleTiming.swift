@@ -1,0 +1,77 @@
+import Foundation
+import PlatLang
+
+/// When a schedule fires: a cron expression in a time zone, or `@every DURATION` (fires at multiples of
+/// the interval since 1970, e.g. `@every 30s`; an extension to cron for short intervals and tests).
+public enum ScheduleTiming: Sendable {
+    case cron(CronExpression, TimeZone)
+    case every(Double)
+
+    public init(cron text: String, tz: String) throws {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("@every") {
+            let spec = trimmed.dropFirst(6).trimmingCharacters(in: .whitespaces)
+            guard let ms = ScheduleTiming.parseDuration(spec), ms >= 1000 else {
+                throw ScheduleError("\(text): @every takes a duration of at least 1s, like @every 30s or @every 1h30m")
+            }
+            self = .every(Double(ms) / 1000)
+            return
+        }
+        guard let zone = TimeZone(identifier: tz) else {
+            throw ScheduleError("unknown time zone '\(tz)'", hint: "use an IANA name such as UTC, Asia/Shanghai or America/New_York")
+        }
+        do {
+            self = .cron(try CronExpression(trimmed), zone)
+        } catch let e as CronError {
+            throw ScheduleError(e.description)
+        }
+    }
+
+    /// The first fire strictly after `t` (seconds since 1970).
+    public func next(after t: Double) -> Double? {
+        switch self {
+        case .cron(let c, let zone):
+            return c.next(after: Date(timeIntervalSince1970: t), in: zone)?.timeIntervalSince1970
+        case .every(let s):
+            return (floor(t / s) + 1) * s
+        }
+    }
+
+    static func parseDuration(_ text: String) -> Int64? {
+        let units: [(String, Int64)] = [("d", 86_400_000), ("h", 3_600_000), ("ms", 1), ("m", 60_000), ("s", 1_000)]
+        var rest = Substring(text)
+        var total: Int64 = 0
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
+            guard !digits.isEmpty, let n = Int64(digits) else { return nil }
+            rest = rest.dropFirst(digits.count)
+            guard let (u, scale) = units.first(where: { rest.hasPrefix($0.0) }) else { return nil }
+            rest = rest.dropFirst(u.count)
+            total += n * scale
+        }
+        return total
+    }
+}
+
+public struct ScheduleError: Error, CustomStringConvertible {
+    public let message: String
+    public let hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var description: String { message }
+}
+
+/// What to do when a schedule fires while its previous run is still going.
+public enum OverlapPolicy: String, CaseIterable, Sendable {
+    /// Do not start another (the default): the fire is recorded as skipped.
+    case skip
+    /// Start it after the running one finishes.
+    case queue
+    /// Cancel the running one and start the new one.
+    case replace
+    /// Start it alongside.
+    case allow
+}

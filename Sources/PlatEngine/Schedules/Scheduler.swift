@@ -1,0 +1,222 @@
+import Foundation
+import PlatLang
+import PlatStore
+
+/// The long-running process: fires due schedules, wakes due timers, continues decided approvals, runs
+/// pending (detached, queued) runs, and takes over runs whose process died. Several schedulers may share one
+/// database: a fire is a row with a unique key, and a run executes only under its lease.
+public final class Scheduler: @unchecked Sendable {
+    public let dbPath: String
+    public let workers: Int
+    public let registry: EffectRegistry
+    let log: (String) -> Void
+    public let owner = LeaseOwner.make()
+    public static let tick = 0.25
+
+    private let lock = NSLock()
+    private var active: [String: StopFlag] = [:]
+    private var stopping = false
+    private let idle = DispatchGroup()
+    private let durability: Database.Durability
+
+    public init(dbPath: String, workers: Int, registry: EffectRegistry = .standard(),
+                durability: Database.Durability = .full, log: @escaping (String) -> Void) {
+        self.dbPath = dbPath
+        self.workers = max(1, workers)
+        self.registry = registry
+        self.durability = durability
+        self.log = log
+    }
+
+    /// Runs until `stop()`; then waits for running runs to reach an effect boundary and park.
+    public func run() throws {
+        let store = try RunStore.open(path: dbPath, durability: durability)
+        log("scheduler \(owner) on \(dbPath) with \(workers) worker\(workers == 1 ? "" : "s")")
+        while !isStopping {
+            do {
+                try fireDueSchedules(store)
+                try startRunnableRuns(store)
+            } catch let e as DatabaseError where e.isBusy {
+                // Another scheduler holds the write lock: try again next tick.
+            }
+            usleep(useconds_t(Scheduler.tick * 1_000_000))
+        }
+        log("stopping: \(activeCount) run\(activeCount == 1 ? "" : "s") reaching a journal boundary")
+        idle.wait()
+        log("scheduler stopped")
+    }
+
+    public func stop() {
+        lock.lock()
+        stopping = true
+        let flags = Array(active.values)
+        lock.unlock()
+        for f in flags { f.raise(.stopped) }
+    }
+
+    var isStopping: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopping
+    }
+
+    var activeCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return active.count
+    }
+
+    // MARK: Schedules
+
+    func fireDueSchedules(_ store: RunStore) throws {
+        let now = RunStore.now()
+        let schedules = ScheduleStore(db: store.db)
+        for s in try schedules.list() where !s.paused {
+            guard let next = s.nextFire, next <= now, let timing = s.timing else { continue }
+            // Every fire time from the stored next one up to now; those older than the catch-up window are
+            // skipped (recorded as missed), the rest fire in order.
+            var times: [Double] = []
+            var t = next
+            while t <= now && times.count < 1000 {
+                times.append(t)
+                guard let n = timing.next(after: t) else { break }
+                t = n
+            }
+            for fire in times {
+                try fireOnce(store, s, at: fire, missed: now - fire > s.catchUp)
+            }
+            try store.db.execute("UPDATE engine_schedules SET next_fire = ?, last_fire = ? WHERE name = ? AND next_fire = ?",
+                                 timing.next(after: times.last ?? now), times.last, s.name, next)
+        }
+    }
+
+    private func fireOnce(_ store: RunStore, _ s: ScheduleRecord, at fire: Double, missed: Bool) throws {
+        let when = CronFormat.iso8601(Date(timeIntervalSince1970: fire), in: TimeZone(identifier: s.tz) ?? .current)
+        try store.db.transaction {
+            // The fire's row is the claim: a second scheduler inserting the same (schedule, time) gets nothing.
+            try store.db.execute("""
+                INSERT OR IGNORE INTO engine_schedule_fires (schedule, fire_time, outcome, at) VALUES (?, ?, 'claimed', ?)
+                """, s.name, fire, RunStore.now())
+            guard store.db.changes == 1 else { return }
+            if missed {
+                try store.db.execute("UPDATE engine_schedule_fires SET outcome = 'missed' WHERE schedule = ? AND fire_time = ?",
+                                     s.name, fire)
+                log("\(s.name): fire at \(when) missed (older than the catch-up window of \(Int(s.catchUp))s), skipped")
+                return
+            }
+            let activeRuns = try store.db.query("""
+                SELECT id, status FROM engine_runs WHERE schedule = ? AND status IN ('pending', 'running', 'sleeping', 'waiting')
+                """, s.name)
+            if !activeRuns.isEmpty && s.overlap == .skip {
+                try store.db.execute("UPDATE engine_schedule_fires SET outcome = 'skipped' WHERE schedule = ? AND fire_time = ?",
+                                     s.name, fire)
+                log("\(s.name): fire at \(when) skipped: run \(activeRuns[0].string("id") ?? "") is still going (overlap: skip)")
+                return
+            }
+            if s.overlap == .replace {
+                for r in activeRuns {
+                    let id = r.string("id") ?? ""
+                    try store.requestCancel(id)
+                    if r.string("status") != "running" { try store.setStatus(id, .cancelled, error: "replaced by a newer fire") }
+                }
+            }
+            let executor = RunExecutor(store: store, output: SilentRunOutput(), registry: registry, waitPolicy: .park,
+                                       user: "scheduler")
+            let id: String
+            do {
+                id = try executor.create(file: s.file, plan: s.plan, params: s.args, schedule: s.name, fireTime: fire).id
+            } catch {
+                try store.db.execute("UPDATE engine_schedule_fires SET outcome = ? WHERE schedule = ? AND fire_time = ?",
+                                     "error: \(error)", s.name, fire)
+                log("\(s.name): fire at \(when) could not start: \(error)")
+                return
+            }
+            try store.db.execute("UPDATE engine_schedule_fires SET outcome = 'started', run_id = ? WHERE schedule = ? AND fire_time = ?",
+                                 id, s.name, fire)
+            log("\(s.name): fired at \(when) → run \(id)")
+        }
+    }
+
+    // MARK: Runs
+
+    /// Runs that can go on now, oldest first.
+    func runnableRuns(_ store: RunStore) throws -> [String] {
+        let now = RunStore.now()
+        var ids: [String] = []
+        // Pending runs; a queued fire waits for the schedule's earlier runs to finish.
+        for r in try store.db.query("""
+            SELECT r.id FROM engine_runs r WHERE r.status = 'pending' AND r.cancel_requested = 0
+            AND NOT EXISTS (SELECT 1 FROM engine_runs o WHERE r.schedule IS NOT NULL AND o.schedule = r.schedule
+                            AND o.created_at < r.created_at AND o.status IN ('pending', 'running', 'sleeping', 'waiting'))
+            ORDER BY r.created_at
+            """) { ids.append(r.string("id") ?? "") }
+        for r in try store.db.query("SELECT id FROM engine_runs WHERE status = 'sleeping' AND wake_at <= ? ORDER BY wake_at", now) {
+            ids.append(r.string("id") ?? "")
+        }
+        let book = ApprovalBook(db: store.db)
+        for r in try store.db.query("SELECT id FROM engine_runs WHERE status = 'waiting' AND lease_owner IS NULL") {
+            let id = r.string("id") ?? ""
+            if let p = try book.pending(runID: id) {
+                if case .pending = try book.state(runID: id, key: p.key) { continue }
+            }
+            ids.append(id)
+        }
+        // Orphans: a lease that expired, or whose process on this host is gone.
+        for r in try store.db.query("SELECT id, lease_owner, lease_expires FROM engine_runs WHERE status = 'running'") {
+            let owner = r.string("lease_owner")
+            if owner == nil || (r.double("lease_expires") ?? 0) < now || !LeaseOwner.isAlive(owner!) {
+                ids.append(r.string("id") ?? "")
+            }
+        }
+        return ids
+    }
+
+    func startRunnableRuns(_ store: RunStore) throws {
+        for id in try runnableRuns(store) {
+            lock.lock()
+            let busy = active[id] != nil || active.count >= workers || stopping
+            let full = active.count >= workers || stopping
+            let flag = StopFlag()
+            if !busy { active[id] = flag }
+            lock.unlock()
+            if full { return }
+            if busy { continue }
+            idle.enter()
+            let t = Thread { [self] in
+                defer {
+                    lock.lock()
+                    active[id] = nil
+                    lock.unlock()
+                    idle.leave()
+                }
+                execute(id, flag: flag)
+            }
+            t.start()
+        }
+    }
+
+    private func execute(_ id: String, flag: StopFlag) {
+        do {
+            let store = try RunStore.open(path: dbPath, durability: durability)
+            let executor = RunExecutor(store: store, output: SilentRunOutput(), registry: registry, waitPolicy: .park,
+                                       user: "scheduler", stopFlag: flag)
+            let outcome = try executor.execute(id)
+            switch outcome {
+            case .succeeded: log("run \(id) succeeded")
+            case .failed(let text): log("run \(id) failed: \(text.split(separator: "\n").first ?? "")")
+            case .cancelled: log("run \(id) cancelled")
+            case .parked(let s): log("run \(id) \(s.rawValue)")
+            case .interrupted: log("run \(id) stopped; it continues on the next start")
+            case .busy: break
+            }
+        } catch {
+            log("run \(id): \(error)")
+        }
+    }
+}
+
+/// Scheduler-run output lives in each run's log only.
+final class SilentRunOutput: RunOutput {
+    func program(_ text: String) {}
+    func event(_ line: String, kind: RunEventKind) {}
+}

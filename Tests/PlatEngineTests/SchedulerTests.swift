@@ -1,0 +1,54 @@
+import Foundation
+import PlatStore
+import Testing
+
+/// Two real scheduler processes on one database, a schedule firing every second: no fire is started twice
+/// and no run is executed twice (counted in the evidence the runs leave, not in logs).
+@Suite(.serialized)
+struct SchedulerTests {
+    @Test("two schedulers on one database never start a fire twice nor run a run twice")
+    func twoSchedulersRace() throws {
+        let dir = try Binary.tempDir("race")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let marker = dir.appendingPathComponent("marker.txt").path
+        try """
+            schedule "tick" { cron: "@every 1s", run: main(marker: "\(marker)"), overlap: "allow", catch_up: 10s }
+
+            plan main(marker: string) {
+                step "record" {
+                    sh("echo $PLATFLOW_RUN_ID >> '\\(marker)'")
+                }
+            }
+            """.write(to: dir.appendingPathComponent("tick.plat"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("race.db").path
+        let (code, out, err) = try Binary.run(["schedule", "apply", "tick.plat", "--db", db], in: dir)
+        #expect(code == 0, "apply failed: \(err)")
+        #expect(out == "added tick\n")
+
+        let a = try Binary.start(["scheduler", "--workers", "2", "--db", db], in: dir, tag: "a")
+        let b = try Binary.start(["scheduler", "--workers", "2", "--db", db], in: dir, tag: "b")
+        usleep(6_500_000)
+        kill(a.processIdentifier, SIGTERM)
+        kill(b.processIdentifier, SIGTERM)
+        a.waitUntilExit()
+        b.waitUntilExit()
+        #expect(a.terminationStatus == 0 && b.terminationStatus == 0, "schedulers did not stop cleanly")
+
+        let check = try Database(path: db)
+        let fires = try check.query("SELECT fire_time, outcome, run_id FROM engine_schedule_fires WHERE schedule = 'tick'")
+        let started = fires.filter { $0.string("outcome") == "started" }
+        #expect(started.count >= 4, "only \(started.count) fires started in 6.5 s")
+        let runIDs = started.compactMap { $0.string("run_id") }
+        #expect(Set(runIDs).count == runIDs.count, "a run was created for two fires")
+        let runs = try check.query("SELECT id, status FROM engine_runs WHERE schedule = 'tick'")
+        #expect(runs.count == started.count, "\(runs.count) runs for \(started.count) started fires")
+
+        let lines = ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        #expect(Set(lines).count == lines.count, "a run executed twice: \(lines)")
+        #expect(lines.allSatisfy { runIDs.contains($0) })
+        let succeeded = runs.filter { $0.string("status") == "succeeded" }.count
+        #expect(succeeded >= started.count - 2, "\(succeeded) of \(started.count) runs succeeded")
+        #expect(try check.integrityCheck() == "ok")
+        print("scheduler race: \(started.count) fires, \(lines.count) executions, \(succeeded) succeeded")
+    }
+}
