@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "PlatStore", dependencies: ["CSQLite"]),
         .target(name: "PlatEngine", dependencies: ["PlatLang", "PlatStore"]),
         .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore"]),
+        // Benchmarks of the engine against raw SQLite (bench/journal.sh runs them in release).
+        .executableTarget(name: "platflow-bench", dependencies: ["PlatEngine", "PlatStore", "PlatLang", "CSQLite"]),
         .testTarget(name: "PlatLangTests", dependencies: ["PlatLang"], exclude: ["Cases"]),
         .testTarget(name: "PlatStoreTests", dependencies: ["PlatStore"]),
         .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
