@@ -209,17 +209,14 @@ struct ExitCodeTests {
             let r = try cli.run(["check", "crlf_bad.plat"])
             expectExit(r, 1)
             #expect(r.diagnostics.hasPrefix("crlf_bad.plat:3:7: error: undefined name 'zz'\n"), "\(r)")
-            // Swift treats "\r\n" as one Character, so SourceFile.lines (split on the Character "\n") does not
-            // split there and line 3 has no excerpt. Remove withKnownIssue once Source.swift splits on scalars.
-            withKnownIssue("SourceFile.lines does not split CRLF lines, so the excerpt is missing") {
-                #expect(r.diagnostics == """
-                    crlf_bad.plat:3:7: error: undefined name 'zz'
-                        print(zz)
-                              ^
-                    1 problem found
+            // Swift treats "\r\n" as one Character; the excerpt must still show line 3 alone.
+            #expect(r.diagnostics == """
+                crlf_bad.plat:3:7: error: undefined name 'zz'
+                    print(zz)
+                          ^
+                1 problem found
 
-                    """)
-            }
+                """)
         }
     }
 

@@ -38,10 +38,17 @@ public struct Diagnostic: Error, CustomStringConvertible, Sendable {
         if let loc = location, let file = loc.file {
             out += "\(file.path):\(loc.line):\(loc.col): error: \(message)\n"
             if let text = file.line(Int(loc.line)) {
-                let shown = text.replacingOccurrences(of: "\t", with: " ")
+                // A very long line (minified or generated input) shows a window around the column.
+                let chars = Array(text.replacingOccurrences(of: "\t", with: " ").unicodeScalars)
+                let col = max(0, Int(loc.col) - 1)
+                let start = chars.count > 160 ? max(0, min(col - 60, chars.count - 160)) : 0
+                let end = min(chars.count, start + 160)
+                var shown = String(String.UnicodeScalarView(chars[start..<end]))
+                var caret = col - start
+                if start > 0 { shown = "..." + shown; caret += 3 }
+                if end < chars.count { shown += "..." }
                 out += "    \(shown)\n"
-                let pad = String(repeating: " ", count: max(0, Int(loc.col) - 1))
-                out += "    \(pad)^\n"
+                out += "    \(String(repeating: " ", count: max(0, caret)))^\n"
             }
         } else {
             out += "error: \(message)\n"

@@ -7,8 +7,12 @@ public final class SourceFile: @unchecked Sendable {
     public let text: String
     /// The text as unicode scalars, which is what the lexer walks; columns count characters.
     public let scalars: [Unicode.Scalar]
-    public private(set) lazy var lines: [String] = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-        $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+    /// Split on the scalar "\n", not the Character: Swift treats "\r\n" as one Character, so splitting the
+    /// String would leave CRLF files as a single line.
+    public private(set) lazy var lines: [String] = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map {
+        var line = String(String.UnicodeScalarView($0))
+        if line.hasSuffix("\r") { line.removeLast() }
+        return line
     }
 
     public init(path: String, text: String) {
@@ -20,10 +24,18 @@ public final class SourceFile: @unchecked Sendable {
     /// Reads a file from disk. Invalid UTF-8 is decoded with replacement characters so the lexer can
     /// point at them instead of the loader refusing the whole file.
     public static func load(path: String) throws -> SourceFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Diagnostic(message: "cannot read file '\(path)'", location: nil,
-                             hint: FileManager.default.fileExists(atPath: path) ? "check its permissions" : "no such file")
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && isDirectory.boolValue {
+            throw Diagnostic(message: "cannot read '\(path)': it is a directory", location: nil,
+                             hint: "name a .plat file, e.g. \(path)/main.plat")
         }
+        // FileHandle also reads pipes and devices (`<(...)`, /dev/stdin), which FileManager.contents does not.
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
+            throw Diagnostic(message: "cannot read file '\(path)'", location: nil,
+                             hint: exists ? "check its permissions" : "no such file")
+        }
+        try? handle.close()
         let text = String(decoding: data, as: UTF8.self)
         return SourceFile(path: path, text: text)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PlatEngine
 import PlatLang
 
 enum CheckCommand {
@@ -27,7 +28,7 @@ enum CheckCommand {
         var all: [Diagnostic] = []
         var unreadable = false
         for path in args.positional {
-            let interpreter = Interpreter(effects: NoEffects())
+            let interpreter = Interpreter(effects: NoEffects(), effectSpecs: EffectRegistry.standard().specs)
             let diags = interpreter.check(path: path)
             if diags.contains(where: { $0.location == nil }) { unreadable = true }
             all += diags
