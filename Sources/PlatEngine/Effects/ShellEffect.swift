@@ -56,6 +56,7 @@ final class ShellEffect: DurableEffect {
         spec.workingDirectory = cwd
         spec.timeout = timeout
         spec.outputCap = ShellEffect.outputCap
+        spec.owner = ctx.runID
         let result: ProcessResult
         do {
             result = try ProcessRunner.run(spec)

@@ -224,13 +224,13 @@ final class LeaseKeeper: @unchecked Sendable {
                 sinceRenew += 0.5
                 if let r = try? store.run(runID), r.cancelRequested {
                     stopFlag.raise(.cancelled)
-                    ProcessRunner.killAll(signal: SIGTERM)
+                    ProcessRunner.kill(owner: runID, signal: SIGTERM)
                 }
                 if sinceRenew >= RunExecutor.renewInterval {
                     sinceRenew = 0
                     if (try? store.renewLease(runID, owner: owner, seconds: RunExecutor.leaseSeconds)) == false {
                         stopFlag.raise(.leaseLost)
-                        ProcessRunner.killAll(signal: SIGTERM)
+                        ProcessRunner.kill(owner: runID, signal: SIGTERM)
                     }
                 }
             }
