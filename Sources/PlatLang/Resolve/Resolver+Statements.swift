@@ -252,7 +252,7 @@ extension Resolver {
         return ForInNode(targets: targets, iterable: seq!, body: b, loc: loc)
     }
 
-    static let stepOptions = ["retry", "backoff", "timeout", "when"]
+    static let stepOptions = ["retry", "backoff", "backoff_factor", "backoff_max", "timeout", "when"]
 
     private func resolveStep(name: String, nameLoc: SourceLoc, options: [Argument], body: Block,
                              loc: SourceLoc) -> StmtNode {

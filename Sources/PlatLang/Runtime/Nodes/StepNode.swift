@@ -3,7 +3,8 @@ import Foundation
 /// `step "name", retry: n, backoff: d, when: cond { body }`: a named, reported scope. The host hears when it
 /// starts and how it ended; effects inside are keyed by its path. `when: false` skips it (the reason is
 /// reported); `retry: n` runs the body up to n more times after a runtime error, sleeping (through the host's
-/// `sleep` effect, so a durable host can journal it) `backoff`, doubling each time, capped at 1h.
+/// `sleep` effect, so a durable host can journal it) `backoff` (default 1s), multiplied by `backoff_factor`
+/// (default 2.0) after each attempt, never more than `backoff_max` (default 1h).
 final class StepNode: StmtNode {
     let name: String
     let options: [(String, ExprNode)]
@@ -38,6 +39,21 @@ final class StepNode: StmtNode {
             }
             backoff = d
         }
+        var factor = 2.0
+        if let f = values["backoff_factor"] {
+            switch f {
+            case .int(let i) where i >= 1: factor = Double(i)
+            case .float(let d) where d >= 1 && d <= 100: factor = d
+            default: throw vm.error("step option backoff_factor must be a number from 1 to 100, got \(f.repr)", at: loc)
+            }
+        }
+        var cap = StepNode.maxBackoff
+        if let m = values["backoff_max"] {
+            guard case .duration(let d) = m, d >= 0 else {
+                throw vm.error("step option backoff_max must be a duration such as 5m, got \(m.repr)", at: loc)
+            }
+            cap = d
+        }
         if let t = values["timeout"] {
             guard case .duration(let d) = t, d > 0 else {
                 throw vm.error("step option timeout must be a positive duration such as 5m, got \(t.repr)", at: loc)
@@ -70,7 +86,8 @@ final class StepNode: StmtNode {
                 vm.steps.unwind(to: depth)
                 vm.effects.stepFinished(event, outcome: .failed(d, seconds: elapsed()))
                 if attempt > retries { throw withStepFrames(d, path: path) }
-                let wait = min(StepNode.maxBackoff, backoff.multipliedReportingOverflow(by: Int64(1) << min(attempt - 1, 30)).partialValue)
+                let scaled = Double(backoff) * pow(factor, Double(attempt - 1))
+                let wait = scaled >= Double(cap) ? cap : Int64(scaled.rounded())
                 let (p, n) = vm.steps.nextSequence()
                 _ = try vm.effects.perform(EffectCall(name: "sleep", args: Arguments(positional: [.duration(wait)]),
                                                       stepPath: p, sequence: n, location: loc))
