@@ -22,12 +22,18 @@ let package = Package(
         .target(name: "PlatLang", swiftSettings: fastRelease),
         .target(name: "PlatStore", dependencies: ["CSQLite"]),
         .target(name: "PlatEngine", dependencies: ["PlatLang", "PlatStore"]),
-        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore"]),
+        // The job platform: hosts and transports, scripts on hosts in rolling batches, file distribution.
+        .target(name: "PlatJobs", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
+        // The CMDB: hosts, topology, models, queries, import/export, change events.
+        .target(name: "PlatCMDB", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
+        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB"]),
         // Benchmarks of the engine against raw SQLite (bench/journal.sh runs them in release).
-        .executableTarget(name: "platflow-bench", dependencies: ["PlatEngine", "PlatStore", "PlatLang", "CSQLite"]),
+        .executableTarget(name: "platflow-bench", dependencies: ["PlatEngine", "PlatStore", "PlatLang", "PlatJobs", "PlatCMDB", "CSQLite"]),
         .testTarget(name: "PlatLangTests", dependencies: ["PlatLang"], exclude: ["Cases"]),
         .testTarget(name: "PlatStoreTests", dependencies: ["PlatStore"]),
         .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
+        .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore"]),
+        .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore"]),
         .testTarget(name: "CLITests", dependencies: ["platflow"]),
     ],
     swiftLanguageModes: [.v5]

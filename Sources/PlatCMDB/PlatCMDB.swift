@@ -1,0 +1,1 @@
+// PlatCMDB: the configuration management database (see Model/, Store/, Query/, Import/).

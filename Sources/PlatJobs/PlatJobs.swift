@@ -1,0 +1,1 @@
+// PlatJobs: the job platform (see Fleet/, Hosts/, Transports/, Rolling/, Safety/, Copy/, Library/).
