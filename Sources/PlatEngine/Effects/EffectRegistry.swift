@@ -14,13 +14,17 @@ public final class EffectRegistry {
     public func register(_ e: DurableEffect) { effects[e.spec.name] = e }
     public var specs: [EffectSpec] { effects.values.map(\.spec).sorted { $0.name < $1.name } }
 
-    /// now, uuid, random, env, sleep, sh, approve.
+    /// now, uuid, random, env, sleep, sh, approve, and the effects of the installed modules (later
+    /// registrations of a name replace earlier ones: a module may extend `sh`).
     public static func standard() -> EffectRegistry {
         let r = EffectRegistry()
         for e in ValueEffect.all { r.register(e) }
         r.register(SleepEffect())
         r.register(ShellEffect())
         r.register(ApproveEffect())
+        for m in Modules.installed {
+            for e in m.effects() { r.register(e) }
+        }
         return r
     }
 }

@@ -7,7 +7,7 @@ public final class RunStore {
 
     public init(db: Database) throws {
         self.db = db
-        try db.migrate(EngineSchema.migrations)
+        try db.migrate(EngineSchema.migrations + Modules.migrations)
     }
 
     /// Opens the database at `path` (default `.platflow/platflow.db`) and brings its schema up to date.

@@ -15,7 +15,17 @@ public final class Interpreter {
                 sources: SourceProvider = DiskSources()) {
         self.effects = effects
         var builtins = Builtins.globals
-        for spec in effectSpecs { builtins[spec.name] = .builtin(Interpreter.effectBuiltin(spec)) }
+        var namespaces: [String: [String: Value]] = [:]
+        for spec in effectSpecs {
+            // `cmdb.hosts` becomes the member `hosts` of a module value `cmdb`.
+            if let dot = spec.name.firstIndex(of: ".") {
+                let ns = String(spec.name[..<dot]), member = String(spec.name[spec.name.index(after: dot)...])
+                namespaces[ns, default: [:]][member] = .builtin(Interpreter.effectBuiltin(spec))
+            } else {
+                builtins[spec.name] = .builtin(Interpreter.effectBuiltin(spec))
+            }
+        }
+        for (ns, members) in namespaces { builtins[ns] = .module(ModuleObject(name: ns, members: members)) }
         loader = ModuleLoader(builtins: builtins, effectSpecs: effectSpecs, sources: sources)
     }
 
