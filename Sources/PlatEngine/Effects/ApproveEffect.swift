@@ -6,11 +6,12 @@ import PlatStore
 /// parks the run until enough people say yes (`platflow approve RUN`), anyone says no (`--reject`), or the
 /// timeout passes. Returns {approved, by, comments, timed_out}; a rejection or a timeout with
 /// on_timeout: "fail" is a runtime error of the step.
-final class ApproveEffect: DurableEffect {
-    let spec = EffectSpec(name: "approve", params: ["message", "approvers", "quorum", "timeout", "on_timeout", "allow_self"],
+public final class ApproveEffect: DurableEffect {
+    public init() {}
+    public let spec = EffectSpec(name: "approve", params: ["message", "approvers", "quorum", "timeout", "on_timeout", "allow_self"],
                           required: 1, summary: "waits for people to approve; fails when rejected")
 
-    func perform(_ ctx: EffectContext) throws -> Value {
+    public func perform(_ ctx: EffectContext) throws -> Value {
         let book = ApprovalBook(db: ctx.store.db)
         let existing = try book.request(runID: ctx.runID, key: ctx.key)
         if ctx.inFlight == nil || existing == nil {
@@ -204,5 +205,49 @@ public struct ApprovalBook {
     public func decisions(runID: String) throws -> [(who: String, decision: String, comment: String, at: Double)] {
         try db.query("SELECT who, decision, comment, at FROM engine_approval_decisions WHERE run_id = ? ORDER BY id", runID)
             .map { ($0.string("who") ?? "", $0.string("decision") ?? "", $0.string("comment") ?? "", $0.double("at") ?? 0) }
+    }
+}
+
+/// A pause that only a person can lift, for effects other than `approve` (a rolling step that stops after a
+/// failed batch, a manual batch gate). Opens a request under `key` once; returns true when approved, false when
+/// rejected; parks the run (worker) or polls (foreground) while undecided.
+public enum ApprovalGate {
+    public static func wait(_ ctx: EffectContext, key: String, message: String) throws -> Bool {
+        let book = ApprovalBook(db: ctx.store.db)
+        if try book.request(runID: ctx.runID, key: key) == nil {
+            try book.open(runID: ctx.runID, key: key, message: message, approvers: [], quorum: 1, allowSelf: true,
+                          timeoutAt: nil, onTimeout: "fail")
+            ctx.event("waiting: \(message) (platflow approve \(ctx.runID))", kind: .warning)
+        }
+        while true {
+            switch try book.state(runID: ctx.runID, key: key) {
+            case .pending:
+                if ctx.waitPolicy == .park {
+                    try ctx.store.park(ctx.runID, as: .waiting, wakeAt: nil)
+                    throw RunInterruption(reason: .parked(.waiting))
+                }
+                try ctx.store.setStatus(ctx.runID, .waiting)
+                do {
+                    try ctx.waitUntil(RunStore.now() + 0.25)
+                } catch let i as RunInterruption {
+                    if case .stopped = i.reason {
+                        try ctx.store.park(ctx.runID, as: .waiting, wakeAt: nil)
+                        throw RunInterruption(reason: .parked(.waiting))
+                    }
+                    throw i
+                }
+            case .approved:
+                try ctx.store.setStatus(ctx.runID, .running)
+                return true
+            case .rejected, .timedOut:
+                try ctx.store.setStatus(ctx.runID, .running)
+                return false
+            }
+        }
+    }
+
+    /// `platflow retry` on a run paused by a gate: forget the gate's request, so the effect decides again.
+    public static func forget(db: Database, runID: String) throws {
+        try db.execute("DELETE FROM engine_approvals WHERE run_id = ? AND status = 'pending'", runID)
     }
 }

@@ -40,6 +40,13 @@ public struct EffectContext {
     let handler: DurableEffects
 
     public func argument(_ name: String) -> Value? { call.args.named.first { $0.name == name }?.value }
+
+    /// The same effect call with other arguments (an effect delegating to another form of itself).
+    public func with(arguments: [(name: String, value: Value)]) -> EffectContext {
+        let c = EffectCall(name: call.name, args: Arguments(positional: [], named: arguments), stepPath: call.stepPath,
+                           sequence: call.sequence, location: call.location)
+        return EffectContext(call: c, key: key, argsText: argsText, inFlight: inFlight, handler: handler)
+    }
     public var runID: String { handler.runID }
     public var journal: Journal { handler.journal }
     public var store: RunStore { handler.store }
@@ -56,6 +63,10 @@ public struct EffectContext {
     }
 
     public var waitPolicy: DurableEffects.WaitPolicy { handler.waitPolicy }
+    /// The live progress line (terminal only); nil clears it.
+    public func progress(_ line: String?) { handler.output.progress(line) }
+    /// The run's output, for effects that print a summary.
+    public var output: RunOutput { handler.output }
     public var startedBy: String { handler.startedBy }
 
     /// The deadline of the enclosing steps' `timeout:`, if any (seconds since 1970).

@@ -5,13 +5,14 @@ import PlatLang
 /// when bash is absent). At-least-once: recorded as started before it runs, so a crash mid-command re-runs it
 /// on resume; `PLATFLOW_IDEMPOTENCY_KEY` is the same on every attempt, for scripts that must not act twice.
 /// Returns {ok, exit_code, stdout, stderr, duration}; with `check: true` (the default) a non-zero exit fails.
-final class ShellEffect: DurableEffect {
-    let spec = EffectSpec(name: "sh", params: ["cmd", "env", "timeout", "check", "cwd"], required: 1,
+public final class ShellEffect: DurableEffect {
+    public init() {}
+    public let spec = EffectSpec(name: "sh", params: ["cmd", "env", "timeout", "check", "cwd"], required: 1,
                           summary: "runs a shell command on this machine; fails on a non-zero exit unless check: false")
 
     static let outputCap = 1 << 20
 
-    func perform(_ ctx: EffectContext) throws -> Value {
+    public func perform(_ ctx: EffectContext) throws -> Value {
         guard case .string(let cmd)? = ctx.argument("cmd") else {
             throw RuntimeError("sh() expects the command as a string, got \(ctx.argument("cmd")?.typeName ?? "nothing")")
         }

@@ -8,6 +8,12 @@ public protocol RunOutput: AnyObject {
     func program(_ text: String)
     /// Step banners and engine events, one line each.
     func event(_ line: String, kind: RunEventKind)
+    /// A live status line for long work (batches, copies), redrawn in place on a terminal; nil clears it.
+    func progress(_ line: String?)
+}
+
+extension RunOutput {
+    public func progress(_ line: String?) {}
 }
 
 public enum RunEventKind: Sendable { case stepStarted, stepOK, stepFailed, stepSkipped, info, warning }

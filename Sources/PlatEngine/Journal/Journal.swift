@@ -30,7 +30,9 @@ public final class Journal {
     }
 
     public var count: Int { entries.count }
-    public var finishedCount: Int { entries.values.filter { $0.status != "started" }.count }
+    /// Finished top-level entries. Per-host entries of a fleet effect (keys with `@`) are the effect's own
+    /// bookkeeping: the interpreter never asks for them, so they do not count towards replay.
+    public var finishedCount: Int { entries.values.filter { $0.status != "started" && !$0.key.contains("@") }.count }
 
     public func entry(_ key: String) -> Entry? { entries[key] }
 

@@ -161,6 +161,16 @@ public final class RunExecutor {
     /// A failed run again from where it failed: the failed effects are forgotten and the code replays.
     public func prepareRetry(_ id: String) throws {
         guard let run = try store.run(id) else { throw EngineError(.usage, "no run '\(id)'") }
+        if run.status == .waiting, try ApprovalBook(db: store.db).pending(runID: id) != nil {
+            // A rolling step paused after failed hosts: run the failed hosts again, then go on.
+            try store.db.transaction {
+                try Journal.forgetFailures(db: store.db, runID: id)
+                try ApprovalGate.forget(db: store.db, runID: id)
+                try store.db.execute("UPDATE engine_runs SET status = 'pending', wake_at = NULL WHERE id = ?", id)
+            }
+            try store.log(id, step: "", kind: "event", text: "retry of the failed hosts requested by \(user)")
+            return
+        }
         guard run.status == .failed || run.status == .cancelled else {
             throw EngineError(.usage, "run \(id) is \(run.status.rawValue); only failed or cancelled runs can be retried",
                               hint: run.status.isParked || run.status == .pending ? "platflow resume \(id) continues it" : nil)

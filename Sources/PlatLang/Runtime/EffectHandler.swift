@@ -22,6 +22,14 @@ public struct EffectCall {
     public let sequence: Int
     public let location: SourceLoc
     public var key: String { "\(stepPath)#\(sequence)" }
+
+    public init(name: String, args: Arguments, stepPath: String, sequence: Int, location: SourceLoc) {
+        self.name = name
+        self.args = args
+        self.stepPath = stepPath
+        self.sequence = sequence
+        self.location = location
+    }
 }
 
 public struct StepEvent {
