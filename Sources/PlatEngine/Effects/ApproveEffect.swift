@@ -11,6 +11,12 @@ public final class ApproveEffect: DurableEffect {
     public let spec = EffectSpec(name: "approve", params: ["message", "approvers", "quorum", "timeout", "on_timeout", "allow_self"],
                           required: 1, summary: "waits for people to approve; fails when rejected")
 
+    public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
+        let m = call.args.named.first { $0.name == "message" }?.value.printed ?? ""
+        return (["would wait for approval: \(m)"],
+                Value.makeMap([("approved", .bool(true)), ("by", .list([])), ("comments", .list([])), ("timed_out", .bool(false))]))
+    }
+
     public func perform(_ ctx: EffectContext) throws -> Value {
         let book = ApprovalBook(db: ctx.store.db)
         let existing = try book.request(runID: ctx.runID, key: ctx.key)

@@ -5,6 +5,16 @@ import PlatLang
 public protocol DurableEffect: AnyObject {
     var spec: EffectSpec { get }
     func perform(_ ctx: EffectContext) throws -> Value
+    /// For `platflow run --explain`: what the call would do (one or more lines) and a stand-in result that
+    /// lets the plan go on, without doing anything.
+    func explain(_ call: EffectCall) throws -> (lines: [String], result: Value)
+}
+
+extension DurableEffect {
+    public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
+        let args = call.args.named.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ")
+        return (["would call \(call.name)(\(args))"], .null)
+    }
 }
 
 /// The effects a run can call, by name.

@@ -12,6 +12,15 @@ public final class ShellEffect: DurableEffect {
 
     static let outputCap = 1 << 20
 
+    public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
+        let cmd = call.args.named.first { $0.name == "cmd" || $0.name == "targets" }?.value.printed ?? ""
+        return (["would run here: \(cmd)"], ShellEffect.standIn)
+    }
+
+    /// What an explained command "returns": success with no output.
+    public static let standIn = Value.makeMap([("ok", .bool(true)), ("exit_code", .int(0)), ("stdout", .string("")),
+                                               ("stderr", .string("")), ("duration", .duration(0)), ("timed_out", .bool(false))])
+
     public func perform(_ ctx: EffectContext) throws -> Value {
         guard case .string(let cmd)? = ctx.argument("cmd") else {
             throw RuntimeError("sh() expects the command as a string, got \(ctx.argument("cmd")?.typeName ?? "nothing")")

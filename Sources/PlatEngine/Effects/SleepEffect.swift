@@ -6,6 +6,11 @@ import PlatLang
 final class SleepEffect: DurableEffect {
     let spec = EffectSpec.core.first { $0.name == "sleep" }!
 
+    func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
+        let d = call.args.named.first { $0.name == "duration" }?.value ?? .null
+        return (["would sleep \(d.printed)"], .null)
+    }
+
     /// Waits shorter than this happen in the worker even when parking is allowed.
     static let parkThreshold = 2.0
 

@@ -100,12 +100,7 @@ public final class ScheduleStore {
             var args: [String: String] = [:]
             for (k, v) in argMap.pairs {
                 guard case .string(let key) = k else { continue }
-                // As a user would type them after --param: strings raw, durations and sizes as literals, the rest JSON.
-                switch v {
-                case .string(let s): args[key] = s
-                case .duration, .size: args[key] = v.printed
-                default: args[key] = (try? JSON.encode(v)) ?? v.printed
-                }
+                args[key] = ParamText.from(v)
             }
             if let info = module.plans.first(where: { $0.name == plan }) {
                 do {

@@ -118,11 +118,30 @@ extension Resolver {
         if module.declarations.contains(where: { $0.kind == kind && $0.label == label }) {
             report("duplicate \(kind) \"\(label)\"", at: labelLoc)
         }
+        if kind == "scheme" {
+            guard let t = target else {
+                report("a scheme names the plan it presets: scheme \"\(label)\" for PLAN { ... }", at: labelLoc)
+                return
+            }
+            if planDecls[t] == nil {
+                let hint = closestName(to: t, in: Array(planDecls.keys)).map { "did you mean '\($0)'?" }
+                report("scheme \"\(label)\" is for plan '\(t)', which this file does not declare", at: labelLoc, hint: hint)
+                return
+            }
+        } else if target != nil {
+            report("a \(kind) has no 'for PLAN'", at: labelLoc)
+        }
         guard case .map(let pairs) = body.kind else { return }
         var entries: [(key: String, value: Value, loc: SourceLoc)] = []
         for (k, v) in pairs {
             guard case .stringLit(let key) = k.kind else {
                 report("\(kind) keys are names", at: k.loc)
+                continue
+            }
+            if kind == "scheme", let plan = target.flatMap({ planDecls[$0] }), !plan.params.contains(where: { $0.name == key }) {
+                let hint = closestName(to: key, in: plan.params.map(\.name)).map { "did you mean '\($0)'?" }
+                    ?? "plan \(plan.name) takes: \(plan.params.map(\.name).joined(separator: ", "))"
+                report("plan \(plan.name) has no parameter '\(key)'", at: k.loc, hint: hint)
                 continue
             }
             if kind == "schedule" && !Resolver.scheduleKeys.contains(key) {

@@ -356,9 +356,9 @@ extension Parser {
 
     /// step_stmt = "step" plain_string { "," LABEL ":" expression } block ;
     /// Words that open a declarative block when a string follows them (they stay ordinary names elsewhere).
-    static let declarationKinds: Set<String> = ["schedule"]
+    static let declarationKinds: Set<String> = ["schedule", "scheme"]
 
-    /// declaration = DECL_KIND STRING [ "for" NAME ] map ;   (DECL_KIND: "schedule")
+    /// declaration = DECL_KIND STRING [ "for" NAME ] map ;   (DECL_KIND: "schedule" | "scheme")
     mutating func parseDeclaration(kind: String) throws -> Stmt {
         let kindToken = advance()
         let labelToken = peek()

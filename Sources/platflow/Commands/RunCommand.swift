@@ -1,5 +1,6 @@
 import Foundation
 import PlatEngine
+import PlatJobs
 import PlatLang
 
 enum RunCommand {
@@ -11,12 +12,16 @@ enum RunCommand {
             FlagSpec(name: "param", short: "p", value: "NAME=VALUE", repeats: true,
                      help: "a plan parameter, converted to its declared type (lists and maps as JSON); repeatable"),
             FlagSpec(name: "detach", help: "record the run, start it in the background, print its id and return at once"),
+            FlagSpec(name: "scheme", value: "NAME", help: "fill the plan's parameters from a scheme declared in the file (--param overrides)"),
+            FlagSpec(name: "list-schemes", help: "list the file's schemes and exit"),
+            FlagSpec(name: "explain", help: "run the code without any effect: print each step's batches and commands, record nothing"),
             EngineSession.durabilityFlag,
         ],
         examples: [
             "platflow run workflows/hello.plat",
             "platflow run workflows/fizzbuzz.plat main --param n=15",
             "platflow run workflows/nightly.plat --param env=test --detach",
+            "platflow run workflows/restart-web.plat --scheme prod-web --explain",
         ],
         details: """
             Without PLAN, the plan named main runs, or the file's only plan; a file without plans runs its top level.
@@ -52,11 +57,21 @@ enum RunCommand {
             return ExitCode.usage
         }
         do {
-            let params = try parseParams(args)
+            var params = try parseParams(args)
+            var planName = args.positional.count > 1 ? args.positional[1] : nil
+            if args.has("list-schemes") { return try listSchemes(path, terminal) }
+            if let name = args.value("scheme") {
+                let scheme = try findScheme(name, in: path)
+                if let p = planName, p != scheme.target {
+                    throw UsageError("scheme \(name) is for plan \(scheme.target ?? "?"), not \(p)")
+                }
+                planName = scheme.target
+                params = ParamText.from(scheme).merging(params) { _, cli in cli }
+            }
+            if args.has("explain") { return try explain(path, plan: planName, params: params, terminal) }
             let store = try EngineSession.open(args)
             let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal))
-            let (id, secrets) = try executor.create(file: path, plan: args.positional.count > 1 ? args.positional[1] : nil,
-                                                    params: params)
+            let (id, secrets) = try executor.create(file: path, plan: planName, params: params)
             if args.has("detach") {
                 if !secrets.isEmpty {
                     throw UsageError("a run with secret parameters cannot be detached: the background worker would need them",
@@ -80,6 +95,7 @@ enum RunCommand {
         do {
             let outcome = try executor.execute(id, secrets: secrets, upgrade: upgrade)
             terminal.flush()
+            printFleetSummary(executor.store, id: id, terminal: terminal)
             switch outcome {
             case .succeeded:
                 return ExitCode.ok
@@ -103,6 +119,61 @@ enum RunCommand {
         } catch {
             return EngineSession.report(error, terminal: terminal)
         }
+    }
+}
+
+extension RunCommand {
+    static func loadModule(_ path: String) throws -> (Interpreter, CompiledModule) {
+        let interpreter = Interpreter(effects: NoEffects(), effectSpecs: EffectRegistry.standard().specs)
+        return (interpreter, try interpreter.load(path: path))
+    }
+
+    static func findScheme(_ name: String, in path: String) throws -> Declaration {
+        let (_, module) = try loadModule(path)
+        let schemes = module.declarations.filter { $0.kind == "scheme" }
+        if let s = schemes.first(where: { $0.label == name }) { return s }
+        throw UsageError("no scheme '\(name)' in \(path)",
+                         hint: closestName(to: name, in: schemes.map(\.label)).map { "did you mean '\($0)'?" }
+                            ?? (schemes.isEmpty ? "the file declares no schemes" : "its schemes: \(schemes.map(\.label).joined(separator: ", "))"))
+    }
+
+    static func listSchemes(_ path: String, _ terminal: Terminal) throws -> Int32 {
+        let (_, module) = try loadModule(path)
+        let schemes = module.declarations.filter { $0.kind == "scheme" }
+        if schemes.isEmpty {
+            terminal.err("\(path) declares no schemes; add one: scheme \"prod\" for main { env: \"prod\" }\n")
+            return ExitCode.ok
+        }
+        var t = Table(header: ["SCHEME", "PLAN", "PARAMETERS"])
+        for s in schemes {
+            t.rows.append([s.label, s.target ?? "-", ParamText.from(s).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")])
+        }
+        terminal.out(t.render())
+        return ExitCode.ok
+    }
+
+    /// `--explain`: the plan's code runs with effects that only describe themselves.
+    static func explain(_ path: String, plan: String?, params: [String: String], _ terminal: Terminal) throws -> Int32 {
+        let registry = EffectRegistry.standard()
+        let interpreter = Interpreter(effects: ExplainEffects(registry: registry) { terminal.out($0) },
+                                      effectSpecs: registry.specs)
+        let module = try interpreter.load(path: path)
+        let selected = try interpreter.selectPlan(in: module, named: plan)
+        _ = try interpreter.run(module, plan: selected, params: params)
+        return ExitCode.ok
+    }
+
+    /// After a run with steps on hosts: one line per step with its hosts' counts.
+    static func printFleetSummary(_ store: RunStore, id: String, terminal: Terminal) {
+        guard !terminal.quiet, let steps = try? FleetReport.steps(db: store.db, runID: id), !steps.isEmpty else { return }
+        var t = Table(header: ["STEP", "HOSTS", "OK", "FAILED", "SKIPPED", "DURATION"])
+        for s in steps {
+            let failed = s.outcomes.filter(\.isFailure).count
+            t.rows.append([s.key, String(s.outcomes.count), String(s.outcomes.filter { $0.status == .ok }.count),
+                           String(failed), String(s.outcomes.filter { $0.status == .skipped || $0.status == .cancelled }.count),
+                           s.duration.map(humanDuration) ?? "-"])
+        }
+        terminal.err(t.render())
     }
 }
 

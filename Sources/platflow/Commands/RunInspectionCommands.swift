@@ -1,5 +1,6 @@
 import Foundation
 import PlatEngine
+import PlatJobs
 import PlatLang
 
 /// runs, status, logs: reading what runs did.
@@ -79,9 +80,10 @@ enum StatusCommand {
     static let spec = CommandSpec(
         name: "status",
         summary: "Show one run: its state and the tree of its steps with status and durations.",
-        usage: ["platflow status RUN [--json]"],
-        flags: [FlagSpec(name: "json", help: "the run and its steps as JSON")],
-        examples: ["platflow status 3f9a2k1m", "platflow status 3f9a --json"])
+        usage: ["platflow status RUN [--group] [--json]"],
+        flags: [FlagSpec(name: "json", help: "the run and its steps as JSON"),
+                FlagSpec(name: "group", help: "for steps on hosts: hosts grouped by identical status, exit code and output")],
+        examples: ["platflow status 3f9a2k1m", "platflow status 3f9a --group", "platflow status 3f9a --json"])
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         guard let ref = args.positional.first else {
@@ -136,6 +138,18 @@ enum StatusCommand {
                 if let e = st.error, st.status != "succeeded" { line += "  \(e)" }
                 s += line + "\n"
             }
+            if args.has("group") {
+                for step in try FleetReport.steps(db: store.db, runID: run.id) {
+                    s += "\n\(step.key): \(step.outcomes.count) hosts\n"
+                    for g in FleetReport.groups(step.outcomes) {
+                        let names = g.hosts.count > 8 ? g.hosts.prefix(8).joined(separator: ", ") + ", ... (\(g.hosts.count - 8) more)" : g.hosts.joined(separator: ", ")
+                        s += "  \(g.hosts.count) \(g.status.rawValue)\(g.exitCode.map { " (exit \($0))" } ?? ""): \(names)\n"
+                        if !g.output.isEmpty {
+                            for line in g.output.split(separator: "\n").prefix(5) { s += "      | \(line)\n" }
+                        }
+                    }
+                }
+            }
             if let e = run.error, run.status == .failed { s += "\n" + e }
             terminal.out(s)
             return ExitCode.ok
@@ -149,12 +163,34 @@ enum LogsCommand {
     static let spec = CommandSpec(
         name: "logs",
         summary: "Print a run's log: the program's output, step events, command output and errors.",
-        usage: ["platflow logs RUN [--step PATH] [--follow]"],
+        usage: ["platflow logs RUN [--step PATH] [--host NAME] [--follow]"],
         flags: [
-            FlagSpec(name: "step", value: "PATH", help: "only this step and the steps below it (e.g. main/deploy)"),
+            FlagSpec(name: "step", value: "PATH", help: "only this step and the steps below it (main/deploy, or just deploy)"),
+            FlagSpec(name: "host", value: "NAME", help: "only what this host printed (steps on hosts)"),
             FlagSpec(name: "follow", short: "f", help: "keep printing new lines until the run finishes or parks"),
         ],
-        examples: ["platflow logs 3f9a2k1m", "platflow logs 3f9a --step main/deploy", "platflow logs 3f9a --follow"])
+        examples: ["platflow logs 3f9a2k1m", "platflow logs 3f9a --step main/deploy", "platflow logs 3f9a --step restart --host web-07",
+                   "platflow logs 3f9a --follow"])
+
+    /// Does a log line's step match `--step` (a full path or its last parts) and `--host`?
+    static func matches(_ logStep: String, step: String?, host: String?) -> Bool {
+        var path = logStep
+        var lineHost: String? = nil
+        if let at = logStep.lastIndex(of: "@") {
+            path = String(logStep[..<at])
+            lineHost = String(logStep[logStep.index(after: at)...])
+        }
+        if let host, lineHost != host { return false }
+        guard let step else { return true }
+        let parts = path.split(separator: "/").map { String($0.split(separator: "#").first ?? $0) }
+        let want = step.split(separator: "/").map(String.init)
+        if path == step || path.hasPrefix(step + "/") { return true }
+        // `restart` matches main/restart, main/restart#2 and their sub-steps.
+        for i in 0..<parts.count where i + want.count <= parts.count {
+            if Array(parts[i..<(i + want.count)]) == want { return true }
+        }
+        return false
+    }
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         guard let ref = args.positional.first else {
@@ -166,8 +202,9 @@ enum LogsCommand {
             let run = try store.resolveRunID(ref)
             var last: Int64 = 0
             while true {
-                for l in try store.logs(of: run.id, after: last, step: args.value("step")) {
+                for l in try store.logs(of: run.id, after: last) {
                     last = l.id
+                    guard matches(l.step, step: args.value("step"), host: args.value("host")) else { continue }
                     let prefix = terminal.paint("\(localTime(l.at)) \(l.step.isEmpty ? "-" : l.step)", .dim)
                     let text = l.text.hasSuffix("\n") ? String(l.text.dropLast()) : l.text
                     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {

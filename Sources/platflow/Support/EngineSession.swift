@@ -62,6 +62,8 @@ final class TerminalOutput: RunOutput {
 
     func program(_ text: String) { terminal.out(text) }
 
+    func progress(_ line: String?) { terminal.progress(line) }
+
     func event(_ line: String, kind: RunEventKind) {
         if terminal.quiet && kind != .warning && kind != .stepFailed { return }
         switch kind {

@@ -28,7 +28,36 @@ final class Terminal: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         flushLocked()
+        clearProgressLocked()
         writeAll(STDERR_FILENO, Array(s.utf8))
+    }
+
+    /// A live status line on stderr, redrawn in place; only on a terminal (elsewhere the callers print one
+    /// plain line per event instead). nil clears it.
+    let stderrIsTerminal = isatty(STDERR_FILENO) == 1
+    private var progressShown = false
+
+    func progress(_ line: String?) {
+        guard stderrIsTerminal && !quiet else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        flushLocked()
+        guard let line else {
+            clearProgressLocked()
+            return
+        }
+        var cols = winsize()
+        let width = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &cols) == 0 && cols.ws_col > 10 ? Int(cols.ws_col) - 1 : 100
+        let shown = line.count > width ? String(line.prefix(width)) : line
+        writeAll(STDERR_FILENO, Array("\r\u{1B}[K\(shown)".utf8))
+        progressShown = true
+    }
+
+    private func clearProgressLocked() {
+        if progressShown {
+            writeAll(STDERR_FILENO, Array("\r\u{1B}[K".utf8))
+            progressShown = false
+        }
     }
 
     func flush() {

@@ -1,0 +1,53 @@
+import Foundation
+import PlatEngine
+import PlatLang
+
+/// What happened on one host.
+public struct HostOutcome: Sendable {
+    public enum Status: String, Sendable { case ok, failed, timeout, skipped, cancelled }
+    public var host: String
+    public var status: Status
+    public var exitCode: Int?
+    public var stdout: String
+    public var stderr: String
+    public var duration: Double
+    /// Effect-specific details (the files of a copy), as a .plat value.
+    public var detail: Value
+
+    public init(host: String, status: Status, exitCode: Int? = nil, stdout: String = "", stderr: String = "",
+                duration: Double = 0, detail: Value = .null) {
+        self.host = host
+        self.status = status
+        self.exitCode = exitCode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.duration = duration
+        self.detail = detail
+    }
+
+    public var isFailure: Bool { status == .failed || status == .timeout }
+
+    public func toValue() -> Value {
+        var pairs: [(String, Value)] = [("host", .string(host)), ("status", .string(status.rawValue)),
+                                        ("exit_code", exitCode.map { .int($0) } ?? .null),
+                                        ("stdout", .string(stdout)), ("stderr", .string(stderr)),
+                                        ("duration", .duration(Int64((duration * 1000).rounded())))]
+        if !detail.isNil { pairs.append(("files", detail)) }
+        return Value.makeMap(pairs)
+    }
+
+    public static func from(_ v: Value) -> HostOutcome? {
+        guard case .map(let m) = v, case .string(let host)? = m.get(.string("host")),
+              case .string(let st)? = m.get(.string("status")), let status = Status(rawValue: st) else { return nil }
+        var exit: Int? = nil
+        if case .int(let e)? = m.get(.string("exit_code")) { exit = e }
+        var out = "", err = ""
+        if case .string(let s)? = m.get(.string("stdout")) { out = s }
+        if case .string(let s)? = m.get(.string("stderr")) { err = s }
+        var d = 0.0
+        if case .duration(let ms)? = m.get(.string("duration")) { d = Double(ms) / 1000 }
+        return HostOutcome(host: host, status: status, exitCode: exit, stdout: out, stderr: err, duration: d,
+                           detail: m.get(.string("files")) ?? .null)
+    }
+}
+
