@@ -10,6 +10,9 @@ public final class CompiledModule {
     public internal(set) var plans: [PlanInfo] = []
     /// Declarative blocks (`schedule "name" { ... }`) in order, with their values worked out before running.
     public internal(set) var declarations: [Declaration] = []
+    /// Effect calls whose arguments are all constants (`script("cleanup", version: 2)`), for checks a host can
+    /// make before running (does that library script exist?).
+    public internal(set) var constantEffectCalls: [(name: String, args: [String: Value], loc: SourceLoc)] = []
     var imports: [CompiledModule] = []
     /// Set once its top-level code has run (a module runs once however often it is imported).
     var moduleObject: ModuleObject?

@@ -234,6 +234,7 @@ extension Resolver {
             case .builtin(.builtin(let b)):
                 if let spec = loader.effectSpecs[name] {
                     checkEffectCall(name, args: args, loc: loc)
+                    if !analysisOnly { recordConstantCall(spec, args, loc) }
                     return EffectCallNode(spec: spec, args: argNodes, names: names, loc: loc)
                 }
                 return BuiltinCallNode(builtin: b, args: argNodes, names: names, callerName: fn.name, loc: loc)
@@ -290,6 +291,22 @@ extension Resolver {
             report("missing argument '\(p.name)' in call to \(name)()", at: loc,
                    hint: "\(name)(\(params.map(\.name).joined(separator: ", ")))")
         }
+    }
+
+    private func recordConstantCall(_ spec: EffectSpec, _ args: [Argument], _ loc: SourceLoc) {
+        var values: [String: Value] = [:]
+        var i = 0
+        for a in args {
+            guard let v = staticValue(a.value) else { return }
+            if let n = a.name {
+                values[n] = v
+            } else {
+                guard i < spec.params.count else { return }
+                values[spec.params[i]] = v
+                i += 1
+            }
+        }
+        module.constantEffectCalls.append((spec.name, values, loc))
     }
 
     /// Effect builtins have fixed signatures; check them like any known function.

@@ -1,5 +1,6 @@
 import Foundation
 import PlatEngine
+import PlatJobs
 import PlatLang
 
 enum CheckCommand {
@@ -29,7 +30,8 @@ enum CheckCommand {
         var unreadable = false
         for path in args.positional {
             let interpreter = Interpreter(effects: NoEffects(), effectSpecs: EffectRegistry.standard().specs)
-            let diags = interpreter.check(path: path)
+            var diags = interpreter.check(path: path)
+            if diags.isEmpty { diags = libraryProblems(path, interpreter: interpreter, args: args) }
             if diags.contains(where: { $0.location == nil }) { unreadable = true }
             all += diags
             if !args.has("json") && diags.isEmpty && !terminal.quiet { terminal.out("\(path): ok\n") }
@@ -47,6 +49,29 @@ enum CheckCommand {
         terminal.flush()
         if unreadable { return ExitCode.usage }
         return all.isEmpty ? ExitCode.ok : ExitCode.failed
+    }
+}
+
+extension CheckCommand {
+    /// `script("name")` calls with constant arguments, checked against the library when a database exists.
+    static func libraryProblems(_ path: String, interpreter: Interpreter, args: ParsedArguments) -> [Diagnostic] {
+        let dbPath = EngineSession.dbPath(args)
+        guard FileManager.default.fileExists(atPath: dbPath), let module = try? interpreter.load(path: path) else { return [] }
+        let calls = module.constantEffectCalls.filter { $0.name == "script" }
+        guard !calls.isEmpty, let store = try? EngineSession.open(args) else { return [] }
+        let lib = ScriptLibrary(db: store.db)
+        var out: [Diagnostic] = []
+        for c in calls {
+            guard case .string(let name)? = c.args["name"] else { continue }
+            var version: Int? = nil
+            if case .int(let v)? = c.args["version"] { version = v }
+            do {
+                _ = try lib.resolve(name, version: version)
+            } catch let e as EngineError {
+                out.append(Diagnostic(message: e.message, location: c.loc, hint: e.hint, phase: .resolve))
+            } catch {}
+        }
+        return out
     }
 }
 
