@@ -1,0 +1,5 @@
+import PlatEngine
+
+enum CMDBEffects {
+    static func all() -> [DurableEffect] { [] }
+}

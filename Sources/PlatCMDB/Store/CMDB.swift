@@ -1,0 +1,99 @@
+import Foundation
+import PlatStore
+
+/// The CMDB on one database connection: who is making changes, what time it is, and the operations (hosts,
+/// topology, models, queries, import/export, events) that the extensions in this module add.
+///
+/// Every change runs in a transaction that also writes its change events, so a reader never sees a change
+/// without its event. Inside an outer transaction (an effect of a run journaling its result) the change
+/// becomes a savepoint of it and commits with the journal entry.
+public final class CMDB {
+    public let db: Database
+    /// Recorded as `who` on every change event.
+    public var actor: String
+    /// Seconds since 1970; tests move it to check retention.
+    public var clock: () -> Double
+
+    public init(db: Database, actor: String? = nil, clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
+        self.db = db
+        self.actor = actor ?? CMDB.defaultActor
+        self.clock = clock
+    }
+
+    /// Opens (and migrates) a database holding only the CMDB's tables: for tests and tools. The CLI opens the
+    /// engine's store, which migrates every installed module.
+    public static func open(path: String, actor: String? = nil) throws -> CMDB {
+        let db = try Database(path: path)
+        try db.migrate(CMDBSchema.migrations)
+        return CMDB(db: db, actor: actor)
+    }
+
+    /// `$USER` (or `LOGNAME`), else "unknown".
+    public static var defaultActor: String {
+        let env = ProcessInfo.processInfo.environment
+        return env["USER"] ?? env["LOGNAME"] ?? "unknown"
+    }
+
+    var nowText: String { CMDBTime.format(clock()) }
+
+    /// Runs `body` in a transaction (a savepoint inside an open one).
+    func write<T>(_ body: () throws -> T) throws -> T {
+        try db.transaction(body)
+    }
+
+    // MARK: Settings
+
+    func setting(_ key: String) throws -> String? {
+        try db.queryOne("SELECT value FROM cmdb_settings WHERE key = ?", key)?.string("value")
+    }
+
+    func setSetting(_ key: String, _ value: String) throws {
+        try db.execute("""
+            INSERT INTO cmdb_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+            """, key, value)
+    }
+
+    // MARK: Fields
+
+    /// Custom fields declared on the host model, in declaration order.
+    public func customHostFields() throws -> [FieldDef] {
+        try attributes(of: "host")
+    }
+
+    /// Every field a host has: built-in columns, custom fields, then id and times.
+    public func hostFields() throws -> [FieldDef] {
+        HostFields.columns + (try customHostFields()) + HostFields.readOnly
+    }
+
+    // MARK: Names
+
+    /// Characters no business, set, module, template, group or model name may contain.
+    static let forbiddenNameCharacters: Set<Character> = ["\\", "|", "/", ":", "*", ",", "<", ">", "\"", "?", "#"]
+
+    /// Checks a name given to a business, set, module, template, group, model or attribute.
+    public static func checkName(_ name: String, what: String) throws {
+        if name.isEmpty { throw CMDBError(.invalid, "a \(what) name may not be empty") }
+        if name.count > 128 { throw CMDBError(.invalid, "the \(what) name '\(AttributeType.clip(name))' is longer than 128 characters") }
+        for c in name {
+            if forbiddenNameCharacters.contains(c) {
+                throw CMDBError(.invalid, "the \(what) name '\(name)' contains '\(c)'",
+                                hint: "names may not contain \\ | / : * , < > \" ? # or whitespace")
+            }
+            if c.isWhitespace || c.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+                throw CMDBError(.invalid, "the \(what) name '\(name)' contains whitespace or a control character",
+                                hint: "names may not contain \\ | / : * , < > \" ? # or whitespace")
+            }
+        }
+    }
+
+    /// Field and attribute names: identifiers the filter language can spell.
+    public static func checkFieldName(_ name: String) throws {
+        let ok = !name.isEmpty && name.utf8.count <= 64 && name.utf8.enumerated().allSatisfy { i, c in
+            (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c == 95 || (i > 0 && c >= 48 && c <= 57)
+        }
+        if !ok {
+            throw CMDBError(.invalid, "'\(AttributeType.clip(name))' is not a valid field name",
+                            hint: "field names are letters, digits and _, starting with a letter or _")
+        }
+    }
+}

@@ -1,0 +1,246 @@
+import PlatStore
+
+/// The CMDB's tables, all prefixed `cmdb_`.
+///
+/// Hosts keep their built-in fields in columns and custom fields in one JSON object; every IP a host has is
+/// also a row of `cmdb_host_ips` keyed by its 16-byte form, which makes exact lookups, lists and CIDR ranges
+/// index range scans and carries the "inner IP unique within a cloud area" rule as a partial unique index.
+/// The full-text index is maintained by triggers, so it changes in the same transaction as the rows it covers.
+public enum CMDBSchema {
+    /// The text the full-text index holds for a host (`alias` is `new` in triggers, `h` elsewhere). IPs are
+    /// left out: they are looked up through the IP index, which answers exactly and costs far less to keep.
+    static func hostDocument(_ a: String) -> String {
+        """
+        printf('%s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s',
+            \(a).hostname, \(a).os_type, \(a).os_name, \(a).os_version, \(a).cloud_vendor, \(a).instance_id,
+            \(a).region, \(a).zone, \(a).city, replace(\(a).operator, ',', ' '), replace(\(a).bak_operator, ',', ' '),
+            \(a).state, \(a).comment,
+            (SELECT group_concat(replace(value, ',', ' '), ' ') FROM json_each(\(a).custom) WHERE type = 'text'),
+            (SELECT name FROM cmdb_biz WHERE id = \(a).biz_id),
+            (SELECT group_concat(s.name || ' ' || m.name, ' ') FROM cmdb_host_modules hm
+                JOIN cmdb_modules m ON m.id = hm.module_id JOIN cmdb_sets s ON s.id = m.set_id
+                WHERE hm.host_id = \(a).id))
+        """
+    }
+
+    static func instanceDocument(_ a: String) -> String {
+        """
+        printf('%s %s', \(a).model,
+            (SELECT group_concat(replace(value, ',', ' '), ' ') FROM json_each(\(a).data) WHERE type IN ('text', 'integer', 'real')))
+        """
+    }
+
+    /// Re-indexes the hosts selected by `condition` (a WHERE clause over `h`).
+    static func reindexHosts(where condition: String) -> String {
+        """
+        DELETE FROM cmdb_fts WHERE rowid IN (SELECT h.id * 2 FROM cmdb_hosts h WHERE \(condition));
+        INSERT INTO cmdb_fts (rowid, doc) SELECT h.id * 2, \(hostDocument("h")) FROM cmdb_hosts h WHERE \(condition);
+        """
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(module: "cmdb", version: 1, sql: """
+            CREATE TABLE cmdb_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+            CREATE TABLE cmdb_biz (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE cmdb_set_templates (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE cmdb_set_template_modules (
+                template_id INTEGER NOT NULL REFERENCES cmdb_set_templates(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                PRIMARY KEY (template_id, name)
+            ) WITHOUT ROWID;
+            CREATE TABLE cmdb_sets (
+                id INTEGER PRIMARY KEY,
+                biz_id INTEGER NOT NULL REFERENCES cmdb_biz(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                builtin INTEGER NOT NULL DEFAULT 0,
+                template_id INTEGER REFERENCES cmdb_set_templates(id),
+                UNIQUE (biz_id, name)
+            );
+            CREATE INDEX cmdb_sets_template ON cmdb_sets(template_id) WHERE template_id IS NOT NULL;
+            CREATE TABLE cmdb_modules (
+                id INTEGER PRIMARY KEY,
+                set_id INTEGER NOT NULL REFERENCES cmdb_sets(id) ON DELETE CASCADE,
+                biz_id INTEGER NOT NULL REFERENCES cmdb_biz(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'normal' CHECK (kind IN ('normal', 'idle', 'fault', 'recycle')),
+                UNIQUE (set_id, name)
+            );
+            CREATE INDEX cmdb_modules_name ON cmdb_modules(name);
+
+            CREATE TABLE cmdb_hosts (
+                id INTEGER PRIMARY KEY,
+                inner_ip TEXT,
+                outer_ip TEXT,
+                cloud_area INTEGER NOT NULL DEFAULT 0,
+                addressing TEXT NOT NULL DEFAULT 'static',
+                hostname TEXT,
+                os_type TEXT,
+                os_name TEXT,
+                os_version TEXT,
+                cpu INTEGER,
+                mem INTEGER,
+                disk INTEGER,
+                cloud_vendor TEXT,
+                instance_id TEXT,
+                region TEXT,
+                zone TEXT,
+                city TEXT,
+                sla INTEGER,
+                operator TEXT,
+                bak_operator TEXT,
+                state TEXT,
+                comment TEXT,
+                transport TEXT NOT NULL DEFAULT 'local',
+                ssh_user TEXT,
+                ssh_port INTEGER,
+                ssh_key TEXT,
+                custom TEXT,
+                biz_id INTEGER REFERENCES cmdb_biz(id),
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX cmdb_hosts_hostname ON cmdb_hosts(hostname);
+            CREATE INDEX cmdb_hosts_biz ON cmdb_hosts(biz_id) WHERE biz_id IS NOT NULL;
+
+            -- Every IP of every host; `inner` 1 for inner IPs, `static` 1 for statically addressed hosts.
+            CREATE TABLE cmdb_host_ips (
+                ip BLOB NOT NULL,
+                cloud_area INTEGER NOT NULL,
+                host_id INTEGER NOT NULL,
+                inner INTEGER NOT NULL,
+                static INTEGER NOT NULL,
+                PRIMARY KEY (ip, cloud_area, host_id, inner)
+            ) WITHOUT ROWID;
+            CREATE UNIQUE INDEX cmdb_host_ips_unique ON cmdb_host_ips(cloud_area, ip) WHERE inner = 1 AND static = 1;
+
+            CREATE TABLE cmdb_host_modules (
+                host_id INTEGER NOT NULL REFERENCES cmdb_hosts(id) ON DELETE CASCADE,
+                module_id INTEGER NOT NULL REFERENCES cmdb_modules(id),
+                PRIMARY KEY (host_id, module_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX cmdb_host_modules_module ON cmdb_host_modules(module_id, host_id);
+
+            CREATE TABLE cmdb_classifications (name TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+            CREATE TABLE cmdb_models (
+                name TEXT PRIMARY KEY,
+                classification TEXT NOT NULL REFERENCES cmdb_classifications(name),
+                builtin INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE cmdb_attributes (
+                model TEXT NOT NULL REFERENCES cmdb_models(name) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                required INTEGER NOT NULL DEFAULT 0,
+                regex TEXT,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (model, name)
+            );
+            CREATE TABLE cmdb_unique_rules (
+                model TEXT NOT NULL REFERENCES cmdb_models(name) ON DELETE CASCADE,
+                fields TEXT NOT NULL,
+                PRIMARY KEY (model, fields)
+            );
+            CREATE TABLE cmdb_instances (
+                id INTEGER PRIMARY KEY,
+                model TEXT NOT NULL REFERENCES cmdb_models(name),
+                data TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX cmdb_instances_model ON cmdb_instances(model);
+            CREATE TABLE cmdb_association_kinds (name TEXT PRIMARY KEY, builtin INTEGER NOT NULL DEFAULT 0);
+            INSERT INTO cmdb_association_kinds (name, builtin) VALUES
+                ('belongs', 1), ('groups', 1), ('runs-on', 1), ('connects', 1), ('default', 1);
+            CREATE TABLE cmdb_associations (
+                name TEXT PRIMARY KEY,
+                src TEXT NOT NULL REFERENCES cmdb_models(name),
+                dst TEXT NOT NULL REFERENCES cmdb_models(name),
+                kind TEXT NOT NULL REFERENCES cmdb_association_kinds(name),
+                mapping TEXT NOT NULL CHECK (mapping IN ('1:1', '1:n', 'n:n')),
+                on_delete TEXT NOT NULL CHECK (on_delete IN ('unlink', 'refuse', 'cascade')),
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE cmdb_links (
+                assoc TEXT NOT NULL REFERENCES cmdb_associations(name) ON DELETE CASCADE,
+                src_id INTEGER NOT NULL,
+                dst_id INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (assoc, src_id, dst_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX cmdb_links_dst ON cmdb_links(assoc, dst_id);
+
+            CREATE TABLE cmdb_groups (
+                name TEXT PRIMARY KEY,
+                filter TEXT NOT NULL,
+                vars TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+
+            -- Change events; AUTOINCREMENT so a cursor is never reused after old events are removed.
+            CREATE TABLE cmdb_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                resource TEXT NOT NULL,
+                ref TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                before TEXT,
+                after TEXT,
+                who TEXT NOT NULL,
+                at REAL NOT NULL
+            );
+            CREATE INDEX cmdb_events_ref ON cmdb_events(resource, ref, id);
+
+            -- Hosts and instances share one index: rowid 2*id for a host, 2*id+1 for an instance.
+            CREATE VIRTUAL TABLE cmdb_fts USING fts5(doc, detail=none,
+                tokenize="unicode61 remove_diacritics 2 tokenchars '-_.'");
+            CREATE TRIGGER cmdb_hosts_fts_insert AFTER INSERT ON cmdb_hosts BEGIN
+                INSERT INTO cmdb_fts (rowid, doc) VALUES (new.id * 2, \(hostDocument("new")));
+            END;
+            CREATE TRIGGER cmdb_hosts_fts_update AFTER UPDATE ON cmdb_hosts BEGIN
+                DELETE FROM cmdb_fts WHERE rowid = old.id * 2;
+                INSERT INTO cmdb_fts (rowid, doc) VALUES (new.id * 2, \(hostDocument("new")));
+            END;
+            CREATE TRIGGER cmdb_hosts_fts_delete AFTER DELETE ON cmdb_hosts BEGIN
+                DELETE FROM cmdb_fts WHERE rowid = old.id * 2;
+            END;
+            CREATE TRIGGER cmdb_host_modules_fts_insert AFTER INSERT ON cmdb_host_modules BEGIN
+                \(reindexHosts(where: "h.id = new.host_id"))
+            END;
+            CREATE TRIGGER cmdb_host_modules_fts_delete AFTER DELETE ON cmdb_host_modules BEGIN
+                \(reindexHosts(where: "h.id = old.host_id"))
+            END;
+            CREATE TRIGGER cmdb_modules_fts_rename AFTER UPDATE OF name ON cmdb_modules BEGIN
+                \(reindexHosts(where: "h.id IN (SELECT host_id FROM cmdb_host_modules WHERE module_id = new.id)"))
+            END;
+            CREATE TRIGGER cmdb_sets_fts_rename AFTER UPDATE OF name ON cmdb_sets BEGIN
+                \(reindexHosts(where: "h.id IN (SELECT hm.host_id FROM cmdb_host_modules hm JOIN cmdb_modules m ON m.id = hm.module_id WHERE m.set_id = new.id)"))
+            END;
+            CREATE TRIGGER cmdb_biz_fts_rename AFTER UPDATE OF name ON cmdb_biz BEGIN
+                \(reindexHosts(where: "h.biz_id = new.id"))
+            END;
+            CREATE TRIGGER cmdb_instances_fts_insert AFTER INSERT ON cmdb_instances BEGIN
+                INSERT INTO cmdb_fts (rowid, doc) VALUES (new.id * 2 + 1, \(instanceDocument("new")));
+            END;
+            CREATE TRIGGER cmdb_instances_fts_update AFTER UPDATE ON cmdb_instances BEGIN
+                DELETE FROM cmdb_fts WHERE rowid = old.id * 2 + 1;
+                INSERT INTO cmdb_fts (rowid, doc) VALUES (new.id * 2 + 1, \(instanceDocument("new")));
+            END;
+            CREATE TRIGGER cmdb_instances_fts_delete AFTER DELETE ON cmdb_instances BEGIN
+                DELETE FROM cmdb_fts WHERE rowid = old.id * 2 + 1;
+            END;
+
+            INSERT INTO cmdb_classifications (name, created_at) VALUES ('host', '1970-01-01T00:00:00Z');
+            INSERT INTO cmdb_models (name, classification, builtin, created_at) VALUES ('host', 'host', 1, '1970-01-01T00:00:00Z');
+            """),
+    ]
+}
