@@ -1,0 +1,108 @@
+import Foundation
+import PlatEngine
+import PlatLang
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs scripts on this machine: for the real machine (`localhost`) or for a simulated host, whose root folder
+/// stands in for its file system.
+///
+/// Real machine: the working directory is platflow's own; the environment is platflow's (less any inherited
+/// `PLATFLOW_VAR_*`) plus the script variables (see `ScriptEnvironment`), with `PLATFLOW_HOST_ROOT=/`.
+///
+/// Simulated host: the root folder is created when missing (one `stat` per run when it exists, so hundreds of
+/// hosts stay cheap); the script starts in it, with `HOME` and `PWD` set to it and `PLATFLOW_HOST_ROOT` naming
+/// it. Nothing else is rebased: a script that writes to an absolute path writes to this machine, so scripts
+/// meant for simulated fleets use `$PLATFLOW_HOST_ROOT`. One exception: an absolute `sqlite:` path is taken
+/// under the root, so each simulated host has its own database.
+///
+/// Errors: `RuntimeError` for what the job or host asks that cannot be done (bat here, a missing pwsh or
+/// database client, bad variable names); `ProcessRunnerError` when the interpreter cannot be started (its
+/// `notFound` hint names the Debian package to install).
+public struct LocalTransport: HostTransport {
+    public init() {}
+
+    public func run(_ job: ScriptJob, on host: Host) throws -> ProcessResult {
+        guard host.transport == .local else {
+            throw RuntimeError("host \(host.name) uses the \(host.transport.rawValue) transport, not local",
+                               hint: "Transports.transport(for:) picks the right one")
+        }
+        if job.language == .bat {
+            let why = host.isWindows ? "host \(host.name) is marked Windows, but local hosts run on this machine"
+                : "this machine is not Windows"
+            throw RuntimeError("bat scripts run only on Windows hosts: \(why)",
+                               hint: "use bash or sh here, or run bat on a Windows host over ssh")
+        }
+        try ScriptEnvironment.validate(job)
+
+        var job = job
+        var environment = ProcessInfo.processInfo.environment
+        // Host variables come from this host only, not from a platflow that itself runs inside a script step.
+        for key in environment.keys where key.hasPrefix("PLATFLOW_VAR_") { environment.removeValue(forKey: key) }
+        var workingDirectory: String? = nil
+        let rootShown: String
+        if let root = host.root {
+            let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+            try Self.ensureDirectory(absolute, host: host.name)
+            workingDirectory = absolute
+            environment["HOME"] = absolute
+            environment["PWD"] = absolute
+            rootShown = absolute
+            if job.language == .sql, case .sqlite(let path)? = try? LanguageRunner.parseConnection(job.connection),
+               path.hasPrefix("/") {
+                job.connection = "sqlite:" + absolute + path
+            }
+        } else {
+            rootShown = "/"
+        }
+
+        let launch = try LanguageRunner.launch(for: job)
+        for (k, v) in ScriptEnvironment.scriptVariables(job, host: host, root: rootShown) { environment[k] = v }
+        for (k, v) in launch.environment { environment[k] = v }
+
+        if launch.checkBeforeRunning {
+            let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+            if Self.find(launch.program, searchPath: path) == nil {
+                let what = job.language == .powershell ? "powershell scripts" : "sql scripts on this connection"
+                throw RuntimeError("\(what) need \(launch.program), which is not installed here",
+                                   hint: "install \(launch.install)")
+            }
+        }
+
+        let spec = ProcessSpec(arguments: launch.arguments, environment: environment,
+                               workingDirectory: workingDirectory, stdin: Array(job.script.utf8),
+                               timeout: job.timeout, outputCap: job.outputCap, owner: job.owner)
+        return try ProcessRunner.run(spec)
+    }
+
+    /// Creates a simulated host's root (and its parents) unless it is already a directory.
+    static func ensureDirectory(_ path: String, host: String) throws {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw RuntimeError("the root of simulated host \(host) (\(path)) exists but is not a folder")
+            }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw RuntimeError("cannot create the root of simulated host \(host) (\(path)): \(error.localizedDescription)")
+        }
+    }
+
+    /// The full path of an executable `name` on `searchPath`, like `execvp` looks it up; nil if none.
+    static func find(_ name: String, searchPath: String) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+        for entry in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+            let dir = entry.isEmpty ? "." : String(entry)
+            let candidate = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+            var st = stat()
+            if stat(candidate, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
+        }
+        return nil
+    }
+}
