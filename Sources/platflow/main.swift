@@ -1,10 +1,15 @@
 import Foundation
+import PlatEngine
+import PlatJobs
 import PlatLang
 
 // platflow's entry point: pick the command, parse its flags, run it, exit with its code.
 // Ctrl-C ends the process with 130, the shell convention for SIGINT.
 signal(SIGINT) { _ in _exit(130) }
 signal(SIGPIPE, SIG_IGN)
+
+// The modules of this build: their tables and effects join every store and run.
+Modules.install([JobsModule()])
 
 let terminal = Terminal.shared
 var argv = Array(CommandLine.arguments.dropFirst())
@@ -24,6 +29,7 @@ let handlers: [String: (CommandSpec, Handler)] = [
     "logs": (LogsCommand.spec, LogsCommand.execute),
     "schedule": (ScheduleCommand.spec, ScheduleCommand.execute),
     "scheduler": (SchedulerCommand.spec, SchedulerCommand.execute),
+    "script": (ScriptCommand.spec, ScriptCommand.execute),
     "version": (HelpCommand.versionSpec, { _, t in t.out("platflow \(HelpCommand.version)\n"); return ExitCode.ok }),
 ]
 

@@ -27,6 +27,7 @@ public struct RunInterruption: Error {
         case stopped
     }
     public let reason: Reason
+    public init(reason: Reason) { self.reason = reason }
 }
 
 /// The effect handler of a durable run: every effect is looked up in the journal first, performed only when

@@ -1,0 +1,148 @@
+import Foundation
+import PlatEngine
+import PlatLang
+
+/// `copy(from: SOURCES, to: TARGETS, dest: PATH, mode: "force"|"strict", upload_limit: MB/s,
+/// download_limit: MB/s, timeout: d, rolling:, on_failure:, max_fail:, throttle:)`: file distribution.
+/// Sources are local files, folders or globs, or `{host: h, path: p}` files on source hosts. Returns the same
+/// summary as `sh` on hosts; each host's entry lists its files (`files: [{source, destination, status, bytes,
+/// duration, speed, sha256}]`).
+public final class CopyEffect: DurableEffect {
+    public let spec = EffectSpec(
+        name: "copy",
+        params: ["from", "to", "dest", "mode", "upload_limit", "download_limit", "timeout", "rolling", "on_failure",
+                 "max_fail", "throttle"],
+        required: 3,
+        summary: "copies files to hosts (one-to-many, many-to-many, many-to-one)")
+
+    public init() {}
+
+    static func sources(_ v: Value) throws -> [CopySource] {
+        let items: [Value]
+        if case .list(let xs) = v { items = xs } else { items = [v] }
+        return try items.map { item in
+            switch item {
+            case .string(let s): return .local(s)
+            case .map(let m):
+                guard let h = m.get(.string("host")), case .string(let p)? = m.get(.string("path")) else {
+                    throw RuntimeError("a remote copy source is {host: HOST, path: \"/path\"}")
+                }
+                return .remote(host: try Host.from(h), path: p)
+            default:
+                throw RuntimeError("copy() from: takes paths (strings) or {host, path} maps, got \(item.typeName)")
+            }
+        }
+    }
+
+    /// MB/s as a number, or a size per second (`10MB`).
+    static func rate(_ v: Value?, _ name: String) throws -> Double? {
+        guard let v else { return nil }
+        switch v {
+        case .int(let n) where n > 0: return Double(n) * 1_000_000
+        case .float(let d) where d > 0: return d * 1_000_000
+        case .size(let b) where b > 0: return Double(b)
+        default: throw RuntimeError("copy() \(name) is in MB/s: a positive number (or a size per second such as 10MB)")
+        }
+    }
+
+    func options(_ ctx: EffectContext) throws -> CopyOptions {
+        var o = CopyOptions()
+        if let m = ctx.argument("mode") {
+            guard case .string(let s) = m, let mode = CopyMode(rawValue: s) else {
+                throw RuntimeError("copy() mode is \"force\" (create the destination folder) or \"strict\" (it must exist)")
+            }
+            o.mode = mode
+        }
+        o.uploadLimit = try CopyEffect.rate(ctx.argument("upload_limit"), "upload_limit")
+        o.downloadLimit = try CopyEffect.rate(ctx.argument("download_limit"), "download_limit")
+        if let t = ctx.argument("timeout") {
+            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("copy() timeout must be a positive duration") }
+            o.timeout = Double(ms) / 1000
+        }
+        if let deadline = ctx.stepDeadline { o.timeout = min(o.timeout, max(0.001, deadline - RunStore.now())) }
+        o.owner = ctx.runID
+        return o
+    }
+
+    public func perform(_ ctx: EffectContext) throws -> Value {
+        guard let from = ctx.argument("from"), let to = ctx.argument("to") else {
+            throw RuntimeError("copy() needs from:, to: and dest:")
+        }
+        guard case .string(let dest)? = ctx.argument("dest") else { throw RuntimeError("copy() dest must be a path (string)") }
+        let hosts = try Host.list(to)
+        var options = try options(ctx)
+        let fleet = try FleetShellEffect.fleetOptions(ctx)
+        // The time for [DATE:...] macros is the effect's first start, so a resumed copy names files the same way.
+        if let e = ctx.inFlight, case .map(let m)? = try? ValueCodec.decode(e.args), case .float(let t)? = m.get(.string("$now")) {
+            options.now = Date(timeIntervalSince1970: t)
+        } else {
+            let args = try ValueCodec.decode(ctx.argsText)
+            var stored = MapStorage()
+            if case .map(let m) = args { stored = MapStorage(copying: m) }
+            stored.set(.string("$now"), .float(options.now.timeIntervalSince1970))
+            try ctx.journal.recordStarted(key: ctx.key, effect: "copy", args: try ValueCodec.encode(.map(stored)))
+        }
+        let expanded: [ExpandedSource]
+        do {
+            expanded = try FileDistributor.expand(try CopyEffect.sources(from))
+        } catch let e as RuntimeError {
+            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
+            throw e
+        } catch {
+            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: "\(error)")
+            throw RuntimeError("copy(): \(error)")
+        }
+        let opts = options
+        let runner = FleetRunner(ctx: ctx, hosts: hosts, options: fleet, verb: "copy") { host in
+            let r = FileDistributor.copy(expanded, to: host, dest: dest, options: opts)
+            return CopyEffect.outcome(r)
+        }
+        let outcomes: [HostOutcome]
+        do {
+            outcomes = try runner.run()
+        } catch let e as RuntimeError {
+            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
+            throw e
+        }
+        let value = FleetShellEffect.summary(outcomes, batches: try fleet.rolling?.batchSizes(total: hosts.count).count ?? 1)
+        try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value))
+        let bytes = outcomes.compactMap { o -> Int64? in
+            guard case .list(let files) = o.detail else { return nil }
+            return files.reduce(Int64(0)) { acc, f in
+                if case .map(let m) = f, case .int(let b)? = m.get(.string("bytes")) { return acc + Int64(b) }
+                return acc
+            }
+        }.reduce(0, +)
+        ctx.event("copy to \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(outcomes.filter { $0.status == .ok }.count) ok, \(outcomes.filter(\.isFailure).count) failed, \(Value.size(bytes).printed) written")
+        return value
+    }
+
+    static func outcome(_ r: HostCopyResult) -> HostOutcome {
+        let files = r.files.map { f -> Value in
+            Value.makeMap([("source", .string(f.source)), ("destination", .string(f.destination)),
+                           ("status", .string(f.status.rawValue)), ("bytes", .int(Int(f.bytes))),
+                           ("duration", .duration(Int64((f.duration * 1000).rounded()))),
+                           ("speed", .float(f.speed)), ("sha256", f.sha256.map { .string($0) } ?? .null),
+                           ("error", f.error.map { .string($0) } ?? .null)])
+        }
+        let status: HostOutcome.Status
+        switch r.status {
+        case .ok: status = .ok
+        case .failed: status = .failed
+        case .timeout: status = .timeout
+        case .skipped: status = .skipped
+        case .cancelled: status = .cancelled
+        }
+        let errors = r.files.compactMap(\.error).joined(separator: "\n")
+        return HostOutcome(host: r.host.name, status: status, exitCode: nil, stdout: "", stderr: errors,
+                           duration: r.files.map(\.duration).reduce(0, +), detail: .list(files))
+    }
+
+    public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
+        let get = { (n: String) in call.args.named.first { $0.name == n }?.value }
+        let hosts = try Host.list(get("to") ?? .list([]))
+        var lines = ["copy \(get("from")?.repr ?? "?") to \(get("dest")?.printed ?? "?") on \(hosts.count) hosts"]
+        lines += try FleetShellEffect.explainBatches(hosts, rolling: get("rolling"))
+        return (lines, FleetShellEffect.summary(hosts.map { HostOutcome(host: $0.name, status: .ok) }, batches: 1))
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import PlatEngine
+import PlatLang
+
+/// `sh` in both forms:
+/// - `sh("cmd", env:, timeout:, check:, cwd:)` runs a command on this machine (the engine's form);
+/// - `sh(targets, script, lang:, args:, env:, timeout:, rolling:, on_failure:, max_fail:, throttle:,
+///   allow_dangerous:, connection:)` runs a script on every target host in rolling batches and returns
+///   `{total, ok, failed, timeout, skipped, cancelled, batches, failed_hosts, hosts: [{host, status, exit_code,
+///   stdout, stderr, duration}]}`.
+/// The script is checked against the dangerous-command rules before anything runs.
+public final class FleetShellEffect: DurableEffect {
+    public let spec = EffectSpec(
+        name: "sh",
+        params: ["targets", "script", "lang", "args", "env", "timeout", "rolling", "on_failure", "max_fail", "throttle",
+                 "allow_dangerous", "connection", "check", "cwd", "cmd", "rules"],
+        required: 0,
+        summary: "runs a command here, or a script on hosts in rolling batches")
+
+    let local = ShellEffect()
+    /// Output kept per host and stream in the result (the rest is counted and dropped; the log says so).
+    public static let outputCap = 64 * 1024
+
+    public init() {}
+
+    public func perform(_ ctx: EffectContext) throws -> Value {
+        // The local form: one string and no script.
+        if ctx.argument("script") == nil {
+            var args = ctx.call.args.named.filter { $0.name != "targets" && $0.name != "cmd" }
+            guard let cmd = ctx.argument("cmd") ?? ctx.argument("targets") else {
+                throw RuntimeError("sh() needs a command: sh(\"cmd\"), or hosts and a script: sh(hosts, \"script\")")
+            }
+            let fleetOnly = ["lang", "args", "rolling", "on_failure", "max_fail", "throttle", "allow_dangerous", "connection", "rules"]
+            if let bad = args.first(where: { fleetOnly.contains($0.name) }) {
+                throw RuntimeError("sh(): \(bad.name) applies to scripts on hosts: sh(hosts, script, \(bad.name): ...)")
+            }
+            args.insert(("cmd", cmd), at: 0)
+            if case .string(let text) = cmd { try checkDanger(text, language: .bash, ctx) }
+            return try local.perform(ctx.with(arguments: args))
+        }
+        return try runOnHosts(ctx)
+    }
+
+    func runOnHosts(_ ctx: EffectContext) throws -> Value {
+        guard let targetsValue = ctx.argument("targets") else { throw RuntimeError("sh(): no targets given") }
+        let hosts = try Host.list(targetsValue)
+        var language = ScriptLanguage.bash
+        var script: String
+        switch ctx.argument("script") {
+        case .string(let s)?: script = s
+        case .map(let m)?:
+            // A library script: script("cleanup") returns {name, version, lang, body}.
+            guard case .string(let body)? = m.get(.string("body")) else { throw RuntimeError("sh(): the script map has no body") }
+            script = body
+            if case .string(let l)? = m.get(.string("lang")), let lang = ScriptLanguage(rawValue: l) { language = lang }
+        default:
+            throw RuntimeError("sh(): script must be a string or a library script (script(\"name\"))")
+        }
+        if let l = ctx.argument("lang") {
+            guard case .string(let s) = l, let lang = ScriptLanguage(rawValue: s) else {
+                throw RuntimeError("sh(): unknown lang \(l.repr)",
+                                   hint: "one of: \(ScriptLanguage.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            language = lang
+        }
+        var args: [String] = []
+        if let a = ctx.argument("args") {
+            guard case .list(let xs) = a else { throw RuntimeError("sh(): args must be a list") }
+            args = xs.map { if case .string(let s) = $0 { return s } else { return $0.printed } }
+        }
+        var env: [String: String] = [:]
+        if let e = ctx.argument("env") {
+            guard case .map(let m) = e else { throw RuntimeError("sh(): env must be a map") }
+            for (k, v) in m.pairs {
+                guard case .string(let name) = k else { throw RuntimeError("sh(): env keys must be strings") }
+                switch v {
+                case .string(let s): env[name] = s
+                case .secret(let s): env[name] = s.text
+                default: env[name] = v.printed
+                }
+            }
+        }
+        var timeout: Double? = nil
+        if let t = ctx.argument("timeout") {
+            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("sh(): timeout must be a positive duration") }
+            timeout = Double(ms) / 1000
+        }
+        if let deadline = ctx.stepDeadline { timeout = min(timeout ?? .infinity, max(0.001, deadline - RunStore.now())) }
+        var connection: String? = nil
+        if case .string(let c)? = ctx.argument("connection") { connection = c }
+        let options = try FleetShellEffect.fleetOptions(ctx)
+        try checkDanger(script, language: language, ctx)
+
+        env["PLATFLOW_IDEMPOTENCY_KEY"] = ctx.idempotencyKey
+        env["PLATFLOW_RUN_ID"] = ctx.runID
+        env["PLATFLOW_STEP"] = ctx.stepPath
+        let job = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
+                            connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
+        let runner = FleetRunner(ctx: ctx, hosts: hosts, options: options, verb: "sh") { host in
+            FleetShellEffect.runOne(job, on: host)
+        }
+        if ctx.inFlight == nil {
+            try ctx.journal.recordStarted(key: ctx.key, effect: "sh", args: ctx.argsText)
+        }
+        let started = Date()
+        let outcomes: [HostOutcome]
+        do {
+            outcomes = try runner.run()
+        } catch let e as RuntimeError {
+            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
+            throw e
+        }
+        let value = FleetShellEffect.summary(outcomes, batches: try options.rolling?.batchSizes(total: hosts.count).count ?? 1)
+        try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value))
+        let failed = outcomes.filter(\.isFailure).count
+        ctx.event("sh on \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(outcomes.count - failed - outcomes.filter { $0.status == .skipped }.count) ok, \(failed) failed in \(String(format: "%.2f", Date().timeIntervalSince(started)))s")
+        return value
+    }
+
+    static func runOne(_ job: ScriptJob, on host: Host) -> HostOutcome {
+        do {
+            let r = try Transports.transport(for: host).run(job, on: host)
+            var out = r.stdoutText, err = r.stderrText
+            if r.stdoutDropped > 0 { out += "\n[\(r.stdoutDropped) more bytes dropped: output is capped at \(job.outputCap) bytes per host]" }
+            if r.stderrDropped > 0 { err += "\n[\(r.stderrDropped) more bytes dropped: output is capped at \(job.outputCap) bytes per host]" }
+            let status: HostOutcome.Status = r.timedOut ? .timeout : r.exitCode == 0 ? .ok : .failed
+            return HostOutcome(host: host.name, status: status, exitCode: Int(r.exitCode), stdout: out, stderr: err,
+                               duration: r.duration)
+        } catch {
+            return HostOutcome(host: host.name, status: .failed, stderr: "\(error)")
+        }
+    }
+
+    /// The step's result value: counts, the failed hosts' names, and every host's outcome.
+    static func summary(_ outcomes: [HostOutcome], batches: Int) -> Value {
+        func count(_ s: HostOutcome.Status) -> Value { .int(outcomes.filter { $0.status == s }.count) }
+        let failedHosts = outcomes.filter(\.isFailure).map { Value.string($0.host) }
+        return Value.makeMap([
+            ("total", .int(outcomes.count)), ("ok", count(.ok)), ("failed", .int(failedHosts.count)),
+            ("timeout", count(.timeout)), ("skipped", count(.skipped)), ("cancelled", count(.cancelled)),
+            ("batches", .int(batches)), ("failed_hosts", .list(failedHosts)),
+            ("hosts", .list(outcomes.map { $0.toValue() })),
+        ])
+    }
+
+    /// rolling, on_failure, max_fail, throttle: shared by sh and copy.
+    static func fleetOptions(_ ctx: EffectContext) throws -> FleetOptions {
+        var o = FleetOptions()
+        if let r = ctx.argument("rolling") {
+            switch r {
+            case .string(let s): o.rolling = try rollingPlan(s)
+            case .int(let n): o.rolling = try rollingPlan(String(n))
+            default: throw RuntimeError("rolling must be a batch expression such as \"1 30% 100%\"")
+            }
+        }
+        if let f = ctx.argument("on_failure") {
+            guard case .string(let s) = f, let p = FailurePolicy(rawValue: s) else {
+                throw RuntimeError("on_failure must be one of: \(FailurePolicy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            }
+            o.onFailure = p
+        }
+        if let m = ctx.argument("max_fail") {
+            do {
+                switch m {
+                case .string(let s): o.maxFail = try FailureLimit(s)
+                case .int(let n): o.maxFail = try FailureLimit(String(n))
+                default: throw RuntimeError("max_fail must be a count (3) or a share (\"10%\")")
+                }
+            } catch let e as RuntimeError {
+                throw e
+            } catch {
+                throw RuntimeError("max_fail: \(error)")
+            }
+        }
+        if let t = ctx.argument("throttle") {
+            guard case .int(let n) = t, n >= 1 else { throw RuntimeError("throttle must be an int of at least 1") }
+            o.throttle = n
+        }
+        return o
+    }
+
+    static func rollingPlan(_ s: String) throws -> RollingPlan {
+        do { return try RollingPlan(s) } catch { throw RuntimeError("\(error)") }
+    }
+
+    public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
+        let get = { (n: String) in call.args.named.first { $0.name == n }?.value }
+        if get("script") == nil { return try local.explain(call) }
+        let hosts = try Host.list(get("targets") ?? .list([]))
+        var script = ""
+        if case .string(let s)? = get("script") { script = s } else if case .map(let m)? = get("script"), case .string(let n)? = m.get(.string("name")) { script = "library script \(n)" }
+        let first = script.split(separator: "\n").first.map(String.init) ?? ""
+        var lines = ["sh on \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(first)\(script.contains("\n") ? " ..." : "")"]
+        lines += try FleetShellEffect.explainBatches(hosts, rolling: get("rolling"))
+        return (lines, FleetShellEffect.summary(hosts.map { HostOutcome(host: $0.name, status: .ok) }, batches: 1))
+    }
+
+    /// "batch 1/3 (1 host): web-01" lines for --explain.
+    static func explainBatches(_ hosts: [Host], rolling: Value?) throws -> [String] {
+        var plan: RollingPlan? = nil
+        if case .string(let s)? = rolling { plan = try rollingPlan(s) }
+        if case .int(let n)? = rolling { plan = try rollingPlan(String(n)) }
+        let batches = try plan?.batches(hosts) ?? (hosts.isEmpty ? [] : [hosts])
+        return batches.enumerated().map { i, b in
+            let names = b.count > 6 ? b.prefix(6).map(\.name).joined(separator: ", ") + ", ... (\(b.count - 6) more)" : b.map(\.name).joined(separator: ", ")
+            return "  batch \(i + 1)/\(batches.count) (\(b.count) host\(b.count == 1 ? "" : "s")): \(names)"
+        }
+    }
+
+    /// Refuses a script that a rule blocks, unless the call says `allow_dangerous: "reason"` (logged).
+    func checkDanger(_ script: String, language: ScriptLanguage, _ ctx: EffectContext) throws {
+        var rules: [DangerRule] = []
+        if let r = ctx.argument("rules") {
+            let (valid, errors) = DangerPolicy.userRules(from: r)
+            for e in errors { ctx.event("ignored an invalid danger rule: \(e)", kind: .warning) }
+            rules = valid
+        }
+        let findings = DangerPolicy(userRules: rules).check(script, language: language)
+        for f in findings where f.action == .warn {
+            ctx.event("warning: line \(f.line): \(f.message): \(f.excerpt)", kind: .warning)
+        }
+        let blocking = findings.filter { $0.action == .block }
+        guard let first = blocking.first else { return }
+        if case .string(let reason)? = ctx.argument("allow_dangerous"), !reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            ctx.event("allowed dangerous command (\(first.message)) because: \(reason)", kind: .warning)
+            return
+        }
+        throw RuntimeError("dangerous command refused: line \(first.line): \(first.message): \(first.excerpt)",
+                           hint: "if you really mean it, pass allow_dangerous: \"why\" (it is logged)")
+    }
+}

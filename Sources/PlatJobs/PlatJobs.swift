@@ -1,1 +1,0 @@
-// PlatJobs: the job platform (see Fleet/, Hosts/, Transports/, Rolling/, Safety/, Copy/, Library/).
