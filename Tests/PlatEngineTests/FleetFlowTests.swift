@@ -1,0 +1,162 @@
+import Foundation
+import PlatStore
+import Testing
+
+/// Steps on hosts through the real binary: rolling batches with their failure policies, retry and approve
+/// after a pause, and a crash in the middle of a rolling step.
+@Suite(.serialized)
+struct FleetFlowTests {
+    func write(_ text: String, _ name: String, in dir: URL) throws {
+        try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    /// Lines of the marker file by host.
+    func counts(_ path: String) -> [String: Int] {
+        var c: [String: Int] = [:]
+        for l in ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n") { c[String(l), default: 0] += 1 }
+        return c
+    }
+
+    func waitForStatus(_ id: String, _ status: String, db: String, dir: URL, seconds: Double = 15) throws -> String {
+        var last = ""
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            let (_, j, _) = try Binary.run(["status", id, "--json", "--db", db], in: dir)
+            last = j
+            if j.contains("\"status\" : \"\(status)\"") { return j }
+            usleep(150_000)
+        }
+        return last
+    }
+
+    static let plan = """
+        plan main(marker: string, fix: string, policy: string = "pause", limit: string = "100%") {
+            let hosts = map(fn(i) => "h\\(i)", range(1, 7))
+            step "roll" {
+                let r = sh(hosts, "echo $PLATFLOW_HOST >> \\"$1\\"; test $PLATFLOW_HOST != h3 || test -f \\"$2\\"",
+                           args: [marker, fix], rolling: "2", on_failure: policy, max_fail: limit)
+                print("ok", r.ok, "failed", r.failed_hosts)
+            }
+        }
+        """
+
+    @Test("a failed batch pauses the run; retry runs only the failed host, then the later batches")
+    func pauseThenRetry() throws {
+        let dir = try Binary.tempDir("pause")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(FleetFlowTests.plan, "roll.plat", in: dir)
+        let db = dir.appendingPathComponent("r.db").path, marker = dir.appendingPathComponent("m.txt").path
+        let fix = dir.appendingPathComponent("fixed").path
+        let (c, out, err) = try Binary.run(["run", "roll.plat", "--detach", "-p", "marker=\(marker)", "-p", "fix=\(fix)", "--db", db], in: dir)
+        #expect(c == 0, "\(err)")
+        let id = out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let waiting = try waitForStatus(id, "waiting", db: db, dir: dir)
+        #expect(waiting.contains("\"status\" : \"waiting\""), "not paused: \(waiting.prefix(300))")
+        #expect(counts(marker) == ["h1": 1, "h2": 1, "h3": 1, "h4": 1], "later batches ran: \(counts(marker))")
+        FileManager.default.createFile(atPath: fix, contents: nil)
+        let (rc, rout, rerr) = try Binary.run(["retry", id, "--db", db], in: dir)
+        #expect(rc == 0, "retry failed: \(rerr)")
+        #expect(rout.contains("ok 6 failed []"))
+        #expect(counts(marker) == ["h1": 1, "h2": 1, "h3": 2, "h4": 1, "h5": 1, "h6": 1])
+    }
+
+    @Test("approve after a pause accepts the failures and goes on")
+    func pauseThenApprove() throws {
+        let dir = try Binary.tempDir("accept")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(FleetFlowTests.plan, "roll.plat", in: dir)
+        let db = dir.appendingPathComponent("r.db").path, marker = dir.appendingPathComponent("m.txt").path
+        let (_, out, _) = try Binary.run(["run", "roll.plat", "--detach", "-p", "marker=\(marker)", "-p", "fix=/nonexistent", "--db", db], in: dir)
+        let id = out.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try waitForStatus(id, "waiting", db: db, dir: dir)
+        let (ac, _, aerr) = try Binary.run(["approve", id, "--db", db], in: dir)
+        #expect(ac == 0, "\(aerr)")
+        let done = try waitForStatus(id, "succeeded", db: db, dir: dir)
+        #expect(done.contains("\"status\" : \"succeeded\""), "\(done.prefix(300))")
+        #expect(counts(marker) == ["h1": 1, "h2": 1, "h3": 1, "h4": 1, "h5": 1, "h6": 1])
+        let (_, logs, _) = try Binary.run(["logs", id, "--db", db], in: dir)
+        #expect(logs.contains("ok 5 failed [\"h3\"]"))
+        let (_, grouped, _) = try Binary.run(["status", id, "--group", "--db", db], in: dir)
+        #expect(grouped.contains("5 ok (exit 0)") && grouped.contains("1 failed (exit 1): h3"), "\(grouped)")
+    }
+
+    @Test("ignore goes on; max_fail stops later batches when the failed share is strictly greater")
+    func ignoreAndMaxFail() throws {
+        let dir = try Binary.tempDir("maxfail")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write(FleetFlowTests.plan, "roll.plat", in: dir)
+        let db = dir.appendingPathComponent("r.db").path
+        let m1 = dir.appendingPathComponent("a.txt").path, m2 = dir.appendingPathComponent("b.txt").path
+        let (c1, o1, _) = try Binary.run(["run", "roll.plat", "-p", "marker=\(m1)", "-p", "fix=/x", "-p", "policy=ignore", "--db", db], in: dir)
+        #expect(c1 == 0 && o1.contains("ok 5 failed [\"h3\"]"))
+        #expect(counts(m1).count == 6)
+        // 1 failed of 6 is 16.7%: more than 10%, so batch 3 never starts.
+        let (c2, _, e2) = try Binary.run(["run", "roll.plat", "-p", "marker=\(m2)", "-p", "fix=/x", "-p", "policy=ignore",
+                                          "-p", "limit=10%", "--db", db], in: dir)
+        #expect(c2 == 1)
+        #expect(e2.contains("max_fail exceeded after batch 2/3: 1 of 6 hosts failed"), "\(e2)")
+        #expect(counts(m2) == ["h1": 1, "h2": 1, "h3": 1, "h4": 1])
+    }
+
+    @Test("a crash in the middle of a rolling step resumes in the batch it was in")
+    func crashMidRolling() throws {
+        let dir = try Binary.tempDir("rollcrash")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let marker = dir.appendingPathComponent("m.txt").path
+        try write("""
+            plan main() {
+                let hosts = map(fn(i) => "n\\(i)", range(40))
+                step "roll" {
+                    sh(hosts, "echo $PLATFLOW_HOST >> '\(marker)'; sleep 0.1", rolling: "5")
+                }
+            }
+            """, "c.plat", in: dir)
+        let db = dir.appendingPathComponent("c.db").path
+        let p = try Binary.start(["run", "c.plat", "--db", db], in: dir, tag: "first")
+        usleep(600_000)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let before = counts(marker)
+        #expect(before.count >= 5 && before.count < 40, "the kill came too early or too late: \(before.count) hosts")
+        let id = try #require(try Binary.newestRunID(db: db, in: dir))
+        let (c, _, e) = try Binary.run(["resume", id, "--db", db], in: dir)
+        #expect(c == 0, "\(e)")
+        let after = counts(marker)
+        #expect(after.count == 40)
+        let twice = after.filter { $0.value > 1 }
+        // Only hosts of the batch in flight at the kill may run again: at most one batch of 5.
+        #expect(twice.count <= 5 && after.values.allSatisfy { $0 <= 2 }, "re-ran: \(twice)")
+        for (h, n) in before where n == 1 && twice[h] != nil {
+            // a host that ran twice must have been in the last (in-flight) batch
+            #expect(Int(h.dropFirst()) ?? 0 >= (before.count - 1) / 5 * 5, "host \(h) of a finished batch ran again")
+        }
+    }
+
+    @Test("a dangerous script is refused before anything runs; allow_dangerous lets a flagged script run, logged")
+    func dangerous() throws {
+        let dir = try Binary.tempDir("danger")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let marker = dir.appendingPathComponent("m.txt").path
+        try write("""
+            plan main(allow: string = "") {
+                step "wipe" {
+                    sh(["a", "b"], "echo ran >> '\(marker)'\\nrm -rf /", allow_dangerous: allow)
+                }
+            }
+            plan custom(allow: string = "") {
+                let rules = [{id: "no-touch", pattern: "touch-prod", action: "block", message: "touches production"}]
+                step "custom" { sh(["a"], "echo touch-prod >> '\(marker)'", rules: rules, allow_dangerous: allow) }
+            }
+            """, "d.plat", in: dir)
+        let db = dir.appendingPathComponent("d.db").path
+        let (c1, _, e1) = try Binary.run(["run", "d.plat", "--db", db], in: dir)
+        #expect(c1 == 1)
+        #expect(e1.contains("dangerous command refused: line 2"), "\(e1)")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let (c2, _, e2) = try Binary.run(["run", "d.plat", "custom", "--db", db], in: dir)
+        #expect(c2 == 1 && e2.contains("touches production"), "\(e2)")
+        let (c3, _, e3) = try Binary.run(["run", "d.plat", "custom", "-p", "allow=drill approved by ops", "--db", db], in: dir)
+        #expect(c3 == 0, "\(e3)")
+        #expect(e3.contains("allowed dangerous command") && e3.contains("drill approved by ops"))
+    }
+}
