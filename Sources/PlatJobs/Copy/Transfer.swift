@@ -1,0 +1,206 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bytes of one source file on their way: from a local descriptor or a download, through the hasher and
+/// the pacers, into a writer.
+final class SourceReader {
+    /// The open local file, when the source is on this machine (then `copy_file_range` can be used).
+    private(set) var fd: Int32 = -1
+    private var download: PipedProcess?
+    private var signals: PipeSignalBlock?
+    let entry: SourceFile
+    /// The local file's identity when it was opened.
+    private(set) var identity: FileIdentity?
+    /// The local file's permission bits (0o644 for downloads).
+    private(set) var permissions: mode_t = 0o644
+
+    private init(entry: SourceFile) { self.entry = entry }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        if download != nil { _ = download?.finish() }
+        signals?.restore()
+    }
+
+    /// Opens the source: the local file, or a download of exactly the listed size from its ssh host.
+    static func open(_ entry: SourceFile, control: CopyControl) throws -> SourceReader {
+        let r = SourceReader(entry: entry)
+        switch entry.location {
+        case .file(let path):
+            r.fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard r.fd >= 0 else {
+                let code = errno
+                if code == ENOENT { throw CopyFailure("source \(entry.display) no longer exists") }
+                throw CopyFailure("cannot read source \(entry.display): \(errnoText(code))")
+            }
+            var st = stat()
+            guard fstat(r.fd, &st) == 0 else { throw CopyFailure("cannot read source \(entry.display): \(errnoText(errno))") }
+            guard (st.st_mode & S_IFMT) == S_IFREG else { throw CopyFailure("source \(entry.display) is no longer a regular file") }
+            r.identity = FileIdentity(st)
+            r.permissions = st.st_mode & 0o777
+            posix_fadvise(r.fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        case .ssh(let host, let path, _):
+            let remote = SSHStream.remoteCommand("exec head -c \"$1\" < \"$2\"", args: [String(entry.size), path])
+            let argv = try SSHStream.arguments(host, remote: remote)
+            r.signals = PipeSignalBlock()
+            let p = try PipedProcess(argv, direction: .outOfChild, timeout: control.remaining, owner: control.owner)
+            r.download = p
+            try p.open(control: control)
+        }
+        return r
+    }
+
+    /// Reads the next bytes; 0 at the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer, control: CopyControl) throws -> Int {
+        if let download { return try download.read(into: buffer, control: control) }
+        guard let base = buffer.baseAddress else { return 0 }
+        while true {
+            let n = Glibc.read(fd, base, buffer.count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw CopyFailure("cannot read source \(entry.display): \(errnoText(errno))")
+        }
+    }
+
+    /// Ends a download and checks how the remote `head` ended; a no-op for local files. Then re-checks that a
+    /// local source did not change while it was read.
+    func finish(control: CopyControl) throws {
+        if let p = download {
+            download = nil
+            let outcome = p.finish()
+            signals?.restore()
+            signals = nil
+            guard case .ssh(let host, _, _) = entry.location else { return }
+            switch outcome {
+            case .failure(let e): throw CopyFailure("cannot download \(entry.display): \(e)")
+            case .success(let r):
+                if r.timedOut { throw control.timeoutFailure() }
+                if control.isCancelled { throw CopyFailure("cancelled", status: .cancelled) }
+                guard r.exitCode == 0 else {
+                    throw CopyFailure("cannot download \(entry.display): \(SSHStream.gist(r, host: host))")
+                }
+            }
+            return
+        }
+        try checkUnchanged()
+    }
+
+    /// Throws when the local source's identity differs from when it was opened.
+    func checkUnchanged() throws {
+        guard fd >= 0, let before = identity else { return }
+        guard let now = FileIdentity.of(fd: fd), now == before else {
+            throw CopyFailure("source \(entry.display) changed while it was being copied; nothing was replaced (copy it again)")
+        }
+    }
+}
+
+/// Moving bytes: the read-hash-write loop and the kernel copy.
+enum Transfer {
+    /// Buffer size for the read/write loop: large, so system calls are few (one allocation per host copy).
+    static let bufferSize = 4 << 20
+    /// Bytes per `copy_file_range` call between checks of the deadline and progress reports.
+    static let kernelChunk = 64 << 20
+
+    /// Copies everything `reader` yields into `write`, hashing it and keeping to the pacers; returns the count.
+    static func pump(_ reader: SourceReader, buffer: UnsafeMutableRawBufferPointer, hasher: inout SHA256,
+                     download: inout Pacer?, upload: inout Pacer?, control: CopyControl,
+                     progress: (Int64) -> Void, write: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+        var chunk = buffer.count
+        if let d = download { chunk = d.chunk(maximum: chunk) }
+        if let u = upload { chunk = min(chunk, u.chunk(maximum: chunk)) }
+        let window = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(chunk, buffer.count)])
+        var total: Int64 = 0
+        while true {
+            try control.check()
+            let n = try reader.read(into: window, control: control)
+            if n == 0 { break }
+            if download != nil { try download?.paced(n, control: control) }
+            let bytes = UnsafeRawBufferPointer(rebasing: window[0..<n])
+            hasher.update(bytes)
+            try write(bytes)
+            total += Int64(n)
+            progress(total)
+            if upload != nil { try upload?.paced(n, control: control) }
+        }
+        return total
+    }
+
+    /// Writes all of `bytes` to a local descriptor.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, shown: String) throws {
+        guard let base = bytes.baseAddress else { return }
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd, base + done, bytes.count - done)
+            if n > 0 { done += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            throw CopyFailure("cannot write \(shown): \(n == 0 ? "no progress" : errnoText(errno))")
+        }
+    }
+
+    enum KernelCopy {
+        case done(Int64)
+        /// The file systems cannot do it (before anything was copied): use the read/write loop.
+        case unsupported
+    }
+
+    typealias CopyFileRange = @convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?,
+                                              Int, UInt32) -> Int
+    /// glibc 2.27's `copy_file_range`, which Swift's Glibc module hides behind `_GNU_SOURCE`; looked up by name.
+    static let copyFileRangeFunction: CopyFileRange? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "copy_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: CopyFileRange.self)
+    }()
+
+    /// Copies a whole local file with `copy_file_range` (in the kernel, no bytes through user space).
+    static func kernelCopy(from source: Int32, to destination: Int32, size: Int64, control: CopyControl,
+                           progress: (Int64) -> Void, shown: String) throws -> KernelCopy {
+        guard let copyFileRange = copyFileRangeFunction else { return .unsupported }
+        var total: Int64 = 0
+        while true {
+            try control.check()
+            let n = copyFileRange(source, nil, destination, nil, kernelChunk, 0)
+            if n > 0 {
+                total += Int64(n)
+                progress(total)
+                continue
+            }
+            if n == 0 { return .done(total) }
+            let code = errno
+            if code == EINTR { continue }
+            if total == 0 && [EXDEV, ENOSYS, EOPNOTSUPP, EINVAL, EBADF, EPERM].contains(code) { return .unsupported }
+            throw CopyFailure("cannot write \(shown): \(errnoText(code))")
+        }
+    }
+
+    /// The SHA-256 of a file read back from the start of `fd`.
+    static func hashFile(_ fd: Int32, buffer: UnsafeMutableRawBufferPointer, control: CopyControl, shown: String) throws -> String {
+        var hasher = SHA256()
+        var offset: off_t = 0
+        guard let base = buffer.baseAddress else { return hasher.finalizeHex() }
+        while true {
+            try control.check()
+            let n = pread(fd, base, buffer.count, offset)
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CopyFailure("cannot read back \(shown): \(errnoText(errno))")
+            }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            offset += off_t(n)
+        }
+        return hasher.finalizeHex()
+    }
+
+    /// A temporary name next to `name`: hidden, unique, recognisable (`.NAME.platflow-XXXXXXXX.tmp`).
+    static func temporaryName(for name: String) -> String {
+        var stem = ""
+        for c in name {
+            if stem.utf8.count + c.utf8.count > 100 { break }
+            stem.append(c)
+        }
+        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return ".\(stem).platflow-\(tag).tmp"
+    }
+}
