@@ -16,7 +16,7 @@ public struct FieldDef: Sendable, Equatable {
     public let name: String
     public let type: AttributeType
     public var required: Bool
-    /// A regular expression every non-empty value must match (whole value).
+    /// A regular expression every non-empty value must match (somewhere, unless anchored with ^ and $).
     public var regex: String?
     public var label: String
     public let storage: Storage
@@ -56,11 +56,10 @@ public struct FieldDef: Sendable, Equatable {
         return check(v, regex: regex)
     }
 
+    /// Does the pattern match somewhere in the value? Anchor it (^...$) to match the whole value.
     static func wholeMatch(_ s: String, _ pattern: String) -> Bool {
         guard let re = RegexCache.shared.regex(pattern) else { return false }
-        let range = NSRange(s.startIndex..., in: s)
-        guard let m = re.firstMatch(in: s, options: [.anchored], range: range) else { return false }
-        return m.range.location == 0 && m.range.length == range.length
+        return re.firstMatch(in: s, options: [], range: NSRange(s.startIndex..., in: s)) != nil
     }
 
     /// Is `pattern` a regular expression NSRegularExpression accepts?

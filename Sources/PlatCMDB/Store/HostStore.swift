@@ -204,7 +204,7 @@ extension CMDB {
             }
             let fields = try hostFields()
             try deleteIPs(id: id, h.values)
-            try db.execute("DELETE FROM cmdb_links WHERE (src_id = ? AND assoc IN (SELECT name FROM cmdb_associations WHERE src = 'host')) OR (dst_id = ? AND assoc IN (SELECT name FROM cmdb_associations WHERE dst = 'host'))", id, id)
+            try applyDeleteRules(model: "host", id: id, label: "host \(h.label)")
             try db.execute("DELETE FROM cmdb_hosts WHERE id = ?", id)
             try recordEvent("host", String(id), "delete", before: h.json(fields: fields), after: nil)
         }
