@@ -1,0 +1,161 @@
+import Foundation
+@testable import PlatCMDB
+import Testing
+
+@Suite("import and export: all or nothing, every bad row reported, round trips")
+struct ImportExportTests {
+    @Test("a good CSV creates hosts, one event each")
+    func goodCSV() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let path = try t.file("hosts.csv", #"""
+            inner_ip,hostname,city,sla,operator,comment
+            10.0.0.1,web-1,sh,2,"alice,bob","front end, ""edge"""
+            10.0.0.2,web-2,bj,,carol,"two
+            lines"
+
+            2001:db8::1,v6,sh,1,,
+            """#)
+        let r = try t.cmdb.importHosts(path: path)
+        #expect(r.committed && r.created == 3 && r.rows == 3)
+        let hosts = try t.cmdb.hosts(where: nil)
+        #expect(hosts.map(\.displayName) == ["web-1", "web-2", "v6"])
+        #expect(hosts[0]["operator"] == .list(["alice", "bob"]))
+        #expect(hosts[0]["comment"] == .string("front end, \"edge\""))
+        #expect(hosts[1]["comment"] == .string("two\nlines"))
+        #expect(hosts[1]["sla"] == .null)
+        let events = try t.cmdb.events(after: 0)
+        #expect(events.count == 3 && events.allSatisfy { $0.kind == "create" })
+        // The snapshot of a bulk creation is rebuilt when read.
+        #expect(events[0].after?.contains("\"hostname\":\"web-1\"") == true)
+        try t.cmdb.updateHost(id: hosts[0].id, ["city": .string("gz")])
+        #expect(try t.cmdb.events(after: 0)[0].after?.contains("\"city\":\"sh\"") == true)
+    }
+
+    @Test("bad rows: every one reported with line and field, nothing written")
+    func badRows() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        try t.add("inner_ip=10.0.0.9", "hostname=existing")
+        let path = try t.file("bad.csv", """
+            inner_ip,hostname,cpu,os_type,cloud_area
+            10.0.0.1,ok-1,4,linux,0
+            10.0.0.300,bad-ip,4,linux,0
+            10.0.0.2,bad-cpu,four,linux,0
+            10.0.0.3,bad-os,4,linx,0
+            10.0.0.1,dup-in-file,4,linux,0
+            10.0.0.9,clash,4,linux,0
+            ,no-ip,4,linux,0
+            10.0.0.4,short
+            10.0.0.5,neg,4,linux,-1
+            10.0.0.6,ok-2,8,windows,1
+            """)
+        let r = try t.cmdb.importHosts(path: path)
+        #expect(!r.committed)
+        #expect(r.problems.map(\.line) == [3, 4, 5, 6, 7, 8, 9, 10])
+        #expect(r.problems[0] == ImportProblem(line: 3, field: "inner_ip", reason: "'10.0.0.300' is not an IPv4 or IPv6 address"))
+        #expect(r.problems[1].field == "cpu" && r.problems[1].reason == "expected an int, got 'four'")
+        #expect(r.problems[2].field == "os_type")
+        #expect(r.problems[3].reason.contains("10.0.0.1 in cloud area 0 is already on an earlier row of this file (hostname ok-1)"))
+        #expect(r.problems[4].reason.contains("already exists with other values (cpu is 4 here and empty in the CMDB; hostname is clash here and existing in the CMDB"))
+        #expect(r.problems[5] == ImportProblem(line: 8, field: "inner_ip", reason: "is required for a statically addressed host"))
+        #expect(r.problems[6].reason == "has 2 cells; the header has 5")
+        #expect(r.problems[7].field == "cloud_area")
+        #expect(try t.count("cmdb_hosts") == 1)
+        #expect(try t.count("cmdb_events") == 1)
+        #expect(try t.count("cmdb_host_ips") == 1)
+        #expect(try t.db.queryOne("SELECT count(*) AS n FROM cmdb_fts")?.int("n") == 1)
+    }
+
+    @Test("unknown columns are an error naming each of them")
+    func unknownColumns() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let path = try t.file("h.csv", "inner_ip,hostnme,colour\n10.0.0.1,a,red\n")
+        let e = cmdbError { _ = try t.cmdb.importHosts(path: path) }
+        #expect(e?.message == "unknown columns: hostnme (did you mean 'hostname'?), colour")
+        #expect(try t.count("cmdb_hosts") == 0)
+    }
+
+    @Test("UTF-8 with or without a byte-order mark; CRLF; invalid UTF-8 is a row problem")
+    func encodings() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let bom = t.folder + "/bom.csv"
+        try Data([0xEF, 0xBB, 0xBF] + Array("inner_ip,city\r\n10.0.0.1,上海\r\n".utf8)).write(to: URL(fileURLWithPath: bom))
+        let r = try t.cmdb.importHosts(path: bom)
+        #expect(r.committed && r.created == 1)
+        #expect(try t.cmdb.hosts(where: #"city == "上海""#).count == 1)
+        let broken = t.folder + "/broken.csv"
+        try Data(Array("inner_ip,city\n10.0.0.2,ok\n10.0.0.3,".utf8) + [0xFF, 0xFE] + Array("\n".utf8)).write(to: URL(fileURLWithPath: broken))
+        let r2 = try t.cmdb.importHosts(path: broken)
+        #expect(!r2.committed && r2.problems.first?.line == 3 && r2.problems.first?.reason.contains("not valid UTF-8") == true, "\(r2.problems)")
+        let unclosed = try t.file("unclosed.csv", "inner_ip,comment\n10.0.0.4,\"open\n")
+        let r3 = try t.cmdb.importHosts(path: unclosed)
+        #expect(r3.problems.first?.reason.hasPrefix("a quoted field is not closed") == true)
+        #expect(try t.count("cmdb_hosts") == 1)
+    }
+
+    @Test("--update changes existing hosts, keyed by IP and cloud area; unchanged rows are counted")
+    func updateMode() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        try t.add("inner_ip=10.0.0.1", "hostname=a", "sla=1", "city=sh")
+        try t.add("inner_ip=10.0.0.1", "cloud_area=7", "hostname=a7", "sla=1")
+        let path = try t.file("u.csv", "inner_ip,cloud_area,sla\n10.0.0.1,0,3\n10.0.0.1,7,1\n10.0.0.2,0,2\n")
+        let refused = try t.cmdb.importHosts(path: path)
+        #expect(!refused.committed && refused.problems.map(\.line) == [2])
+        let r = try t.cmdb.importHosts(path: path, update: true)
+        #expect(r.committed && r.updated == 1 && r.unchanged == 1 && r.created == 1)
+        let h = try t.cmdb.resolveHost("10.0.0.1", cloudArea: 0)
+        #expect(h["sla"] == .int(3) && h["city"] == .string("sh"), "columns not in the file stay")
+        let update = try t.cmdb.events(after: 0).first { $0.kind == "update" }
+        #expect(update?.before?.contains("\"sla\":1") == true && update?.after?.contains("\"sla\":3") == true)
+    }
+
+    @Test("export then re-import changes nothing, in CSV and JSON", arguments: [ImportFormat.csv, .json])
+    func roundTrip(_ format: ImportFormat) throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        try t.cmdb.addAttribute(model: "host", CMDB.parseAttribute("env:enum(prod,test)"))
+        try t.cmdb.addAttribute(model: "host", CMDB.parseAttribute("weight:float"))
+        try t.cmdb.addAttribute(model: "host", CMDB.parseAttribute("tags:list"))
+        try t.cmdb.addAttribute(model: "host", CMDB.parseAttribute("bought:date"))
+        try t.add("inner_ip=10.0.0.1,10.0.0.2", "outer_ip=54.0.0.1", "hostname=web-1", "comment=a, \"quoted\"\nline", "operator=alice,bob",
+                  "env=prod", "weight=1.5", "tags=x,y", "bought=2025-12-31", "cpu=4", "transport=ssh", "ssh_port=22")
+        try t.add("inner_ip=2001:db8::1", "hostname= spaced ", "weight=2", "addressing=dynamic")
+        try t.add("addressing=dynamic", "hostname=laptop")
+        var text = ""
+        #expect(try t.cmdb.exportHosts(format: format) { text += $0 } == 3)
+        let path = try t.file("export.\(format.rawValue)", text)
+        let before = try t.cmdb.hosts(where: nil)
+        let eventsBefore = try t.cmdb.latestCursor()
+        for update in [false, true] {
+            let r = try t.cmdb.importHosts(path: path, update: update)
+            #expect(r.committed && r.problemCount == 0 && r.created == 0 && r.updated == 0 && r.unchanged == 3, "\(r.problems)")
+        }
+        #expect(try t.cmdb.hosts(where: nil) == before)
+        #expect(try t.cmdb.latestCursor() == eventsBefore)
+        // The export imports into an empty CMDB as the same hosts.
+        let u = try TestCMDB(); defer { u.remove() }
+        try u.cmdb.addAttribute(model: "host", CMDB.parseAttribute("env:enum(prod,test)"))
+        try u.cmdb.addAttribute(model: "host", CMDB.parseAttribute("weight:float"))
+        try u.cmdb.addAttribute(model: "host", CMDB.parseAttribute("tags:list"))
+        try u.cmdb.addAttribute(model: "host", CMDB.parseAttribute("bought:date"))
+        let r = try u.cmdb.importHosts(path: path)
+        #expect(r.created == 3)
+        #expect(try u.cmdb.hosts(where: nil).map(\.values) == before.map(\.values))
+    }
+
+    @Test("JSON import: arrays, JSON Lines, typed values, unknown keys")
+    func json() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let lines = try t.file("h.jsonl", """
+            {"inner_ip": ["10.0.0.1"], "hostname": "a", "sla": 2, "operator": ["alice"]}
+            {"inner_ip": "10.0.0.2", "sla": "x"}
+            {"inner_ip": "10.0.0.3", "colour": "red"}
+            {"inner_ip": "10.0.0.4", "sla": 2.5}
+            """)
+        let r = try t.cmdb.importHosts(path: lines)
+        #expect(r.problems.map(\.line) == [2, 3, 4])
+        #expect(r.problems[1].reason == "unknown field: colour")
+        let array = try t.file("h.json", "[{\"inner_ip\": \"10.0.0.1\", \"sla\": 2}, {\"inner_ip\": \"10.0.0.2\", \"cpu\": 8}]")
+        #expect(try t.cmdb.importHosts(path: array).created == 2)
+        let broken = try t.file("b.json", "[{\"inner_ip\": \"10.0.0.5\"}, {\"inner_ip\": ")
+        #expect(try t.cmdb.importHosts(path: broken).problems.first?.reason.contains("ends inside this object") == true)
+    }
+}
