@@ -159,4 +159,72 @@ struct FleetFlowTests {
         #expect(c3 == 0, "\(e3)")
         #expect(e3.contains("allowed dangerous command") && e3.contains("drill approved by ops"))
     }
+
+    @Test("manual: the run waits for an approval before every batch")
+    func manualGates() throws {
+        let dir = try Binary.tempDir("manual")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let marker = dir.appendingPathComponent("m.txt").path
+        try write("""
+            plan main() {
+                step "roll" { sh(["m1", "m2", "m3", "m4"], "echo $PLATFLOW_HOST >> '\(marker)'", rolling: "2", on_failure: "manual") }
+            }
+            """, "man.plat", in: dir)
+        let db = dir.appendingPathComponent("m.db").path
+        let (_, out, _) = try Binary.run(["run", "man.plat", "--detach", "--db", db], in: dir)
+        let id = out.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try waitForStatus(id, "waiting", db: db, dir: dir)
+        let w1 = try Binary.run(["status", id, "--db", db], in: dir).1
+        #expect(w1.contains("waiting for approval: start batch 1/2 of main/roll on 2 hosts?"), "\(w1)")
+        #expect(counts(marker).isEmpty)
+        _ = try Binary.run(["approve", id, "--db", db], in: dir)
+        var w2 = ""
+        for _ in 0..<60 {
+            w2 = try Binary.run(["status", id, "--db", db], in: dir).1
+            if w2.contains("start batch 2/2") { break }
+            usleep(150_000)
+        }
+        #expect(w2.contains("start batch 2/2"), "\(w2.prefix(400))")
+        #expect(counts(marker) == ["m1": 1, "m2": 1])
+        _ = try Binary.run(["approve", id, "--db", db], in: dir)
+        let done = try waitForStatus(id, "succeeded", db: db, dir: dir)
+        #expect(done.contains("\"status\" : \"succeeded\""))
+        #expect(counts(marker).count == 4)
+    }
+
+    @Test("script library: drafts, one online version, disabled versions refused, check reports a missing script")
+    func scriptLibrary() throws {
+        let dir = try Binary.tempDir("library")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("l.db").path
+        try write("echo v1 on $PLATFLOW_HOST\n", "c1.sh", in: dir)
+        try write("echo v2 on $PLATFLOW_HOST\n", "c2.sh", in: dir)
+        func cli(_ a: [String]) throws -> (Int32, String, String) { try Binary.run(a + ["--db", db], in: dir) }
+        var r = try cli(["script", "add", "cleanup", "c1.sh"])
+        #expect(r.0 == 0 && r.1.contains("version 1 (bash) saved as a draft"))
+        r = try cli(["script", "add", "cleanup", "c2.sh"])           // the newest version is a draft: replaced
+        #expect(r.1.contains("version 1"))
+        try write("plan main() { step \"s\" { let out = sh([\"x\"], script(\"cleanup\")); print(out.hosts[0].stdout.trim()) } }\n",
+                  "use.plat", in: dir)
+        r = try cli(["run", "use.plat"])
+        #expect(r.0 == 1 && r.2.contains("script cleanup has no online version"), "\(r.2)")
+        #expect(try cli(["script", "publish", "cleanup", "1"]).0 == 0)
+        r = try cli(["run", "use.plat"])
+        #expect(r.0 == 0 && r.1 == "v2 on x\n", "\(r)")
+        try write("echo v3\n", "c3.sh", in: dir)
+        r = try cli(["script", "add", "cleanup", "c3.sh"])            // version 1 is online, so this is version 2
+        #expect(r.1.contains("version 2"))
+        #expect(try cli(["script", "publish", "cleanup", "2"]).0 == 0)
+        r = try cli(["script", "show", "cleanup", "--json"])
+        #expect(r.1.contains("\"status\" : \"offline\"") && r.1.contains("\"status\" : \"online\""))
+        #expect(try cli(["script", "disable", "cleanup", "1"]).0 == 0)
+        r = try cli(["script", "publish", "cleanup", "1"])
+        #expect(r.0 == 2 && r.2.contains("disabled and cannot be published"))
+        try write("plan main() { step \"s\" { sh([\"x\"], script(\"cleanup\", version: 1)) } }\n", "old.plat", in: dir)
+        r = try cli(["check", "old.plat"])
+        #expect(r.0 == 1 && r.2.contains("old.plat:1:") && r.2.contains("script cleanup version 1 is disabled"), "\(r.2)")
+        try write("plan main() { step \"s\" { sh([\"x\"], script(\"clenaup\")) } }\n", "typo.plat", in: dir)
+        r = try cli(["check", "typo.plat"])
+        #expect(r.2.contains("no script 'clenaup'") && r.2.contains("did you mean 'cleanup'?"), "\(r.2)")
+    }
 }
