@@ -1,0 +1,51 @@
+import Foundation
+
+/// Collects what the built-in checkers find, in the line numbers of the script being checked.
+final class DangerCollector {
+    struct Hit {
+        var ruleID: String
+        var line: Int
+        var message: String
+    }
+    var hits: [Hit] = []
+}
+
+/// Where a checker reports. Scripts inside scripts (`bash -c '...'`, here-documents, `os.system("...")`) are
+/// checked with a nested reporter that maps their line numbers back to the outer script's.
+struct DangerReporter {
+    let collector: DangerCollector
+    let mapLine: @Sendable (Int) -> Int
+    /// How deep in nested scripts we are; checkers stop descending at `maxDepth` so hostile input cannot recurse.
+    let depth: Int
+    static let maxDepth = 8
+
+    init(collector: DangerCollector) {
+        self.collector = collector
+        self.mapLine = { $0 }
+        self.depth = 0
+    }
+
+    private init(collector: DangerCollector, mapLine: @escaping @Sendable (Int) -> Int, depth: Int) {
+        self.collector = collector
+        self.mapLine = mapLine
+        self.depth = depth
+    }
+
+    var canNest: Bool { depth < DangerReporter.maxDepth }
+
+    func report(_ ruleID: String, line: Int, _ message: String) {
+        collector.hits.append(.init(ruleID: ruleID, line: mapLine(line), message: message))
+    }
+
+    /// For a script given as one argument (`bash -c "..."`): every inner line is the outer `line`.
+    func nested(atLine line: Int) -> DangerReporter {
+        let outer = mapLine(line)
+        return DangerReporter(collector: collector, mapLine: { _ in outer }, depth: depth + 1)
+    }
+
+    /// For a script whose first line is the outer `startLine` (a here-document body).
+    func nested(startingAt startLine: Int) -> DangerReporter {
+        let map = mapLine
+        return DangerReporter(collector: collector, mapLine: { map(startLine + $0 - 1) }, depth: depth + 1)
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+
+/// The built-in checks for PowerShell: `Remove-Item -Recurse` (and its aliases `rm ri del erase rd rmdir`) on a
+/// drive root, a Windows system folder or a Unix system path; `Format-Volume`, `Clear-Disk`; `Stop-Computer`
+/// and `Restart-Computer` (warn). Commands are found at the start of each statement (after `;`, `|`, a newline,
+/// `{`, `(` or `&`), so `Get-ChildItem | ForEach-Object { Remove-Item ... }` is seen.
+struct PowerShellChecker {
+    /// A word with quotes removed; `expands` is false for single-quoted text (no variables inside).
+    struct Word {
+        var text: String
+        var expands: Bool
+    }
+
+    struct Statement {
+        var words: [Word] = []
+        var line = 0
+    }
+
+    /// Statements and the ranges (Character offsets) of comments.
+    static func scan(_ script: String) -> (statements: [Statement], comments: [Range<Int>]) {
+        let c = Array(script)
+        var statements: [Statement] = []
+        var comments: [Range<Int>] = []
+        var cur = Statement()
+        var word = ""
+        var inWord = false
+        var expands = true
+        var line = 1
+        var wordLine = 1
+        var i = 0
+        func startWord() {
+            if !inWord { wordLine = line }
+            inWord = true
+        }
+        func endWord() {
+            if inWord {
+                if cur.words.isEmpty { cur.line = wordLine }
+                cur.words.append(Word(text: word, expands: expands))
+            }
+            word = ""
+            inWord = false
+            expands = true
+        }
+        func endStatement() {
+            endWord()
+            if !cur.words.isEmpty { statements.append(cur) }
+            cur = Statement()
+        }
+        while i < c.count {
+            let ch = c[i]
+            let next: Character? = i + 1 < c.count ? c[i + 1] : nil
+            if ch == "<" && next == "#" {
+                let start = i
+                i += 2
+                while i < c.count && !(c[i] == "#" && i + 1 < c.count && c[i + 1] == ">") {
+                    if c[i] == "\n" { line += 1 }
+                    i += 1
+                }
+                i = min(i + 2, c.count)
+                comments.append(start..<i)
+                continue
+            }
+            if ch == "#" && !inWord {
+                let start = i
+                while i < c.count && c[i] != "\n" { i += 1 }
+                comments.append(start..<i)
+                continue
+            }
+            if ch == "`" && next == "\n" {
+                endWord()
+                line += 1
+                i += 2
+                continue
+            }
+            switch ch {
+            case "\n", ";", "|", "{", "}", "(", ")", "&":
+                endStatement()
+                if ch == "\n" { line += 1 }
+                i += 1
+            case " ", "\t", "\r", ",":
+                // A comma separates the items of a path list; each item is judged on its own.
+                endWord()
+                i += 1
+            case "'":
+                startWord()
+                expands = false
+                i += 1
+                while i < c.count {
+                    if c[i] == "'" {
+                        if i + 1 < c.count && c[i + 1] == "'" { word.append("'"); i += 2; continue }
+                        break
+                    }
+                    if c[i] == "\n" { line += 1 }
+                    word.append(c[i])
+                    i += 1
+                }
+                i += 1
+            case "\"":
+                startWord()
+                i += 1
+                while i < c.count && c[i] != "\"" {
+                    if c[i] == "`" && i + 1 < c.count {
+                        word.append(c[i + 1])
+                        i += 2
+                        continue
+                    }
+                    if c[i] == "\n" { line += 1 }
+                    word.append(c[i])
+                    i += 1
+                }
+                i += 1
+            case "`":
+                startWord()
+                if let next { word.append(next) }
+                i += 2
+            default:
+                startWord()
+                word.append(ch)
+                i += 1
+            }
+        }
+        endStatement()
+        return (statements, comments)
+    }
+
+    static let removeCommands: Set<String> = ["remove-item", "rm", "ri", "del", "erase", "rd", "rmdir"]
+    /// Parameters of Remove-Item (and common ones) that take a value, so the value is not read as a path.
+    static let valuedParameters = ["filter", "include", "exclude", "credential", "stream", "erroraction",
+                                   "warningaction", "errorvariable", "outvariable", "informationaction",
+                                   "pipelinevariable", "outbuffer", "ea", "wa", "ev", "ov", "pv", "ob", "infa"]
+
+    static func check(_ script: String, reporter: DangerReporter) {
+        for statement in scan(script).statements {
+            guard var name = statement.words.first?.text.lowercased() else { continue }
+            if let slash = name.lastIndex(of: "\\") { name = String(name[name.index(after: slash)...]) }
+            let args = Array(statement.words.dropFirst())
+            switch name {
+            case _ where removeCommands.contains(name):
+                checkRemove(statement.words[0].text, args, line: statement.line, reporter: reporter)
+            case "format-volume", "clear-disk", "initialize-disk":
+                reporter.report("format-disk", line: statement.line, "\(statement.words[0].text) erases a disk")
+            case "stop-computer", "restart-computer":
+                reporter.report("power", line: statement.line, "\(statement.words[0].text) stops or restarts the host")
+            default:
+                break
+            }
+        }
+    }
+
+    private static func checkRemove(_ name: String, _ args: [Word], line: Int, reporter: DangerReporter) {
+        var recursive = false
+        var paths: [Word] = []
+        var k = 0
+        while k < args.count {
+            let a = args[k]
+            k += 1
+            guard a.text.hasPrefix("-"), a.text.count > 1, let second = a.text.dropFirst().first, second.isLetter else {
+                paths.append(a)
+                continue
+            }
+            var param = String(a.text.dropFirst()).lowercased()
+            var value: String? = nil
+            if let colon = param.firstIndex(of: ":") {
+                value = String(param[param.index(after: colon)...])
+                param = String(param[..<colon])
+            }
+            if "recurse".hasPrefix(param) {
+                recursive = value.map { $0 != "$false" && $0 != "0" } ?? true
+            } else if "path".hasPrefix(param) || "literalpath".hasPrefix(param) || param == "lp" || param == "pspath" {
+                if value == nil, k < args.count {
+                    paths.append(args[k])
+                    k += 1
+                } else if let value {
+                    paths.append(Word(text: value, expands: a.expands))
+                }
+            } else if value == nil, param.count >= 2, valuedParameters.contains(where: { $0.hasPrefix(param) }) {
+                k += 1
+            }
+        }
+        guard recursive else { return }
+        for p in paths {
+            if let why = danger(p) {
+                reporter.report("remove-item-system-path", line: line, "\(name) -Recurse \(p.text) removes \(why)")
+            }
+        }
+    }
+
+    /// Known variables become their usual values; any other variable or `$(...)` may be empty.
+    static func worstCase(_ w: Word) -> (text: String, emptied: [String]) {
+        guard w.expands, w.text.contains("$") else { return (w.text, []) }
+        let known: [String: String] = ["env:systemdrive": "C:", "env:systemroot": "C:\\Windows", "env:windir": "C:\\Windows",
+                                       "env:programfiles": "C:\\Program Files", "env:programdata": "C:\\ProgramData",
+                                       "env:userprofile": "~", "home": "~", "env:home": "~",
+                                       "psscriptroot": "$PSScriptRoot", "pwd": "$PWD"]
+        let c = Array(w.text)
+        var out = ""
+        var emptied: [String] = []
+        var i = 0
+        while i < c.count {
+            guard c[i] == "$", i + 1 < c.count else {
+                out.append(c[i])
+                i += 1
+                continue
+            }
+            if c[i + 1] == "(" || c[i + 1] == "{" {
+                let close: Character = c[i + 1] == "(" ? ")" : "}"
+                var j = i + 2
+                while j < c.count && c[j] != close { j += 1 }
+                let inner = String(c[min(i + 2, c.count)..<min(j, c.count)])
+                if let v = known[inner.lowercased()] { out += v } else { emptied.append("$" + inner) }
+                i = j + 1
+                continue
+            }
+            var j = i + 1
+            while j < c.count && (c[j].isLetter || c[j].isNumber || c[j] == "_" || c[j] == ":") { j += 1 }
+            let varName = String(c[(i + 1)..<j])
+            if varName.isEmpty {
+                out.append("$")
+                i += 1
+                continue
+            }
+            if let v = known[varName.lowercased()] { out += v } else { emptied.append("$" + varName) }
+            i = j
+        }
+        return (out, emptied)
+    }
+
+    /// Why recursively removing this path harms the host, or nil: Windows paths by drive, `\x` on the current
+    /// drive, Unix paths and `~`.
+    static func danger(_ w: Word) -> String? {
+        let (text, emptied) = worstCase(w)
+        let why: String?
+        if SystemPaths.isWindowsPath(text) {
+            why = SystemPaths.windowsDanger(text)
+        } else if text.hasPrefix("\\") || text.hasPrefix("/") {
+            let unix = text.replacingOccurrences(of: "\\", with: "/")
+            why = SystemPaths.unixDanger(unix) ?? SystemPaths.windowsDanger("C:" + text)
+        } else if text.hasPrefix("~") {
+            why = SystemPaths.danger(of: text.replacingOccurrences(of: "\\", with: "/"), cwd: nil)
+        } else {
+            why = nil
+        }
+        guard let why else { return nil }
+        return emptied.isEmpty ? why : "\(why) when \(emptied.joined(separator: ", ")) is empty"
+    }
+}
