@@ -30,6 +30,7 @@ let handlers: [String: (CommandSpec, Handler)] = [
     "schedule": (ScheduleCommand.spec, ScheduleCommand.execute),
     "scheduler": (SchedulerCommand.spec, SchedulerCommand.execute),
     "script": (ScriptCommand.spec, ScriptCommand.execute),
+    "batches": (BatchesCommand.spec, BatchesCommand.execute),
     "version": (HelpCommand.versionSpec, { _, t in t.out("platflow \(HelpCommand.version)\n"); return ExitCode.ok }),
 ]
 
