@@ -108,6 +108,10 @@ func resume(_ n: Int) throws {
 }
 
 let args = CommandLine.arguments
+if args.count >= 2 && args[1].hasPrefix("cmdb-") {
+    cmdbBenchmark(Array(args.dropFirst()))
+    exit(0)
+}
 guard args.count >= 3, let n = Int(args[2]) else {
     print("usage: platflow-bench journal-raw|journal-effects|journal-resume N")
     exit(2)

@@ -22,6 +22,8 @@ public struct ImportReport: Sendable {
     public var problemCount = 0
     public var committed: Bool { problemCount == 0 }
 
+    public init() {}
+
     mutating func add(_ p: ImportProblem) {
         problemCount += 1
         if problems.count < 1000 { problems.append(p) }
@@ -48,6 +50,12 @@ extension CMDB {
     /// values match, updated with `update`, and a problem otherwise. The file is read in a fixed-size buffer.
     public func importHosts(path: String, format: ImportFormat? = nil, update: Bool = false) throws -> ImportReport {
         let session = try HostImportSession(cmdb: self, update: update)
+        // A bigger page cache while the import's transaction is open: with SQLite's default 2 MB, pages of
+        // the indexes are spilled to the WAL and rewritten many times. Bounded, so memory still does not
+        // grow with the file; restored afterwards.
+        let cacheSize = try db.queryOne("PRAGMA cache_size")?.int("cache_size") ?? -2000
+        try db.execute("PRAGMA cache_size = -65536")
+        defer { try? db.execute("PRAGMA cache_size = \(cacheSize)") }
         struct RollBack: Error {}
         var report = ImportReport()
         do {
@@ -110,6 +118,12 @@ final class HostImportSession {
         givenColumns = [Bool](repeating: false, count: HostFields.columns.count)
         slots = [CMDBValue?](repeating: nil, count: HostFields.columns.count)
         args = [SQLBindable?](repeating: nil, count: HostFields.columns.count + 3)
+        // Hosts an --update import changed, re-indexed together at the end; a temporary table keeps memory
+        // flat however many there are.
+        if update {
+            try db.execute("CREATE TEMP TABLE IF NOT EXISTS cmdb_import_updated (id INTEGER PRIMARY KEY)")
+            try db.execute("DELETE FROM temp.cmdb_import_updated")
+        }
     }
 
     private func target(_ name: String) -> Target? {
@@ -366,7 +380,12 @@ final class HostImportSession {
             return
         }
         do {
-            if try cmdb.applyUpdate(old, changes, custom: custom) != nil { report.updated += 1 } else { report.unchanged += 1 }
+            if try cmdb.applyUpdate(old, changes, custom: custom, reindex: false) != nil {
+                report.updated += 1
+                try db.execute("INSERT OR IGNORE INTO temp.cmdb_import_updated (id) VALUES (?)", id)
+            } else {
+                report.unchanged += 1
+            }
         } catch let e as CMDBError {
             report.add(ImportProblem(line: line, field: nil, reason: e.message))
         }
@@ -376,9 +395,14 @@ final class HostImportSession {
         v.isNull ? "empty" : AttributeType.clip(v.text)
     }
 
-    /// One change event per created host, written together (updates wrote theirs as they happened).
+    /// Indexes the new and updated hosts for full-text search, and writes one change event per created host
+    /// (updates wrote theirs as they happened), each with one statement.
     func finish() throws {
+        if report.updated > 0 {
+            try cmdb.reindexHosts(where: "h.id IN (SELECT id FROM temp.cmdb_import_updated)", [])
+        }
         guard report.created > 0 else { return }
+        try cmdb.indexHosts(where: "h.id >= ?", [firstNewID])
         try db.execute("""
             INSERT INTO cmdb_events (resource, ref, kind, before, after, who, at)
             SELECT 'host', CAST(id AS TEXT), 'create', NULL, NULL, ?, ? FROM cmdb_hosts WHERE id >= ? ORDER BY id

@@ -5,7 +5,8 @@ import PlatStore
 /// Hosts keep their built-in fields in columns and custom fields in one JSON object; every IP a host has is
 /// also a row of `cmdb_host_ips` keyed by its 16-byte form, which makes exact lookups, lists and CIDR ranges
 /// index range scans and carries the "inner IP unique within a cloud area" rule as a partial unique index.
-/// The full-text index is maintained by triggers, so it changes in the same transaction as the rows it covers.
+/// The full-text index is kept by the CMDB's own statements in the same transaction as the rows it covers
+/// (see SearchIndex.swift for why not by triggers).
 public enum CMDBSchema {
     /// The text the full-text index holds for a host (`alias` is `new` in triggers, `h` elsewhere). IPs are
     /// left out: they are looked up through the IP index, which answers exactly and costs far less to keep.
@@ -27,14 +28,6 @@ public enum CMDBSchema {
         """
         printf('%s %s', \(a).model,
             (SELECT group_concat(replace(value, ',', ' '), ' ') FROM json_each(\(a).data) WHERE type IN ('text', 'integer', 'real')))
-        """
-    }
-
-    /// Re-indexes the hosts selected by `condition` (a WHERE clause over `h`).
-    static func reindexHosts(where condition: String) -> String {
-        """
-        DELETE FROM cmdb_fts WHERE rowid IN (SELECT h.id * 2 FROM cmdb_hosts h WHERE \(condition));
-        INSERT INTO cmdb_fts (rowid, doc) SELECT h.id * 2, \(hostDocument("h")) FROM cmdb_hosts h WHERE \(condition);
         """
     }
 
@@ -203,42 +196,6 @@ public enum CMDBSchema {
             -- Hosts and instances share one index: rowid 2*id for a host, 2*id+1 for an instance.
             CREATE VIRTUAL TABLE cmdb_fts USING fts5(doc, detail=none,
                 tokenize="unicode61 remove_diacritics 2 tokenchars '-_.'");
-            CREATE TRIGGER cmdb_hosts_fts_insert AFTER INSERT ON cmdb_hosts BEGIN
-                INSERT INTO cmdb_fts (rowid, doc) VALUES (new.id * 2, \(hostDocument("new")));
-            END;
-            CREATE TRIGGER cmdb_hosts_fts_update AFTER UPDATE ON cmdb_hosts BEGIN
-                DELETE FROM cmdb_fts WHERE rowid = old.id * 2;
-                INSERT INTO cmdb_fts (rowid, doc) VALUES (new.id * 2, \(hostDocument("new")));
-            END;
-            CREATE TRIGGER cmdb_hosts_fts_delete AFTER DELETE ON cmdb_hosts BEGIN
-                DELETE FROM cmdb_fts WHERE rowid = old.id * 2;
-            END;
-            CREATE TRIGGER cmdb_host_modules_fts_insert AFTER INSERT ON cmdb_host_modules BEGIN
-                \(reindexHosts(where: "h.id = new.host_id"))
-            END;
-            CREATE TRIGGER cmdb_host_modules_fts_delete AFTER DELETE ON cmdb_host_modules BEGIN
-                \(reindexHosts(where: "h.id = old.host_id"))
-            END;
-            CREATE TRIGGER cmdb_modules_fts_rename AFTER UPDATE OF name ON cmdb_modules BEGIN
-                \(reindexHosts(where: "h.id IN (SELECT host_id FROM cmdb_host_modules WHERE module_id = new.id)"))
-            END;
-            CREATE TRIGGER cmdb_sets_fts_rename AFTER UPDATE OF name ON cmdb_sets BEGIN
-                \(reindexHosts(where: "h.id IN (SELECT hm.host_id FROM cmdb_host_modules hm JOIN cmdb_modules m ON m.id = hm.module_id WHERE m.set_id = new.id)"))
-            END;
-            CREATE TRIGGER cmdb_biz_fts_rename AFTER UPDATE OF name ON cmdb_biz BEGIN
-                \(reindexHosts(where: "h.biz_id = new.id"))
-            END;
-            CREATE TRIGGER cmdb_instances_fts_insert AFTER INSERT ON cmdb_instances BEGIN
-                INSERT INTO cmdb_fts (rowid, doc) VALUES (new.id * 2 + 1, \(instanceDocument("new")));
-            END;
-            CREATE TRIGGER cmdb_instances_fts_update AFTER UPDATE ON cmdb_instances BEGIN
-                DELETE FROM cmdb_fts WHERE rowid = old.id * 2 + 1;
-                INSERT INTO cmdb_fts (rowid, doc) VALUES (new.id * 2 + 1, \(instanceDocument("new")));
-            END;
-            CREATE TRIGGER cmdb_instances_fts_delete AFTER DELETE ON cmdb_instances BEGIN
-                DELETE FROM cmdb_fts WHERE rowid = old.id * 2 + 1;
-            END;
-
             INSERT INTO cmdb_classifications (name, created_at) VALUES ('host', '1970-01-01T00:00:00Z');
             INSERT INTO cmdb_models (name, classification, builtin, created_at) VALUES ('host', 'host', 1, '1970-01-01T00:00:00Z');
             """),

@@ -141,6 +141,7 @@ extension CMDB {
         return try write {
             let id = try insertHostRow(values, custom: custom, now: nowText)
             try insertIPs(id: id, values)
+            try indexHosts(where: "h.id = ?", [id])
             guard let h = try host(id: id) else { throw CMDBError(.notFound, "host #\(id) vanished") }
             try recordEvent("host", String(id), "create", before: nil, after: h.json(fields: try hostFields()))
             return h
@@ -159,7 +160,8 @@ extension CMDB {
     }
 
     /// Writes `changes` over `old`; nil when nothing changes (no event then). Call inside a transaction.
-    func applyUpdate(_ old: HostRecord, _ changes: [String: CMDBValue], custom: [FieldDef], kind: String = "update") throws -> HostRecord? {
+    func applyUpdate(_ old: HostRecord, _ changes: [String: CMDBValue], custom: [FieldDef], kind: String = "update",
+                     reindex: Bool = true) throws -> HostRecord? {
         var values = old.values
         for (k, v) in changes { values[k] = v.isNull ? nil : v }
         for f in HostFields.readOnly { values[f.name] = nil }
@@ -176,6 +178,7 @@ extension CMDB {
         try db.execute(CMDB.updateHostSQL, args)
         try deleteIPs(id: old.id, old.values)
         try insertIPs(id: old.id, values)
+        if reindex { try reindexHost(old.id) }
         guard let new = try host(id: old.id) else { throw CMDBError(.notFound, "host #\(old.id) vanished") }
         let fields = try hostFields()
         try recordEvent("host", String(old.id), kind, before: old.json(fields: fields), after: new.json(fields: fields))
@@ -206,6 +209,7 @@ extension CMDB {
             try deleteIPs(id: id, h.values)
             try applyDeleteRules(model: "host", id: id, label: "host \(h.label)")
             try db.execute("DELETE FROM cmdb_hosts WHERE id = ?", id)
+            try unindexHost(id)
             try recordEvent("host", String(id), "delete", before: h.json(fields: fields), after: nil)
         }
     }

