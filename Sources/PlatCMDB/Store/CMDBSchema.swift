@@ -8,19 +8,22 @@ import PlatStore
 /// The full-text index is kept by the CMDB's own statements in the same transaction as the rows it covers
 /// (see SearchIndex.swift for why not by triggers).
 public enum CMDBSchema {
-    /// The text the full-text index holds for a host (`alias` is `new` in triggers, `h` elsewhere). IPs are
+    /// The text the full-text index holds for the host row aliased `a`. IPs are
     /// left out: they are looked up through the IP index, which answers exactly and costs far less to keep.
-    static func hostDocument(_ a: String) -> String {
+    /// `inPool` leaves out the business and module lookups, which are empty for a host in the resource
+    /// pool (the text is the same; an import of new hosts saves two subqueries per host).
+    static func hostDocument(_ a: String, inPool: Bool = false) -> String {
         """
         printf('%s %s %s %s %s %s %s %s %s %s %s %s %s %s %s %s',
             \(a).hostname, \(a).os_type, \(a).os_name, \(a).os_version, \(a).cloud_vendor, \(a).instance_id,
             \(a).region, \(a).zone, \(a).city, replace(\(a).operator, ',', ' '), replace(\(a).bak_operator, ',', ' '),
             \(a).state, \(a).comment,
             (SELECT group_concat(replace(value, ',', ' '), ' ') FROM json_each(\(a).custom) WHERE type = 'text'),
-            (SELECT name FROM cmdb_biz WHERE id = \(a).biz_id),
-            (SELECT group_concat(s.name || ' ' || m.name, ' ') FROM cmdb_host_modules hm
-                JOIN cmdb_modules m ON m.id = hm.module_id JOIN cmdb_sets s ON s.id = m.set_id
-                WHERE hm.host_id = \(a).id))
+            \(inPool ? "NULL" : "(SELECT name FROM cmdb_biz WHERE id = \(a).biz_id)"),
+            \(inPool ? "NULL" : """
+                (SELECT group_concat(s.name || ' ' || m.name, ' ') FROM cmdb_host_modules hm
+                    JOIN cmdb_modules m ON m.id = hm.module_id JOIN cmdb_sets s ON s.id = m.set_id WHERE hm.host_id = \(a).id)
+                """))
         """
     }
 

@@ -1,0 +1,57 @@
+import Foundation
+
+/// A row of an import after parsing, before it touches the database.
+struct ParsedRow: Sendable {
+    var line: Int
+    /// Built-in columns by index: nil when the file does not give the column, `.null` when it gives it empty.
+    var slots: [CMDBValue?]
+    var custom: [String: CMDBValue]
+    var problems: [ImportProblem]
+}
+
+/// What the reading thread hands the writing thread: rows, or the end (with the problem that ended the
+/// reading early, if any).
+enum ImportBatch: Sendable {
+    case rows([ParsedRow])
+    case end(ImportProblem?)
+}
+
+/// A queue of at most `capacity` items between one producer and one consumer: the reader parses the next
+/// rows while the writer inserts the previous ones, and memory holds only `capacity` batches.
+final class BoundedQueue<T>: @unchecked Sendable {
+    private var items: [T] = []
+    private let capacity: Int
+    private let condition = NSCondition()
+    private var closed = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits for room; false when the consumer has gone (the producer should stop).
+    func put(_ item: T) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= capacity && !closed { condition.wait() }
+        if closed { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    func take() -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+
+    /// The consumer stops early (an error): wakes and stops the producer.
+    func close() {
+        condition.lock()
+        closed = true
+        items.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+}
