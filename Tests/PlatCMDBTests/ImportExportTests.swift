@@ -159,3 +159,53 @@ struct ImportExportTests {
         #expect(try t.cmdb.importHosts(path: broken).problems.first?.reason.contains("ends inside this object") == true)
     }
 }
+
+@Suite("cloud sync from aws ec2 describe-instances")
+struct EC2SyncTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+
+    @Test("instances become hosts; a later listing updates them and marks the vanished one missing")
+    func sync() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let first = try t.cmdb.syncEC2(path: EC2SyncTests.fixtures + "/ec2-before.json")
+        #expect(first.created.count == 4 && first.updated.isEmpty && first.missing.isEmpty)
+        #expect(first.newFields.sorted() == ["tag_env", "tag_team"])
+        let web1 = try t.cmdb.resolveHost("web-1")
+        #expect(web1["cloud_vendor"] == .string("aws") && web1["region"] == .string("us-east-1") && web1["zone"] == .string("us-east-1a"))
+        #expect(web1["state"] == .string("running") && web1["tag_env"] == .string("prod") && web1["os_type"] == .string("linux"))
+        #expect(web1.innerIPs.count == 1 && web1["outer_ip"] != .null)
+        #expect(try t.cmdb.resolveHost("batch-1")["os_type"] == .string("windows"))
+
+        // The same listing again changes nothing.
+        let again = try t.cmdb.syncEC2(path: EC2SyncTests.fixtures + "/ec2-before.json")
+        #expect(again.created.isEmpty && again.updated.isEmpty && again.unchanged == 4)
+
+        let second = try t.cmdb.syncEC2(path: EC2SyncTests.fixtures + "/ec2-after.json")
+        #expect(second.created.map { $0.hasPrefix("web-3") } == [true])
+        #expect(Set(second.updated.map { String($0.prefix(7)) }) == ["web-2 i", "batch-1"])
+        #expect(second.missing.count == 1 && second.missing[0].hasPrefix("10."))
+        let db1 = try t.cmdb.resolveHost("db-1")
+        #expect(db1["state"] == .string("missing"), "never deleted, marked")
+        #expect(try t.cmdb.resolveHost("web-2")["state"] == .string("stopped"))
+        #expect(try t.cmdb.resolveHost("web-2")["outer_ip"] != .null, "a stopped instance keeps its last known addresses")
+        #expect(try t.cmdb.resolveHost("batch-1")["tag_env"] == .string("staging"))
+        #expect(try t.count("cmdb_hosts") == 5)
+        let missingEvent = try t.cmdb.events(after: 0).last { $0.kind == "update" && $0.after?.contains("\"state\":\"missing\"") == true }
+        #expect(missingEvent?.before?.contains("\"state\":\"running\"") == true)
+    }
+
+    @Test("zones map to regions; tags to field names")
+    func names() {
+        #expect(CMDB.region(ofZone: "us-east-1a") == "us-east-1")
+        #expect(CMDB.region(ofZone: "us-west-2-lax-1a") == "us-west-2")
+        #expect(CMDB.region(ofZone: "cn-north-1") == "cn-north-1")
+        #expect(CMDB.tagField("Cost-Center") == "tag_cost_center")
+    }
+
+    @Test("not EC2 output: a clear error")
+    func badInput() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        #expect(cmdbError { _ = try t.cmdb.syncEC2(path: try t.file("x.json", "{\"Items\": []}")) }?.message.contains("no Reservations") == true)
+        #expect(cmdbError { _ = try t.cmdb.syncEC2(path: try t.file("y.json", "nope")) }?.kind == .invalid)
+    }
+}

@@ -318,7 +318,7 @@ extension Resolver {
                    at: loc)
         }
         for a in args {
-            if let n = a.name, !spec.params.contains(n) {
+            if let n = a.name, !spec.params.contains(n), !spec.extraNamed {
                 let hint = closestName(to: n, in: spec.params).map { "did you mean '\($0)'?" }
                 report("\(name)() has no parameter named '\(n)'", at: a.nameLoc ?? loc, hint: hint)
             }

@@ -54,11 +54,31 @@ public struct EffectSpec: Sendable {
     public let params: [String]
     public let required: Int
     public let summary: String
-    public init(name: String, params: [String], required: Int, summary: String) {
+    /// Named arguments that match no parameter are passed on to the effect (`cmdb.update(host, sla: 3)`)
+    /// instead of being refused.
+    public let extraNamed: Bool
+    public init(name: String, params: [String], required: Int, summary: String, extraNamed: Bool = false) {
         self.name = name
         self.params = params
         self.required = required
         self.summary = summary
+        self.extraNamed = extraNamed
+    }
+
+    /// The call's arguments by parameter name (absent ones left out), then any extra named ones.
+    public func bindArguments(_ args: Arguments) throws -> [(name: String, value: Value)] {
+        var args = args
+        var extra: [(name: String, value: Value)] = []
+        if extraNamed {
+            extra = args.named.filter { !params.contains($0.name) }.map { (name: $0.name, value: $0.value) }
+            args.named.removeAll { !params.contains($0.name) }
+        }
+        let bound = try args.bind(name, params, required: required)
+        var named: [(name: String, value: Value)] = []
+        for (i, v) in bound.enumerated() {
+            if let v { named.append((params[i], v)) }
+        }
+        return named + extra
     }
 
     /// The effects every host provides.

@@ -107,12 +107,7 @@ public final class Interpreter {
     static func effectBuiltin(_ spec: EffectSpec) -> BuiltinFunction {
         BuiltinFunction(spec.name) { args, ctx in
             guard let vm = ctx as? VM else { throw RuntimeError("\(spec.name)() can only run inside a program") }
-            let bound = try args.bind(spec.name, spec.params, required: spec.required)
-            var named: [(name: String, value: Value)] = []
-            for (i, v) in bound.enumerated() {
-                if let v { named.append((spec.params[i], v)) }
-            }
-            return try vm.performEffect(spec.name, named: named, at: .unknown)
+            return try vm.performEffect(spec.name, named: try spec.bindArguments(args), at: .unknown)
         }
     }
 }

@@ -348,12 +348,7 @@ final class EffectCallNode: ExprNode {
             if let n = names[i] { a.named.append((n, v)) } else { a.positional.append(v) }
         }
         do {
-            let bound = try a.bind(spec.name, spec.params, required: spec.required)
-            var named: [(name: String, value: Value)] = []
-            for (i, v) in bound.enumerated() {
-                if let v { named.append((spec.params[i], v)) }
-            }
-            return try vm.performEffect(spec.name, named: named, at: loc)
+            return try vm.performEffect(spec.name, named: try spec.bindArguments(a), at: loc)
         } catch let r as RuntimeError {
             throw vm.error(r.message, at: loc, hint: r.hint)
         }
