@@ -291,7 +291,7 @@ public enum AttributeType: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// JSONSerialization hands booleans over as NSNumber; their type code is `c` (a JSON number never is).
-    static func isJSONBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+    public static func isJSONBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
 
     /// The comma-separated elements of a list, trimmed of spaces, empty ones dropped. By hand rather than
     /// with Foundation's trimming: an import splits a few hundred thousand of these.

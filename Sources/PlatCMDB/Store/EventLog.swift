@@ -55,6 +55,12 @@ extension CMDB {
         try db.queryOne("SELECT seq FROM sqlite_sequence WHERE name = 'cmdb_events'")?.int("seq") ?? 0
     }
 
+    /// Where a reader without a cursor starts: just before the oldest event still kept.
+    public func oldestCursor() throws -> Int64 {
+        try pruneEvents()
+        return try setting("events_pruned_through").flatMap { Int64($0) } ?? 0
+    }
+
     /// Removes events older than the retention; returns how many went. The highest removed cursor is
     /// remembered so that a reader asking for anything at or before it is told the events are gone.
     @discardableResult
@@ -78,7 +84,7 @@ extension CMDB {
         let pruned = try setting("events_pruned_through").flatMap { Int64($0) } ?? 0
         if cursor < pruned {
             let days = (try retention()) / 86_400
-            let span = days == days.rounded() ? "\(Int(days)) day\(days == 1 ? "" : "s")" : String(format: "%.2f days", days)
+            let span = days == days.rounded() ? "\(Int(days))-day" : String(format: "%.2f-day", days)
             throw CMDBError(.notFound,
                             "cursor \(cursor) has expired: events up to \(pruned) were removed by the \(span) retention",
                             hint: "the oldest cursor available is \(pruned); watch from it (--from \(pruned)) and re-read the current state with `cmdb hosts` first")
