@@ -1,6 +1,7 @@
 import Foundation
 import PlatEngine
 import PlatJobs
+import PlatCMDB
 import PlatLang
 
 // platflow's entry point: pick the command, parse its flags, run it, exit with its code.
@@ -9,7 +10,7 @@ signal(SIGINT) { _ in _exit(130) }
 signal(SIGPIPE, SIG_IGN)
 
 // The modules of this build: their tables and effects join every store and run.
-Modules.install([JobsModule()])
+Modules.install([JobsModule(), CMDBModule()])
 
 let terminal = Terminal.shared
 var argv = Array(CommandLine.arguments.dropFirst())
@@ -30,6 +31,7 @@ let handlers: [String: (CommandSpec, Handler)] = [
     "schedule": (ScheduleCommand.spec, ScheduleCommand.execute),
     "scheduler": (SchedulerCommand.spec, SchedulerCommand.execute),
     "script": (ScriptCommand.spec, ScriptCommand.execute),
+    "cmdb": (CMDBCommand.spec, CMDBCommand.execute),
     "batches": (BatchesCommand.spec, BatchesCommand.execute),
     "version": (HelpCommand.versionSpec, { _, t in t.out("platflow \(HelpCommand.version)\n"); return ExitCode.ok }),
 ]
