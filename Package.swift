@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "PlatStoreTests", dependencies: ["PlatStore"]),
         .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
         .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore"]),
-        .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore"]),
+        .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["platflow"]),
     ],
     swiftLanguageModes: [.v5]
