@@ -53,6 +53,11 @@ public struct CopyOptions: Sendable {
     /// The time `[DATE:...]` macros format (a journaled time, so a resumed run lands in the same place).
     public var now: Date = Date()
     public var verify: CopyVerification = .stream
+    /// Local and simulated hosts: `fsync` each file before its rename and the folder after it (with writeback
+    /// started while copying), so a crash or power loss leaves the old file or the whole new one. false keeps
+    /// the atomic rename (readers still never see a part) but leaves flushing to the kernel, as `cp` does:
+    /// after a power loss a just-copied file may be empty on some file systems. ssh hosts always `sync`.
+    public var durable: Bool = true
     /// Tests only: called once per file after its bytes are in the temporary file (a path on this machine for
     /// local and simulated hosts, the remote path for ssh hosts), before verification and rename.
     public var afterWriteHook: (@Sendable (_ host: Host, _ tempPath: String) -> Void)? = nil

@@ -49,7 +49,7 @@ enum LocalDestination {
 
         var upload = Pacer(rate: options.uploadLimit)
         var download: Pacer? = nil
-        var writer = WritebackWriter(fd: tfd, shown: shown)
+        var writer = WritebackWriter(fd: tfd, shown: shown, early: options.durable)
         var written: String? = nil      // the digest of the bytes as they were written
         var reference: String? = nil    // the digest the content should have, known from elsewhere
         var bytes: Int64 = 0
@@ -76,7 +76,9 @@ enum LocalDestination {
             var sameSource = true
             if case .known(_, let id) = claim, id != reader.identity { sameSource = false }
             if upload == nil && !ours && sameSource {
-                if case .done(let n) = try Transfer.kernelCopy(from: reader.fd, to: tfd, size: entry.size, control: control,
+                let slot = entry.digest.enterCopy(stop: { control.isCancelled || copyClock() >= control.deadline })
+                defer { if slot { entry.digest.leaveCopy() } }
+                if case .done(let n) = try Transfer.kernelCopy(from: reader.fd, to: tfd, size: entry.size, durable: options.durable, control: control,
                                                                 progress: progress, shown: shown) {
                     bytes = n
                     kernel = true
@@ -110,7 +112,7 @@ enum LocalDestination {
         if fchmod(tfd, reader.permissions) != 0 {
             throw CopyFailure("cannot set the permissions of \(realTmp): \(errnoText(errno))")
         }
-        if getenv("PLATFLOW_NOFSYNC") == nil, fsync(tfd) != 0 { throw CopyFailure("cannot write \(shown) to disk: \(errnoText(errno))") }
+        if options.durable && fsync(tfd) != 0 { throw CopyFailure("cannot write \(shown) to disk: \(errnoText(errno))") }
         options.afterWriteHook?(host, realTmp)
 
         var digest: String
@@ -139,7 +141,7 @@ enum LocalDestination {
         }
         committed = true
         // The rename itself must reach the disk for the new file to survive a crash.
-        fsync(folder.fd)
+        if options.durable { fsync(folder.fd) }
         return Outcome(bytes: bytes, sha256: digest)
     }
 
@@ -154,22 +156,24 @@ enum LocalDestination {
     }
 }
 
-/// Writes to a local file and starts its writeback every 16 MiB (see `Transfer.startWriteback`).
+/// Writes to a local file and, with `early`, starts its writeback every 16 MiB (see `Transfer.startWriteback`).
 struct WritebackWriter {
     let fd: Int32
     let shown: String
+    let early: Bool
     private var written: Int64 = 0
     private var flushed: Int64 = 0
 
-    init(fd: Int32, shown: String) {
+    init(fd: Int32, shown: String, early: Bool) {
         self.fd = fd
         self.shown = shown
+        self.early = early
     }
 
     mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
         try Transfer.writeAll(fd, bytes, shown: shown)
         written += Int64(bytes.count)
-        if written - flushed >= 16 << 20 {
+        if early && written - flushed >= 16 << 20 {
             Transfer.startWriteback(fd, offset: flushed, count: written - flushed)
             flushed = written
         }

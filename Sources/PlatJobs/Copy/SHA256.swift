@@ -87,46 +87,48 @@ public struct SHA256: Sendable {
         UInt32(bigEndian: p.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
     }
 
-    @inline(__always) private static func round(_ a: inout UInt32, _ b: inout UInt32, _ c: inout UInt32, _ d: inout UInt32,
-                                                _ e: inout UInt32, _ f: inout UInt32, _ g: inout UInt32, _ h: inout UInt32,
-                                                _ kw: UInt32) {
-        let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-        let ch = g ^ (e & (f ^ g))
-        let t1 = h &+ s1 &+ ch &+ kw
-        let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-        let maj = (a & b) | (c & (a | b))
-        h = g; g = f; f = e; e = d &+ t1
-        d = c; c = b; b = a; a = t1 &+ s0 &+ maj
-    }
-
     /// Compresses `blocks` consecutive 64-byte blocks starting at `p`. The 16-word message window lives in
     /// a fixed stack buffer, reused round after round (w[i & 15]), so the loop never touches the heap.
     private mutating func compress(_ p: UnsafeRawPointer, blocks: Int) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { w in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             SHA256.roundConstants.withUnsafeBufferPointer { k in
-                var a0 = h0, b0 = h1, c0 = h2, d0 = h3, e0 = h4, f0 = h5, g0 = h6, hh0 = h7
+                var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
                 for block in 0..<blocks {
                     let base = p + block &* 64
-                    var a = a0, b = b0, c = c0, d = d0, e = e0, f = f0, g = g0, h = hh0
-                    for i in 0..<16 {
-                        let wi = SHA256.load(base, i)
-                        w[i] = wi
-                        SHA256.round(&a, &b, &c, &d, &e, &f, &g, &h, k[i] &+ wi)
-                    }
+                    for i in 0..<16 { w[i] = SHA256.load(base, i) }
                     for i in 16..<64 {
-                        let w15 = w[(i &- 15) & 15], w2 = w[(i &- 2) & 15]
+                        let w15 = w[i &- 15], w2 = w[i &- 2]
                         let s0 = SHA256.rotr(w15, 7) ^ SHA256.rotr(w15, 18) ^ (w15 >> 3)
                         let s1 = SHA256.rotr(w2, 17) ^ SHA256.rotr(w2, 19) ^ (w2 >> 10)
-                        let wi = w[i & 15] &+ s0 &+ w[(i &- 7) & 15] &+ s1
-                        w[i & 15] = wi
-                        SHA256.round(&a, &b, &c, &d, &e, &f, &g, &h, k[i] &+ wi)
+                        w[i] = w[i &- 16] &+ s0 &+ w[i &- 7] &+ s1
                     }
-                    a0 = a0 &+ a; b0 = b0 &+ b; c0 = c0 &+ c; d0 = d0 &+ d
-                    e0 = e0 &+ e; f0 = f0 &+ f; g0 = g0 &+ g; hh0 = hh0 &+ h
+                    let a0 = a, b0 = b, c0 = c, d0 = d, e0 = e, f0 = f, g0 = g, hh0 = h
+                    var i = 0
+                    while i < 64 {
+                        SHA256.step(a, b, c, &d, e, f, g, &h, k[i] &+ w[i])
+                        SHA256.step(h, a, b, &c, d, e, f, &g, k[i &+ 1] &+ w[i &+ 1])
+                        SHA256.step(g, h, a, &b, c, d, e, &f, k[i &+ 2] &+ w[i &+ 2])
+                        SHA256.step(f, g, h, &a, b, c, d, &e, k[i &+ 3] &+ w[i &+ 3])
+                        SHA256.step(e, f, g, &h, a, b, c, &d, k[i &+ 4] &+ w[i &+ 4])
+                        SHA256.step(d, e, f, &g, h, a, b, &c, k[i &+ 5] &+ w[i &+ 5])
+                        SHA256.step(c, d, e, &f, g, h, a, &b, k[i &+ 6] &+ w[i &+ 6])
+                        SHA256.step(b, c, d, &e, f, g, h, &a, k[i &+ 7] &+ w[i &+ 7])
+                        i &+= 8
+                    }
+                    a = a &+ a0; b = b &+ b0; c = c &+ c0; d = d &+ d0
+                    e = e &+ e0; f = f &+ f0; g = g &+ g0; h = h &+ hh0
                 }
-                h0 = a0; h1 = b0; h2 = c0; h3 = d0; h4 = e0; h5 = f0; h6 = g0; h7 = hh0
+                h0 = a; h1 = b; h2 = c; h3 = d; h4 = e; h5 = f; h6 = g; h7 = h
             }
         }
+    }
+
+    /// One round with the working variables renamed rather than shifted: `d` and `h` are the two that change.
+    @inline(__always) private static func step(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
+                                               _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32) {
+        let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (g ^ (e & (f ^ g))) &+ kw
+        d = d &+ t1
+        h = t1 &+ (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) | (c & (a | b)))
     }
 
     private static let roundConstants: [UInt32] = [

@@ -164,12 +164,11 @@ enum Transfer {
     /// `fsync` at the end of a large file finds most of it already written: the disk works while we copy
     /// rather than after.
     static func startWriteback(_ fd: Int32, offset: Int64, count: Int64) {
-        if getenv("PLATFLOW_NOWB") != nil { return }
         _ = syncFileRangeFunction?(fd, offset, count, 2)
     }
 
     /// Copies a whole local file with `copy_file_range` (in the kernel, no bytes through user space).
-    static func kernelCopy(from source: Int32, to destination: Int32, size: Int64, control: CopyControl,
+    static func kernelCopy(from source: Int32, to destination: Int32, size: Int64, durable: Bool, control: CopyControl,
                            progress: (Int64) -> Void, shown: String) throws -> KernelCopy {
         guard let copyFileRange = copyFileRangeFunction else { return .unsupported }
         var total: Int64 = 0
@@ -177,7 +176,7 @@ enum Transfer {
             try control.check()
             let n = copyFileRange(source, nil, destination, nil, kernelChunk, 0)
             if n > 0 {
-                startWriteback(destination, offset: total, count: Int64(n))
+                if durable { startWriteback(destination, offset: total, count: Int64(n)) }
                 total += Int64(n)
                 progress(total)
                 continue
