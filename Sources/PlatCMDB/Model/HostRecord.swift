@@ -98,17 +98,51 @@ enum HostRows {
         FROM cmdb_hosts h
         """
 
+    /// Where each field is among a row's columns, worked out once per statement rather than per field
+    /// and row (looking a column up by name scans the names).
+    struct Layout {
+        let names: [String]
+        let builtin: [Int?]
+        let readOnly: [(FieldDef, Int)]
+        let custom: Int?
+        let id: Int?
+        let biz: Int?
+        let modules: Int?
+
+        init(_ names: [String]) {
+            self.names = names
+            var index: [String: Int] = [:]
+            for (i, n) in names.enumerated() where index[n] == nil { index[n] = i }
+            builtin = HostFields.columns.map { index[$0.name] }
+            readOnly = HostFields.readOnly.compactMap { f in f.storage == .column ? index[f.name].map { (f, $0) } : nil }
+            custom = index["custom"]
+            id = index["id"]
+            biz = index["biz_name"]
+            modules = index["module_paths"]
+        }
+    }
+
     static func record(_ r: Row, custom: [FieldDef]) -> HostRecord {
+        record(r, custom: custom, layout: Layout(r.columnNames))
+    }
+
+    static func record(_ r: Row, custom: [FieldDef], layout: Layout) -> HostRecord {
         var values: [String: CMDBValue] = [:]
-        for f in HostFields.columns {
-            let v = CMDBValue.from(r[f.name], type: f.type)
+        values.reserveCapacity(HostFields.columns.count + 4)
+        for (i, f) in HostFields.columns.enumerated() {
+            guard let c = layout.builtin[i] else { continue }
+            let v = CMDBValue.from(r[c], type: f.type)
             if !v.isNull { values[f.name] = v }
         }
-        for f in HostFields.readOnly where f.storage == .column {
-            let v = CMDBValue.from(r[f.name], type: f.type)
+        for (f, c) in layout.readOnly {
+            let v = CMDBValue.from(r[c], type: f.type)
             if !v.isNull { values[f.name] = v }
         }
-        if !custom.isEmpty, let text = r.string("custom") {
+        func text(_ i: Int?) -> String? {
+            guard let i, case .text(let s) = r[i] else { return nil }
+            return s
+        }
+        if !custom.isEmpty, let text = text(layout.custom) {
             let object = CustomJSON.decode(text)
             for f in custom {
                 guard let raw = object[f.name] else { continue }
@@ -116,8 +150,10 @@ enum HostRows {
                 if !v.isNull { values[f.name] = v }
             }
         }
-        let paths = r.string("module_paths").map { $0.split(separator: ",").map(String.init).sorted() } ?? []
-        return HostRecord(id: r.int("id") ?? 0, values: values, biz: r.string("biz_name"), modules: paths)
+        let paths = text(layout.modules).map { $0.split(separator: ",").map(String.init).sorted() } ?? []
+        var id: Int64 = 0
+        if let i = layout.id, case .int(let v) = r[i] { id = v }
+        return HostRecord(id: id, values: values, biz: text(layout.biz), modules: paths)
     }
 }
 

@@ -5,21 +5,22 @@ import PlatStore
 extension CMDB {
     /// The catalogue of host fields the filter language knows right now (custom fields included).
     public func hostCatalog() throws -> FieldCatalog {
-        FieldCatalog.hosts(custom: try customHostFields())
+        try cachedSchema().catalog
     }
 
     /// Compiles a host filter; nil or blank means every host.
     public func compileHostFilter(_ filter: String?, variables: [String: FilterVariable] = [:]) throws -> CompiledFilter {
-        guard let filter, !filter.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard let filter, filter.contains(where: { !$0.isWhitespace }) else {
             return CompiledFilter(sql: "1", args: [])
         }
+        if variables.isEmpty { return try cachedHostFilter(filter) }
         return try FilterCompiler.compile(filter, catalog: try hostCatalog(), variables: variables)
     }
 
     /// Hosts matching the filter, by id. Throws FilterError for a bad filter.
     public func hosts(where filter: String?, variables: [String: FilterVariable] = [:], limit: Int? = nil) throws -> [HostRecord] {
         var out: [HostRecord] = []
-        try forEachHost(where: filter, variables: variables, limit: limit) { out.append($0) }
+        try reading { try forEachHost(where: filter, variables: variables, limit: limit) { out.append($0) } }
         return out
     }
 
@@ -34,7 +35,7 @@ extension CMDB {
             sql += " LIMIT ?"
             args.append(limit)
         }
-        try db.forEach(sql, args) { try body(HostRows.record($0, custom: custom)) }
+        try db.forEach(sql, args) { row in try body(HostRows.record(row, custom: custom, layout: layout(row))) }
     }
 
     public func countHosts(where filter: String?, variables: [String: FilterVariable] = [:]) throws -> Int {
@@ -58,6 +59,10 @@ extension CMDB {
     /// Hosts with an inner or outer IP equal to, or inside, any of `queries` (addresses and CIDR ranges,
     /// IPv4 or IPv6; a query may also be a comma-separated list).
     public func hosts(byIP queries: [String], cloudArea: Int64? = nil) throws -> [IPMatch] {
+        try reading { try hostsByIP(queries, cloudArea: cloudArea) }
+    }
+
+    private func hostsByIP(_ queries: [String], cloudArea: Int64?) throws -> [IPMatch] {
         var ranges: [IPRange] = []
         for q in queries.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) where !q.isEmpty {
             guard let r = IPRange(q) else {
@@ -80,12 +85,32 @@ extension CMDB {
                 if matched[id]?.contains(text) != true { matched[id, default: []].append(text) }
             }
         }
-        let custom = try customHostFields()
         var out: [IPMatch] = []
-        for id in order.sorted() {
-            guard let row = try db.queryOne(HostRows.select + " WHERE h.id = ?", id) else { continue }
-            out.append(IPMatch(host: HostRows.record(row, custom: custom), matched: matched[id] ?? []))
+        if order.count == 1, let h = try host(id: order[0]) {
+            return [IPMatch(host: h, matched: matched[order[0]] ?? [])]
+        }
+        let list = "[" + order.sorted().map(String.init).joined(separator: ",") + "]"
+        try forEachHostRow(where: "h.id IN (SELECT value FROM json_each(?))", [list]) { h in
+            out.append(IPMatch(host: h, matched: matched[h.id] ?? []))
         }
         return out
+    }
+}
+
+extension CMDB {
+    /// Host records for an SQL condition over `h`, in id order.
+    func forEachHostRow(where condition: String, _ args: [SQLBindable?], _ body: (HostRecord) throws -> Void) throws {
+        let custom = try customHostFields()
+        try db.forEach(HostRows.select + " WHERE \(condition) ORDER BY h.id", args) { row in
+            try body(HostRows.record(row, custom: custom, layout: layout(row)))
+        }
+    }
+
+    /// The cached column positions, rebuilt when a row has other columns.
+    func layout(_ row: Row) -> HostRows.Layout {
+        if let l = hostLayout, l.names == row.columnNames { return l }
+        let l = HostRows.Layout(row.columnNames)
+        hostLayout = l
+        return l
     }
 }

@@ -14,6 +14,29 @@ public final class CMDB {
     /// Seconds since 1970; tests move it to check retention.
     public var clock: () -> Double
 
+    /// The host model's custom fields and the filters compiled against them, kept while no other connection
+    /// has committed (`PRAGMA data_version`) and this one has not changed a model: a query by hostname then
+    /// costs its SQL, not a re-read of the schema and a re-parse of the filter.
+    private var schemaCache: (dataVersion: Int64, custom: [FieldDef], catalog: FieldCatalog)?
+    private var filterCache: [String: CompiledFilter] = [:]
+    /// Column positions of host rows (the SELECT never changes shape while the schema does not).
+    var hostLayout: HostRows.Layout?
+
+    /// Runs reads in one read transaction: one lock and one snapshot for all their statements instead of
+    /// one per statement. Inside a transaction already, just runs them.
+    func reading<T>(_ body: () throws -> T) throws -> T {
+        if db.isInTransaction { return try body() }
+        try db.execute("BEGIN")
+        do {
+            let r = try body()
+            try db.execute("COMMIT")
+            return r
+        } catch {
+            if db.isInTransaction { try? db.execute("ROLLBACK") }
+            throw error
+        }
+    }
+
     public init(db: Database, actor: String? = nil, clock: @escaping () -> Double = { Date().timeIntervalSince1970 }) {
         self.db = db
         self.actor = actor ?? CMDB.defaultActor
@@ -37,8 +60,14 @@ public final class CMDB {
     var nowText: String { CMDBTime.format(clock()) }
 
     /// Runs `body` in a transaction (a savepoint inside an open one).
+    /// A failed change may have loaded the schema it was changing into the cache, so the cache goes too.
     func write<T>(_ body: () throws -> T) throws -> T {
-        try db.transaction(body)
+        do {
+            return try db.transaction(body)
+        } catch {
+            schemaChanged()
+            throw error
+        }
     }
 
     // MARK: Settings
@@ -57,7 +86,33 @@ public final class CMDB {
 
     /// Custom fields declared on the host model, in declaration order.
     public func customHostFields() throws -> [FieldDef] {
-        try attributes(of: "host")
+        try cachedSchema().custom
+    }
+
+    func cachedSchema() throws -> (custom: [FieldDef], catalog: FieldCatalog) {
+        let version = try db.queryOne("PRAGMA data_version")?.int("data_version") ?? -1
+        if let c = schemaCache, c.dataVersion == version { return (c.custom, c.catalog) }
+        let custom = try attributes(of: "host")
+        let catalog = FieldCatalog.hosts(custom: custom)
+        schemaCache = (version, custom, catalog)
+        filterCache.removeAll()
+        return (custom, catalog)
+    }
+
+    /// Forgets the cached schema; every change to a model calls it.
+    func schemaChanged() {
+        schemaCache = nil
+        filterCache.removeAll()
+    }
+
+    /// A host filter without variables, compiled once per schema.
+    func cachedHostFilter(_ filter: String) throws -> CompiledFilter {
+        let catalog = try cachedSchema().catalog
+        if let c = filterCache[filter] { return c }
+        let c = try FilterCompiler.compile(filter, catalog: catalog)
+        if filterCache.count >= 256 { filterCache.removeAll() }
+        filterCache[filter] = c
+        return c
     }
 
     /// Every field a host has: built-in columns, custom fields, then id and times.

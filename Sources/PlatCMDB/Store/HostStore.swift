@@ -18,8 +18,9 @@ extension CMDB {
     // MARK: Reading
 
     public func host(id: Int64) throws -> HostRecord? {
-        let custom = try customHostFields()
-        return try db.queryOne(HostRows.select + " WHERE h.id = ?", id).map { HostRows.record($0, custom: custom) }
+        var found: HostRecord? = nil
+        try forEachHostRow(where: "h.id = ?", [id]) { found = $0 }
+        return found
     }
 
     /// Finds a host by reference: `#12` or `id:12`, an inner IP (with `cloudArea` when the IP is used in

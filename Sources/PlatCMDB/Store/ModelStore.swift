@@ -163,6 +163,7 @@ extension CMDB {
                 for id in ids { try reindexInstance(id) }
             }
             try db.execute("DELETE FROM cmdb_attributes WHERE model = ? AND name = ?", name, attribute)
+            schemaChanged()
             try recordEvent("model", name, "update", before: before, after: try modelJSON(name))
         }
     }
@@ -213,6 +214,7 @@ extension CMDB {
 
     private func insertAttribute(model: String, _ a: FieldDef, position: Int) throws {
         try CMDB.checkFieldName(a.name)
+        schemaChanged()
         try db.execute("INSERT INTO cmdb_attributes (model, name, type, required, regex, position) VALUES (?, ?, ?, ?, ?, ?)",
                        model, a.name, a.type.description, a.required, a.regex, position)
     }
