@@ -572,6 +572,72 @@ private func copyOne(_ sources: [CopySource], to host: Host, dest: String, optio
         #expect(read(dir + "/both/two-mb") == read(src))
     }
 
+    @Test func hostileNamesAreQuoted() throws {
+        let server = try SSHServer.start()
+        defer { server.stop() }
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let host = server.host()
+        let name = "it's a \"test\" $(touch pwned) `id` ;x & -rf.txt"
+        let src = write(dir + "/src/" + name, "quoted")
+        let dest = dir + "/out $HOME 'q'/-n/"
+        let r = try copyOne([.local(src)], to: host, dest: dest)
+        #expect(r.status == .ok, "\(r.error ?? "")")
+        #expect(text(dest + name) == "quoted")
+        // Back again, from the ssh host as a source, by a glob with the same characters around it.
+        let back = try copyOne([.remote(host: host, path: dest + "it's*")], to: simulated("sim", in: dir), dest: "/in $x/")
+        #expect(back.status == .ok, "\(back.error ?? "")")
+        #expect(text(dir + "/hosts/sim/in $x/" + name) == "quoted")
+        #expect(!FileManager.default.fileExists(atPath: NSHomeDirectory() + "/pwned"))
+        #expect(!FileManager.default.fileExists(atPath: "pwned"))
+        // Odd destinations end as results, never crashes: a NUL byte, doubled and trailing slashes.
+        let nul = try copyOne([.local(src)], to: host, dest: dir + "/a\u{0}b")
+        #expect(nul.status == .failed && nul.error?.contains("NUL") == true)
+        #expect(try copyOne([.local(src)], to: host, dest: dir + "//odd//./").status == .ok)
+        #expect(text(dir + "/odd/" + name) == "quoted")
+    }
+
+    @Test func timeoutAndCancelOverSSH() throws {
+        let server = try SSHServer.start()
+        defer { server.stop() }
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let host = server.host()
+        let src = write(dir + "/big", randomBytes(3_000_000))
+        write(dir + "/r/big", "old")
+        var options = CopyOptions()
+        options.uploadLimit = 1_000_000
+        options.timeout = 1
+        let t0 = Date()
+        let r = try copyOne([.local(src)], to: host, dest: dir + "/r/", options: options)
+        #expect(r.status == .timeout, "\(r.error ?? "")")
+        #expect(Date().timeIntervalSince(t0) < 10)
+        #expect(text(dir + "/r/big") == "old")
+
+        options.timeout = 60
+        options.owner = "ssh-cancel-\(UUID().uuidString)"
+        let expanded = try FileDistributor.expand([.local(src)])
+        let box = ConcurrentResults(count: 1)
+        let running = options
+        let t = Thread { box.set(0, FileDistributor.copy(expanded, to: host, dest: dir + "/r/", options: running)) }
+        t.start()
+        usleep(800_000)
+        FileDistributor.cancel(owner: running.owner!)
+        let cancelledAt = Date()
+        while !t.isFinished { usleep(1000) }
+        #expect(Date().timeIntervalSince(cancelledAt) < 5)
+        #expect(box.get(0)?.status == .cancelled, "\(box.get(0)?.error ?? "")")
+        #expect(text(dir + "/r/big") == "old")
+        // Downloads too: a source host's file at 1 MB/s, cut by the timeout.
+        var down = CopyOptions()
+        down.downloadLimit = 1_000_000
+        down.timeout = 1
+        let d = try copyOne([.remote(host: host, path: src)], to: simulated("sink", in: dir), dest: "/d/", options: down)
+        #expect(d.status == .timeout, "\(d.error ?? "")")
+        usleep(300_000)
+        #expect(temporaries(in: dir).isEmpty)
+    }
+
     @Test func checksumStrictTraversalAndLinksOverSSH() throws {
         let server = try SSHServer.start()
         defer { server.stop() }

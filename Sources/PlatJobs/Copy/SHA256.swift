@@ -31,7 +31,9 @@ public struct SHA256: Sendable {
             offset = take
             if pending.count < 64 { return }
             let block = pending
-            block.withUnsafeBytes { compress($0.baseAddress.unsafelyUnwrapped, blocks: 1) }
+            block.withUnsafeBytes { raw in
+                if let p = raw.baseAddress { compress(p, blocks: 1) }
+            }
             pending.removeAll(keepingCapacity: true)
         }
         let whole = (data.count - offset) / 64
@@ -54,7 +56,9 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        tail.withUnsafeBytes { compress($0.baseAddress.unsafelyUnwrapped, blocks: tail.count / 64) }
+        tail.withUnsafeBytes { raw in
+            if let p = raw.baseAddress { compress(p, blocks: raw.count / 64) }
+        }
         pending.removeAll()
         var out: [UInt8] = []
         out.reserveCapacity(32)

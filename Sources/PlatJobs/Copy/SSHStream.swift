@@ -170,8 +170,25 @@ final class PipedProcess: @unchecked Sendable {
         if fd >= 0 {
             close(fd)
             fd = -1
+        } else {
+            releaseUnopened()
         }
         return waitForExit()
+    }
+
+    /// When we never opened our end (cancelled, timed out while ssh was starting), the child's shell may be
+    /// blocked opening its end until a partner appears: open ours for a moment and close it, so it gets EOF
+    /// (or a broken pipe) and ends, instead of waiting for its timeout.
+    private func releaseUnopened() {
+        let flags = direction == .intoChild ? O_WRONLY : O_RDONLY
+        for _ in 0..<200 where ended == nil {
+            let fd = Glibc.open(fifo, flags | O_NONBLOCK | O_CLOEXEC)
+            if fd >= 0 {
+                close(fd)
+                return
+            }
+            usleep(5_000)
+        }
     }
 
     private func waitForExit() -> Result<ProcessResult, Error> {
