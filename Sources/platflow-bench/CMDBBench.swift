@@ -85,6 +85,9 @@ enum CMDBBench {
         guard report.committed else { throw CMDBError(.invalid, "import failed: \(report.problems.prefix(3))") }
         print("cmdb-import \(String(format: "%.4f", t)) s \(rss())")
         print("cmdb-import-rows \(report.created) hosts \(rss())")
+        for (name, s) in report.phases {
+            print("cmdb-import-phase-\(name.replacingOccurrences(of: " ", with: "-")) \(String(format: "%.4f", s)) s \(rss())")
+        }
     }
 
     static func queries(db path: String, plain: String, count: Int) throws {

@@ -299,26 +299,45 @@ final class HostImportSession {
     }
 
     private func insertIPs(_ row: ParsedRow, id: Int64, cloud: Int64, isStatic: Bool) throws {
+        var keys: [(IPAddress, Bool)] = []
         for (slot, inner) in [(HostImportSession.innerSlot, true), (HostImportSession.outerSlot, false)] {
             guard case .list(let ips)?? = row.slots[slot] else { continue }
-            for text in ips {
-                guard let ip = IPAddress(text) else { continue }
-                do {
-                    try db.execute("INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static) VALUES (?, ?, ?, ?, ?)",
-                                   ip.key, cloud, id, inner, isStatic)
-                } catch let e as DatabaseError where e.isConstraint {
-                    let other = try db.queryOne("""
-                        SELECT h.id, h.hostname FROM cmdb_host_ips i JOIN cmdb_hosts h ON h.id = i.host_id
-                        WHERE i.cloud_area = ? AND i.ip = ? AND i.inner = 1 AND i.static = 1 AND i.host_id != ?
-                        """, cloud, ip.key, id)
-                    if let otherID = other?.int("id"), otherID >= firstNewID {
-                        throw CMDBError(.conflict, "inner IP \(ip) in cloud area \(cloud) is already on an earlier row of this file"
-                            + (other?.string("hostname").map { " (hostname \($0))" } ?? ""))
-                    }
-                    throw try cmdb.ipConflict(ip, cloud: cloud, id: id)
+            for text in ips { if let ip = IPAddress(text) { keys.append((ip, inner)) } }
+        }
+        guard !keys.isEmpty else { return }
+        // One statement for all of a host's addresses; a conflict is then pinned down one address at a time.
+        var values: [SQLBindable?] = []
+        values.reserveCapacity(keys.count * 5)
+        for (ip, inner) in keys { values += [ip.key, cloud, id, inner, isStatic] }
+        do {
+            try db.execute(ipInsertSQL(keys.count), values)
+            return
+        } catch let e as DatabaseError where e.isConstraint {}
+        for (ip, inner) in keys {
+            do {
+                try db.execute(ipInsertSQL(1), [ip.key, cloud, id, inner, isStatic])
+            } catch let e as DatabaseError where e.isConstraint {
+                let other = try db.queryOne("""
+                    SELECT h.id, h.hostname FROM cmdb_host_ips i JOIN cmdb_hosts h ON h.id = i.host_id
+                    WHERE i.cloud_area = ? AND i.ip = ? AND i.inner = 1 AND i.static = 1 AND i.host_id != ?
+                    """, cloud, ip.key, id)
+                if let otherID = other?.int("id"), otherID >= firstNewID {
+                    throw CMDBError(.conflict, "inner IP \(ip) in cloud area \(cloud) is already on an earlier row of this file"
+                        + (other?.string("hostname").map { " (hostname \($0))" } ?? ""))
                 }
+                throw try cmdb.ipConflict(ip, cloud: cloud, id: id)
             }
         }
+    }
+
+    private var ipInsertSQLs: [Int: String] = [:]
+
+    private func ipInsertSQL(_ count: Int) -> String {
+        if let s = ipInsertSQLs[count] { return s }
+        let s = "INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
+        ipInsertSQLs[count] = s
+        return s
     }
 
     /// A row for a host that exists: unchanged when the given columns match; else updated (with `update`)
@@ -365,12 +384,16 @@ final class HostImportSession {
     /// Indexes the new and updated hosts for full-text search, and writes one change event per created host
     /// (updates wrote theirs as they happened), each with one statement.
     func finish() throws {
+        let start = Date()
         if report.updated > 0 {
             try cmdb.reindexHosts(where: "h.id IN (SELECT id FROM temp.cmdb_import_updated)", [])
         }
         guard report.created > 0 else { return }
         // New hosts start in the resource pool.
         try cmdb.indexHosts(where: "h.id >= ?", [firstNewID], inPool: true)
+        let indexed = Date()
+        report.phases.append(("full-text index", indexed.timeIntervalSince(start)))
+        defer { report.phases.append(("events", Date().timeIntervalSince(indexed))) }
         try db.execute("""
             INSERT INTO cmdb_events (resource, ref, kind, before, after, who, at)
             SELECT 'host', CAST(id AS TEXT), 'create', NULL, NULL, ?, ? FROM cmdb_hosts WHERE id >= ? ORDER BY id

@@ -21,6 +21,8 @@ public struct ImportReport: Sendable {
     public var problems: [ImportProblem] = []
     public var problemCount = 0
     public var committed: Bool { problemCount == 0 }
+    /// Where the time went: reading and writing rows, the full-text index, the change events, the commit.
+    public var phases: [(name: String, seconds: Double)] = []
 
     public init() {}
 
@@ -58,16 +60,21 @@ extension CMDB {
         defer { try? db.execute("PRAGMA cache_size = \(cacheSize)") }
         struct RollBack: Error {}
         var report = ImportReport()
+        let start = Date()
+        var committing = start
         do {
             try write {
                 try session.run()
+                session.report.phases.append(("rows", Date().timeIntervalSince(start)))
                 report = session.report
                 if report.problemCount > 0 { throw RollBack() }
                 try session.finish()
+                committing = Date()
             }
         } catch is RollBack {
             return report
         }
+        session.report.phases.append(("commit", Date().timeIntervalSince(committing)))
         return session.report
     }
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The CMDB against SQLite itself, in one script (release build):
+#   import of N hosts from CSV (validation, unique IPs, IP index, full-text index, change events, one transaction)
+#     vs sqlite3's own `.import` of the same file into a plain table              (target: ratio >= 0.5)
+#   lookup by an indexed field (hostname) and by IP through the CMDB (filter parsed, host records built)
+#     vs the same lookups in raw SQL on the plain table with indexes              (target: ratio >= 0.5)
+#   a full-text query and a dynamic group evaluation (times)
+#   peak memory (max RSS) of the import at N and at 3N hosts: streaming means it does not grow with the file
+# RUNS times each (default 3), the median shown. Never fails on a number.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${N:-100000}; q=${Q:-5000}; runs=${RUNS:-3}
+command -v sqlite3 >/dev/null || { echo "needs the sqlite3 command (apt install sqlite3)"; exit 2; }
+swift build -c release --product platflow-bench >/dev/null
+b=.build/release/platflow-bench
+dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
+"$b" cmdb-gen "$n" "$dir/hosts.csv"
+"$b" cmdb-gen "$((3 * n))" "$dir/hosts3.csv"
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+now() { date +%s.%N; }
+
+sq=(); ours=(); rss=()
+for _ in $(seq "$runs"); do
+  rm -f "$dir/plain.db"
+  t0=$(now); sqlite3 "$dir/plain.db" ".import --csv $dir/hosts.csv hosts"; t1=$(now)
+  sq+=("$(echo "$t1 - $t0" | bc -l)")
+  rm -f "$dir/cmdb.db"*
+  read -r _ v _ r < <("$b" cmdb-import "$dir/hosts.csv" "$dir/cmdb.db" | head -1)
+  ours+=("$v"); rss+=("$r")
+done
+sq_t=$(printf '%s\n' "${sq[@]}" | median); our_t=$(printf '%s\n' "${ours[@]}" | median); our_rss=$(printf '%s\n' "${rss[@]}" | median)
+rm -f "$dir/big.db"*
+read -r _ big_t _ big_rss < <("$b" cmdb-import "$dir/hosts3.csv" "$dir/big.db" | head -1)
+rm -f "$dir/big.db"*
+
+sqlite3 "$dir/plain.db" "CREATE INDEX plain_hostname ON hosts(hostname); CREATE INDEX plain_ip ON hosts(inner_ip);"
+declare -A med
+for _ in $(seq "$runs"); do
+  while read -r name value _ _; do med[$name]+="$value "; done < <("$b" cmdb-query "$dir/cmdb.db" "$dir/plain.db" "$q")
+done
+m() { printf '%s\n' ${med[$1]} | median; }
+
+printf '%-58s %12s %12s\n' measurement value "peak memory"
+printf '%-58s %10.3f s\n' "sqlite3 .import into a plain table (N=$n)" "$sq_t"
+printf '%-58s %10.3f s %9d KB\n' "cmdb import (N=$n)" "$our_t" "$our_rss"
+printf '%-58s %12.2f\n' "ratio sqlite3/cmdb speed (target >= 0.5)" "$(echo "$sq_t / $our_t" | bc -l)"
+printf '%-58s %10.3f s %9d KB\n' "cmdb import (N=$((3 * n)): memory must not grow)" "$big_t" "$big_rss"
+printf '%-58s %9.2f us\n' "lookup by hostname, raw SQL" "$(m raw-query-hostname)"
+printf '%-58s %9.2f us\n' "lookup by hostname, cmdb hosts --where" "$(m cmdb-query-hostname)"
+printf '%-58s %12.2f\n' "ratio raw/cmdb (target >= 0.5)" "$(echo "$(m raw-query-hostname) / $(m cmdb-query-hostname)" | bc -l)"
+printf '%-58s %9.2f us\n' "lookup by IP, raw SQL" "$(m raw-query-ip)"
+printf '%-58s %9.2f us\n' "lookup by IP, cmdb ip" "$(m cmdb-query-ip)"
+printf '%-58s %12.2f\n' "ratio raw/cmdb (target >= 0.5)" "$(echo "$(m raw-query-ip) / $(m cmdb-query-ip)" | bc -l)"
+printf '%-58s %9.2f ms\n' "full-text search \"nginx shanghai\", top 20" "$(m cmdb-search)"
+printf '%-58s %9.2f ms   (%d hosts)\n' "dynamic group (city, sla, cpu; one variable overridden)" "$(m cmdb-group)" "$(m cmdb-group-hosts)"
