@@ -56,7 +56,7 @@ struct CMDBCommandTests {
             expectExit(r, 2)
             #expect(r.stderr.contains("bad.csv:line 3, inner_ip: '10.0.0.x' is not an IPv4 or IPv6 address"))
             #expect(r.stderr.contains("bad.csv:line 4, sla: expected an int, got 'high'"))
-            #expect(r.stderr.contains("error: 2 bad rows in 3; nothing was imported"))
+            #expect(r.stderr.contains("error: 2 problems in 3 rows; nothing was imported"))
             let n = try cli.run(["cmdb", "hosts", "--json"])
             #expect(n.stdout == "[\n\n]\n" || n.stdout == "[]\n")
         }

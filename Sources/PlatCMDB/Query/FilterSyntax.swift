@@ -78,7 +78,9 @@ public struct FilterError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         var out = "\(message) (filter column \(column))"
         let chars = Array(source.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " "))
-        if chars.count <= 160 {
+        if chars.isEmpty {
+            // Nothing to point at (an empty or oversized filter).
+        } else if chars.count <= 160 {
             out += "\n    \(String(chars))\n    \(String(repeating: " ", count: min(offset, chars.count)))^"
         } else {
             let start = max(0, min(offset - 60, chars.count - 160))

@@ -70,7 +70,7 @@ extension CMDBCommand {
                 if report.problemCount > report.problems.count {
                     terminal.err("... and \(report.problemCount - report.problems.count) more\n")
                 }
-                terminal.error("\(report.problemCount) bad row\(report.problemCount == 1 ? "" : "s") in \(report.rows); nothing was imported",
+                terminal.error("\(report.problemCount) problem\(report.problemCount == 1 ? "" : "s") in \(report.rows) row\(report.rows == 1 ? "" : "s"); nothing was imported",
                                hint: "fix the rows listed and import the file again")
                 return ExitCode.usage
             }
