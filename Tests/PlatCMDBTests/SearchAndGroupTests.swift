@@ -39,6 +39,13 @@ struct SearchAndGroupTests {
         try t.cmdb.deleteHost(id: a.id)
         #expect(try t.cmdb.search("hangzhou").isEmpty)
         #expect(cmdbError { _ = try t.cmdb.search("  ") }?.kind == .invalid)
+        // Instances follow their updates and deletes too.
+        let sw = try #require(try t.cmdb.instances(model: "switch").first)
+        try t.cmdb.updateInstance(id: sw.id, ["site": .string("Chengdu DC")])
+        #expect(try t.cmdb.search("chengdu").map(\.title) == ["switch sw-core-1"])
+        #expect(try t.cmdb.search("shanghai").allSatisfy { $0.kind == .host })
+        try t.cmdb.deleteInstance(id: sw.id)
+        #expect(try t.cmdb.search("chengdu").isEmpty)
     }
 
     @Test("dynamic groups are evaluated when used, and their variables can be overridden")
