@@ -533,9 +533,9 @@ private func copyOne(_ sources: [CopySource], to host: Host, dest: String, optio
         #expect(r3.files.first?.error?.contains("cannot list dead:/x.log") == true, "\(r3.files.first?.error ?? "")")
     }
 
-    /// The rate is checked over the transfer itself: from the start of the copy to the moment the last byte
-    /// was handed to ssh. Each file also costs two ssh sessions (upload, then verify and rename), about 0.2 s
-    /// each on a loopback sshd, which no rate limit is about.
+    /// The rate is checked over the transfer itself: from the first bytes handed to (or received from) ssh to
+    /// the last. Each file also costs two ssh sessions (upload, then verify and rename), about 0.2 s each on a
+    /// loopback sshd, which no rate limit is about.
     @Test func rateLimitsOverSSH() throws {
         let server = try SSHServer.start()
         defer { server.stop() }
@@ -547,11 +547,14 @@ private func copyOne(_ sources: [CopySource], to host: Host, dest: String, optio
         func timed(_ sources: [CopySource], to target: Host, dest: String, _ options: CopyOptions) throws -> (HostCopyResult, Double) {
             let expanded = try FileDistributor.expand(sources, options: options)
             let t0 = Date()
+            let first = Counter()
             let last = Counter()
             let r = FileDistributor.copy(expanded, to: target, dest: dest, options: options) { _ in
-                last.set(Int(Date().timeIntervalSince(t0) * 1e6))
+                let now = Int(Date().timeIntervalSince(t0) * 1e6)
+                if first.value == 0 { first.set(now) }
+                last.set(now)
             }
-            return (r, Double(last.value) / 1e6)
+            return (r, Double(last.value - first.value) / 1e6)
         }
         var up = CopyOptions()
         up.uploadLimit = 1_000_000

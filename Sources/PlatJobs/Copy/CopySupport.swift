@@ -209,11 +209,12 @@ struct Pacer {
     private var start: Double
     private var sent: Double = 0
 
-    /// A pacer whose clock starts now; nil when there is no limit.
+    /// A pacer whose clock starts with the first bytes (an ssh session takes a moment to open, and that
+    /// moment is no credit for a burst); nil when there is no limit.
     init?(rate: Double?) {
         guard let rate, rate.isFinite, rate > 0 else { return nil }
         self.rate = rate
-        self.start = copyClock()
+        self.start = 0
     }
 
     /// How many bytes to move at a time: about 1/50 s worth, between 4 KiB and `maximum`.
@@ -224,6 +225,7 @@ struct Pacer {
     /// Accounts for `bytes` just moved; sleeps until they are due. Stops early (returns) when `control` says so.
     mutating func paced(_ bytes: Int, control: CopyControl) throws {
         let now = copyClock()
+        if sent == 0 { start = now }
         sent += Double(bytes)
         let due = start + sent / rate
         // Behind by more than a second (a slow disk): a long stall is no credit for a longer burst.

@@ -19,7 +19,12 @@ import Glibc
 /// - mode strict requires `dest` (or, for a file path, its folder) to exist; folders inside a copied folder are
 ///   created in both modes.
 /// See `DestinationPath` for the `..` and symlink rules, `LocalDestination` and `RemoteDestination` for how
-/// bytes are written and verified.
+/// bytes are written and verified, `CopyOptions.durable` for fsync.
+///
+/// Speed on a fan-out of local or simulated hosts: a source file is hashed once (by the first host, while it
+/// copies); the other hosts use `copy_file_range`, at most (CPUs - 1) of them at once while that hash runs, so
+/// the hashing thread keeps a core; with `durable`, writeback is started as the bytes land so the closing
+/// `fsync` finds little left to do. One 4 MiB buffer per `copy` call, none per chunk.
 public enum FileDistributor {
     /// Copies every expanded source to `host` under `dest`. Never throws: problems are per-file results.
     public static func copy(_ sources: [ExpandedSource], to host: Host, dest: String, options: CopyOptions,
