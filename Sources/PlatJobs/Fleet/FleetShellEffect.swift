@@ -211,7 +211,9 @@ public final class FleetShellEffect: DurableEffect {
     func checkDanger(_ script: String, language: ScriptLanguage, _ ctx: EffectContext) throws {
         var rules: [DangerRule] = []
         if let r = ctx.argument("rules") {
-            let (valid, errors) = DangerPolicy.userRules(from: r)
+            // A list of rule maps, or the path of a JSON policy file with the same shape.
+            let (valid, errors): ([DangerRule], [String])
+            if case .string(let path) = r { (valid, errors) = DangerPolicy.userRules(fromFile: path) } else { (valid, errors) = DangerPolicy.userRules(from: r) }
             for e in errors { ctx.event("ignored an invalid danger rule: \(e)", kind: .warning) }
             rules = valid
         }
