@@ -158,6 +158,18 @@ struct FleetFlowTests {
         let (c3, _, e3) = try Binary.run(["run", "d.plat", "custom", "-p", "allow=drill approved by ops", "--db", db], in: dir)
         #expect(c3 == 0, "\(e3)")
         #expect(e3.contains("allowed dangerous command") && e3.contains("drill approved by ops"))
+
+        // A policy file: an invalid rule is reported and left out; the valid one still blocks.
+        try write("""
+            [{"id": "bad", "pattern": "([", "action": "block", "message": "broken"},
+             {"id": "no-prod", "pattern": "prod-db", "action": "block", "message": "talks to the production database"}]
+            """, "policy.json", in: dir)
+        try write("""
+            plan main() { step "p" { sh(["a"], "psql prod-db -c 'select 1'", rules: "policy.json") } }
+            """, "p.plat", in: dir)
+        let (c4, _, e4) = try Binary.run(["run", "p.plat", "--db", db], in: dir)
+        #expect(c4 == 1 && e4.contains("talks to the production database"), "\(e4)")
+        #expect(e4.contains("ignored an invalid danger rule"), "\(e4)")
     }
 
     @Test("manual: the run waits for an approval before every batch")
