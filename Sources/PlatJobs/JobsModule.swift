@@ -7,6 +7,10 @@ public final class JobsModule: PlatModule {
     public let name = "jobs"
     public init() {}
     public var migrations: [Migration] { ScriptLibrary.migrations }
+    public func cancel(runID: String) {
+        FileDistributor.cancel(owner: runID)
+    }
+
     public func effects() -> [DurableEffect] {
         [FleetShellEffect(), ScriptEffect(), CopyEffect()]
     }

@@ -1,3 +1,4 @@
+import Foundation
 import PlatLang
 import PlatStore
 
@@ -10,6 +11,12 @@ public protocol PlatModule: AnyObject {
     var migrations: [Migration] { get }
     /// The module's effects (`cmdb.hosts`, `copy`...). An effect named `ns.fn` is called as `ns.fn(...)`.
     func effects() -> [DurableEffect]
+    /// A run is being cancelled (or lost its lease): stop whatever the module still runs for it.
+    func cancel(runID: String)
+}
+
+extension PlatModule {
+    public func cancel(runID: String) {}
 }
 
 public enum Modules {
@@ -21,4 +28,10 @@ public enum Modules {
     }
 
     static var migrations: [Migration] { installed.flatMap(\.migrations) }
+
+    /// Stops a run's work everywhere: its processes and whatever the modules run for it.
+    public static func stopWork(of runID: String) {
+        ProcessRunner.kill(owner: runID, signal: SIGTERM)
+        for m in installed { m.cancel(runID: runID) }
+    }
 }

@@ -234,13 +234,13 @@ final class LeaseKeeper: @unchecked Sendable {
                 sinceRenew += 0.5
                 if let r = try? store.run(runID), r.cancelRequested {
                     stopFlag.raise(.cancelled)
-                    ProcessRunner.kill(owner: runID, signal: SIGTERM)
+                    Modules.stopWork(of: runID)
                 }
                 if sinceRenew >= RunExecutor.renewInterval {
                     sinceRenew = 0
                     if (try? store.renewLease(runID, owner: owner, seconds: RunExecutor.leaseSeconds)) == false {
                         stopFlag.raise(.leaseLost)
-                        ProcessRunner.kill(owner: runID, signal: SIGTERM)
+                        Modules.stopWork(of: runID)
                     }
                 }
             }

@@ -84,7 +84,10 @@ public final class CopyEffect: DurableEffect {
         }
         let expanded: [ExpandedSource]
         do {
-            expanded = try FileDistributor.expand(try CopyEffect.sources(from))
+            expanded = try FileDistributor.expand(try CopyEffect.sources(from), options: options)
+        } catch let e as CopyError {
+            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.description)
+            throw RuntimeError(e.description)
         } catch let e as RuntimeError {
             try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
             throw e
