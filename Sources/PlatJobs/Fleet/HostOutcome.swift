@@ -3,7 +3,8 @@ import PlatEngine
 import PlatLang
 
 /// What happened on one host.
-public struct HostOutcome: Sendable {
+/// Unchecked: an outcome is built by one worker thread and handed over whole; nobody shares it after.
+public struct HostOutcome: @unchecked Sendable {
     public enum Status: String, Sendable { case ok, failed, timeout, skipped, cancelled }
     public var host: String
     public var status: Status

@@ -79,12 +79,8 @@ final class CallNode: ExprNode {
     }
 
     private func slowCall(_ vm: VM, _ f: Value) throws -> Value {
-        var positional: [Value] = []
-        var named: [(name: String, value: Value)] = []
-        for (i, a) in args.enumerated() {
-            let v = try a.eval(vm)
-            if let n = names[i] { named.append((n, v)) } else { positional.append(v) }
-        }
+        let evaluated = try evaluateArguments(args, names, vm)
+        let positional = evaluated.positional, named = evaluated.named
         return try invoke(vm, f, positional: positional, named: named, newBase: vm.base + callerFrameSize,
                           loc: loc, callerName: callerName)
     }
@@ -138,12 +134,7 @@ final class BuiltinCallNode: ExprNode {
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
-        var a = Arguments()
-        a.positional.reserveCapacity(args.count)
-        for (i, e) in args.enumerated() {
-            let v = try e.eval(vm)
-            if let n = names[i] { a.named.append((n, v)) } else { a.positional.append(v) }
-        }
+        var a = try evaluateArguments(args, names, vm)
         return try callBuiltin(vm, builtin, &a, loc: loc, callerName: callerName)
     }
 }
@@ -165,11 +156,7 @@ final class MethodCallOnPlace: ExprNode {
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
-        var a = Arguments()
-        for (i, e) in args.enumerated() {
-            let v = try e.eval(vm)
-            if let n = names[i] { a.named.append((n, v)) } else { a.positional.append(v) }
-        }
+        var a = try evaluateArguments(args, names, vm)
         var result: Value = .null
         do {
             // Decide what to do with a temporary copy, and drop it before modifying: a second reference would
@@ -269,12 +256,8 @@ final class MethodCallOnValue: ExprNode {
     }
     override func eval(_ vm: VM) throws -> Value {
         var r = try receiver.eval(vm)
-        var positional: [Value] = []
-        var named: [(name: String, value: Value)] = []
-        for (i, e) in args.enumerated() {
-            let v = try e.eval(vm)
-            if let n = names[i] { named.append((n, v)) } else { positional.append(v) }
-        }
+        let evaluated = try evaluateArguments(args, names, vm)
+        let positional = evaluated.positional, named = evaluated.named
         // Modules and maps that hold a function under this name call it.
         switch r {
         case .module, .map:
@@ -342,11 +325,7 @@ final class EffectCallNode: ExprNode {
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
-        var a = Arguments()
-        for (i, e) in args.enumerated() {
-            let v = try e.eval(vm)
-            if let n = names[i] { a.named.append((n, v)) } else { a.positional.append(v) }
-        }
+        let a = try evaluateArguments(args, names, vm)
         do {
             return try vm.performEffect(spec.name, named: try spec.bindArguments(a), at: loc)
         } catch let r as RuntimeError {
@@ -362,4 +341,16 @@ extension VM {
         return try effects.perform(EffectCall(name: name, args: Arguments(positional: [], named: named),
                                               stepPath: path, sequence: seq, location: loc))
     }
+}
+
+/// Evaluates call arguments in source order into positional and named ones.
+@inline(__always)
+func evaluateArguments(_ args: [ExprNode], _ names: [String?], _ vm: VM) throws -> Arguments {
+    var a = Arguments()
+    a.positional.reserveCapacity(args.count)
+    for (i, e) in args.enumerated() {
+        let v = try e.eval(vm)
+        if let n = names[i] { a.named.append((n, v)) } else { a.positional.append(v) }
+    }
+    return a
 }
