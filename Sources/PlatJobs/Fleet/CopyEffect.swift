@@ -3,7 +3,9 @@ import PlatEngine
 import PlatLang
 
 /// `copy(from: SOURCES, to: TARGETS, dest: PATH, mode: "force"|"strict", upload_limit: MB/s,
-/// download_limit: MB/s, timeout: d, rolling:, on_failure:, max_fail:, throttle:)`: file distribution.
+/// download_limit: MB/s, timeout: d, rolling:, on_failure:, max_fail:, throttle:, sync: true)`: file
+/// distribution. `sync: false` skips the fsync of each written file (the replace stays atomic; a power loss
+/// may lose the newest copies).
 /// Sources are local files, folders or globs, or `{host: h, path: p}` files on source hosts. Returns the same
 /// summary as `sh` on hosts; each host's entry lists its files (`files: [{source, destination, status, bytes,
 /// duration, speed, sha256}]`).
@@ -11,7 +13,7 @@ public final class CopyEffect: DurableEffect {
     public let spec = EffectSpec(
         name: "copy",
         params: ["from", "to", "dest", "mode", "upload_limit", "download_limit", "timeout", "rolling", "on_failure",
-                 "max_fail", "throttle"],
+                 "max_fail", "throttle", "sync"],
         required: 3,
         summary: "copies files to hosts (one-to-many, many-to-many, many-to-one)")
 
@@ -60,6 +62,10 @@ public final class CopyEffect: DurableEffect {
             o.timeout = Double(ms) / 1000
         }
         if let deadline = ctx.stepDeadline { o.timeout = min(o.timeout, max(0.001, deadline - RunStore.now())) }
+        if let v = ctx.argument("sync") {
+            guard case .bool(let b) = v else { throw RuntimeError("copy() sync must be true or false") }
+            o.durable = b
+        }
         o.owner = ctx.runID
         return o
     }
