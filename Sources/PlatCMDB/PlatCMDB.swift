@@ -8,4 +8,5 @@ public final class CMDBModule: PlatModule {
     public var name: String { "cmdb" }
     public var migrations: [Migration] { CMDBSchema.migrations }
     public func effects() -> [DurableEffect] { CMDBEffects.all() }
+    public func eventSources() -> [EventSource] { [HostChangedEvents()] }
 }

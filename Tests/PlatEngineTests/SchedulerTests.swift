@@ -51,4 +51,46 @@ struct SchedulerTests {
         #expect(try check.integrityCheck() == "ok")
         print("scheduler race: \(started.count) fires, \(lines.count) executions, \(succeeded) succeeded")
     }
+
+    @Test("a CMDB subscription delivers each matching event to exactly one run, across a killed scheduler and two live ones")
+    func subscriptionDeliversOnce() throws {
+        let dir = try Binary.tempDir("subs")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let marker = dir.appendingPathComponent("events.txt").path
+        try """
+            on cmdb.host.changed where "city == \\"sh\\"" run record(marker: "\(marker)")
+
+            plan record(marker: string, event: map = {}) {
+                step "note" { sh("echo \\(event.kind)-\\(event.host)-$PLATFLOW_RUN_ID >> '\\(marker)'") }
+            }
+            """.write(to: dir.appendingPathComponent("subs.plat"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("s.db").path
+        let (code, out, err) = try Binary.run(["schedule", "apply", "subs.plat", "--db", db], in: dir)
+        #expect(code == 0 && out.contains("added on cmdb.host.changed"), "\(err)")
+        for i in 1...12 {
+            let city = i % 3 == 0 ? "bj" : "sh"
+            let (c, _, e) = try Binary.run(["cmdb", "host", "add", "inner_ip=10.1.0.\(i)", "hostname=h\(i)", "city=\(city)", "--db", db], in: dir)
+            #expect(c == 0, "\(e)")
+        }
+        let first = try Binary.start(["scheduler", "--db", db], in: dir, tag: "first")
+        usleep(400_000)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let a = try Binary.start(["scheduler", "--db", db], in: dir, tag: "a")
+        let b = try Binary.start(["scheduler", "--db", db], in: dir, tag: "b")
+        usleep(3_000_000)
+        kill(a.processIdentifier, SIGTERM)
+        kill(b.processIdentifier, SIGTERM)
+        a.waitUntilExit()
+        b.waitUntilExit()
+
+        let check = try Database(path: db)
+        let started = try check.query("SELECT cursor FROM engine_subscription_deliveries WHERE outcome = 'started'")
+        #expect(started.count == 8, "\(started.count) deliveries started for 8 matching events")
+        let runs = try check.query("SELECT id FROM engine_runs WHERE plan = 'record'")
+        #expect(runs.count == 8)
+        let lines = ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        #expect(lines.count == 8 && Set(lines).count == 8, "\(lines)")
+        #expect(lines.allSatisfy { $0.hasPrefix("create-") })
+    }
 }

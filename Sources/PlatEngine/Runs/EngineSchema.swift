@@ -110,5 +110,25 @@ public enum EngineSchema {
                 PRIMARY KEY (schedule, fire_time)
             );
             """),
+        Migration(module: "engine", version: 2, sql: """
+            CREATE TABLE engine_subscriptions (
+                name TEXT PRIMARY KEY,
+                file TEXT NOT NULL,
+                event TEXT NOT NULL,
+                filter TEXT,
+                plan TEXT NOT NULL,
+                args TEXT NOT NULL,
+                cursor INTEGER NOT NULL,
+                updated_at REAL NOT NULL
+            );
+            CREATE TABLE engine_subscription_deliveries (
+                subscription TEXT NOT NULL,
+                cursor INTEGER NOT NULL,
+                run_id TEXT,
+                outcome TEXT NOT NULL,
+                at REAL NOT NULL,
+                PRIMARY KEY (subscription, cursor)
+            );
+            """),
     ]
 }

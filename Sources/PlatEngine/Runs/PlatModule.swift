@@ -13,10 +13,27 @@ public protocol PlatModule: AnyObject {
     func effects() -> [DurableEffect]
     /// A run is being cancelled (or lost its lease): stop whatever the module still runs for it.
     func cancel(runID: String)
+    /// Events plans can subscribe to (`on cmdb.host.changed where '...' run plan(args)`).
+    func eventSources() -> [EventSource]
 }
 
 extension PlatModule {
     public func cancel(runID: String) {}
+    public func eventSources() -> [EventSource] { [] }
+}
+
+/// A stream of events with growing cursors, for subscriptions.
+public protocol EventSource {
+    /// `cmdb.host.changed`
+    var event: String { get }
+    /// The newest cursor now (a new subscription starts after it).
+    func latestCursor(db: Database) throws -> Int64
+    /// Events after `cursor`, oldest first: (cursor, the event as a .plat value).
+    func events(db: Database, after cursor: Int64, limit: Int) throws -> [(cursor: Int64, value: Value)]
+    /// Which of `events` match the subscription's filter (nil: all).
+    func matching(db: Database, filter: String?, events: [(cursor: Int64, value: Value)]) throws -> Set<Int64>
+    /// Checks a filter when the subscription is applied; throws a message when it is invalid.
+    func validate(filter: String, db: Database) throws
 }
 
 public enum Modules {
@@ -28,6 +45,12 @@ public enum Modules {
     }
 
     static var migrations: [Migration] { installed.flatMap(\.migrations) }
+
+    public static func eventSource(_ event: String) -> EventSource? {
+        installed.flatMap { $0.eventSources() }.first { $0.event == event }
+    }
+
+    public static var eventNames: [String] { installed.flatMap { $0.eventSources() }.map(\.event) }
 
     /// Stops a run's work everywhere: its processes and whatever the modules run for it.
     public static func stopWork(of runID: String) {

@@ -116,6 +116,43 @@ public final class ScheduleStore {
             }
             records.append((d.label, cron, tz, plan, args, overlap.rawValue, catchUp, timing.next(after: RunStore.now())))
         }
+        // Subscriptions: `on EVENT [where FILTER] run PLAN(args)`.
+        var subs: [(name: String, event: String, filter: String?, plan: String, args: [String: String])] = []
+        for d in module.declarations where d.kind == "subscription" {
+            let event = d.label
+            guard let source = Modules.eventSource(event) else {
+                let names = Modules.eventNames
+                problems.append(Diagnostic(message: "no event '\(event)' to subscribe to", location: d.labelLoc,
+                                           hint: closestName(to: event, in: names).map { "did you mean '\($0)'?" }
+                                               ?? (names.isEmpty ? "no module provides events" : "events: \(names.joined(separator: ", "))"),
+                                           phase: .resolve))
+                continue
+            }
+            var filter: String? = nil
+            if let (v, loc) = d.entry("where"), case .string(let f) = v {
+                do { try source.validate(filter: f, db: db) } catch {
+                    problems.append(Diagnostic(message: "where: \(error)", location: loc, phase: .resolve))
+                    continue
+                }
+                filter = f
+            }
+            guard let (runValue, runLoc) = d.entry("run"), case .map(let run) = runValue,
+                  case .string(let plan)? = run.get(.string("plan")), case .map(let argMap)? = run.get(.string("args")) else { continue }
+            var args: [String: String] = [:]
+            for (k, v) in argMap.pairs { if case .string(let key) = k { args[key] = ParamText.from(v) } }
+            if let info = module.plans.first(where: { $0.name == plan }) {
+                var check = args
+                if info.params.contains(where: { $0.name == "event" }) { check["event"] = "{}" }
+                do { _ = try interpreter.validateParameters(check, for: info) } catch let u as UsageError {
+                    problems.append(Diagnostic(message: "run: \(u.message)", location: runLoc, hint: u.hint, phase: .resolve))
+                    continue
+                }
+            }
+            var name = "\(plan) on \(event)"
+            var n = 2
+            while subs.contains(where: { $0.name == name }) { name = "\(plan) on \(event) #\(n)"; n += 1 }
+            subs.append((name, event, filter, plan, args))
+        }
         if !problems.isEmpty { throw DiagnosticList(problems) }
         var result = ApplyResult()
         try db.transaction {
@@ -146,6 +183,32 @@ public final class ScheduleStore {
             for name in existing.keys.sorted() where !records.contains(where: { $0.name == name }) {
                 try db.execute("DELETE FROM engine_schedules WHERE name = ?", name)
                 result.removed.append(name)
+            }
+            let oldSubs = try db.query("SELECT * FROM engine_subscriptions WHERE file = ?", file)
+            for sub in subs {
+                let argsJSON = String(decoding: try JSONEncoder().encode(sub.args), as: UTF8.self)
+                if let old = oldSubs.first(where: { $0.string("name") == sub.name }) {
+                    if old.string("event") == sub.event && old.string("filter") == sub.filter && old.string("plan") == sub.plan
+                        && old.string("args") == argsJSON {
+                        result.unchanged.append("on \(sub.event) → \(sub.plan)")
+                        continue
+                    }
+                    try db.execute("UPDATE engine_subscriptions SET event = ?, filter = ?, plan = ?, args = ?, updated_at = ? WHERE name = ?",
+                                   sub.event, sub.filter, sub.plan, argsJSON, RunStore.now(), sub.name)
+                    result.updated.append("on \(sub.event) → \(sub.plan)")
+                } else {
+                    // A new subscription hears only what happens from now on.
+                    let cursor = try Modules.eventSource(sub.event)?.latestCursor(db: db) ?? 0
+                    try db.execute("""
+                        INSERT INTO engine_subscriptions (name, file, event, filter, plan, args, cursor, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """, sub.name, file, sub.event, sub.filter, sub.plan, argsJSON, cursor, RunStore.now())
+                    result.added.append("on \(sub.event) → \(sub.plan)")
+                }
+            }
+            for old in oldSubs where !subs.contains(where: { $0.name == old.string("name") }) {
+                try db.execute("DELETE FROM engine_subscriptions WHERE name = ?", old.string("name"))
+                result.removed.append("on \(old.string("event") ?? "") → \(old.string("plan") ?? "")")
             }
         }
         return result

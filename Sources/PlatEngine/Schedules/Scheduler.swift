@@ -35,6 +35,7 @@ public final class Scheduler: @unchecked Sendable {
         while !isStopping {
             do {
                 try fireDueSchedules(store)
+                try deliverEvents(store)
                 try startRunnableRuns(store)
             } catch let e as DatabaseError where e.isBusy {
                 // Another scheduler holds the write lock: try again next tick.
@@ -134,6 +135,53 @@ public final class Scheduler: @unchecked Sendable {
             try store.db.execute("UPDATE engine_schedule_fires SET outcome = 'started', run_id = ? WHERE schedule = ? AND fire_time = ?",
                                  id, s.name, fire)
             log("\(s.name): fired at \(when) → run \(id)")
+        }
+    }
+
+    // MARK: Subscriptions
+
+    /// Each new event goes to every subscription whose filter it matches, as exactly one run: the delivery's
+    /// row (subscription, cursor) is the claim, written in the same transaction as the run and the cursor.
+    func deliverEvents(_ store: RunStore) throws {
+        for sub in try store.db.query("SELECT * FROM engine_subscriptions ORDER BY name") {
+            guard let name = sub.string("name"), let event = sub.string("event"), let source = Modules.eventSource(event),
+                  let plan = sub.string("plan"), let file = sub.string("file") else { continue }
+            let cursor = sub.int("cursor") ?? 0
+            let events = try source.events(db: store.db, after: cursor, limit: 100)
+            guard !events.isEmpty else { continue }
+            let matches = try source.matching(db: store.db, filter: sub.string("filter"), events: events)
+            let args = (try? JSONDecoder().decode([String: String].self, from: Data((sub.string("args") ?? "{}").utf8))) ?? [:]
+            for (c, value) in events {
+                try store.db.transaction {
+                    try store.db.execute("""
+                        INSERT OR IGNORE INTO engine_subscription_deliveries (subscription, cursor, outcome, at) VALUES (?, ?, 'claimed', ?)
+                        """, name, c, RunStore.now())
+                    guard store.db.changes == 1 else { return }
+                    var outcome = "no match"
+                    var runID: String? = nil
+                    if matches.contains(c) {
+                        var params = args
+                        let executor = RunExecutor(store: store, output: SilentRunOutput(), registry: registry, waitPolicy: .park,
+                                                   user: "scheduler")
+                        // A plan with an `event` parameter gets the event as a map.
+                        if let info = try? Interpreter(effects: NullEffects(), effectSpecs: registry.specs).load(path: file)
+                            .plans.first(where: { $0.name == plan }), info.params.contains(where: { $0.name == "event" }) {
+                            params["event"] = (try? JSON.encode(value)) ?? "{}"
+                        }
+                        do {
+                            runID = try executor.create(file: file, plan: plan, params: params).id
+                            outcome = "started"
+                            log("\(name): event \(c) → run \(runID!)")
+                        } catch {
+                            outcome = "error: \(error)"
+                            log("\(name): event \(c) could not start a run: \(error)")
+                        }
+                    }
+                    try store.db.execute("UPDATE engine_subscription_deliveries SET outcome = ?, run_id = ? WHERE subscription = ? AND cursor = ?",
+                                         outcome, runID, name, c)
+                    try store.db.execute("UPDATE engine_subscriptions SET cursor = MAX(cursor, ?) WHERE name = ?", c, name)
+                }
+            }
         }
     }
 

@@ -115,7 +115,7 @@ extension Resolver {
             report("\(kind) \"\(label)\" must be declared at the top level of a file", at: loc)
             return
         }
-        if module.declarations.contains(where: { $0.kind == kind && $0.label == label }) {
+        if kind != "subscription" && module.declarations.contains(where: { $0.kind == kind && $0.label == label }) {
             report("duplicate \(kind) \"\(label)\"", at: labelLoc)
         }
         if kind == "scheme" {

@@ -113,6 +113,8 @@ extension Parser {
             }
         case .ident(let word) where Parser.declarationKinds.contains(word):
             if case .string = peek(ahead: 1).kind { return try parseDeclaration(kind: word) }
+        case .ident("on"):
+            if case .ident = peek(ahead: 1).kind { return try parseSubscription() }
         case .punct(.lbrace):
             throw error("unexpected '{' (a block must follow if, else, for, while, fn, plan, step, try or catch)", at: t)
         case .punct(.rbrace):
@@ -378,6 +380,39 @@ extension Parser {
         }
         let body = try parseMap()
         return Stmt(.declaration(kind: kind, label: label, labelLoc: loc(labelToken), target: target, body: body), loc(kindToken))
+    }
+
+    /// subscription = "on" NAME { "." NAME } [ "where" STRING ] "run" call ;
+    /// (`on`, `where` and `run` are names, not keywords: this form starts only with `on` followed by a name)
+    mutating func parseSubscription() throws -> Stmt {
+        let onToken = advance()
+        let nameToken = peek()
+        var event = ""
+        while true {
+            guard case .ident(let part) = peek().kind else {
+                throw expected("an event name after 'on', such as cmdb.host.changed")
+            }
+            advance()
+            event += event.isEmpty ? part : "." + part
+            if !accept(.dot) { break }
+        }
+        var entries: [(key: Expr, value: Expr)] = [(Expr(.stringLit("event"), loc(nameToken)), Expr(.stringLit(event), loc(nameToken)))]
+        if case .ident("where") = peek().kind {
+            let w = advance()
+            guard plainString(peek()) != nil else {
+                throw expected("the filter as a string after 'where'", hint: "on \(event) where 'module == \"web\"' run deploy()")
+            }
+            let f = advance()
+            entries.append((Expr(.stringLit("where"), loc(w)), Expr(.stringLit(plainString(f) ?? ""), loc(f))))
+        }
+        guard case .ident("run") = peek().kind else {
+            throw expected("'run PLAN(args)' after the event", hint: "on \(event) run sync_dns(zone: \"prod\")")
+        }
+        let runToken = advance()
+        let call = try parseExpr()
+        entries.append((Expr(.stringLit("run"), loc(runToken)), call))
+        return Stmt(.declaration(kind: "subscription", label: event, labelLoc: loc(nameToken), target: nil,
+                                 body: Expr(.map(entries), loc(onToken))), loc(onToken))
     }
 
     mutating func parseStep() throws -> Stmt {
