@@ -57,7 +57,10 @@ public struct CopyOptions: Sendable {
     /// started while copying), so a crash or power loss leaves the old file or the whole new one. false keeps
     /// the atomic rename (readers still never see a part) but leaves flushing to the kernel, as `cp` does:
     /// after a power loss a just-copied file may be empty on some file systems. ssh hosts always `sync`.
-    public var durable: Bool = true
+    /// fsync each file and its folder before the rename (`copy(..., sync: true)`). Off by default, like cp,
+    /// rsync and Ansible's copy: the replace is atomic and verified either way; a power loss may lose the
+    /// newest copies without it.
+    public var durable: Bool = false
     /// Tests only: called once per file after its bytes are in the temporary file (a path on this machine for
     /// local and simulated hosts, the remote path for ssh hosts), before verification and rename.
     public var afterWriteHook: (@Sendable (_ host: Host, _ tempPath: String) -> Void)? = nil

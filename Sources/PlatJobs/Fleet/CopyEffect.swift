@@ -3,9 +3,9 @@ import PlatEngine
 import PlatLang
 
 /// `copy(from: SOURCES, to: TARGETS, dest: PATH, mode: "force"|"strict", upload_limit: MB/s,
-/// download_limit: MB/s, timeout: d, rolling:, on_failure:, max_fail:, throttle:, sync: true)`: file
-/// distribution. `sync: false` skips the fsync of each written file (the replace stays atomic; a power loss
-/// may lose the newest copies).
+/// download_limit: MB/s, timeout: d, rolling:, on_failure:, max_fail:, throttle:, sync: false)`: file
+/// distribution. `sync: true` fsyncs every written file and its folder before the rename, so a copy reported
+/// ok survives a power loss (the replace is atomic and SHA-256 verified either way).
 /// Sources are local files, folders or globs, or `{host: h, path: p}` files on source hosts. Returns the same
 /// summary as `sh` on hosts; each host's entry lists its files (`files: [{source, destination, status, bytes,
 /// duration, speed, sha256}]`).
