@@ -47,12 +47,35 @@ enum HelpCommand {
             Conditions take booleans only. Integers are 64-bit and overflow is an error.
             `/` gives a float, `//` floors, `%` follows `//`.
             """,
+        "rolling": """
+            Rolling batches: sh(hosts, script, rolling: "1 30% 100%") and copy(..., rolling: ...).
+              N      that many hosts              N%   ceil(N% of ALL targets), never 0
+              +N     the previous batch plus N    *N   the previous batch times N
+            The last part repeats until every host is done; hosts go in the order given; at most 500 batches.
+            For 100 hosts: "20" → 20,20,20,20,20   "30%" → 30,30,30,10   "5 *2" → 5,10,20,40,25
+                           "5 +10" → 5,15,25,35,20   "10 20 20 20 100%" → 10,20,20,20,30
+            on_failure: "pause" (default: the run waits; `platflow approve RUN` accepts the failures and goes on,
+            `platflow retry RUN` runs the failed hosts again), "ignore", or "manual" (an approval before every batch).
+            max_fail: "10%" or a count: later batches do not start once the failed share of all targets is
+            strictly greater. throttle: N hosts at once. Try an expression: platflow batches "5 *2" --hosts 100
+            """,
+        "cron": """
+            Cron expressions (schedule "name" { cron: "...", tz: "Asia/Shanghai", ... }):
+              minute hour day-of-month month day-of-week     e.g. "0 9 * * MON-FRI", "*/15 * * * *"
+            Values, ranges a-b, steps */n a-b/n, lists a,b; names JAN-DEC and SUN-SAT; 0 and 7 are Sunday.
+            @yearly @monthly @weekly @daily @hourly, and @every DURATION (e.g. @every 30s).
+            When both day fields are restricted, a day matches either (Vixie cron's rule).
+            Daylight saving: a time inside a spring-forward gap fires once, right after the gap; a time that occurs
+            twice fires once, at its first occurrence; expressions whose hour is a wildcard fire at every real
+            instant that matches. Details: docs/cron.md.
+            Try one: platflow schedule next "0 9 * * MON-FRI" --tz Asia/Shanghai --count 5
+            """,
         "exit-codes": """
             Exit codes of every platflow command:
               0    success
               1    the work failed: a run failed or was cancelled, check found problems
               2    bad input or usage: nothing ran, nothing changed
-              3    parked: a run waits for an approval or a timer
+              3    parked: a run waits for an approval or a timer (or was stopped by SIGTERM)
               130  interrupted by Ctrl-C
             """,
     ]
@@ -94,6 +117,8 @@ enum HelpCommand {
 
             Topics (platflow help TOPIC):
               language     the .plat language in one screen
+              rolling      rolling batches and failure policies
+              cron         cron expressions, time zones and daylight saving
               exit-codes   what each exit code means
 
             Examples:
