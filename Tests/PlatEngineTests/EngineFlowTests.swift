@@ -125,4 +125,30 @@ struct EngineFlowTests {
         let (_, j, _) = try Binary.run(["status", id, "--json", "--db", db], in: dir)
         #expect(j.contains("\"status\" : \"cancelled\""))
     }
+
+    @Test("step retry runs a failed command again (a new journal key per attempt), and a resume replays it in order")
+    func stepRetryRunsAgain() throws {
+        let dir = try Binary.tempDir("stepretry")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let marker = dir.appendingPathComponent("tries.txt").path
+        try write("""
+            plan main() {
+                step "flaky", retry: 3, backoff: 100ms {
+                    # Fails on the first two attempts, succeeds on the third.
+                    sh("echo try >> '\(marker)'; test $(wc -l < '\(marker)') -ge 3")
+                }
+                step "after" { print("done after", sh("wc -l < '\(marker)'").stdout.trim(), "tries") }
+            }
+            """, "f.plat", in: dir)
+        let db = dir.appendingPathComponent("f.db").path
+        let (c, out, err) = try Binary.run(["run", "f.plat", "--db", db], in: dir)
+        #expect(c == 0, "\(err)")
+        #expect(out == "done after 3 tries\n")
+        #expect(err.contains("main/flaky (attempt 3)"))
+        let id = try #require(try Binary.newestRunID(db: db, in: dir))
+        let check = try Database(path: db)
+        let keys = try check.query("SELECT key FROM engine_journal WHERE run_id = ? ORDER BY started_at", id).compactMap { $0.string("key") }
+        // three commands and two backoff sleeps, each under its own key
+        #expect(keys.filter { $0.hasPrefix("main/flaky#") }.count == 5, "\(keys)")
+    }
 }

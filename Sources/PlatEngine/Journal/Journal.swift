@@ -55,7 +55,7 @@ public final class Journal {
             ON CONFLICT (run_id, key) DO UPDATE SET status = 'started', args = excluded.args,
             started_at = excluded.started_at
             """, runID, key, effect, args, Date().timeIntervalSince1970)
-        entries[key] = Entry(key: key, effect: effect, args: args, status: "started", result: nil, error: nil)
+        entries[key] = Entry(key: key, effect: effect, args: key.contains("@") ? "" : args, status: "started", result: nil, error: nil)
     }
 
     public func recordCompleted(key: String, result: String, failed: String? = nil) throws {
@@ -63,7 +63,9 @@ public final class Journal {
             UPDATE engine_journal SET status = ?, result = ?, error = ?, finished_at = ? WHERE run_id = ? AND key = ?
             """, failed == nil ? "finished" : "failed", result, failed, Date().timeIntervalSince1970, runID, key)
         entries[key]?.status = failed == nil ? "finished" : "failed"
-        entries[key]?.result = result
+        // A fleet effect's per-host results (`KEY@host`) are read back only when a run resumes, from the
+        // database; keeping thousands of them here would make memory grow with the fleet.
+        entries[key]?.result = key.contains("@") ? nil : result
         entries[key]?.error = failed
     }
 

@@ -132,12 +132,6 @@ final class StepTracker {
         return path
     }
 
-    /// A retried step starts its effect counters again, so attempt 2 replays attempt 1's keys.
-    func restartCurrent() {
-        let p = frames[frames.count - 1].path
-        frames[frames.count - 1] = Frame(path: p)
-    }
-
     func leave() {
         if frames.count > 1 { frames.removeLast() }
     }

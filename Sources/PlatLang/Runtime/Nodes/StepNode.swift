@@ -89,9 +89,10 @@ final class StepNode: StmtNode {
                 let scaled = Double(backoff) * pow(factor, Double(attempt - 1))
                 let wait = scaled >= Double(cap) ? cap : Int64(scaled.rounded())
                 let (p, n) = vm.steps.nextSequence()
-                _ = try vm.effects.perform(EffectCall(name: "sleep", args: Arguments(positional: [.duration(wait)]),
+                _ = try vm.effects.perform(EffectCall(name: "sleep", args: Arguments(named: [("duration", .duration(wait))]),
                                                       stepPath: p, sequence: n, location: loc))
-                vm.steps.restartCurrent()
+                // The next attempt's effects take the next keys of this step (after the failed attempt's and the
+                // backoff sleep's), so a durable host runs them anew, and a replay meets them in the same order.
                 attempt += 1
             }
         }
