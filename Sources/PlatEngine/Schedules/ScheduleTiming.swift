@@ -37,21 +37,7 @@ public enum ScheduleTiming: Sendable {
         }
     }
 
-    static func parseDuration(_ text: String) -> Int64? {
-        let units: [(String, Int64)] = [("d", 86_400_000), ("h", 3_600_000), ("ms", 1), ("m", 60_000), ("s", 1_000)]
-        var rest = Substring(text)
-        var total: Int64 = 0
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
-            guard !digits.isEmpty, let n = Int64(digits) else { return nil }
-            rest = rest.dropFirst(digits.count)
-            guard let (u, scale) = units.first(where: { rest.hasPrefix($0.0) }) else { return nil }
-            rest = rest.dropFirst(u.count)
-            total += n * scale
-        }
-        return total
-    }
+    static func parseDuration(_ text: String) -> Int64? { PlanParameters.parseDuration(text) }
 }
 
 public struct ScheduleError: Error, CustomStringConvertible {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Turns `--param k=v` strings into values of the types a plan declares.
-enum PlanParameters {
+public enum PlanParameters {
     static func convert(_ raw: [String: String], for plan: PlanInfo) throws -> [(name: String, value: Value)] {
         let names = plan.params.map(\.name)
         for k in raw.keys.sorted() where !names.contains(k) {
@@ -75,7 +75,7 @@ enum PlanParameters {
     }
 
     /// `1h30m`, `500ms`, `2d`: the duration literal syntax.
-    static func parseDuration(_ text: String) -> Int64? {
+    public static func parseDuration(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("d", 86_400_000), ("h", 3_600_000), ("ms", 1), ("m", 60_000), ("s", 1_000)]
         var rest = Substring(text)
         var total: Int64 = 0
@@ -95,7 +95,7 @@ enum PlanParameters {
     }
 
     /// `20MB`, `1GiB`, `512B`: the size literal syntax.
-    static func parseSize(_ text: String) -> Int64? {
+    public static func parseSize(_ text: String) -> Int64? {
         let units: [(String, Int64)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
                                         ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000),
                                         ("TB", 1_000_000_000_000), ("B", 1)]
