@@ -18,31 +18,8 @@ final class BinaryNode: ExprNode {
 
     @inline(__always)
     func apply(_ vm: VM, _ a: Value, _ b: Value) throws -> Value {
-        if case .int(let x) = a, case .int(let y) = b {
-            switch op {
-            case .add:
-                let (r, o) = x.addingReportingOverflow(y)
-                if !o { return .int(r) }
-            case .sub:
-                let (r, o) = x.subtractingReportingOverflow(y)
-                if !o { return .int(r) }
-            case .mul:
-                let (r, o) = x.multipliedReportingOverflow(by: y)
-                if !o { return .int(r) }
-            case .lt: return .bool(x < y)
-            case .le: return .bool(x <= y)
-            case .gt: return .bool(x > y)
-            case .ge: return .bool(x >= y)
-            case .eq: return .bool(x == y)
-            case .ne: return .bool(x != y)
-            default: break
-            }
-        }
-        do {
-            return try Operators.binary(op, a, b)
-        } catch {
-            throw vm.locate(error, at: loc)
-        }
+        if case .int(let x) = a, case .int(let y) = b, let r = intOperation(op, x, y) { return r }
+        return try generalBinary(vm, op, a, b, at: loc)
     }
 }
 
@@ -61,28 +38,41 @@ final class BinaryConstNode: ExprNode {
     }
     override func eval(_ vm: VM) throws -> Value {
         let a = try lhs.eval(vm)
-        if case .int(let x) = a, let y = constInt {
-            switch op {
-            case .add:
-                let (r, o) = x.addingReportingOverflow(y)
-                if !o { return .int(r) }
-            case .sub:
-                let (r, o) = x.subtractingReportingOverflow(y)
-                if !o { return .int(r) }
-            case .lt: return .bool(x < y)
-            case .le: return .bool(x <= y)
-            case .gt: return .bool(x > y)
-            case .ge: return .bool(x >= y)
-            case .eq: return .bool(x == y)
-            case .ne: return .bool(x != y)
-            default: break
-            }
-        }
-        do {
-            return try Operators.binary(op, a, constant)
-        } catch {
-            throw vm.locate(error, at: loc)
-        }
+        if case .int(let x) = a, let y = constInt, let r = intOperation(op, x, y) { return r }
+        return try generalBinary(vm, op, a, constant, at: loc)
+    }
+}
+
+/// Integer arithmetic and comparison done inline, or nil when the operator needs the general rules
+/// (division, modulo, membership) or the result overflowed (`Operators` then reports it).
+@inline(__always)
+func intOperation(_ op: BinaryOp, _ x: Int, _ y: Int) -> Value? {
+    switch op {
+    case .add:
+        let (r, o) = x.addingReportingOverflow(y)
+        return o ? nil : .int(r)
+    case .sub:
+        let (r, o) = x.subtractingReportingOverflow(y)
+        return o ? nil : .int(r)
+    case .mul:
+        let (r, o) = x.multipliedReportingOverflow(by: y)
+        return o ? nil : .int(r)
+    case .lt: return .bool(x < y)
+    case .le: return .bool(x <= y)
+    case .gt: return .bool(x > y)
+    case .ge: return .bool(x >= y)
+    case .eq: return .bool(x == y)
+    case .ne: return .bool(x != y)
+    default: return nil
+    }
+}
+
+/// Every other combination, with the error placed at the operator.
+func generalBinary(_ vm: VM, _ op: BinaryOp, _ a: Value, _ b: Value, at loc: SourceLoc) throws -> Value {
+    do {
+        return try Operators.binary(op, a, b)
+    } catch {
+        throw vm.locate(error, at: loc)
     }
 }
 

@@ -181,16 +181,9 @@ final class AugAssignLocal: StmtNode {
     override func exec(_ vm: VM) throws -> Flow {
         let rhs = try value.eval(vm)
         let p = vm.stack + vm.base + slot
-        if case .int(let a) = p.pointee, case .int(let b) = rhs {
-            switch op {
-            case .add:
-                let (r, o) = a.addingReportingOverflow(b)
-                if !o { p.pointee = .int(r); return .normal }
-            case .sub:
-                let (r, o) = a.subtractingReportingOverflow(b)
-                if !o { p.pointee = .int(r); return .normal }
-            default: break
-            }
+        if case .int(let a) = p.pointee, case .int(let b) = rhs, let r = intOperation(op, a, b) {
+            p.pointee = r
+            return .normal
         }
         var cur = p.move()
         p.initialize(to: .null)
