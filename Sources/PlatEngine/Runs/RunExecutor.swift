@@ -201,11 +201,12 @@ final class PinnedSources: SourceProvider {
 }
 
 /// For loading and checking without running.
-final class NullEffects: EffectHandler {
-    func perform(_ call: EffectCall) throws -> Value { .null }
-    func stepStarted(_ step: StepEvent) throws {}
-    func stepFinished(_ step: StepEvent, outcome: StepOutcome) {}
-    func write(_ text: String) {}
+public final class NullEffects: EffectHandler {
+    public init() {}
+    public func perform(_ call: EffectCall) throws -> Value { .null }
+    public func stepStarted(_ step: StepEvent) throws {}
+    public func stepFinished(_ step: StepEvent, outcome: StepOutcome) {}
+    public func write(_ text: String) {}
 }
 
 /// Renews a run's lease in the background and watches for `platflow cancel`.

@@ -263,8 +263,9 @@ public final class Scheduler: @unchecked Sendable {
     }
 }
 
-/// Scheduler-run output lives in each run's log only.
-final class SilentRunOutput: RunOutput {
-    func program(_ text: String) {}
-    func event(_ line: String, kind: RunEventKind) {}
+/// Output that goes only to the run's log: scheduler workers and background runs.
+public final class SilentRunOutput: RunOutput {
+    public init() {}
+    public func program(_ text: String) {}
+    public func event(_ line: String, kind: RunEventKind) {}
 }

@@ -29,7 +29,7 @@ enum CheckCommand {
         var all: [Diagnostic] = []
         var unreadable = false
         for path in args.positional {
-            let interpreter = Interpreter(effects: NoEffects(), effectSpecs: EffectRegistry.standard().specs)
+            let interpreter = Interpreter(effects: NullEffects(), effectSpecs: EffectRegistry.standard().specs)
             var diags = interpreter.check(path: path)
             if diags.isEmpty { diags = libraryProblems(path, interpreter: interpreter, args: args) }
             if diags.contains(where: { $0.location == nil }) { unreadable = true }
@@ -75,10 +75,3 @@ extension CheckCommand {
     }
 }
 
-/// `check` runs nothing, so it needs no effects.
-final class NoEffects: EffectHandler {
-    func perform(_ call: EffectCall) throws -> Value { .null }
-    func stepStarted(_ step: StepEvent) throws {}
-    func stepFinished(_ step: StepEvent, outcome: StepOutcome) {}
-    func write(_ text: String) {}
-}

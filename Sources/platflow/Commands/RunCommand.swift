@@ -124,7 +124,7 @@ enum RunCommand {
 
 extension RunCommand {
     static func loadModule(_ path: String) throws -> (Interpreter, CompiledModule) {
-        let interpreter = Interpreter(effects: NoEffects(), effectSpecs: EffectRegistry.standard().specs)
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: EffectRegistry.standard().specs)
         return (interpreter, try interpreter.load(path: path))
     }
 

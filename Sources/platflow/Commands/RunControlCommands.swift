@@ -25,22 +25,13 @@ enum ResumeCommand {
             """)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
-        guard let ref = args.positional.first else {
-            terminal.error("resume needs a run id", hint: "`platflow runs` lists them")
-            return ExitCode.usage
-        }
-        do {
-            let store = try EngineSession.open(args)
-            let run = try store.resolveRunID(ref)
+        EngineSession.withRun(args, terminal, missing: "resume needs a run id", hint: "`platflow runs` lists them") { store, run in
             let secrets = try RunCommand.parseParams(args)
-            if args.has("worker") {
-                let executor = RunExecutor(store: store, output: SilentOutput(), waitPolicy: .park)
-                return RunCommand.drive(executor, id: run.id, secrets: secrets, upgrade: args.has("upgrade"), terminal: terminal)
-            }
-            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal))
+            // A background worker prints nothing and parks the run rather than wait for timers or people.
+            let worker = args.has("worker")
+            let executor = RunExecutor(store: store, output: worker ? SilentRunOutput() : TerminalOutput(terminal: terminal),
+                                       waitPolicy: worker ? .park : .wait)
             return RunCommand.drive(executor, id: run.id, secrets: secrets, upgrade: args.has("upgrade"), terminal: terminal)
-        } catch {
-            return EngineSession.report(error, terminal: terminal)
         }
     }
 }
@@ -62,13 +53,7 @@ enum RetryCommand {
             """)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
-        guard let ref = args.positional.first else {
-            terminal.error("retry needs a run id", hint: "`platflow runs --status failed` lists failed runs")
-            return ExitCode.usage
-        }
-        do {
-            let store = try EngineSession.open(args)
-            let run = try store.resolveRunID(ref)
+        EngineSession.withRun(args, terminal, missing: "retry needs a run id", hint: "`platflow runs --status failed` lists failed runs") { store, run in
             let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal))
             try executor.prepareRetry(run.id)
             if args.has("detach") {
@@ -78,8 +63,6 @@ enum RetryCommand {
             }
             return RunCommand.drive(executor, id: run.id, secrets: try RunCommand.parseParams(args),
                                     upgrade: args.has("upgrade"), terminal: terminal)
-        } catch {
-            return EngineSession.report(error, terminal: terminal)
         }
     }
 }
@@ -93,13 +76,7 @@ enum CancelCommand {
         examples: ["platflow cancel 3f9a2k1m"])
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
-        guard let ref = args.positional.first else {
-            terminal.error("cancel needs a run id")
-            return ExitCode.usage
-        }
-        do {
-            let store = try EngineSession.open(args)
-            let run = try store.resolveRunID(ref)
+        EngineSession.withRun(args, terminal, missing: "cancel needs a run id") { store, run in
             if run.status.isFinished {
                 terminal.error("run \(run.id) already \(run.status.rawValue)")
                 return ExitCode.usage
@@ -114,8 +91,6 @@ enum CancelCommand {
                 terminal.out("cancelled run \(run.id)\n")
             }
             return ExitCode.ok
-        } catch {
-            return EngineSession.report(error, terminal: terminal)
         }
     }
 }
@@ -138,13 +113,7 @@ enum ApproveCommand {
             """)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
-        guard let ref = args.positional.first else {
-            terminal.error("approve needs a run id", hint: "`platflow runs --status waiting` lists waiting runs")
-            return ExitCode.usage
-        }
-        do {
-            let store = try EngineSession.open(args)
-            let run = try store.resolveRunID(ref)
+        EngineSession.withRun(args, terminal, missing: "approve needs a run id", hint: "`platflow runs --status waiting` lists waiting runs") { store, run in
             let book = ApprovalBook(db: store.db)
             guard let req = try book.pending(runID: run.id) else {
                 terminal.error("run \(run.id) is not waiting for an approval (it is \(run.status.rawValue))")
@@ -162,8 +131,6 @@ enum ApproveCommand {
                 try DetachedWorker.spawn(runID: run.id, dbPath: store.db.path)
             }
             return ExitCode.ok
-        } catch {
-            return EngineSession.report(error, terminal: terminal)
         }
     }
 }

@@ -86,13 +86,7 @@ enum StatusCommand {
         examples: ["platflow status 3f9a2k1m", "platflow status 3f9a --group", "platflow status 3f9a --json"])
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
-        guard let ref = args.positional.first else {
-            terminal.error("status needs a run id", hint: "`platflow runs` lists them")
-            return ExitCode.usage
-        }
-        do {
-            let store = try EngineSession.open(args)
-            let run = try store.resolveRunID(ref)
+        EngineSession.withRun(args, terminal, missing: "status needs a run id", hint: "`platflow runs` lists them") { store, run in
             let steps = try store.steps(of: run.id)
             let pending = try ApprovalBook(db: store.db).pending(runID: run.id)
             if args.has("json") {
@@ -153,8 +147,6 @@ enum StatusCommand {
             if let e = run.error, run.status == .failed { s += "\n" + e }
             terminal.out(s)
             return ExitCode.ok
-        } catch {
-            return EngineSession.report(error, terminal: terminal)
         }
     }
 }
@@ -193,13 +185,7 @@ enum LogsCommand {
     }
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
-        guard let ref = args.positional.first else {
-            terminal.error("logs needs a run id")
-            return ExitCode.usage
-        }
-        do {
-            let store = try EngineSession.open(args)
-            let run = try store.resolveRunID(ref)
+        EngineSession.withRun(args, terminal, missing: "logs needs a run id") { store, run in
             var last: Int64 = 0
             while true {
                 for l in try store.logs(of: run.id, after: last) {
@@ -221,8 +207,6 @@ enum LogsCommand {
                 usleep(300_000)
             }
             return ExitCode.ok
-        } catch {
-            return EngineSession.report(error, terminal: terminal)
         }
     }
 }

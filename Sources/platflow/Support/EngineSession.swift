@@ -27,6 +27,22 @@ enum EngineSession {
         help: "full: each journal entry is fsynced before the next effect; normal: faster, and a power loss may lose the last entries (a crash of platflow alone loses nothing)",
         defaultText: "full")
 
+    /// Runs `body` with the store and the run the first word names (an id or a unique prefix); a missing id is
+    /// a usage error (`missing` and its hint), and every thrown error is reported the house way.
+    static func withRun(_ args: ParsedArguments, _ terminal: Terminal, missing: String, hint: String? = nil,
+                        _ body: (RunStore, RunRecord) throws -> Int32) -> Int32 {
+        guard let ref = args.positional.first else {
+            terminal.error(missing, hint: hint)
+            return ExitCode.usage
+        }
+        do {
+            let store = try open(args)
+            return try body(store, try store.resolveRunID(ref))
+        } catch {
+            return report(error, terminal: terminal)
+        }
+    }
+
     /// Turns engine errors into the house error format and exit codes.
     static func report(_ error: Error, terminal: Terminal) -> Int32 {
         switch error {
@@ -81,11 +97,6 @@ final class TerminalOutput: RunOutput {
     }
 }
 
-/// A background worker prints nothing; everything is in the run's log.
-final class SilentOutput: RunOutput {
-    func program(_ text: String) {}
-    func event(_ line: String, kind: RunEventKind) {}
-}
 
 /// SIGINT/SIGTERM during a run: stop at the next effect boundary and leave the run resumable; a second
 /// signal ends the process at once.
