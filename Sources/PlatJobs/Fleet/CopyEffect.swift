@@ -106,15 +106,7 @@ public final class CopyEffect: DurableEffect {
             let r = FileDistributor.copy(expanded, to: host, dest: dest, options: opts)
             return CopyEffect.outcome(r)
         }
-        let outcomes: [HostOutcome]
-        do {
-            outcomes = try runner.run()
-        } catch let e as RuntimeError {
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
-            throw e
-        }
-        let value = FleetShellEffect.summary(outcomes, batches: try fleet.rolling?.batchSizes(total: hosts.count).count ?? 1)
-        try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value))
+        let (outcomes, value) = try runner.runAndRecord()
         let bytes = outcomes.compactMap { o -> Int64? in
             guard case .list(let files) = o.detail else { return nil }
             return files.reduce(Int64(0)) { acc, f in
@@ -152,6 +144,6 @@ public final class CopyEffect: DurableEffect {
         let hosts = try Host.list(get("to") ?? .list([]))
         var lines = ["copy \(get("from")?.repr ?? "?") to \(get("dest")?.printed ?? "?") on \(hosts.count) hosts"]
         lines += try FleetShellEffect.explainBatches(hosts, rolling: get("rolling"))
-        return (lines, FleetShellEffect.summary(hosts.map { HostOutcome(host: $0.name, status: .ok) }, batches: 1))
+        return (lines, FleetRunner.summary(hosts.map { HostOutcome(host: $0.name, status: .ok) }, batches: 1))
     }
 }

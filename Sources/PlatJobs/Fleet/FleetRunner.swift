@@ -93,6 +93,33 @@ public final class FleetRunner {
         return hosts.map { results[$0.name] ?? HostOutcome(host: $0.name, status: .skipped) }
     }
 
+    /// Runs every batch and journals the effect's end under its key: the summary value, or the error that
+    /// stopped it (max_fail, a rejected pause), which a replay raises again.
+    public func runAndRecord() throws -> (outcomes: [HostOutcome], summary: Value) {
+        let outcomes: [HostOutcome]
+        do {
+            outcomes = try run()
+        } catch let e as RuntimeError {
+            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
+            throw e
+        }
+        let value = FleetRunner.summary(outcomes, batches: try options.rolling?.batchSizes(total: hosts.count).count ?? 1)
+        try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value))
+        return (outcomes, value)
+    }
+
+    /// The step's result value: counts, the failed hosts' names, and every host's outcome.
+    public static func summary(_ outcomes: [HostOutcome], batches: Int) -> Value {
+        func count(_ s: HostOutcome.Status) -> Value { .int(outcomes.filter { $0.status == s }.count) }
+        let failedHosts = outcomes.filter(\.isFailure).map { Value.string($0.host) }
+        return Value.makeMap([
+            ("total", .int(outcomes.count)), ("ok", count(.ok)), ("failed", .int(failedHosts.count)),
+            ("timeout", count(.timeout)), ("skipped", count(.skipped)), ("cancelled", count(.cancelled)),
+            ("batches", .int(batches)), ("failed_hosts", .list(failedHosts)),
+            ("hosts", .list(outcomes.map { $0.toValue() })),
+        ])
+    }
+
     private func done(_ results: [String: HostOutcome]) -> Int {
         results.values.filter { $0.status != .skipped }.count
     }

@@ -103,15 +103,7 @@ public final class FleetShellEffect: DurableEffect {
             try ctx.journal.recordStarted(key: ctx.key, effect: "sh", args: ctx.argsText)
         }
         let started = Date()
-        let outcomes: [HostOutcome]
-        do {
-            outcomes = try runner.run()
-        } catch let e as RuntimeError {
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
-            throw e
-        }
-        let value = FleetShellEffect.summary(outcomes, batches: try options.rolling?.batchSizes(total: hosts.count).count ?? 1)
-        try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value))
+        let (outcomes, value) = try runner.runAndRecord()
         let failed = outcomes.filter(\.isFailure).count
         ctx.event("sh on \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(outcomes.count - failed - outcomes.filter { $0.status == .skipped }.count) ok, \(failed) failed in \(String(format: "%.2f", Date().timeIntervalSince(started)))s")
         return value
@@ -129,18 +121,6 @@ public final class FleetShellEffect: DurableEffect {
         } catch {
             return HostOutcome(host: host.name, status: .failed, stderr: "\(error)")
         }
-    }
-
-    /// The step's result value: counts, the failed hosts' names, and every host's outcome.
-    static func summary(_ outcomes: [HostOutcome], batches: Int) -> Value {
-        func count(_ s: HostOutcome.Status) -> Value { .int(outcomes.filter { $0.status == s }.count) }
-        let failedHosts = outcomes.filter(\.isFailure).map { Value.string($0.host) }
-        return Value.makeMap([
-            ("total", .int(outcomes.count)), ("ok", count(.ok)), ("failed", .int(failedHosts.count)),
-            ("timeout", count(.timeout)), ("skipped", count(.skipped)), ("cancelled", count(.cancelled)),
-            ("batches", .int(batches)), ("failed_hosts", .list(failedHosts)),
-            ("hosts", .list(outcomes.map { $0.toValue() })),
-        ])
     }
 
     /// rolling, on_failure, max_fail, throttle: shared by sh and copy.
@@ -192,7 +172,7 @@ public final class FleetShellEffect: DurableEffect {
         let first = script.split(separator: "\n").first.map(String.init) ?? ""
         var lines = ["sh on \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(first)\(script.contains("\n") ? " ..." : "")"]
         lines += try FleetShellEffect.explainBatches(hosts, rolling: get("rolling"))
-        return (lines, FleetShellEffect.summary(hosts.map { HostOutcome(host: $0.name, status: .ok) }, batches: 1))
+        return (lines, FleetRunner.summary(hosts.map { HostOutcome(host: $0.name, status: .ok) }, batches: 1))
     }
 
     /// "batch 1/3 (1 host): web-01" lines for --explain.
