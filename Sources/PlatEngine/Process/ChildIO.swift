@@ -35,11 +35,11 @@ struct OutputCollector {
 /// Blocks SIGPIPE in the calling thread while it writes to a child's stdin, so a child that exits without
 /// reading cannot kill platflow (Swift does not ignore SIGPIPE). Per thread, so other threads are unaffected;
 /// the child does not inherit the mask (`run` spawns with an empty one).
-struct SigpipeGuard {
+public struct SigpipeGuard {
     private var previous = sigset_t()
     private var pipeOnly = sigset_t()
 
-    init() {
+    public init() {
         sigemptyset(&pipeOnly)
         sigaddset(&pipeOnly, SIGPIPE)
         pthread_sigmask(SIG_BLOCK, &pipeOnly, &previous)
@@ -47,7 +47,7 @@ struct SigpipeGuard {
 
     /// Restores the mask; when a write failed with EPIPE, first consumes the SIGPIPE it left pending, which
     /// would otherwise be delivered the moment the mask is restored.
-    mutating func restore(consumingPending: Bool) {
+    public mutating func restore(consumingPending: Bool = true) {
         if consumingPending {
             var immediately = timespec(tv_sec: 0, tv_nsec: 0)
             while sigtimedwait(&pipeOnly, nil, &immediately) > 0 {}

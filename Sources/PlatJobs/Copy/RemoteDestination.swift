@@ -77,7 +77,7 @@ enum RemoteDestination {
         let remote = SSHStream.remoteCommand(uploadScript, args: [d, name, alt, tmp, options.mode.rawValue, perm])
         let argv = try SSHStream.arguments(host, remote: remote)
 
-        var signals = PipeSignalBlock()
+        var signals = SigpipeGuard()
         defer { signals.restore() }
         let upload = try PipedProcess(argv, direction: .intoChild, timeout: control.remaining, owner: control.owner)
         var hasher = SHA256()

@@ -199,21 +199,3 @@ final class PipedProcess: @unchecked Sendable {
     }
 }
 
-/// Blocks SIGPIPE in this thread while it writes into pipes, so a child that dies early yields EPIPE rather than
-/// killing platflow; `restore` consumes a SIGPIPE left pending before unblocking.
-struct PipeSignalBlock {
-    private var previous = sigset_t()
-    private var pipeOnly = sigset_t()
-
-    init() {
-        sigemptyset(&pipeOnly)
-        sigaddset(&pipeOnly, SIGPIPE)
-        pthread_sigmask(SIG_BLOCK, &pipeOnly, &previous)
-    }
-
-    mutating func restore() {
-        var immediately = timespec(tv_sec: 0, tv_nsec: 0)
-        while sigtimedwait(&pipeOnly, nil, &immediately) > 0 {}
-        pthread_sigmask(SIG_SETMASK, &previous, nil)
-    }
-}

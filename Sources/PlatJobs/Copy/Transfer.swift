@@ -1,4 +1,5 @@
 import Foundation
+import PlatEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,7 @@ final class SourceReader {
     /// The open local file, when the source is on this machine (then `copy_file_range` can be used).
     private(set) var fd: Int32 = -1
     private var download: PipedProcess?
-    private var signals: PipeSignalBlock?
+    private var signals: SigpipeGuard?
     let entry: SourceFile
     /// The local file's identity when it was opened.
     private(set) var identity: FileIdentity?
@@ -44,7 +45,7 @@ final class SourceReader {
         case .ssh(let host, let path, _):
             let remote = SSHStream.remoteCommand("exec head -c \"$1\" < \"$2\"", args: [String(entry.size), path])
             let argv = try SSHStream.arguments(host, remote: remote)
-            r.signals = PipeSignalBlock()
+            r.signals = SigpipeGuard()
             let p = try PipedProcess(argv, direction: .outOfChild, timeout: control.remaining, owner: control.owner)
             r.download = p
             try p.open(control: control)
