@@ -93,26 +93,8 @@ public final class ScheduleStore {
                 guard case .duration(let ms) = v, ms >= 0 else { problem("catch_up must be a duration such as 1h", loc); continue }
                 catchUp = ms
             }
-            guard let (runValue, runLoc) = d.entry("run"), case .map(let run) = runValue,
-                  case .string(let plan)? = run.get(.string("plan")), case .map(let argMap)? = run.get(.string("args")) else {
+            guard let (plan, args) = plannedRun(d, module: module, interpreter: interpreter, problems: &problems) else {
                 continue
-            }
-            var args: [String: String] = [:]
-            for (k, v) in argMap.pairs {
-                guard case .string(let key) = k else { continue }
-                args[key] = ParamText.from(v)
-            }
-            if let info = module.plans.first(where: { $0.name == plan }) {
-                do {
-                    _ = try interpreter.validateParameters(args, for: info)
-                } catch let u as UsageError {
-                    problem("run: \(u.message)", runLoc, hint: u.hint)
-                    continue
-                }
-                if info.params.contains(where: { $0.type == .secret }) {
-                    problem("a scheduled plan cannot take secret parameters (they are never stored)", runLoc)
-                    continue
-                }
             }
             records.append((d.label, cron, tz, plan, args, overlap.rawValue, catchUp, timing.next(after: RunStore.now())))
         }
@@ -136,18 +118,8 @@ public final class ScheduleStore {
                 }
                 filter = f
             }
-            guard let (runValue, runLoc) = d.entry("run"), case .map(let run) = runValue,
-                  case .string(let plan)? = run.get(.string("plan")), case .map(let argMap)? = run.get(.string("args")) else { continue }
-            var args: [String: String] = [:]
-            for (k, v) in argMap.pairs { if case .string(let key) = k { args[key] = ParamText.from(v) } }
-            if let info = module.plans.first(where: { $0.name == plan }) {
-                var check = args
-                if info.params.contains(where: { $0.name == "event" }) { check["event"] = "{}" }
-                do { _ = try interpreter.validateParameters(check, for: info) } catch let u as UsageError {
-                    problems.append(Diagnostic(message: "run: \(u.message)", location: runLoc, hint: u.hint, phase: .resolve))
-                    continue
-                }
-            }
+            guard let (plan, args) = plannedRun(d, module: module, interpreter: interpreter, supplied: ["event": "{}"],
+                                                problems: &problems) else { continue }
             var name = "\(plan) on \(event)"
             var n = 2
             while subs.contains(where: { $0.name == name }) { name = "\(plan) on \(event) #\(n)"; n += 1 }
@@ -212,6 +184,39 @@ public final class ScheduleStore {
             }
         }
         return result
+    }
+
+    /// The plan and `--param` strings of a `run: plan(args)` entry, checked like a command line would be;
+    /// nil after reporting a problem. `supplied` are parameters the engine fills in itself when the plan declares
+    /// them (a subscription's `event`). Secret parameters are refused: they are never stored.
+    private func plannedRun(_ d: Declaration, module: CompiledModule, interpreter: Interpreter,
+                            supplied: [String: String] = [:], problems: inout [Diagnostic]) -> (String, [String: String])? {
+        guard let (runValue, runLoc) = d.entry("run"), case .map(let run) = runValue,
+              case .string(let plan)? = run.get(.string("plan")), case .map(let argMap)? = run.get(.string("args")) else {
+            return nil
+        }
+        var args: [String: String] = [:]
+        for (k, v) in argMap.pairs {
+            if case .string(let key) = k { args[key] = ParamText.from(v) }
+        }
+        guard let info = module.plans.first(where: { $0.name == plan }) else { return (plan, args) }
+        var check = args
+        for (k, v) in supplied where info.params.contains(where: { $0.name == k }) { check[k] = v }
+        do {
+            _ = try interpreter.validateParameters(check, for: info)
+        } catch let u as UsageError {
+            problems.append(Diagnostic(message: "run: \(u.message)", location: runLoc, hint: u.hint, phase: .resolve))
+            return nil
+        } catch {
+            problems.append(Diagnostic(message: "run: \(error)", location: runLoc, phase: .resolve))
+            return nil
+        }
+        if info.params.contains(where: { $0.type == .secret }) {
+            problems.append(Diagnostic(message: "a plan started by a \(d.kind) cannot take secret parameters (they are never stored)",
+                                       location: runLoc, phase: .resolve))
+            return nil
+        }
+        return (plan, args)
     }
 
     public func list() throws -> [ScheduleRecord] {
