@@ -20,7 +20,9 @@ let package = Package(
         // The system SQLite library (apt: libsqlite3-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "PlatLang", swiftSettings: fastRelease),
-        .target(name: "PlatStore", dependencies: ["CSQLite"]),
+        // Process-wide SQLite settings made before the first connection (C, because sqlite3_config is variadic).
+        .target(name: "CSQLiteSetup", dependencies: ["CSQLite"]),
+        .target(name: "PlatStore", dependencies: ["CSQLite", "CSQLiteSetup"]),
         .target(name: "PlatEngine", dependencies: ["PlatLang", "PlatStore"]),
         // The job platform: hosts and transports, scripts on hosts in rolling batches, file distribution.
         .target(name: "PlatJobs", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),

@@ -1,4 +1,5 @@
 import CSQLite
+import CSQLiteSetup
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -67,6 +68,7 @@ public final class Database {
         if !inMemory && !options.readOnly {
             try Database.makeParentFolders(of: path)
         }
+        _ = Database.processSetup
         var db: OpaquePointer?
         let flags = (options.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX
@@ -107,6 +109,9 @@ public final class Database {
             throw error
         }
     }
+
+    /// SQLite's process-wide settings, made once before the first connection opens.
+    private static let processSetup: Int32 = platflow_sqlite_setup()
 
     deinit {
         // Statements first: a connection with unfinalized statements would only become a zombie.

@@ -86,23 +86,35 @@ final class Statement {
     /// value of the statement's previous use.
     @inline(__always)
     func bind(_ args: [SQLBindable?], database: OpaquePointer) throws {
-        guard args.count == Int(parameterCount) else {
-            throw DatabaseError(code: SQLITE_RANGE,
-                                message: "the statement has \(parameterCount) parameter(s) but \(args.count) "
-                                    + "value(s) were given",
-                                sql: sql)
-        }
+        guard args.count == Int(parameterCount) else { throw countError(args.count) }
         var index: Int32 = 1
         for arg in args {
             let code = bindValue(arg?.sqlValue ?? .null, at: index)
-            if code != SQLITE_OK {
-                throw DatabaseError(code: code, extendedCode: sqlite3_extended_errcode(database),
-                                    message: "cannot bind parameter \(index): "
-                                        + String(cString: sqlite3_errmsg(database)),
-                                    sql: sql)
-            }
+            if code != SQLITE_OK { throw bindError(code, index: index, database: database) }
             index += 1
         }
+    }
+
+    /// Binds plain values, one per `?` parameter (the count must match, as for `bind(_:database:)`).
+    @inline(__always)
+    func bind(values: [SQLValue], database: OpaquePointer) throws {
+        guard values.count == Int(parameterCount) else { throw countError(values.count) }
+        var index: Int32 = 1
+        for value in values {
+            let code = bindValue(value, at: index)
+            if code != SQLITE_OK { throw bindError(code, index: index, database: database) }
+            index += 1
+        }
+    }
+
+    func countError(_ given: Int) -> DatabaseError {
+        DatabaseError(code: SQLITE_RANGE, message: "the statement has \(parameterCount) parameter(s) but \(given) value(s) were given",
+                      sql: sql)
+    }
+
+    func bindError(_ code: Int32, index: Int32, database: OpaquePointer) -> DatabaseError {
+        DatabaseError(code: code, extendedCode: sqlite3_extended_errcode(database),
+                      message: "cannot bind parameter \(index): " + String(cString: sqlite3_errmsg(database)), sql: sql)
     }
 
     @inline(__always)

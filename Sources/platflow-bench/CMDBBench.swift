@@ -66,7 +66,7 @@ enum CMDBBench {
     static let header = "inner_ip,outer_ip,cloud_area,hostname,os_type,os_name,os_version,cpu,mem,disk,cloud_vendor,instance_id,region,zone,city,sla,operator,bak_operator,state,comment\n"
 
     static func generate(_ n: Int, path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let h = FileHandle(forWritingAtPath: path) else { throw CMDBError(.notFound, "cannot write \(path)") }
         defer { try? h.close() }
         var chunk = header

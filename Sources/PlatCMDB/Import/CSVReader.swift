@@ -89,16 +89,47 @@ public final class CSVReader {
         }
     }
 
+    /// Fields in the previous record: the next one usually has as many.
+    private var expectedFields = 8
+
+    /// A cell's bytes as a string; nil when they are not valid UTF-8.
+    private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        // Most cells are ASCII, which is valid UTF-8 as it stands; only other bytes need the (slower)
+        // validating conversion.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// An unquoted field that ends, within the buffer, at a comma or a line feed: read straight from the
+    /// buffer. Returns the field and the delimiter's index, or nil when the slower general path must read it
+    /// (quotes, CR, invalid UTF-8, the buffer's end).
+    private func plainField(at i: Int) -> (String, Int)? {
+        buffer.withUnsafeBufferPointer { buf -> (String, Int)? in
+            guard i < end, buf[i] != 0x22 else { return nil }
+            var j = i
+            while j < end {
+                let b = buf[j]
+                if b == 0x2C || b == 0x0A { break }
+                if b == 0x0D || b == 0x22 { return nil }
+                j += 1
+            }
+            guard j < end, let s = CSVReader.text(UnsafeBufferPointer(rebasing: buf[i..<j])) else { return nil }
+            return (s, j)
+        }
+    }
+
     private func readRecord() throws -> ([String], Int)? {
         if start >= end && !fill() { return nil }
         let recordLine = line
         var fields: [String] = []
+        fields.reserveCapacity(expectedFields)
+        defer { expectedFields = max(fields.count, 1) }
         var field: [UInt8] = []
         var inQuotes = false
         var wasQuoted = false
         var i = start
         func finishField() throws {
-            guard let s = String(validating: field, as: UTF8.self) else {
+            guard let s = field.withUnsafeBufferPointer(CSVReader.text) else {
                 throw Problem(line: line, reason: "the file is not valid UTF-8 here")
             }
             fields.append(s)
@@ -106,6 +137,17 @@ public final class CSVReader {
             wasQuoted = false
         }
         while true {
+            // The common case first: a whole unquoted field, read without copying it byte by byte.
+            if !inQuotes && !wasQuoted && field.isEmpty, let (text, j) = plainField(at: i) {
+                fields.append(text)
+                if buffer[j] == 0x2C {
+                    i = j + 1
+                    continue
+                }
+                line += 1
+                start = j + 1
+                return (fields, recordLine)
+            }
             if i >= end {
                 start = i
                 if !fill() {
@@ -175,8 +217,15 @@ public final class CSVReader {
                 if wasQuoted {
                     throw Problem(line: line, reason: "text after the closing quote of a field (quote the whole field, doubling inner quotes)")
                 }
-                field.append(c)
-                i += 1
+                // The run of ordinary bytes up to the next comma, quote or line end, copied at once.
+                var j = i + 1
+                while j < end {
+                    let b = buffer[j]
+                    if b == 0x2C || b == 0x0A || b == 0x0D || b == 0x22 { break }
+                    j += 1
+                }
+                field.append(contentsOf: buffer[i..<j])
+                i = j
             }
         }
     }
@@ -188,7 +237,8 @@ public enum CSVWriter {
         var out = ""
         for (i, c) in cells.enumerated() {
             if i > 0 { out += "," }
-            if c.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || c.first == " " || c.last == " " {
+            // By bytes: "\r\n" is one Character, equal neither to "\r" nor to "\n".
+            if c.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) || c.first == " " || c.last == " " {
                 out += "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             } else {
                 out += c

@@ -1,4 +1,5 @@
 import Foundation
+import PlatStore
 
 /// A row of an import after parsing, before it touches the database.
 struct ParsedRow: Sendable {
@@ -7,6 +8,20 @@ struct ParsedRow: Sendable {
     var slots: [CMDBValue?]
     var custom: [String: CMDBValue]
     var problems: [ImportProblem]
+    /// Filled by the reading thread for a good row, so that the writing thread, the import's bottleneck, only
+    /// binds: the values of `CMDB.insertHostSQL` in order, and the IP index's keys.
+    var insert = PackedRow()
+    var ipKeys: [IPKey] = []
+    /// What the writer decides by: the cloud area, static or dynamic addressing, the hostname.
+    var cloud: Int64 = 0
+    var dynamic = false
+    var hostname: String? = nil
+}
+
+/// One row of the IP index: the address and whether it is an inner IP.
+struct IPKey: Sendable {
+    let address: IPAddress
+    let inner: Bool
 }
 
 /// What the reading thread hands the writing thread: rows, or the end (with the problem that ended the

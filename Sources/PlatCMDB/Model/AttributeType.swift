@@ -122,8 +122,7 @@ public enum AttributeType: Equatable, Sendable, CustomStringConvertible {
     /// Checks and converts text (a CSV cell, `key=value` on the command line). Empty text is nil. The error is
     /// the reason alone ("expected an int, got 'x'"); the caller adds the field and the line.
     public func parse(text raw: String) -> Result<CMDBValue, FieldProblem> {
-        let text = raw.utf8.first == 32 || raw.utf8.last == 32 || raw.utf8.first == 9 || raw.utf8.last == 9
-            ? String(AttributeType.trimSpaces(Substring(raw))) : raw
+        let text = AttributeType.hasOuterSpace(raw) ? String(AttributeType.trimSpaces(Substring(raw))) : raw
         if text.isEmpty { return .success(.null) }
         switch self {
         case .string:
@@ -198,7 +197,8 @@ public enum AttributeType: Equatable, Sendable, CustomStringConvertible {
                 guard let a = IPAddress(p) else {
                     return .failure(FieldProblem("'\(AttributeType.clip(p))' is not an IPv4 or IPv6 address"))
                 }
-                let canonical = a.description
+                // An IPv4 address that parsed is already canonical (digits and dots, no leading zeros).
+                let canonical = a.isIPv4 && p.utf8.count <= 15 ? p : a.description
                 if !out.contains(canonical) { out.append(canonical) }
             }
             return .success(out.isEmpty ? .null : .list(out))
@@ -298,7 +298,7 @@ public enum AttributeType: Equatable, Sendable, CustomStringConvertible {
     static func elements(_ text: String) -> [String] {
         var out: [String] = []
         let utf8 = text.utf8
-        if !utf8.contains(44) && utf8.first != 32 && utf8.last != 32 && utf8.first != 9 && utf8.last != 9 {
+        if !utf8.contains(44) && !hasOuterSpace(text) {
             return text.isEmpty ? [] : [text]
         }
         for part in text.split(separator: ",") {
@@ -306,6 +306,15 @@ public enum AttributeType: Equatable, Sendable, CustomStringConvertible {
             if !t.isEmpty { out.append(String(t)) }
         }
         return out
+    }
+
+    /// Does the text start or end with a space or a tab? (Read from its bytes: an import asks this of every cell.)
+    static func hasOuterSpace(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { b in
+            guard let first = b.first, let last = b.last else { return false }
+            return first == 32 || first == 9 || last == 32 || last == 9
+        }
     }
 
     /// Drops leading and trailing spaces and tabs.

@@ -11,8 +11,9 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// Parses dotted-quad IPv4 (`10.0.0.5`) or IPv6 (`fe80::1`, `::ffff:10.0.0.5`); nil when it is neither.
     /// Leading zeros in IPv4 parts are refused (`010.0.0.1` is octal to some tools, decimal to others).
     public init?(_ text: String) {
-        if let v4 = IPAddress.parseIPv4(Substring(text)) {
-            bytes = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] + v4
+        if let v4 = IPAddress.parseIPv4Value(text.utf8) {
+            bytes = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+                     UInt8(v4 >> 24), UInt8(v4 >> 16 & 0xff), UInt8(v4 >> 8 & 0xff), UInt8(v4 & 0xff)]
             isIPv4 = true
         } else if let v6 = IPAddress.parseIPv6(text) {
             bytes = v6
@@ -54,28 +55,34 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// The 16-byte index key.
     public var key: [UInt8] { bytes }
 
-    static func parseIPv4(_ s: Substring) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(4)
-        var value = 0, digits = 0, leadingZero = false
-        for c in s.utf8 {
+    /// A dotted quad as one number (the first part in the high byte); nil unless it is exactly four parts
+    /// of 0-255 without leading zeros. Allocates nothing: an import parses two of these a row.
+    static func parseIPv4Value<S: Sequence>(_ utf8: S) -> UInt32? where S.Element == UInt8 {
+        var result: UInt32 = 0
+        var parts = 0, value: UInt32 = 0, digits = 0, leadingZero = false
+        for c in utf8 {
             if c == UInt8(ascii: ".") {
-                guard digits > 0, out.count < 3 else { return nil }
-                out.append(UInt8(value))
+                guard digits > 0, parts < 3 else { return nil }
+                result = result << 8 | value
+                parts += 1
                 value = 0; digits = 0; leadingZero = false
             } else if c >= 48 && c <= 57 {
                 if digits == 1 && leadingZero { return nil }
                 if digits == 0 && c == 48 { leadingZero = true }
-                value = value * 10 + Int(c - 48)
+                value = value * 10 + UInt32(c - 48)
                 digits += 1
                 guard value <= 255, digits <= 3 else { return nil }
             } else {
                 return nil
             }
         }
-        guard digits > 0, out.count == 3 else { return nil }
-        out.append(UInt8(value))
-        return out
+        guard digits > 0, parts == 3 else { return nil }
+        return result << 8 | value
+    }
+
+    static func parseIPv4(_ s: Substring) -> [UInt8]? {
+        guard let v = parseIPv4Value(s.utf8) else { return nil }
+        return [UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)]
     }
 
     static func parseIPv6(_ text: String) -> [UInt8]? {
