@@ -75,7 +75,7 @@ public final class CopyEffect: DurableEffect {
             throw RuntimeError("copy() needs from:, to: and dest:")
         }
         guard case .string(let dest)? = ctx.argument("dest") else { throw RuntimeError("copy() dest must be a path (string)") }
-        let hosts = try Host.list(to)
+        let targets = try FleetTargets(to)
         var options = try options(ctx)
         let fleet = try FleetShellEffect.fleetOptions(ctx)
         // The time for [DATE:...] macros is the effect's first start, so a resumed copy names files the same way.
@@ -102,7 +102,7 @@ public final class CopyEffect: DurableEffect {
             throw RuntimeError("copy(): \(error)")
         }
         let opts = options
-        let runner = FleetRunner(ctx: ctx, hosts: hosts, options: fleet, verb: "copy") { host in
+        let runner = FleetRunner(ctx: ctx, targets: targets, options: fleet, verb: "copy") { host in
             let r = FileDistributor.copy(expanded, to: host, dest: dest, options: opts)
             return CopyEffect.outcome(r)
         }
@@ -113,7 +113,7 @@ public final class CopyEffect: DurableEffect {
                 if case .map(let m) = f, case .int(let b)? = m.get(.string("bytes")) { bytes += Int64(b) }
             }
         }
-        ctx.event("copy to \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(tally.count(.ok)) ok, \(tally.failedCount) failed, \(Value.size(bytes).printed) written")
+        ctx.event("copy to \(targets.count) host\(targets.count == 1 ? "" : "s"): \(tally.count(.ok)) ok, \(tally.failedCount) failed, \(Value.size(bytes).printed) written")
         return value
     }
 

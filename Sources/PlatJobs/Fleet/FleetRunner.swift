@@ -29,37 +29,37 @@ public struct FleetOptions: Sendable {
 /// its status (one byte a host) and what the `FleetTally` keeps remain.
 public final class FleetRunner {
     let ctx: EffectContext
-    let hosts: [Host]
+    let targets: FleetTargets
     let options: FleetOptions
     let verb: String
     let work: @Sendable (Host) -> HostOutcome
 
     public static let maxConcurrency = 256
 
-    /// Each host's status by its position in `hosts`; nil until it has one.
+    /// Each host's status by its position in the target list; nil until it has one.
     private var statuses: [HostOutcome.Status?]
     private var tally: FleetTally
     /// Hosts the previous process started and did not finish (they run again, and the log says so).
     private var inFlightBefore = Set<Int>()
 
-    public init(ctx: EffectContext, hosts: [Host], options: FleetOptions, verb: String,
+    public init(ctx: EffectContext, targets: FleetTargets, options: FleetOptions, verb: String,
                 work: @escaping @Sendable (Host) -> HostOutcome) {
         self.ctx = ctx
-        self.hosts = hosts
+        self.targets = targets
         self.options = options
         self.verb = verb
         self.work = work
-        statuses = Array(repeating: nil, count: hosts.count)
-        tally = FleetTally(total: hosts.count)
+        statuses = Array(repeating: nil, count: targets.count)
+        tally = FleetTally(total: targets.count)
     }
 
-    func hostKey(_ h: Host) -> String { "\(ctx.key)@\(h.name)" }
+    func hostKey(_ i: Int) -> String { "\(ctx.key)@\(targets.name(at: i))" }
 
     /// Runs every batch and returns the tally; `observe` sees every host's outcome once, on this thread (those
     /// finished before a resume too). Throws when max_fail is exceeded or a person stops it.
     public func run(observe: (HostOutcome) -> Void = { _ in }) throws -> FleetTally {
         var batches: [Range<Int>] = []
-        for size in try options.rolling?.batchSizes(total: hosts.count) ?? (hosts.isEmpty ? [] : [hosts.count]) {
+        for size in try options.rolling?.batchSizes(total: targets.count) ?? (targets.count == 0 ? [] : [targets.count]) {
             batches.append((batches.last?.upperBound ?? 0) ..< (batches.last?.upperBound ?? 0) + size)
         }
         try loadFinished(observe: observe)
@@ -71,23 +71,23 @@ public final class FleetRunner {
                                                message: "start \(label) of \(ctx.stepPath.isEmpty ? verb : ctx.stepPath) on \(todo.count) host\(todo.count == 1 ? "" : "s")?")
                 if !go {
                     markRest(from: b, batches, as: .skipped)
-                    throw RuntimeError("\(label) was rejected; \(hosts.count - tally.recorded + tally.count(.skipped)) hosts not run")
+                    throw RuntimeError("\(label) was rejected; \(targets.count - tally.recorded + tally.count(.skipped)) hosts not run")
                 }
             }
             if !todo.isEmpty {
                 try runBatch(todo, label: label, observe: observe)
             }
             let failedSoFar = tally.failedCount
-            if let limit = options.maxFail, limit.isExceeded(failed: failedSoFar, total: hosts.count) {
+            if let limit = options.maxFail, limit.isExceeded(failed: failedSoFar, total: targets.count) {
                 markRest(from: b + 1, batches, as: .skipped)
                 ctx.progress(nil)
-                throw RuntimeError("max_fail exceeded after \(label): \(failedSoFar) of \(hosts.count) hosts failed (limit \(limit)); later batches were not started",
+                throw RuntimeError("max_fail exceeded after \(label): \(failedSoFar) of \(targets.count) hosts failed (limit \(limit)); later batches were not started",
                                    hint: "fix the failed hosts and `platflow retry` the run")
             }
             let batchFailed = batch.filter { statuses[$0]?.isFailure == true }
             if !batchFailed.isEmpty && options.onFailure != .ignore {
                 ctx.progress(nil)
-                let names = batchFailed.prefix(5).map { hosts[$0].name }.joined(separator: ", ") + (batchFailed.count > 5 ? ", ..." : "")
+                let names = batchFailed.prefix(5).map { targets.name(at: $0) }.joined(separator: ", ") + (batchFailed.count > 5 ? ", ..." : "")
                 let go = try ApprovalGate.wait(ctx, key: "\(ctx.key)@pause-\(b + 1)",
                                                message: "\(label): \(batchFailed.count) of \(batch.count) hosts failed (\(names)); approve to accept and go on, or `platflow retry \(ctx.runID)` to run them again")
                 if !go {
@@ -97,7 +97,7 @@ public final class FleetRunner {
             }
         }
         ctx.progress(nil)
-        for i in statuses.indices where statuses[i] == nil { record(HostOutcome(host: hosts[i].name, status: .skipped), at: i, observe) }
+        for i in statuses.indices where statuses[i] == nil { record(HostOutcome(host: targets.name(at: i), status: .skipped), at: i, observe) }
         return tally
     }
 
@@ -111,7 +111,7 @@ public final class FleetRunner {
             try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
             throw e
         }
-        let value = tally.summary(batches: try options.rolling?.batchSizes(total: hosts.count).count ?? 1)
+        let value = tally.summary(batches: try options.rolling?.batchSizes(total: targets.count).count ?? 1)
         try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value))
         return (tally, value)
     }
@@ -134,7 +134,7 @@ public final class FleetRunner {
         var position: [String: Int]? = nil
         try ctx.journal.forEachHostEntry(of: ctx.key) { host, status, result in
             if position == nil {
-                position = Dictionary(hosts.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+                position = Dictionary((0..<targets.count).map { (targets.name(at: $0), $0) }, uniquingKeysWith: { a, _ in a })
             }
             guard let i = position?[host], statuses[i] == nil else { return }
             if status == "started" {
@@ -148,7 +148,7 @@ public final class FleetRunner {
     private func markRest(from b: Int, _ batches: [Range<Int>], as status: HostOutcome.Status) {
         for batch in batches.dropFirst(b) {
             for i in batch where statuses[i] == nil {
-                record(HostOutcome(host: hosts[i].name, status: status), at: i, { _ in })
+                record(HostOutcome(host: targets.name(at: i), status: status), at: i, { _ in })
             }
         }
     }
@@ -159,23 +159,27 @@ public final class FleetRunner {
         try ctx.store.db.transaction {
             for i in todo {
                 if inFlightBefore.contains(i) {
-                    ctx.log("re-running \(verb) on \(hosts[i].name): it was in flight when the previous process stopped")
+                    ctx.log("re-running \(verb) on \(targets.name(at: i)): it was in flight when the previous process stopped")
                 }
-                try ctx.journal.recordStarted(key: hostKey(hosts[i]), effect: "\(verb).host", args: "{}")
+                try ctx.journal.recordStarted(key: hostKey(i), effect: "\(verb).host", args: "{}")
             }
         }
-        let queue = WorkQueue(hosts: hosts, todo: todo)
+        let queue = WorkQueue(todo)
         let concurrency = max(1, min(options.throttle ?? todo.count, todo.count, FleetRunner.maxConcurrency))
-        let work = self.work
+        let work = self.work, list = self.targets
         let stop = StopCheck(ctx: ctx)
         for _ in 0..<concurrency {
             let t = Thread {
-                while let (i, h) = queue.next() {
+                while let i = queue.next() {
                     if stop.shouldStop {
-                        queue.finish(i, HostOutcome(host: h.name, status: .cancelled))
+                        queue.finish(i, HostOutcome(host: list.name(at: i), status: .cancelled))
                         continue
                     }
-                    queue.finish(i, work(h))
+                    do {
+                        queue.finish(i, work(try list.host(at: i)))
+                    } catch {
+                        queue.finish(i, HostOutcome(host: list.name(at: i), status: .failed, stderr: "\(error)"))
+                    }
                 }
             }
             t.stackSize = 1 << 20
@@ -222,26 +226,22 @@ public final class FleetRunner {
     }
 }
 
-/// Hands hosts (with their positions in the target list) to worker threads and their outcomes back to the
+/// Hands hosts (their positions in the target list) to worker threads and their outcomes back to the
 /// coordinating thread.
 final class WorkQueue: @unchecked Sendable {
     private let lock = NSCondition()
-    private let hosts: [Host]
     private let todo: [Int]
     private var cursor = 0
     private var outcomes: [(Int, HostOutcome)] = []
 
-    init(hosts: [Host], todo: [Int]) {
-        self.hosts = hosts
-        self.todo = todo
-    }
+    init(_ todo: [Int]) { self.todo = todo }
 
-    func next() -> (Int, Host)? {
+    func next() -> Int? {
         lock.lock()
         defer { lock.unlock() }
         guard cursor < todo.count else { return nil }
         cursor += 1
-        return (todo[cursor - 1], hosts[todo[cursor - 1]])
+        return todo[cursor - 1]
     }
 
     func finish(_ index: Int, _ o: HostOutcome) {

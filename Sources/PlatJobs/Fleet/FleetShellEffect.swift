@@ -44,7 +44,7 @@ public final class FleetShellEffect: DurableEffect {
 
     func runOnHosts(_ ctx: EffectContext) throws -> Value {
         guard let targetsValue = ctx.argument("targets") else { throw RuntimeError("sh(): no targets given") }
-        let hosts = try Host.list(targetsValue)
+        let targets = try FleetTargets(targetsValue)
         var language = ScriptLanguage.bash
         var script: String
         switch ctx.argument("script") {
@@ -97,7 +97,7 @@ public final class FleetShellEffect: DurableEffect {
         env["PLATFLOW_STEP"] = ctx.stepPath
         let job = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
                             connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
-        let runner = FleetRunner(ctx: ctx, hosts: hosts, options: options, verb: "sh") { host in
+        let runner = FleetRunner(ctx: ctx, targets: targets, options: options, verb: "sh") { host in
             FleetShellEffect.runOne(job, on: host)
         }
         if ctx.inFlight == nil {
@@ -106,7 +106,7 @@ public final class FleetShellEffect: DurableEffect {
         let started = Date()
         let (tally, value) = try runner.runAndRecord()
         let failed = tally.failedCount
-        ctx.event("sh on \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(tally.total - failed - tally.count(.skipped)) ok, \(failed) failed in \(String(format: "%.2f", Date().timeIntervalSince(started)))s")
+        ctx.event("sh on \(targets.count) host\(targets.count == 1 ? "" : "s"): \(tally.total - failed - tally.count(.skipped)) ok, \(failed) failed in \(String(format: "%.2f", Date().timeIntervalSince(started)))s")
         return value
     }
 
