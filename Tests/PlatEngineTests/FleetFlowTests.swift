@@ -204,6 +204,33 @@ struct FleetFlowTests {
         #expect(counts(marker).count == 4)
     }
 
+    @Test("a fleet larger than the detail limit: the result lists only the failed hosts; every host's output stays in the run")
+    func largeFleetResult() throws {
+        let dir = try Binary.tempDir("large")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 1,100 hosts: more than the 1,000 whose outcomes a result lists in full.
+        try write("""
+            plan main() {
+                let hosts = map(fn(i) => "n\\(i)", range(1100))
+                step "big" {
+                    let r = sh(hosts, "echo hello; if [ $PLATFLOW_HOST = n7 ] || [ $PLATFLOW_HOST = n900 ]; then echo bad >&2; exit 3; fi",
+                               on_failure: "ignore", throttle: 32)
+                    print(r.total, r.ok, r.failed, r.failed_hosts, len(r.hosts), r.hosts_omitted)
+                    print(r.hosts[0].host, r.hosts[0].exit_code, r.hosts[0].stdout.trim(), r.hosts[0].stderr.trim())
+                }
+            }
+            """, "big.plat", in: dir)
+        let db = dir.appendingPathComponent("b.db").path
+        let (c, out, err) = try Binary.run(["run", "big.plat", "--db", db], in: dir)
+        #expect(c == 0, "\(err)")
+        #expect(out.contains("1100 1098 2 [\"n7\", \"n900\"] 2 1098\nn7 3 hello bad\n"), "\(out)")
+        let id = try #require(try Binary.newestRunID(db: db, in: dir))
+        let (_, logs, _) = try Binary.run(["logs", id, "--step", "big", "--host", "n512", "--db", db], in: dir)
+        #expect(logs.contains("hello"), "\(logs)")
+        let (_, grouped, _) = try Binary.run(["status", id, "--group", "--db", db], in: dir)
+        #expect(grouped.contains("1098 ok (exit 0)") && grouped.contains("2 failed (exit 3): n7, n900"), "\(grouped)")
+    }
+
     @Test("script library: drafts, one online version, disabled versions refused, check reports a missing script")
     func scriptLibrary() throws {
         let dir = try Binary.tempDir("library")

@@ -22,7 +22,10 @@ public final class Journal {
     public init(db: Database, runID: String) throws {
         self.db = db
         self.runID = runID
-        try db.forEach("SELECT key, effect, args, status, result, error FROM engine_journal WHERE run_id = ?", [runID]) { r in
+        // Per-host entries stay in the database (see `isHostKey`).
+        try db.forEach("""
+            SELECT key, effect, args, status, result, error FROM engine_journal WHERE run_id = ? AND instr(key, '@') = 0
+            """, [runID]) { r in
             let e = Entry(key: r.string("key") ?? "", effect: r.string("effect") ?? "", args: r.string("args") ?? "",
                           status: r.string("status") ?? "", result: r.string("result"), error: r.string("error"))
             entries[e.key] = e
@@ -30,11 +33,30 @@ public final class Journal {
     }
 
     public var count: Int { entries.count }
-    /// Finished top-level entries. Per-host entries of a fleet effect (keys with `@`) are the effect's own
-    /// bookkeeping: the interpreter never asks for them, so they do not count towards replay.
-    public var finishedCount: Int { entries.values.filter { $0.status != "started" && !$0.key.contains("@") }.count }
+    /// Finished entries, which a resumed run replays. Per-host entries are not among them: the interpreter
+    /// never asks for them.
+    public var finishedCount: Int { entries.values.filter { $0.status != "started" }.count }
 
+    /// A fleet effect's per-host entry (`KEY@host`): the effect's own bookkeeping, written through to the
+    /// database and never kept here, so memory does not grow with the fleet. The effect reads them back with
+    /// `forEachHostEntry` when a run resumes.
+    public static func isHostKey(_ key: String) -> Bool { key.contains("@") }
+
+    /// The entry under `key`; nil for per-host keys, which only the database holds.
     public func entry(_ key: String) -> Entry? { entries[key] }
+
+    /// The per-host entries of the fleet effect under `key`, streamed from the database one row at a time.
+    public func forEachHostEntry(of key: String,
+                                 _ body: (_ host: String, _ status: String, _ result: String?) throws -> Void) throws {
+        // Keys from `KEY@` up to `KEYA` ('A' follows '@') are exactly those starting with `KEY@`: a range
+        // on the (run_id, key) primary key rather than a scan of the run.
+        let prefix = key + "@"
+        try db.forEach("SELECT key, status, result FROM engine_journal WHERE run_id = ? AND key >= ? AND key < ?",
+                       [runID, prefix, key + "A"]) { r in
+            guard let k = r.string("key"), let status = r.string("status") else { return }
+            try body(String(k.dropFirst(prefix.count)), status, r.string("result"))
+        }
+    }
 
     /// An effect with no outside consequence (now, uuid, random, env): recorded finished in one commit.
     public func recordFinished(key: String, effect: String, args: String, result: String) throws {
@@ -45,6 +67,7 @@ public final class Journal {
             ON CONFLICT (run_id, key) DO UPDATE SET status = 'finished', result = excluded.result,
             finished_at = excluded.finished_at
             """, runID, key, effect, args, result, now, now)
+        if Journal.isHostKey(key) { return }
         entries[key] = Entry(key: key, effect: effect, args: args, status: "finished", result: result, error: nil)
     }
 
@@ -55,7 +78,8 @@ public final class Journal {
             ON CONFLICT (run_id, key) DO UPDATE SET status = 'started', args = excluded.args,
             started_at = excluded.started_at
             """, runID, key, effect, args, Date().timeIntervalSince1970)
-        entries[key] = Entry(key: key, effect: effect, args: key.contains("@") ? "" : args, status: "started", result: nil, error: nil)
+        if Journal.isHostKey(key) { return }
+        entries[key] = Entry(key: key, effect: effect, args: args, status: "started", result: nil, error: nil)
     }
 
     public func recordCompleted(key: String, result: String, failed: String? = nil) throws {
@@ -63,9 +87,7 @@ public final class Journal {
             UPDATE engine_journal SET status = ?, result = ?, error = ?, finished_at = ? WHERE run_id = ? AND key = ?
             """, failed == nil ? "finished" : "failed", result, failed, Date().timeIntervalSince1970, runID, key)
         entries[key]?.status = failed == nil ? "finished" : "failed"
-        // A fleet effect's per-host results (`KEY@host`) are read back only when a run resumes, from the
-        // database; keeping thousands of them here would make memory grow with the fleet.
-        entries[key]?.result = key.contains("@") ? nil : result
+        entries[key]?.result = result
         entries[key]?.error = failed
     }
 

@@ -7,8 +7,8 @@ import PlatLang
 /// distribution. `sync: true` fsyncs every written file and its folder before the rename, so a copy reported
 /// ok survives a power loss (the replace is atomic and SHA-256 verified either way).
 /// Sources are local files, folders or globs, or `{host: h, path: p}` files on source hosts. Returns the same
-/// summary as `sh` on hosts; each host's entry lists its files (`files: [{source, destination, status, bytes,
-/// duration, speed, sha256}]`).
+/// summary as `sh` on hosts (`hosts` complete up to `FleetTally.detailLimit` hosts, the failed ones beyond);
+/// each host's entry lists its files (`files: [{source, destination, status, bytes, duration, speed, sha256}]`).
 public final class CopyEffect: DurableEffect {
     public let spec = EffectSpec(
         name: "copy",
@@ -75,7 +75,7 @@ public final class CopyEffect: DurableEffect {
             throw RuntimeError("copy() needs from:, to: and dest:")
         }
         guard case .string(let dest)? = ctx.argument("dest") else { throw RuntimeError("copy() dest must be a path (string)") }
-        let hosts = try Host.list(to)
+        let targets = try FleetTargets(to)
         var options = try options(ctx)
         let fleet = try FleetShellEffect.fleetOptions(ctx)
         // The time for [DATE:...] macros is the effect's first start, so a resumed copy names files the same way.
@@ -102,19 +102,18 @@ public final class CopyEffect: DurableEffect {
             throw RuntimeError("copy(): \(error)")
         }
         let opts = options
-        let runner = FleetRunner(ctx: ctx, hosts: hosts, options: fleet, verb: "copy") { host in
+        let runner = FleetRunner(ctx: ctx, targets: targets, options: fleet, verb: "copy") { host in
             let r = FileDistributor.copy(expanded, to: host, dest: dest, options: opts)
             return CopyEffect.outcome(r)
         }
-        let (outcomes, value) = try runner.runAndRecord()
-        let bytes = outcomes.compactMap { o -> Int64? in
-            guard case .list(let files) = o.detail else { return nil }
-            return files.reduce(Int64(0)) { acc, f in
-                if case .map(let m) = f, case .int(let b)? = m.get(.string("bytes")) { return acc + Int64(b) }
-                return acc
+        var bytes: Int64 = 0
+        let (tally, value) = try runner.runAndRecord { o in
+            guard case .list(let files) = o.detail else { return }
+            for f in files {
+                if case .map(let m) = f, case .int(let b)? = m.get(.string("bytes")) { bytes += Int64(b) }
             }
-        }.reduce(0, +)
-        ctx.event("copy to \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(outcomes.filter { $0.status == .ok }.count) ok, \(outcomes.filter(\.isFailure).count) failed, \(Value.size(bytes).printed) written")
+        }
+        ctx.event("copy to \(targets.count) host\(targets.count == 1 ? "" : "s"): \(tally.count(.ok)) ok, \(tally.failedCount) failed, \(Value.size(bytes).printed) written")
         return value
     }
 
@@ -144,6 +143,6 @@ public final class CopyEffect: DurableEffect {
         let hosts = try Host.list(get("to") ?? .list([]))
         var lines = ["copy \(get("from")?.repr ?? "?") to \(get("dest")?.printed ?? "?") on \(hosts.count) hosts"]
         lines += try FleetShellEffect.explainBatches(hosts, rolling: get("rolling"))
-        return (lines, FleetRunner.summary(hosts.map { HostOutcome(host: $0.name, status: .ok) }, batches: 1))
+        return (lines, FleetRunner.explainSummary(hosts))
     }
 }

@@ -24,136 +24,162 @@ public struct FleetOptions: Sendable {
 
 /// Runs one piece of work on many hosts in rolling batches, journaling each host's outcome, so a run killed
 /// in batch 7 of 20 resumes in batch 7 without touching the hosts that finished. Host results are journaled
-/// under `KEY@host`; batch gates under `KEY@gate-N` and `KEY@pause-N`.
+/// under `KEY@host`; batch gates are approvals under `KEY@gate-N` and `KEY@pause-N`.
+/// Memory does not grow with the hosts' output: each outcome is journaled and logged as it arrives, then only
+/// its status (one byte a host) and what the `FleetTally` keeps remain.
 public final class FleetRunner {
     let ctx: EffectContext
-    let hosts: [Host]
+    let targets: FleetTargets
     let options: FleetOptions
     let verb: String
     let work: @Sendable (Host) -> HostOutcome
 
     public static let maxConcurrency = 256
 
-    public init(ctx: EffectContext, hosts: [Host], options: FleetOptions, verb: String,
+    /// Each host's status by its position in the target list; nil until it has one.
+    private var statuses: [HostOutcome.Status?]
+    private var tally: FleetTally
+    /// Hosts the previous process started and did not finish (they run again, and the log says so).
+    private var inFlightBefore = Set<Int>()
+
+    public init(ctx: EffectContext, targets: FleetTargets, options: FleetOptions, verb: String,
                 work: @escaping @Sendable (Host) -> HostOutcome) {
         self.ctx = ctx
-        self.hosts = hosts
+        self.targets = targets
         self.options = options
         self.verb = verb
         self.work = work
+        statuses = Array(repeating: nil, count: targets.count)
+        tally = FleetTally(total: targets.count)
     }
 
-    func hostKey(_ h: Host) -> String { "\(ctx.key)@\(h.name)" }
+    func hostKey(_ i: Int) -> String { "\(ctx.key)@\(targets.name(at: i))" }
 
-    /// Runs every batch; returns outcomes in host order. Throws when max_fail is exceeded or a person stops it.
-    public func run() throws -> [HostOutcome] {
-        let batches = try options.rolling?.batches(hosts) ?? (hosts.isEmpty ? [] : [hosts])
-        var results: [String: HostOutcome] = [:]
-        for h in hosts {
-            if let e = ctx.journal.entry(hostKey(h)), e.status != "started", let r = e.result,
-               let v = try? ValueCodec.decode(r), let o = HostOutcome.from(v) {
-                results[h.name] = o
-            }
+    /// Runs every batch and returns the tally; `observe` sees every host's outcome once, on this thread (those
+    /// finished before a resume too). Throws when max_fail is exceeded or a person stops it.
+    public func run(observe: (HostOutcome) -> Void = { _ in }) throws -> FleetTally {
+        var batches: [Range<Int>] = []
+        for size in try options.rolling?.batchSizes(total: targets.count) ?? (targets.count == 0 ? [] : [targets.count]) {
+            batches.append((batches.last?.upperBound ?? 0) ..< (batches.last?.upperBound ?? 0) + size)
         }
-        let started = Date()
+        try loadFinished(observe: observe)
         for (b, batch) in batches.enumerated() {
             let label = "batch \(b + 1)/\(batches.count)"
-            let todo = batch.filter { results[$0.name] == nil }
+            let todo = batch.filter { statuses[$0] == nil }
             if options.onFailure == .manual && !todo.isEmpty {
                 let go = try ApprovalGate.wait(ctx, key: "\(ctx.key)@gate-\(b + 1)",
                                                message: "start \(label) of \(ctx.stepPath.isEmpty ? verb : ctx.stepPath) on \(todo.count) host\(todo.count == 1 ? "" : "s")?")
                 if !go {
-                    markRest(from: b, batches, &results, as: .skipped)
-                    throw RuntimeError("\(label) was rejected; \(hosts.count - done(results)) hosts not run")
+                    markRest(from: b, batches, as: .skipped)
+                    throw RuntimeError("\(label) was rejected; \(targets.count - tally.recorded + tally.count(.skipped)) hosts not run")
                 }
             }
             if !todo.isEmpty {
-                try runBatch(todo, label: label, results: &results, startedAt: started)
+                try runBatch(todo, label: label, observe: observe)
             }
-            let failedSoFar = results.values.filter(\.isFailure).count
-            if let limit = options.maxFail, limit.isExceeded(failed: failedSoFar, total: hosts.count) {
-                markRest(from: b + 1, batches, &results, as: .skipped)
+            let failedSoFar = tally.failedCount
+            if let limit = options.maxFail, limit.isExceeded(failed: failedSoFar, total: targets.count) {
+                markRest(from: b + 1, batches, as: .skipped)
                 ctx.progress(nil)
-                throw RuntimeError("max_fail exceeded after \(label): \(failedSoFar) of \(hosts.count) hosts failed (limit \(limit)); later batches were not started",
+                throw RuntimeError("max_fail exceeded after \(label): \(failedSoFar) of \(targets.count) hosts failed (limit \(limit)); later batches were not started",
                                    hint: "fix the failed hosts and `platflow retry` the run")
             }
-            let batchFailed = batch.filter { results[$0.name]?.isFailure == true }
+            let batchFailed = batch.filter { statuses[$0]?.isFailure == true }
             if !batchFailed.isEmpty && options.onFailure != .ignore {
                 ctx.progress(nil)
-                let names = batchFailed.prefix(5).map(\.name).joined(separator: ", ") + (batchFailed.count > 5 ? ", ..." : "")
+                let names = batchFailed.prefix(5).map { targets.name(at: $0) }.joined(separator: ", ") + (batchFailed.count > 5 ? ", ..." : "")
                 let go = try ApprovalGate.wait(ctx, key: "\(ctx.key)@pause-\(b + 1)",
-                    message: "\(label): \(batchFailed.count) of \(batch.count) hosts failed (\(names)); approve to accept and go on, or `platflow retry \(ctx.runID)` to run them again")
+                                               message: "\(label): \(batchFailed.count) of \(batch.count) hosts failed (\(names)); approve to accept and go on, or `platflow retry \(ctx.runID)` to run them again")
                 if !go {
-                    markRest(from: b + 1, batches, &results, as: .skipped)
+                    markRest(from: b + 1, batches, as: .skipped)
                     throw RuntimeError("stopped after \(label): \(batchFailed.count) hosts failed and the pause was rejected")
                 }
             }
         }
         ctx.progress(nil)
-        return hosts.map { results[$0.name] ?? HostOutcome(host: $0.name, status: .skipped) }
+        for i in statuses.indices where statuses[i] == nil { record(HostOutcome(host: targets.name(at: i), status: .skipped), at: i, observe) }
+        return tally
     }
 
     /// Runs every batch and journals the effect's end under its key: the summary value, or the error that
     /// stopped it (max_fail, a rejected pause), which a replay raises again.
-    public func runAndRecord() throws -> (outcomes: [HostOutcome], summary: Value) {
-        let outcomes: [HostOutcome]
+    public func runAndRecord(observe: (HostOutcome) -> Void = { _ in }) throws -> (tally: FleetTally, summary: Value) {
+        let tally: FleetTally
         do {
-            outcomes = try run()
+            tally = try run(observe: observe)
         } catch let e as RuntimeError {
             try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
             throw e
         }
-        let value = FleetRunner.summary(outcomes, batches: try options.rolling?.batchSizes(total: hosts.count).count ?? 1)
+        let value = tally.summary(batches: try options.rolling?.batchSizes(total: targets.count).count ?? 1)
         try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value))
-        return (outcomes, value)
+        return (tally, value)
     }
 
-    /// The step's result value: counts, the failed hosts' names, and every host's outcome.
-    public static func summary(_ outcomes: [HostOutcome], batches: Int) -> Value {
-        func count(_ s: HostOutcome.Status) -> Value { .int(outcomes.filter { $0.status == s }.count) }
-        let failedHosts = outcomes.filter(\.isFailure).map { Value.string($0.host) }
-        return Value.makeMap([
-            ("total", .int(outcomes.count)), ("ok", count(.ok)), ("failed", .int(failedHosts.count)),
-            ("timeout", count(.timeout)), ("skipped", count(.skipped)), ("cancelled", count(.cancelled)),
-            ("batches", .int(batches)), ("failed_hosts", .list(failedHosts)),
-            ("hosts", .list(outcomes.map { $0.toValue() })),
-        ])
+    /// The result `--explain` shows: every host ok.
+    public static func explainSummary(_ hosts: [Host]) -> Value {
+        var tally = FleetTally(total: hosts.count)
+        for (i, h) in hosts.enumerated() { tally.add(HostOutcome(host: h.name, status: .ok), at: i) }
+        return tally.summary(batches: 1)
     }
 
-    private func done(_ results: [String: HostOutcome]) -> Int {
-        results.values.filter { $0.status != .skipped }.count
+    private func record(_ o: HostOutcome, at i: Int, _ observe: (HostOutcome) -> Void) {
+        statuses[i] = o.status
+        tally.add(o, at: i)
+        observe(o)
     }
 
-    private func markRest(from b: Int, _ batches: [[Host]], _ results: inout [String: HostOutcome], as status: HostOutcome.Status) {
+    /// A resumed run: the hosts that finished before come from the journal, one row at a time.
+    private func loadFinished(observe: (HostOutcome) -> Void) throws {
+        var position: [String: Int]? = nil
+        try ctx.journal.forEachHostEntry(of: ctx.key) { host, status, result in
+            if position == nil {
+                position = Dictionary((0..<targets.count).map { (targets.name(at: $0), $0) }, uniquingKeysWith: { a, _ in a })
+            }
+            guard let i = position?[host], statuses[i] == nil else { return }
+            if status == "started" {
+                inFlightBefore.insert(i)
+            } else if let text = result, let v = try? ValueCodec.decode(text), let o = HostOutcome.from(v) {
+                record(o, at: i, observe)
+            }
+        }
+    }
+
+    private func markRest(from b: Int, _ batches: [Range<Int>], as status: HostOutcome.Status) {
         for batch in batches.dropFirst(b) {
-            for h in batch where results[h.name] == nil { results[h.name] = HostOutcome(host: h.name, status: status) }
+            for i in batch where statuses[i] == nil {
+                record(HostOutcome(host: targets.name(at: i), status: status), at: i, { _ in })
+            }
         }
     }
 
     /// Runs one batch on worker threads; only this thread touches the database: starts are recorded in one
     /// transaction, completions in groups as they arrive.
-    private func runBatch(_ todo: [Host], label: String, results: inout [String: HostOutcome], startedAt: Date) throws {
+    private func runBatch(_ todo: [Int], label: String, observe: (HostOutcome) -> Void) throws {
         try ctx.store.db.transaction {
-            for h in todo {
-                let key = hostKey(h)
-                if ctx.journal.entry(key)?.status == "started" {
-                    ctx.log("re-running \(verb) on \(h.name): it was in flight when the previous process stopped")
+            for i in todo {
+                if inFlightBefore.contains(i) {
+                    ctx.log("re-running \(verb) on \(targets.name(at: i)): it was in flight when the previous process stopped")
                 }
-                try ctx.journal.recordStarted(key: key, effect: "\(verb).host", args: "{}")
+                try ctx.journal.recordStarted(key: hostKey(i), effect: "\(verb).host", args: "{}")
             }
         }
-        let queue = WorkQueue(hosts: todo)
+        let queue = WorkQueue(todo)
         let concurrency = max(1, min(options.throttle ?? todo.count, todo.count, FleetRunner.maxConcurrency))
-        let work = self.work
+        let work = self.work, list = self.targets
         let stop = StopCheck(ctx: ctx)
         for _ in 0..<concurrency {
             let t = Thread {
-                while let h = queue.next() {
+                while let i = queue.next() {
                     if stop.shouldStop {
-                        queue.finish(HostOutcome(host: h.name, status: .cancelled))
+                        queue.finish(i, HostOutcome(host: list.name(at: i), status: .cancelled))
                         continue
                     }
-                    queue.finish(work(h))
+                    do {
+                        queue.finish(i, work(try list.host(at: i)))
+                    } catch {
+                        queue.finish(i, HostOutcome(host: list.name(at: i), status: .failed, stderr: "\(error)"))
+                    }
                 }
             }
             t.stackSize = 1 << 20
@@ -162,18 +188,18 @@ public final class FleetRunner {
         var finished = 0
         var counts: [HostOutcome.Status: Int] = [:]
         while finished < todo.count {
-            let batch = queue.waitForResults()
+            let arrived = queue.waitForResults()
             try ctx.store.db.transaction {
-                for o in batch where o.status != .cancelled {
+                for (_, o) in arrived where o.status != .cancelled {
                     let failed = o.isFailure ? "\(o.status.rawValue) on \(o.host)" : nil
                     try ctx.journal.recordCompleted(key: "\(ctx.key)@\(o.host)", result: try ValueCodec.encode(o.toValue()),
                                                     failed: failed)
                 }
             }
-            for o in batch {
+            for (i, o) in arrived {
                 finished += 1
                 counts[o.status, default: 0] += 1
-                results[o.host] = o
+                record(o, at: i, observe)
                 if o.isFailure {
                     let tail = o.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
                     ctx.log("\(o.host): \(o.status.rawValue)\(o.exitCode.map { " (exit \($0))" } ?? "")\(tail.isEmpty ? "" : ": \(tail)")", kind: "err")
@@ -189,7 +215,6 @@ public final class FleetRunner {
         let summary = "\(label): \(counts[.ok] ?? 0) ok, \((counts[.failed] ?? 0) + (counts[.timeout] ?? 0)) failed of \(todo.count) hosts"
         ctx.progress(nil)
         ctx.event(summary)
-        _ = startedAt
     }
 
     private func progressLine(_ label: String, finished: Int, of total: Int, counts: [HostOutcome.Status: Int], running: Int) -> String {
@@ -201,32 +226,33 @@ public final class FleetRunner {
     }
 }
 
-/// Hands hosts to worker threads and their outcomes back to the coordinating thread.
+/// Hands hosts (their positions in the target list) to worker threads and their outcomes back to the
+/// coordinating thread.
 final class WorkQueue: @unchecked Sendable {
     private let lock = NSCondition()
-    private var hosts: [Host]
-    private var index = 0
-    private var outcomes: [HostOutcome] = []
+    private let todo: [Int]
+    private var cursor = 0
+    private var outcomes: [(Int, HostOutcome)] = []
 
-    init(hosts: [Host]) { self.hosts = hosts }
+    init(_ todo: [Int]) { self.todo = todo }
 
-    func next() -> Host? {
+    func next() -> Int? {
         lock.lock()
         defer { lock.unlock() }
-        guard index < hosts.count else { return nil }
-        index += 1
-        return hosts[index - 1]
+        guard cursor < todo.count else { return nil }
+        cursor += 1
+        return todo[cursor - 1]
     }
 
-    func finish(_ o: HostOutcome) {
+    func finish(_ index: Int, _ o: HostOutcome) {
         lock.lock()
-        outcomes.append(o)
+        outcomes.append((index, o))
         lock.signal()
         lock.unlock()
     }
 
     /// Blocks until at least one outcome arrived; returns everything that has (a group to commit at once).
-    func waitForResults() -> [HostOutcome] {
+    func waitForResults() -> [(Int, HostOutcome)] {
         lock.lock()
         defer { lock.unlock() }
         while outcomes.isEmpty { lock.wait() }

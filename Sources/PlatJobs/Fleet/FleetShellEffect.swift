@@ -7,7 +7,8 @@ import PlatLang
 /// - `sh(targets, script, lang:, args:, env:, timeout:, rolling:, on_failure:, max_fail:, throttle:,
 ///   allow_dangerous:, connection:)` runs a script on every target host in rolling batches and returns
 ///   `{total, ok, failed, timeout, skipped, cancelled, batches, failed_hosts, hosts: [{host, status, exit_code,
-///   stdout, stderr, duration}]}`.
+///   stdout, stderr, duration}], hosts_omitted}`: `hosts` lists every host up to `FleetTally.detailLimit` hosts,
+///   and only the failed ones (at most that many) on a larger fleet, so its output never fills memory.
 /// The script is checked against the dangerous-command rules before anything runs.
 public final class FleetShellEffect: DurableEffect {
     public let spec = EffectSpec(
@@ -43,7 +44,7 @@ public final class FleetShellEffect: DurableEffect {
 
     func runOnHosts(_ ctx: EffectContext) throws -> Value {
         guard let targetsValue = ctx.argument("targets") else { throw RuntimeError("sh(): no targets given") }
-        let hosts = try Host.list(targetsValue)
+        let targets = try FleetTargets(targetsValue)
         var language = ScriptLanguage.bash
         var script: String
         switch ctx.argument("script") {
@@ -96,16 +97,16 @@ public final class FleetShellEffect: DurableEffect {
         env["PLATFLOW_STEP"] = ctx.stepPath
         let job = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
                             connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
-        let runner = FleetRunner(ctx: ctx, hosts: hosts, options: options, verb: "sh") { host in
+        let runner = FleetRunner(ctx: ctx, targets: targets, options: options, verb: "sh") { host in
             FleetShellEffect.runOne(job, on: host)
         }
         if ctx.inFlight == nil {
             try ctx.journal.recordStarted(key: ctx.key, effect: "sh", args: ctx.argsText)
         }
         let started = Date()
-        let (outcomes, value) = try runner.runAndRecord()
-        let failed = outcomes.filter(\.isFailure).count
-        ctx.event("sh on \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(outcomes.count - failed - outcomes.filter { $0.status == .skipped }.count) ok, \(failed) failed in \(String(format: "%.2f", Date().timeIntervalSince(started)))s")
+        let (tally, value) = try runner.runAndRecord()
+        let failed = tally.failedCount
+        ctx.event("sh on \(targets.count) host\(targets.count == 1 ? "" : "s"): \(tally.total - failed - tally.count(.skipped)) ok, \(failed) failed in \(String(format: "%.2f", Date().timeIntervalSince(started)))s")
         return value
     }
 
@@ -172,7 +173,7 @@ public final class FleetShellEffect: DurableEffect {
         let first = script.split(separator: "\n").first.map(String.init) ?? ""
         var lines = ["sh on \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(first)\(script.contains("\n") ? " ..." : "")"]
         lines += try FleetShellEffect.explainBatches(hosts, rolling: get("rolling"))
-        return (lines, FleetRunner.summary(hosts.map { HostOutcome(host: $0.name, status: .ok) }, batches: 1))
+        return (lines, FleetRunner.explainSummary(hosts))
     }
 
     /// "batch 1/3 (1 host): web-01" lines for --explain.

@@ -5,7 +5,10 @@ import PlatLang
 /// What happened on one host.
 /// Unchecked: an outcome is built by one worker thread and handed over whole; nobody shares it after.
 public struct HostOutcome: @unchecked Sendable {
-    public enum Status: String, Sendable { case ok, failed, timeout, skipped, cancelled }
+    public enum Status: String, Sendable {
+        case ok, failed, timeout, skipped, cancelled
+        public var isFailure: Bool { self == .failed || self == .timeout }
+    }
     public var host: String
     public var status: Status
     public var exitCode: Int?
@@ -26,7 +29,7 @@ public struct HostOutcome: @unchecked Sendable {
         self.detail = detail
     }
 
-    public var isFailure: Bool { status == .failed || status == .timeout }
+    public var isFailure: Bool { status.isFailure }
 
     public func toValue() -> Value {
         var pairs: [(String, Value)] = [("host", .string(host)), ("status", .string(status.rawValue)),

@@ -113,6 +113,7 @@ public struct Host: Sendable, Hashable {
         if case .list(let xs) = v { items = xs } else { items = [v] }
         var seen = Set<String>()
         var out: [Host] = []
+        out.reserveCapacity(items.count)
         for x in items {
             let h = try from(x, simulatedBase: simulatedBase)
             guard seen.insert(h.name).inserted else { throw RuntimeError("host \(h.name) is listed twice") }
