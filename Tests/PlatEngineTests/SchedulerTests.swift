@@ -78,7 +78,14 @@ struct SchedulerTests {
         first.waitUntilExit()
         let a = try Binary.start(["scheduler", "--db", db], in: dir, tag: "a")
         let b = try Binary.start(["scheduler", "--db", db], in: dir, tag: "b")
-        usleep(3_000_000)
+        // Until all eight runs have written their line (a loaded machine may take a while), then a little longer,
+        // so that a second delivery of any event would have had time to show.
+        func markerLines() -> Int {
+            ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while markerLines() < 8 && Date() < deadline { usleep(100_000) }
+        usleep(1_500_000)
         kill(a.processIdentifier, SIGTERM)
         kill(b.processIdentifier, SIGTERM)
         a.waitUntilExit()
