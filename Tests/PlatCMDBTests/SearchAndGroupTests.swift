@@ -1,5 +1,6 @@
 import Foundation
 @testable import PlatCMDB
+import PlatStore
 import Testing
 
 @Suite("full-text search and dynamic groups")
@@ -46,6 +47,26 @@ struct SearchAndGroupTests {
         #expect(try t.cmdb.search("shanghai").allSatisfy { $0.kind == .host })
         try t.cmdb.deleteInstance(id: sw.id)
         #expect(try t.cmdb.search("chengdu").isEmpty)
+    }
+
+    @Test("a database indexed before version 2 of the schema is re-indexed when it is opened, hosts and instances alike")
+    func indexRebuiltOnUpgrade() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("platcmdb-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/old.db"
+        do {
+            let db = try Database(path: path)
+            try db.migrate(Array(CMDBSchema.migrations.prefix(1)))
+            let old = CMDB(db: db, actor: "tester")
+            _ = try old.addHost(try old.parseHostInput([("inner_ip", "10.0.0.1"), ("hostname", "nginx-1"), ("city", "shanghai")]))
+            try old.addModel("switch", classification: "network", attributes: [try CMDB.parseAttribute("name:string!")])
+            try old.addInstance(model: "switch", ["name": .string("sw-shanghai")])
+        }
+        let cmdb = try CMDB.open(path: path, actor: "tester")
+        let ddl = try cmdb.db.queryOne("SELECT sql FROM sqlite_master WHERE name = 'cmdb_fts'")?.string("sql") ?? ""
+        #expect(ddl.contains("columnsize=0"))
+        #expect(try cmdb.search("shanghai").map(\.title) == ["10.0.0.1 (nginx-1)"])
+        #expect(try cmdb.search("sw-shanghai").map(\.title) == ["switch sw-shanghai"])
     }
 
     @Test("dynamic groups are evaluated when used, and their variables can be overridden")

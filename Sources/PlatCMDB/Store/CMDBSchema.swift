@@ -202,5 +202,15 @@ public enum CMDBSchema {
             INSERT INTO cmdb_classifications (name, created_at) VALUES ('host', '1970-01-01T00:00:00Z');
             INSERT INTO cmdb_models (name, classification, builtin, created_at) VALUES ('host', 'host', 1, '1970-01-01T00:00:00Z');
             """),
+        // The full-text index without its per-document token counts (columnsize=0): one row fewer to write
+        // for every indexed host, which an import of 100,000 hosts notices; ranking reads the counts from the
+        // stored text instead, at no measurable cost for a top-20 search. Rebuilt from the hosts and instances.
+        Migration(module: "cmdb", version: 2, sql: """
+            DROP TABLE cmdb_fts;
+            CREATE VIRTUAL TABLE cmdb_fts USING fts5(doc, detail=none, columnsize=0,
+                tokenize="unicode61 remove_diacritics 2 tokenchars '-_.'");
+            INSERT INTO cmdb_fts (rowid, doc) SELECT h.id * 2, \(hostDocument("h")) FROM cmdb_hosts h;
+            INSERT INTO cmdb_fts (rowid, doc) SELECT i.id * 2 + 1, \(instanceDocument("i")) FROM cmdb_instances i;
+            """),
     ]
 }
