@@ -34,6 +34,13 @@ public struct PackedRow: Sendable {
         cells.append(.text(start: start, count: Int32(bytes.count) - start))
     }
 
+    /// Appends one text value given as UTF-8 bytes (which must be valid UTF-8).
+    public mutating func append(utf8 text: [UInt8]) {
+        let start = Int32(bytes.count)
+        bytes.append(contentsOf: text)
+        cells.append(.text(start: start, count: Int32(text.count)))
+    }
+
     /// Appends one text value: `items` joined by `separator`, without building the joined string first.
     public mutating func append(joined items: [String], separator: UInt8) {
         let start = Int32(bytes.count)

@@ -55,6 +55,30 @@ struct BulkImportTests {
         #expect(try t.cmdb.search("shanghai").isEmpty)
     }
 
+    @Test("the document an import indexes is the one SQLite builds when a host is re-indexed")
+    func importedDocumentsMatchSQL() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        for spec in ["env:enum(prod,test)", "tags:list", "rack:string", "weight:int", "ok:bool", "note:text"] {
+            try t.cmdb.addAttribute(model: "host", CMDB.parseAttribute(spec))
+        }
+        let path = try t.file("docs.csv", #"""
+            inner_ip,hostname,os_type,os_name,operator,bak_operator,comment,env,tags,rack,weight,ok,note,city,state
+            10.3.0.1,a-1,linux,Ubuntu,"alice,bob",carol,"front, edge",prod,"x,y,z",r1,3,true,"n, o",上海,running
+            10.3.0.2,,,,,,,,,,,,,,
+            10.3.0.3,b-1,windows,,dave,,  spaced  ,test,solo,,,false,,Zürich,
+            """#)
+        let r = try t.cmdb.importHosts(path: path)
+        #expect(r.committed && r.created == 3, "\(r.problems)")
+        for row in try t.db.query("SELECT id FROM cmdb_hosts ORDER BY id") {
+            let id = row.int("id") ?? 0
+            let indexed = try t.db.queryOne("SELECT doc FROM cmdb_fts WHERE rowid = ?", id * 2)?.string("doc")
+            let built = try t.db.queryOne("SELECT \(CMDBSchema.hostDocument("h")) AS doc FROM cmdb_hosts h WHERE h.id = ?", id)?.string("doc")
+            #expect(indexed != nil && indexed == built, "host \(id)")
+        }
+        #expect(try t.cmdb.search("zürich").count == 1)
+        #expect(try t.cmdb.search("edge bob").count == 1)
+    }
+
     @Test("problems found while rows are written in groups are listed in file order")
     func problemsInFileOrder() throws {
         let t = try TestCMDB(); defer { t.remove() }

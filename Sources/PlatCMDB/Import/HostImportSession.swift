@@ -107,6 +107,7 @@ struct ImportColumns: @unchecked Sendable {
         if case .int(let c)? = row.slots[ImportColumns.cloudSlot] { row.cloud = c }
         row.dynamic = row.slots[ImportColumns.addressingSlot] == .some(.string("dynamic"))
         if case .string(let s)? = row.slots[ImportColumns.hostnameSlot] { row.hostname = s }
+        row.doc = CMDBSchema.poolHostDocument(slots: row.slots, custom: row.custom, order: custom)
         defer { if !keepSlots { row.slots = [] } }
         let n = HostFields.columns.count
         var values = PackedRow(columns: n + 3, bytes: 256)
@@ -310,7 +311,7 @@ final class HostImportSession {
         }
         if bad { return }
 
-        pending.append(PendingHost(line: line, ipKeys: row.ipKeys, cloud: cloud, isStatic: !dynamic))
+        pending.append(PendingHost(line: line, ipKeys: row.ipKeys, cloud: cloud, isStatic: !dynamic, doc: row.doc))
         pendingValues.append(contentsOf: row.insert)
         if pending.count == HostImportSession.insertBatch { try flushPending() }
     }
@@ -323,6 +324,7 @@ final class HostImportSession {
         let ipKeys: [IPKey]
         let cloud: Int64
         let isStatic: Bool
+        let doc: [UInt8]
     }
     private static let insertBatch = 128
     private var pending: [PendingHost] = []
@@ -391,7 +393,15 @@ final class HostImportSession {
             }
         }
         // Only while the import can still commit: a file with problems writes nothing, so it is not indexed.
-        if report.problemCount == 0 && lastID - indexedThrough >= HostImportSession.indexChunk {
+        guard report.problemCount == 0 else {
+            documents.removeAll()
+            return
+        }
+        for (k, host) in pending.enumerated() {
+            documents.append((firstID + Int64(k)) * 2)
+            documents.append(utf8: host.doc)
+        }
+        if lastID - indexedThrough >= HostImportSession.indexChunk {
             try indexNewHosts(through: lastID)
         }
     }
@@ -465,12 +475,20 @@ final class HostImportSession {
     private lazy var indexedThrough: Int64 = firstNewID - 1
     private var indexSeconds = 0.0
     private var eventSeconds = 0.0
+    /// The full-text rowids and documents of the new hosts after `indexedThrough`, two values a host.
+    private var documents = PackedRow()
+    private var documentStatements: [Int: PreparedStatement] = [:]
 
     private func indexNewHosts(through last: Int64) throws {
         guard last > indexedThrough else { return }
         let start = Date()
-        // New hosts start in the resource pool.
-        try cmdb.indexHosts(where: "h.id > ? AND h.id <= ?", [indexedThrough, last], inPool: true)
+        // One statement for the chunk: the index flushes its pending terms into a new segment at every
+        // statement, so fewer, larger statements mean fewer segments to merge later.
+        let rows = documents.count / 2
+        if rows > 0 {
+            try multiRowInsert(&documentStatements, rows: rows, head: "INSERT INTO cmdb_fts (rowid, doc)", tuple: "(?, ?)").run(documents)
+            documents.removeAll()
+        }
         let indexed = Date()
         try db.execute("""
             INSERT INTO cmdb_events (resource, ref, kind, before, after, who, at)

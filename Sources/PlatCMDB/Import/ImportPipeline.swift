@@ -16,6 +16,8 @@ struct ParsedRow: Sendable {
     var cloud: Int64 = 0
     var dynamic = false
     var hostname: String? = nil
+    /// The host's full-text document, as `CMDBSchema.poolHostDocument` builds it for a new host.
+    var doc: [UInt8] = []
 }
 
 /// One row of the IP index: the address and whether it is an inner IP.

@@ -27,6 +27,63 @@ public enum CMDBSchema {
         """
     }
 
+    /// The built-in fields of `hostDocument`, in its order, and whether their commas become spaces.
+    private static let documentFields: [(slot: Int, commasToSpaces: Bool)] = [
+        ("hostname", false), ("os_type", false), ("os_name", false), ("os_version", false), ("cloud_vendor", false),
+        ("instance_id", false), ("region", false), ("zone", false), ("city", false), ("operator", true),
+        ("bak_operator", true), ("state", false), ("comment", false),
+    ].map { (HostFields.columnIndex[$0.0]!, $0.1) }
+
+    /// The text of `hostDocument(_:inPool: true)` built in Swift from a new host's values (`slots` by
+    /// `HostFields.columns` index, nil or `.null` when empty) and custom fields (in `order`), as UTF-8: an
+    /// import builds it on its reading thread rather than having SQLite build it on the busier writing one.
+    /// A test holds the two equal.
+    static func poolHostDocument(slots: [CMDBValue?], custom: [String: CMDBValue], order: [FieldDef]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(192)
+        let space = UInt8(ascii: " ")
+        /// Appends the text as stored (lists comma-joined), its commas turned into spaces when `commas`.
+        func append(_ v: CMDBValue, commas: Bool) {
+            switch v {
+            case .list(let xs):
+                for (k, x) in xs.enumerated() {
+                    if k > 0 { out.append(commas ? space : UInt8(ascii: ",")) }
+                    append(x, commas: commas)
+                }
+            case .string(let s): append(s, commas: commas)
+            default: append(v.text, commas: commas)
+            }
+        }
+        func append(_ s: String, commas: Bool) {
+            let start = out.count
+            out.append(contentsOf: s.utf8)
+            if commas {
+                for i in start..<out.count where out[i] == UInt8(ascii: ",") { out[i] = space }
+            }
+        }
+        for (k, field) in documentFields.enumerated() {
+            if k > 0 { out.append(space) }
+            if let v = slots[field.slot], !v.isNull { append(v, commas: field.commasToSpaces) }
+        }
+        out.append(space)
+        var first = true
+        for f in order {
+            // The JSON text values of the custom object: strings and lists (stored as comma-joined text).
+            guard let v = custom[f.name] else { continue }
+            switch v {
+            case .string, .list(_) where !v.isNull: break
+            default: continue
+            }
+            if !first { out.append(space) }
+            first = false
+            append(v, commas: true)
+        }
+        // The business and module names, empty for a host in the resource pool.
+        out.append(space)
+        out.append(space)
+        return out
+    }
+
     static func instanceDocument(_ a: String) -> String {
         """
         printf('%s %s', \(a).model,
