@@ -31,12 +31,14 @@ let package = Package(
         .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB"]),
         // Benchmarks of the engine against raw SQLite (bench/journal.sh runs them in release).
         .executableTarget(name: "platflow-bench", dependencies: ["PlatEngine", "PlatStore", "PlatLang", "PlatJobs", "PlatCMDB", "CSQLite"]),
-        .testTarget(name: "PlatLangTests", dependencies: ["PlatLang"], exclude: ["Cases"]),
+        // What several test targets share (a seeded random generator); never linked into the product.
+        .target(name: "PlatTestKit", path: "Tests/PlatTestKit"),
+        .testTarget(name: "PlatLangTests", dependencies: ["PlatLang", "PlatTestKit"], exclude: ["Cases"]),
         .testTarget(name: "PlatStoreTests", dependencies: ["PlatStore"]),
-        .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
+        .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore"]),
-        .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["platflow"]),
+        .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["platflow", "PlatTestKit"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,26 +1,15 @@
 import Foundation
+import PlatTestKit
 import Testing
 
 /// Any bytes given to the binary end in diagnostics and a normal exit, never a crash or a hang; Ctrl-C ends a
 /// run with 130.
 @Suite("hostile input and signals")
 struct HostileInputTests {
-    /// Deterministic pseudo-random bytes (SplitMix64), so a failure reproduces.
+    /// Deterministic pseudo-random bytes, so a failure reproduces.
     static func noise(count: Int, seed: UInt64) -> Data {
-        var state = seed
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(count)
-        while bytes.count < count {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            for shift in stride(from: 0, to: 64, by: 8) where bytes.count < count {
-                bytes.append(UInt8(truncatingIfNeeded: z >> UInt64(shift)))
-            }
-        }
-        return Data(bytes)
+        var random = SeededRandom(seed: seed)
+        return Data(random.bytes(count))
     }
 
     static let invalidUTF8 = Data("print(\"caf".utf8) + Data([0xC3, 0x28]) + Data("\")\nlet x = ".utf8)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PlatCMDB
+import PlatTestKit
 import Testing
 
 /// Imports large enough to cross the writer's groups of rows (written together) and its index chunks (hosts
@@ -96,7 +97,7 @@ struct BulkImportTests {
     @Test("the CSV reader reads back what the CSV writer wrote, for random records across buffer edges", arguments: [1, 2, 3])
     func csvRoundTrip(seed: UInt64) throws {
         let t = try TestCMDB(); defer { t.remove() }
-        var random = SplitMix(state: seed)
+        var random = SeededRandom(seed: seed)
         let pieces = ["a", "plain", " lead", "trail ", ",", "\"", "\"\"", "\n", "\r\n", "\r", "上海", "é", "x\"y", "", "0", "10.0.0.1"]
         var records: [[String]] = []
         var text = ""
@@ -120,17 +121,5 @@ struct BulkImportTests {
         if let k = read.indices.first(where: { $0 >= records.count || read[$0] != records[$0] }) {
             Issue.record("record \(k) read as \(read[k]), written as \(k < records.count ? records[k] : [])")
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing case can be replayed from its seed.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

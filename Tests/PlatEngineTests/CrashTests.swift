@@ -1,5 +1,6 @@
 import Foundation
 import PlatStore
+import PlatTestKit
 import Testing
 
 /// The durability promise, tested by really killing the process: a run killed with SIGKILL at random moments
@@ -24,7 +25,7 @@ struct CrashTests {
             """
         try plan.write(to: dir.appendingPathComponent("crash.plat"), atomically: true, encoding: .utf8)
         let db = dir.appendingPathComponent("crash.db").path
-        var rng = SeededRandom(state: 20261127)
+        var rng = SeededRandom(seed: 20261127)
         var kills = 0
         var runID: String? = nil
         var finished = false

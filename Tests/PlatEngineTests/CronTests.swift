@@ -1,4 +1,5 @@
 import Foundation
+import PlatTestKit
 import Testing
 @testable import PlatEngine
 
@@ -490,21 +491,10 @@ func cronAgreesWithBruteForce(_ window: OracleWindow) throws {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so fuzz runs are repeatable.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random valid expressions agree with the oracle around both New York transitions and in Lord Howe.
 @Test func cronRandomExpressionsAgreeWithBruteForce() throws {
-    var rng = SeededGenerator(state: 2026)
+    var rng = SeededRandom(seed: 2026)
     let minuteChoices = ["*", "0", "30", "*/15", "*/7", "5-20/5", "0,45", "59", "10/25"]
     let hourChoices = ["*", "1", "2", "0-3", "*/2", "1,2", "2-4/2", "23", "*/5"]
     let domChoices = ["*", "1", "1-7", "*/2", "31", "15-31", "1,8"]
@@ -533,7 +523,7 @@ private struct SeededGenerator: RandomNumberGenerator {
 
 /// Garbage never crashes or hangs the parser; whatever parses can be evaluated.
 @Test func cronFuzzedTextIsRejectedOrEvaluated() throws {
-    var rng = SeededGenerator(state: 7)
+    var rng = SeededRandom(seed: 7)
     let alphabet = Array("0123456789*/-,* * *  LW#?@JANFEBMONSUNdailyé\t")
     let zone = try #require(TimeZone(identifier: "Europe/London"))
     let from = Date(timeIntervalSince1970: 1_772_323_200)

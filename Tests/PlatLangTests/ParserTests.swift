@@ -1,4 +1,5 @@
 import Foundation
+import PlatTestKit
 import Testing
 @testable import PlatLang
 
@@ -435,7 +436,7 @@ struct ParserErrorTests {
     }
 
     @Test func randomBytesNeverCrash() {
-        var rng = SplitMix64(seed: 0x5EED)
+        var rng = SeededRandom(seed: 0x5EED)
         let fragments = ["let ", "var ", "x", " = ", "1", "(", ")", "[", "]", "{", "}", "\"", "\\(", "\"\"\"\n", "r\"",
                          ",", ":", ".", "\n", "if ", "else ", "for ", " in ", "fn", "=>", "+", "-", "not ", "and ",
                          "5m", "1.5h", "0x", "#", "step ", "plan ", "try ", "catch ", "return ", "\u{FFFD}", "@"]
@@ -477,15 +478,3 @@ struct ParserErrorTests {
     }
 }
 
-/// A small seeded generator, so the random inputs are the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

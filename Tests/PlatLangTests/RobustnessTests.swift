@@ -1,4 +1,5 @@
 import Foundation
+import PlatTestKit
 import Testing
 @testable import PlatLang
 
@@ -217,27 +218,6 @@ final class CheckOnlyEffects: EffectHandler {
     func write(_ text: String) {}
 }
 
-/// SplitMix64: a tiny, well-mixed PRNG whose sequence depends only on its seed.
-struct MutationRNG {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in 0..<n (n > 0); the modulo bias is irrelevant here.
-    mutating func below(_ n: Int) -> Int {
-        n <= 1 ? 0 : Int(next() % UInt64(n))
-    }
-
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-}
-
 /// Produces mutants of the corpus: each applies one to three edits to one file (or a splice of two).
 struct Mutator {
     struct Mutant {
@@ -246,7 +226,7 @@ struct Mutator {
         var label: String
     }
 
-    private var rng: MutationRNG
+    private var rng: SeededRandom
     private let corpus: [[UInt8]]
 
     static let tokens: [String] = ["{", "}", "(", ")", "[", "]", "\"", "\"\"\"", "\\(", "fn", "=>", "1h", "0x", "#",
@@ -257,7 +237,7 @@ struct Mutator {
                                          [0xF4, 0x90, 0x80, 0x80], [0xC3], [0x00], [0x0D], [0xEF, 0xBB, 0xBF]]
 
     init(seed: UInt64, corpus: [[UInt8]]) {
-        rng = MutationRNG(seed: seed)
+        rng = SeededRandom(seed: seed)
         self.corpus = corpus
     }
 
