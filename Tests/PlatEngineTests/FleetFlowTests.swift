@@ -231,6 +231,29 @@ struct FleetFlowTests {
         #expect(grouped.contains("1098 ok (exit 0)") && grouped.contains("2 failed (exit 3): n7, n900"), "\(grouped)")
     }
 
+    @Test("status --group shows a group's first five lines, each cut at 200 characters, and counts every host")
+    func groupedOutputIsShortened() throws {
+        let dir = try Binary.tempDir("grouped")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try write("""
+            plan main() {
+                step "talk" {
+                    sh(["g1", "g2", "g3"], "printf '%0300d\\n' 7; for i in 2 3 4 5 6 7 8; do echo line $i; done")
+                }
+            }
+            """, "talk.plat", in: dir)
+        let db = dir.appendingPathComponent("g.db").path
+        let (c, _, err) = try Binary.run(["run", "talk.plat", "--db", db], in: dir)
+        #expect(c == 0, "\(err)")
+        // The summary table after the run counts the hosts.
+        #expect(err.contains("main/talk#1") && err.contains(" 3 "), "\(err)")
+        let id = try #require(try Binary.newestRunID(db: db, in: dir))
+        let (_, grouped, _) = try Binary.run(["status", id, "--group", "--db", db], in: dir)
+        #expect(grouped.contains("main/talk#1: 3 hosts\n  3 ok (exit 0): g1, g2, g3\n"), "\(grouped)")
+        #expect(grouped.contains("      | " + String(repeating: "0", count: 197) + "...\n"), "\(grouped)")
+        #expect(grouped.contains("      | line 5\n") && !grouped.contains("line 6"), "\(grouped)")
+    }
+
     @Test("script library: drafts, one online version, disabled versions refused, check reports a missing script")
     func scriptLibrary() throws {
         let dir = try Binary.tempDir("library")

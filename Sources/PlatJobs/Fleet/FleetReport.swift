@@ -3,66 +3,97 @@ import PlatEngine
 import PlatLang
 import PlatStore
 
-/// Reads a run's per-host results back out of its journal, for `status --group` and the summary table.
+/// Reads a run's per-host results back out of its journal, for `status --group` and the summary table after a
+/// run.
+///
+/// One pass over the journal, one host at a time: a step keeps its counts and, when grouping, one entry per
+/// distinct result (identified by a digest of its output, holding only the first lines to show). So a report on
+/// 10,000 hosts that each printed a lot costs about what one on 10 hosts does.
 public enum FleetReport {
     public struct StepHosts {
         /// The effect's journal key (`main/restart#1`) and its step path.
         public var key: String
         public var step: String
-        public var outcomes: [HostOutcome]
+        public var hosts = 0
+        public var ok = 0
+        public var failed = 0
+        /// Skipped, cancelled and still in flight.
+        public var notRun = 0
         public var duration: Double?
-    }
-
-    /// Every fleet effect of the run with its hosts' outcomes, in the order they started.
-    public static func steps(db: Database, runID: String) throws -> [StepHosts] {
-        var order: [String] = []
-        var byKey: [String: [HostOutcome]] = [:]
-        var durations: [String: Double] = [:]
-        for r in try db.query("""
-            SELECT key, status, result, started_at, finished_at FROM engine_journal WHERE run_id = ? ORDER BY started_at, rowid
-            """, runID) {
-            let key = r.string("key") ?? ""
-            if let at = key.firstIndex(of: "@") {
-                let effectKey = String(key[..<at])
-                let hostPart = String(key[key.index(after: at)...])
-                if hostPart.hasPrefix("gate-") || hostPart.hasPrefix("pause-") { continue }
-                guard let text = r.string("result"), let v = try? ValueCodec.decode(text), let o = HostOutcome.from(v) else {
-                    if byKey[effectKey] == nil { order.append(effectKey) }
-                    byKey[effectKey, default: []].append(HostOutcome(host: hostPart, status: .cancelled, stderr: "in flight"))
-                    continue
-                }
-                if byKey[effectKey] == nil { order.append(effectKey) }
-                byKey[effectKey, default: []].append(o)
-            } else if let s = r.double("started_at"), let f = r.double("finished_at") {
-                durations[key] = f - s
-            }
-        }
-        return order.map { key in
-            let step = key.split(separator: "#").dropLast().joined(separator: "#")
-            return StepHosts(key: key, step: step, outcomes: byKey[key] ?? [], duration: durations[key])
-        }
+        /// Hosts with the same status, exit code and output, largest group first (only when asked for).
+        public var groups: [Group] = []
     }
 
     public struct Group {
         public var status: HostOutcome.Status
         public var exitCode: Int?
+        /// The first `shownLines` non-blank lines of the group's output (stdout, then stderr), each cut at
+        /// `shownWidth` characters.
         public var output: String
         public var hosts: [String]
     }
 
-    /// Hosts with the same status, exit code and output, largest group first.
-    public static func groups(_ outcomes: [HostOutcome]) -> [Group] {
-        var groups: [String: Group] = [:]
+    /// Lines of output a group keeps to show, and characters of each.
+    public static let shownLines = 5
+    public static let shownWidth = 200
+
+    /// Every fleet effect of the run with its hosts' counts, in the order they started; with `grouping`, also
+    /// its hosts grouped by identical result.
+    public static func steps(db: Database, runID: String, grouping: Bool = false) throws -> [StepHosts] {
         var order: [String] = []
-        for o in outcomes {
-            let output = (o.stdout + (o.stderr.isEmpty ? "" : "\n" + o.stderr)).trimmingCharacters(in: .whitespacesAndNewlines)
-            let k = "\(o.status.rawValue)\u{1}\(o.exitCode ?? -999)\u{1}\(output)"
-            if groups[k] == nil {
-                groups[k] = Group(status: o.status, exitCode: o.exitCode, output: output, hosts: [])
-                order.append(k)
+        var steps: [String: StepHosts] = [:]
+        var groupIndex: [String: [String: Int]] = [:]
+        var durations: [String: Double] = [:]
+        try db.forEach("""
+            SELECT key, result, started_at, finished_at FROM engine_journal WHERE run_id = ? ORDER BY started_at, rowid
+            """, [runID]) { r in
+            let key = r.string("key") ?? ""
+            guard let at = key.firstIndex(of: "@") else {
+                if let s = r.double("started_at"), let f = r.double("finished_at") { durations[key] = f - s }
+                return
             }
-            groups[k]!.hosts.append(o.host)
+            let effectKey = String(key[..<at])
+            let hostPart = String(key[key.index(after: at)...])
+            if hostPart.hasPrefix("gate-") || hostPart.hasPrefix("pause-") { return }
+            let outcome: HostOutcome
+            if let text = r.string("result"), let v = try? ValueCodec.decode(text), let o = HostOutcome.from(v) {
+                outcome = o
+            } else {
+                outcome = HostOutcome(host: hostPart, status: .cancelled, stderr: "in flight")
+            }
+            if steps[effectKey] == nil {
+                order.append(effectKey)
+                steps[effectKey] = StepHosts(key: effectKey, step: effectKey.split(separator: "#").dropLast().joined(separator: "#"))
+            }
+            steps[effectKey]!.hosts += 1
+            switch outcome.status {
+            case .ok: steps[effectKey]!.ok += 1
+            case .failed, .timeout: steps[effectKey]!.failed += 1
+            case .skipped, .cancelled: steps[effectKey]!.notRun += 1
+            }
+            guard grouping else { return }
+            let output = (outcome.stdout + (outcome.stderr.isEmpty ? "" : "\n" + outcome.stderr))
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            var digest = SHA256()
+            digest.update(Array(output.utf8))
+            let groupKey = "\(outcome.status.rawValue) \(outcome.exitCode ?? -999) \(digest.finalizeHex())"
+            if let i = groupIndex[effectKey]?[groupKey] {
+                steps[effectKey]!.groups[i].hosts.append(outcome.host)
+            } else {
+                let shown = output.split(separator: "\n").prefix(shownLines)
+                    .map { $0.count > shownWidth ? $0.prefix(shownWidth - 3) + "..." : $0 }.joined(separator: "\n")
+                groupIndex[effectKey, default: [:]][groupKey] = steps[effectKey]!.groups.count
+                steps[effectKey]!.groups.append(Group(status: outcome.status, exitCode: outcome.exitCode, output: shown, hosts: [outcome.host]))
+            }
         }
-        return order.map { groups[$0]! }.sorted { $0.hosts.count > $1.hosts.count }
+        return order.map { key in
+            var s = steps[key]!
+            s.duration = durations[key]
+            // Largest first; equal sizes keep the order they were first seen in.
+            s.groups = s.groups.enumerated().sorted { a, b in
+                a.element.hosts.count != b.element.hosts.count ? a.element.hosts.count > b.element.hosts.count : a.offset < b.offset
+            }.map(\.element)
+            return s
+        }
     }
 }

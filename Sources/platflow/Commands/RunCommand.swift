@@ -168,10 +168,7 @@ extension RunCommand {
         guard !terminal.quiet, let steps = try? FleetReport.steps(db: store.db, runID: id), !steps.isEmpty else { return }
         var t = Table(header: ["STEP", "HOSTS", "OK", "FAILED", "SKIPPED", "DURATION"])
         for s in steps {
-            let failed = s.outcomes.filter(\.isFailure).count
-            t.rows.append([s.key, String(s.outcomes.count), String(s.outcomes.filter { $0.status == .ok }.count),
-                           String(failed), String(s.outcomes.filter { $0.status == .skipped || $0.status == .cancelled }.count),
-                           s.duration.map(humanDuration) ?? "-"])
+            t.rows.append([s.key, String(s.hosts), String(s.ok), String(s.failed), String(s.notRun), s.duration.map(humanDuration) ?? "-"])
         }
         terminal.err(t.render())
     }

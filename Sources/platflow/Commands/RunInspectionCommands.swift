@@ -133,13 +133,13 @@ enum StatusCommand {
                 s += line + "\n"
             }
             if args.has("group") {
-                for step in try FleetReport.steps(db: store.db, runID: run.id) {
-                    s += "\n\(step.key): \(step.outcomes.count) hosts\n"
-                    for g in FleetReport.groups(step.outcomes) {
+                for step in try FleetReport.steps(db: store.db, runID: run.id, grouping: true) {
+                    s += "\n\(step.key): \(step.hosts) hosts\n"
+                    for g in step.groups {
                         let names = g.hosts.count > 8 ? g.hosts.prefix(8).joined(separator: ", ") + ", ... (\(g.hosts.count - 8) more)" : g.hosts.joined(separator: ", ")
                         s += "  \(g.hosts.count) \(g.status.rawValue)\(g.exitCode.map { " (exit \($0))" } ?? ""): \(names)\n"
                         if !g.output.isEmpty {
-                            for line in g.output.split(separator: "\n").prefix(5) { s += "      | \(line)\n" }
+                            for line in g.output.split(separator: "\n") { s += "      | \(line)\n" }
                         }
                     }
                 }
