@@ -172,18 +172,31 @@ public final class RunStore {
     }
 
     public func logs(of id: String, after: Int64 = 0, step: String? = nil) throws -> [LogRecord] {
-        let rows: [Row]
+        var out: [LogRecord] = []
+        try forEachLog(of: id, after: after, step: step) { out.append($0) }
+        return out
+    }
+
+    /// The run's log records after `after`, in order, one at a time: a run on thousands of hosts can log far
+    /// more than is worth holding at once.
+    public func forEachLog(of id: String, after: Int64 = 0, step: String? = nil, _ body: (LogRecord) throws -> Void) throws {
+        let sql: String, args: [SQLBindable?]
         if let step {
-            rows = try db.query("""
-                SELECT * FROM engine_logs WHERE run_id = ? AND id > ? AND (step = ? OR step LIKE ? || '/%') ORDER BY id
-                """, id, after, step, step)
+            sql = "SELECT * FROM engine_logs WHERE run_id = ? AND id > ? AND (step = ? OR step LIKE ? || '/%') ORDER BY id"
+            args = [id, after, step, step]
         } else {
-            rows = try db.query("SELECT * FROM engine_logs WHERE run_id = ? AND id > ? ORDER BY id", id, after)
+            sql = "SELECT * FROM engine_logs WHERE run_id = ? AND id > ? ORDER BY id"
+            args = [id, after]
         }
-        return rows.map { r in
-            LogRecord(id: r.int("id") ?? 0, at: r.double("at") ?? 0, step: r.string("step") ?? "",
-                      kind: r.string("kind") ?? "", text: r.string("text") ?? "")
+        try db.forEach(sql, args) { r in
+            try body(LogRecord(id: r.int("id") ?? 0, at: r.double("at") ?? 0, step: r.string("step") ?? "",
+                               kind: r.string("kind") ?? "", text: r.string("text") ?? ""))
         }
+    }
+
+    /// Is there a log record after `after`?
+    public func hasLogs(of id: String, after: Int64) throws -> Bool {
+        try db.queryOne("SELECT 1 AS one FROM engine_logs WHERE run_id = ? AND id > ? LIMIT 1", id, after) != nil
     }
 }
 

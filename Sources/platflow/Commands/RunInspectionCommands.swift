@@ -188,9 +188,9 @@ enum LogsCommand {
         EngineSession.withRun(args, terminal, missing: "logs needs a run id") { store, run in
             var last: Int64 = 0
             while true {
-                for l in try store.logs(of: run.id, after: last) {
+                try store.forEachLog(of: run.id, after: last) { l in
                     last = l.id
-                    guard matches(l.step, step: args.value("step"), host: args.value("host")) else { continue }
+                    guard matches(l.step, step: args.value("step"), host: args.value("host")) else { return }
                     let prefix = terminal.paint("\(localTime(l.at)) \(l.step.isEmpty ? "-" : l.step)", .dim)
                     let text = l.text.hasSuffix("\n") ? String(l.text.dropLast()) : l.text
                     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -201,7 +201,7 @@ enum LogsCommand {
                 guard args.has("follow") else { break }
                 terminal.flush()
                 if let r = try store.run(run.id), r.status.isFinished || r.status.isParked {
-                    if try store.logs(of: run.id, after: last).isEmpty { break }
+                    if try !store.hasLogs(of: run.id, after: last) { break }
                     continue
                 }
                 usleep(300_000)
