@@ -20,7 +20,10 @@ public struct PackedRow: Sendable {
         self.bytes.reserveCapacity(bytes)
     }
 
+    /// How many values.
     public var count: Int { cells.count }
+    /// How many bytes of text and blobs.
+    public var byteCount: Int { bytes.count }
 
     public mutating func appendNull() { cells.append(.null) }
 

@@ -34,8 +34,13 @@ public final class PreparedStatement {
 extension PreparedStatement {
     /// Runs the statement with a packed row's values, bound in place (no copies), then resets it.
     public func run(_ row: PackedRow) throws {
+        try run(row, cells: 0..<row.cells.count)
+    }
+
+    /// Runs the statement with some of a packed row's values (one per parameter), bound in place.
+    public func run(_ row: PackedRow, cells: Range<Int>) throws {
         let handle = statement.handle
-        guard row.cells.count == Int(statement.parameterCount) else { throw statement.countError(row.cells.count) }
+        guard cells.count == Int(statement.parameterCount) else { throw statement.countError(cells.count) }
         // The bindings point into the row's buffer: step while it is alive, and clear them before it goes.
         defer {
             sqlite3_reset(handle)
@@ -44,7 +49,7 @@ extension PreparedStatement {
         try row.bytes.withUnsafeBufferPointer { buffer in
             let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
             var index: Int32 = 1
-            for cell in row.cells {
+            for cell in row.cells[cells] {
                 let code: Int32
                 switch cell {
                 case .null: code = sqlite3_bind_null(handle, index)

@@ -330,21 +330,12 @@ final class HostImportSession {
     private var pending: [PendingHost] = []
     private var pendingValues = PackedRow()
     private var ipValues = PackedRow()
-    private var insertStatements: [Int: PreparedStatement] = [:]
-    private var ipStatements: [Int: PreparedStatement] = [:]
+    private lazy var hostInsert = MultiRowInsert(db, head: HostImportSession.hostInsertHead, columns: HostFields.columns.count + 3)
+    private lazy var ipInsert = MultiRowInsert(db, head: "INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static)", columns: 5)
+    private lazy var documentInsert = MultiRowInsert(db, head: "INSERT INTO cmdb_fts (rowid, doc)", columns: 2)
 
-    /// A cached multi-row INSERT of `rows` rows into `table`.
-    private func multiRowInsert(_ cache: inout [Int: PreparedStatement], rows: Int, head: String, tuple: String) throws -> PreparedStatement {
-        if let s = cache[rows] { return s }
-        let s = try db.prepare(head + " VALUES " + Array(repeating: tuple, count: rows).joined(separator: ", "))
-        cache[rows] = s
-        return s
-    }
-
-    /// `CMDB.insertHostSQL` cut at its VALUES: the columns, then one row's placeholders.
+    /// `CMDB.insertHostSQL` cut at its VALUES: the table and its columns (the last, updated_at, is never NULL).
     private static let hostInsertHead = String(CMDB.insertHostSQL[..<CMDB.insertHostSQL.range(of: " VALUES ")!.lowerBound])
-    private static let hostTuple = String(CMDB.insertHostSQL[CMDB.insertHostSQL.range(of: " VALUES ")!.upperBound...])
-    private static let ipInsertHead = "INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static)"
 
     /// Writes the waiting hosts, then their IPs. When an IP is taken (by a host already in the CMDB or on an
     /// earlier row), the IPs are inserted again one at a time, in file order, to name the row and the
@@ -355,9 +346,7 @@ final class HostImportSession {
             pending.removeAll(keepingCapacity: true)
             pendingValues.removeAll()
         }
-        let hosts = try multiRowInsert(&insertStatements, rows: pending.count, head: HostImportSession.hostInsertHead,
-                                       tuple: HostImportSession.hostTuple)
-        try hosts.run(pendingValues)
+        try hostInsert.run(pendingValues, rows: pending.count)
         // A rowid table without AUTOINCREMENT numbers the rows of one INSERT consecutively after its largest id.
         let lastID = db.lastInsertRowID
         let firstID = lastID - Int64(pending.count) + 1
@@ -374,10 +363,10 @@ final class HostImportSession {
             }
         }
         var conflict = false
-        // SQLite allows 32,766 parameters a statement; a host with very many IPs is written the slow way.
-        if ipRows > 0 && ipRows <= 6000 {
+        // SQLite limits the parameters of a statement; hosts with very many IPs are written the slow way.
+        if ipRows > 0 && ipRows <= ipInsert.maxRows {
             do {
-                try multiRowInsert(&ipStatements, rows: ipRows, head: HostImportSession.ipInsertHead, tuple: "(?, ?, ?, ?, ?)").run(ipValues)
+                try ipInsert.run(ipValues, rows: ipRows)
             } catch let e as DatabaseError where e.isConstraint {
                 conflict = true
             }
@@ -401,7 +390,9 @@ final class HostImportSession {
             documents.append((firstID + Int64(k)) * 2)
             documents.append(utf8: host.doc)
         }
-        if lastID - indexedThrough >= HostImportSession.indexChunk {
+        // A chunk is also cut short by very long documents (comments of many kilobytes), to bound memory.
+        if lastID - indexedThrough >= HostImportSession.indexChunk || documents.byteCount > 16 << 20
+            || documents.count / 2 + HostImportSession.insertBatch > documentInsert.maxRows {
             try indexNewHosts(through: lastID)
         }
     }
@@ -477,7 +468,6 @@ final class HostImportSession {
     private var eventSeconds = 0.0
     /// The full-text rowids and documents of the new hosts after `indexedThrough`, two values a host.
     private var documents = PackedRow()
-    private var documentStatements: [Int: PreparedStatement] = [:]
 
     private func indexNewHosts(through last: Int64) throws {
         guard last > indexedThrough else { return }
@@ -486,7 +476,7 @@ final class HostImportSession {
         // statement, so fewer, larger statements mean fewer segments to merge later.
         let rows = documents.count / 2
         if rows > 0 {
-            try multiRowInsert(&documentStatements, rows: rows, head: "INSERT INTO cmdb_fts (rowid, doc)", tuple: "(?, ?)").run(documents)
+            try documentInsert.run(documents, rows: rows)
             documents.removeAll()
         }
         let indexed = Date()

@@ -1,0 +1,63 @@
+import Foundation
+import PlatStore
+import Testing
+
+@Suite("bulk writes: packed rows and multi-row inserts")
+struct BulkWriteTests {
+    @Test("a packed row binds text, blobs, numbers and NULL in place, empty ones included")
+    func packedRow() throws {
+        let db = try Database(path: ":memory:")
+        try db.execute("CREATE TABLE t (a, b, c, d, e, f, g)")
+        var row = PackedRow()
+        row.append("héllo")
+        row.append(blob: [0, 1, 2, 255])
+        row.append(Int64(-7))
+        row.append(2.5)
+        row.appendNull()
+        row.append("")
+        row.append(joined: ["x", "y", "z"], separator: UInt8(ascii: ","))
+        try db.prepare("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)").run(row)
+        let r = try #require(try db.queryOne("SELECT a, b, c, d, e, f, g, typeof(f) AS tf FROM t"))
+        #expect(r.string("a") == "héllo" && r["b"] == .blob([0, 1, 2, 255]) && r.int("c") == -7 && r.double("d") == 2.5)
+        #expect(r["e"] == .null && r.string("f") == "" && r.string("tf") == "text" && r.string("g") == "x,y,z")
+        // The wrong number of values is an error, not a silent leftover binding.
+        var short = PackedRow()
+        short.append("only one")
+        #expect(throws: DatabaseError.self) { try db.prepare("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)").run(short) }
+    }
+
+    @Test("any number of rows goes in whole and in order, with consecutive ids", arguments: [1, 2, 3, 127, 128, 200, 1000, 4095])
+    func multiRowInsert(rows: Int) throws {
+        let db = try Database(path: ":memory:")
+        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, s TEXT NOT NULL)")
+        let insert = MultiRowInsert(db, head: "INSERT INTO t (n, s)", columns: 2)
+        var values = PackedRow()
+        for i in 0..<rows {
+            values.append(Int64(i))
+            values.append("row \(i)")
+        }
+        try db.transaction { try insert.run(values, rows: rows) }
+        #expect(db.lastInsertRowID == Int64(rows))
+        let got = try db.query("SELECT id, n, s FROM t ORDER BY id")
+        #expect(got.count == rows)
+        #expect(got.allSatisfy { $0.int("id") == ($0.int("n") ?? -1) + 1 && $0.string("s") == "row \($0.int("n") ?? -1)" })
+    }
+
+    @Test("a failure in any piece of a batch leaves none of it written")
+    func multiRowInsertIsAllOrNothing() throws {
+        let db = try Database(path: ":memory:")
+        try db.execute("CREATE TABLE t (n INTEGER UNIQUE, s TEXT NOT NULL)")
+        try db.execute("INSERT INTO t VALUES (199, 'already here')")
+        let insert = MultiRowInsert(db, head: "INSERT INTO t (n, s)", columns: 2)
+        var values = PackedRow()
+        // 200 rows are written as 128 + 64 + 8; the clash is in the last piece.
+        for i in 0..<200 {
+            values.append(Int64(i))
+            values.append("row \(i)")
+        }
+        try db.transaction {
+            #expect(throws: DatabaseError.self) { try insert.run(values, rows: 200) }
+        }
+        #expect(try db.queryOne("SELECT count(*) AS n FROM t")?.int("n") == 1)
+    }
+}
