@@ -12,9 +12,8 @@ public final class MultiRowInsert {
     private let head: String
     private let columns: Int
     private var statements: [Int: PreparedStatement] = [:]
-    /// The most rows one call takes: SQLite limits the parameters of a statement, and one call is one piece at
-    /// most that large.
-    public let maxRows: Int
+    /// The largest piece: SQLite limits the parameters of one statement.
+    private let largest: Int
 
     /// `head` is the statement up to its rows: `INSERT INTO t (a, b, c)`.
     public init(_ database: Database, head: String, columns: Int) {
@@ -24,27 +23,25 @@ public final class MultiRowInsert {
         let limit = Int(sqlite3_limit(database.handle, SQLITE_LIMIT_VARIABLE_NUMBER, -1))
         var largest = 1
         while largest * 2 * columns <= limit { largest *= 2 }
-        maxRows = largest * 2 - 1
+        self.largest = largest
     }
 
-    /// Inserts `rows` rows whose values are in `values`, row after row (`rows × columns` of them); at most
-    /// `maxRows`. All rows or none.
+    /// Inserts `rows` rows whose values are in `values`, row after row (`rows × columns` of them), all or none.
     public func run(_ values: PackedRow, rows: Int) throws {
-        precondition(rows > 0 && rows <= maxRows && values.count == rows * columns, "rows and values do not agree")
-        if rows & (rows - 1) == 0 {
+        precondition(rows >= 0 && values.count == rows * columns, "rows and values do not agree")
+        if rows == 0 { return }
+        if rows <= largest && rows & (rows - 1) == 0 {
             try statement(rows).run(values, cells: 0..<values.count)
             return
         }
         try database.transaction {
-            var start = 0
-            var size = 1
-            while size * 2 <= rows { size *= 2 }
-            while size > 0 {
-                if rows & size != 0 {
-                    try statement(size).run(values, cells: start..<(start + size * columns))
-                    start += size * columns
-                }
-                size /= 2
+            var start = 0, left = rows
+            while left > 0 {
+                var size = 1
+                while size * 2 <= min(left, largest) { size *= 2 }
+                try statement(size).run(values, cells: start..<(start + size * columns))
+                start += size * columns
+                left -= size
             }
         }
     }

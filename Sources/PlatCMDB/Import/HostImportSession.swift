@@ -363,14 +363,9 @@ final class HostImportSession {
             }
         }
         var conflict = false
-        // SQLite limits the parameters of a statement; hosts with very many IPs are written the slow way.
-        if ipRows > 0 && ipRows <= ipInsert.maxRows {
-            do {
-                try ipInsert.run(ipValues, rows: ipRows)
-            } catch let e as DatabaseError where e.isConstraint {
-                conflict = true
-            }
-        } else if ipRows > 0 {
+        do {
+            try ipInsert.run(ipValues, rows: ipRows)
+        } catch let e as DatabaseError where e.isConstraint {
             conflict = true
         }
         for (k, host) in pending.enumerated() {
@@ -391,8 +386,7 @@ final class HostImportSession {
             documents.append(utf8: host.doc)
         }
         // A chunk is also cut short by very long documents (comments of many kilobytes), to bound memory.
-        if lastID - indexedThrough >= HostImportSession.indexChunk || documents.byteCount > 16 << 20
-            || documents.count / 2 + HostImportSession.insertBatch > documentInsert.maxRows {
+        if lastID - indexedThrough >= HostImportSession.indexChunk || documents.byteCount > 16 << 20 {
             try indexNewHosts(through: lastID)
         }
     }
