@@ -80,6 +80,27 @@ struct BulkImportTests {
         #expect(try t.cmdb.search("edge bob").count == 1)
     }
 
+    @Test("--update on a large file: new hosts written in groups and existing ones updated or left, interleaved")
+    func updateInterleaved() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        for i in [5, 150, 9_000] { try t.add("inner_ip=10.1.\(i >> 8).\(i & 255)", "hostname=bulk-\(i)", "city=old") }
+        // Rows 5 and 150 name existing hosts: row 5 changes the city, row 150 keeps it; the rest are new.
+        var text = "inner_ip,hostname,city\n"
+        for i in 0..<9_000 {
+            text += "10.1.\(i >> 8).\(i & 255),bulk-\(i),\(i == 150 ? "old" : i == 5 ? "new" : "shanghai")\n"
+        }
+        let r = try t.cmdb.importHosts(path: try t.file("upd.csv", text), update: true)
+        #expect(r.committed && r.created == 8_998 && r.updated == 1 && r.unchanged == 1, "\(r.problems)")
+        #expect(try t.cmdb.countHosts(where: nil) == 9_001)
+        #expect(try t.cmdb.resolveHost("10.1.0.5", cloudArea: 0)["city"] == .string("new"))
+        #expect(try t.cmdb.search("new").map(\.title) == ["10.1.0.5 (bulk-5)"], "the updated host is re-indexed")
+        let found = try t.cmdb.search("shanghai", limit: 10_000).count
+        #expect(found == 8_998, "\(found)")
+        for i in [4, 6, 149, 151, 8_999] {
+            #expect(try t.cmdb.hosts(byIP: ["10.1.\(i >> 8).\(i & 255)"]).map { $0.host.displayName } == ["bulk-\(i)"])
+        }
+    }
+
     @Test("problems found while rows are written in groups are listed in file order")
     func problemsInFileOrder() throws {
         let t = try TestCMDB(); defer { t.remove() }

@@ -195,6 +195,7 @@ final class HostImportSession {
         // A rowid table without AUTOINCREMENT numbers the rows of one INSERT consecutively after its largest id.
         let lastID = db.lastInsertRowID
         let firstID = lastID - Int64(pending.count) + 1
+        lastNewID = lastID
         ipValues.removeAll()
         var ipRows = 0
         for (k, host) in pending.enumerated() {
@@ -303,6 +304,8 @@ final class HostImportSession {
     private static let indexChunk: Int64 = 8192
     /// New hosts with ids up to this one are indexed and have their events.
     private lazy var indexedThrough: Int64 = firstNewID - 1
+    /// The id of the last new host written (not `db.lastInsertRowID`, which events and index rows move on).
+    private lazy var lastNewID: Int64 = firstNewID - 1
     private var indexSeconds = 0.0
     private var eventSeconds = 0.0
     /// The full-text rowids and documents of the new hosts after `indexedThrough`, two values a host.
@@ -337,7 +340,7 @@ final class HostImportSession {
             indexSeconds += Date().timeIntervalSince(start)
         }
         if report.created > 0 {
-            try indexNewHosts(through: db.lastInsertRowID)
+            try indexNewHosts(through: lastNewID)
         }
         report.phases.append(("full-text index, in all", indexSeconds))
         report.phases.append(("events, in all", eventSeconds))
