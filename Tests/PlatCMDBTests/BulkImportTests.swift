@@ -22,8 +22,12 @@ struct BulkImportTests {
     @Test("every host of a large file is written with its IPs, indexed for search, and has one create event")
     func largeImport() throws {
         let t = try TestCMDB(); defer { t.remove() }
-        let r = try t.cmdb.importHosts(path: try t.file("big.csv", BulkImportTests.csv(BulkImportTests.rows)))
+        var reports: [ImportProgress] = []
+        let r = try t.cmdb.importHosts(path: try t.file("big.csv", BulkImportTests.csv(BulkImportTests.rows))) { reports.append($0) }
         #expect(r.committed && r.created == BulkImportTests.rows)
+        // Progress only grows, and the last report says every row is read and the index and commit remain.
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.rows <= $1.rows && $0.bytesRead <= $1.bytesRead })
+        #expect(reports.last?.finishing == true && reports.last?.rows == BulkImportTests.rows && reports.last?.fraction == 1)
         #expect(try t.cmdb.countHosts(where: nil) == BulkImportTests.rows)
         // Each address belongs to the host of its own row (ids are given out a group at a time).
         for i in [0, 127, 128, 8191, 8192, 8999] {

@@ -18,6 +18,10 @@ public final class CSVReader {
     private var atFileStart = true
     /// The line the next record starts on (1-based).
     public private(set) var line = 1
+    /// Bytes read from the file so far.
+    private var readTotal = 0
+    /// How far into the file the records returned so far reach, in bytes (for progress).
+    public var position: Int { readTotal - (end - start) }
 
     public init(path: String) throws {
         let fd = open(path, O_RDONLY)
@@ -71,6 +75,7 @@ public final class CSVReader {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { eof = true; return false }
             end += n
+            readTotal += n
             break
         }
         if atFileStart {

@@ -30,6 +30,7 @@ final class HostImportSession {
         columns = ImportColumns(custom: try cmdb.customHostFields())
         now = cmdb.nowText
         eventTime = cmdb.clock()
+        fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
         let maxID = try db.queryOne("SELECT max(id) AS id FROM cmdb_hosts")?.int("id")
         emptyAtStart = maxID == nil
         firstNewID = (maxID ?? 0) + 1
@@ -55,6 +56,17 @@ final class HostImportSession {
         }
     }
 
+    /// Told how the import goes, at most five times a second.
+    var progress: ((ImportProgress) -> Void)?
+    let fileSize: Int?
+    private var lastProgress = Date.distantPast
+
+    private func reportProgress(_ position: Int) {
+        guard let progress, Date().timeIntervalSince(lastProgress) >= 0.2 else { return }
+        lastProgress = Date()
+        progress(ImportProgress(rows: report.rows, bytesRead: position, fileSize: fileSize, finishing: false))
+    }
+
     /// Reads and writes every row.
     func run() throws {
         let queue = BoundedQueue<ImportBatch>(capacity: 8)
@@ -71,7 +83,7 @@ final class HostImportSession {
                         columns.prepareInsert(&row, now: now, keepSlots: keepSlots)
                         batch.append(row)
                         if batch.count == 256 {
-                            guard queue.put(.rows(batch)) else { return }
+                            guard queue.put(.rows(batch, position: csv.position)) else { return }
                             batch.removeAll(keepingCapacity: true)
                         }
                     }
@@ -81,7 +93,7 @@ final class HostImportSession {
                         columns.prepareInsert(&row, now: now, keepSlots: keepSlots)
                         batch.append(row)
                         if batch.count == 256 {
-                            guard queue.put(.rows(batch)) else { return }
+                            guard queue.put(.rows(batch, position: json.position)) else { return }
                             batch.removeAll(keepingCapacity: true)
                         }
                     }
@@ -91,7 +103,7 @@ final class HostImportSession {
             } catch {
                 ending = ImportProblem(line: 0, field: nil, reason: "\(error)")
             }
-            if !batch.isEmpty { guard queue.put(.rows(batch)) else { return } }
+            if !batch.isEmpty { guard queue.put(.rows(batch, position: csv?.position ?? json?.position ?? 0)) else { return } }
             _ = queue.put(.end(ending))
         }
         reader.stackSize = 1 << 20
@@ -99,8 +111,9 @@ final class HostImportSession {
         do {
             while true {
                 switch queue.take() {
-                case .rows(let rows):
+                case .rows(let rows, let position):
                     for row in rows { try apply(row) }
+                    reportProgress(position)
                 case .end(let problem):
                     try flushPending()
                     if let problem { report.add(problem) }

@@ -42,6 +42,23 @@ public struct ImportReport: Sendable {
     }
 }
 
+/// How far an import has got, for a progress display.
+public struct ImportProgress: Sendable {
+    /// Rows read and checked so far.
+    public let rows: Int
+    /// Bytes of the file read so far, and the file's size when known.
+    public let bytesRead: Int
+    public let fileSize: Int?
+    /// Every row is read; the last of the search index and the commit remain.
+    public let finishing: Bool
+
+    /// The share of the file read, 0 to 1, when the size is known.
+    public var fraction: Double? {
+        guard let size = fileSize, size > 0 else { return nil }
+        return min(1, Double(bytesRead) / Double(size))
+    }
+}
+
 public enum ImportFormat: String, Sendable, CaseIterable {
     case csv, json
 
@@ -60,8 +77,11 @@ extension CMDB {
     /// every bad one reported (line, field, reason); unless all are good, nothing is written. A row whose
     /// host exists (same inner IP in the same cloud area; a dynamic host by hostname) is unchanged when its
     /// values match, updated with `update`, and a problem otherwise. The file is read in a fixed-size buffer.
-    public func importHosts(path: String, format: ImportFormat? = nil, update: Bool = false) throws -> ImportReport {
+    /// `progress` is told how it goes, on the calling thread, at most five times a second.
+    public func importHosts(path: String, format: ImportFormat? = nil, update: Bool = false,
+                            progress: ((ImportProgress) -> Void)? = nil) throws -> ImportReport {
         let session = try HostImportSession(cmdb: self, update: update, format: format ?? ImportFormat.guess(path), path: path)
+        session.progress = progress
         // A bigger page cache while the import's transaction is open: with SQLite's default 2 MB, pages of
         // the indexes are spilled to the WAL and rewritten many times. Bounded, so memory still does not
         // grow with the file; restored afterwards.
@@ -80,6 +100,7 @@ extension CMDB {
                 session.report.phases.append(("rows", finishing.timeIntervalSince(start)))
                 report = session.report
                 if report.problemCount > 0 { throw RollBack() }
+                progress?(ImportProgress(rows: report.rows, bytesRead: session.fileSize ?? 0, fileSize: session.fileSize, finishing: true))
                 try session.finish()
                 committing = Date()
                 session.report.phases.append(("last index and events", committing.timeIntervalSince(finishing)))

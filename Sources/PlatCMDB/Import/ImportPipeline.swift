@@ -29,7 +29,8 @@ struct IPKey: Sendable {
 /// What the reading thread hands the writing thread: rows, or the end (with the problem that ended the
 /// reading early, if any).
 enum ImportBatch: Sendable {
-    case rows([ParsedRow])
+    /// Rows, and how far into the file they reach (bytes).
+    case rows([ParsedRow], position: Int)
     case end(ImportProblem?)
 }
 

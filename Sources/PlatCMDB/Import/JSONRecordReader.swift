@@ -14,6 +14,9 @@ public final class JSONRecordReader {
         reader = try ByteStream(path: path)
     }
 
+    /// How far into the file the objects returned so far reach, in bytes (for progress).
+    public var position: Int { reader.position }
+
     /// The next object and the line it starts on; nil at the end.
     public func next() throws -> (object: [String: Any], line: Int)? {
         if finished { return nil }
@@ -103,6 +106,10 @@ final class ByteStream {
     private var pos = 0
     private var end = 0
     private var eof = false
+    /// Bytes read from the file so far.
+    private var readTotal = 0
+    /// Bytes consumed so far.
+    var position: Int { readTotal - (end - pos) }
 
     init(path: String) throws {
         let fd = open(path, O_RDONLY)
@@ -131,6 +138,7 @@ final class ByteStream {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { eof = true; return end > pos }
             end += n
+            readTotal += n
             return true
         }
     }

@@ -64,7 +64,13 @@ extension CMDBCommand {
             }
         case "import":
             try need(rest, 1, "import FILE [--update]")
-            let report = try cmdb.importHosts(path: rest[0], format: try format(args), update: args.has("update"))
+            let file = rest[0]
+            let report = try cmdb.importHosts(path: file, format: try format(args), update: args.has("update")) { p in
+                let share = p.fraction.map { " (\(Int(($0 * 100).rounded(.down)))%)" } ?? ""
+                terminal.progress(p.finishing ? "importing \(file): \(p.rows) rows read; indexing and committing"
+                                              : "importing \(file): \(p.rows) rows\(share)")
+            }
+            terminal.progress(nil)
             if !report.committed {
                 for p in report.problems { terminal.err("\(rest[0]):\(p.description)\n") }
                 if report.problemCount > report.problems.count {
