@@ -72,7 +72,8 @@ extension CMDBCommand {
             }
             terminal.progress(nil)
             if !report.committed {
-                for p in report.problems { terminal.err("\(rest[0]):\(p.description)\n") }
+                // FILE:LINE: FIELD: REASON, the way compilers point at a line, so editors and grep find it.
+                for p in report.problems { terminal.err("\(file):\(p.line): \(p.field.map { "\($0): " } ?? "")\(p.reason)\n") }
                 if report.problemCount > report.problems.count {
                     terminal.err("... and \(report.problemCount - report.problems.count) more\n")
                 }
