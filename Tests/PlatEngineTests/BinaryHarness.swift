@@ -49,6 +49,33 @@ enum Binary {
         return d
     }
 
+    /// Polls `condition` every 50 ms until it holds (true) or `seconds` pass (false). Tests that must act at a
+    /// given point of a run (kill it in the middle of a step) wait for that point: a fixed sleep is too short on
+    /// a loaded machine and wasted on a quiet one.
+    static func waitUntil(seconds: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    /// The newest run's `status --json` document; nil while the database has no run.
+    static func newestRunStatus(db: String, in dir: URL) throws -> [String: Any]? {
+        guard FileManager.default.fileExists(atPath: db), let id = try newestRunID(db: db, in: dir) else { return nil }
+        let (_, out, _) = try run(["status", id, "--json", "--db", db], in: dir)
+        return (try? JSONSerialization.jsonObject(with: Data(out.utf8))) as? [String: Any]
+    }
+
+    /// Waits until the newest run has started the step at `path` (`main/nap`); false after `seconds`.
+    static func waitForStep(_ path: String, db: String, in dir: URL, seconds: Double = 30) throws -> Bool {
+        try waitUntil(seconds: seconds) {
+            let steps = try newestRunStatus(db: db, in: dir)?["steps"] as? [[String: Any]] ?? []
+            return steps.contains { $0["path"] as? String == path }
+        }
+    }
+
     /// The newest run's id in the database.
     static func newestRunID(db: String, in dir: URL) throws -> String? {
         let (_, out, _) = try run(["runs", "--json", "--db", db], in: dir)

@@ -92,17 +92,21 @@ struct CrashTests {
             }
             """.write(to: dir.appendingPathComponent("nap.plat"), atomically: true, encoding: .utf8)
         let db = dir.appendingPathComponent("nap.db").path
-        let started = Date()
         let p = try Binary.start(["run", "nap.plat", "--db", db], in: dir, tag: "first")
-        usleep(800_000)
+        // Killed during the sleep: once the step has begun and a moment more, for the sleep to record its wake time.
+        #expect(try Binary.waitForStep("main/nap", db: db, in: dir))
+        usleep(1_000_000)
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
-        let id = try #require(try Binary.newestRunID(db: db, in: dir))
+        let status = try #require(try Binary.newestRunStatus(db: db, in: dir))
+        let id = try #require(status["id"] as? String)
+        let steps = status["steps"] as? [[String: Any]] ?? []
+        let napStarted = try #require(steps.first { $0["path"] as? String == "main/nap" }?["started_at"] as? Double)
         let (code, out, err) = try Binary.run(["resume", id, "--db", db], in: dir)
-        let elapsed = Date().timeIntervalSince(started)
+        let elapsed = Date().timeIntervalSince1970 - napStarted
         #expect(code == 0, "resume failed: \(err)")
         #expect(out == "woke\n")
-        // Woke about 3s after the first start, not 3s after the resume (which began ~0.8s in).
-        #expect(elapsed >= 2.9 && elapsed < 3.7, "woke after \(elapsed)s")
+        // Woke about 3s after the sleep first began, not 3s after the resume (which began at least 1s in).
+        #expect(elapsed >= 2.9 && elapsed < 3.9, "woke \(elapsed)s after the sleep began")
     }
 }

@@ -23,7 +23,7 @@ struct EngineFlowTests {
             """, "ask.plat", in: dir)
         let db = dir.appendingPathComponent("a.db").path
         let p = try Binary.start(["run", "ask.plat", "--db", db], in: dir, tag: "first")
-        usleep(700_000)
+        #expect(try Binary.waitUntil { try Binary.newestRunStatus(db: db, in: dir)?["status"] as? String == "waiting" })
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         let id = try #require(try Binary.newestRunID(db: db, in: dir))
@@ -85,7 +85,7 @@ struct EngineFlowTests {
             """, "p.plat", in: dir)
         let db = dir.appendingPathComponent("p.db").path
         let p = try Binary.start(["run", "p.plat", "--db", db], in: dir, tag: "first")
-        usleep(900_000)
+        #expect(try Binary.waitForStep("main/nap", db: db, in: dir))
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         let id = try #require(try Binary.newestRunID(db: db, in: dir))
@@ -114,7 +114,7 @@ struct EngineFlowTests {
             """, "c.plat", in: dir)
         let db = dir.appendingPathComponent("c.db").path
         let p = try Binary.start(["run", "c.plat", "--db", db], in: dir, tag: "run")
-        usleep(700_000)
+        #expect(try Binary.waitForStep("main/long", db: db, in: dir))
         let id = try #require(try Binary.newestRunID(db: db, in: dir))
         let (c, o, _) = try Binary.run(["cancel", id, "--db", db], in: dir)
         #expect(c == 0 && o.contains("cancelling"))

@@ -113,7 +113,8 @@ struct FleetFlowTests {
             """, "c.plat", in: dir)
         let db = dir.appendingPathComponent("c.db").path
         let p = try Binary.start(["run", "c.plat", "--db", db], in: dir, tag: "first")
-        usleep(600_000)
+        // In the middle of the rolling step: once its first batch has run.
+        _ = Binary.waitUntil { counts(marker).count >= 5 }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         let before = counts(marker)

@@ -428,7 +428,10 @@ private func copyOne(_ sources: [CopySource], to host: Host, dest: String, optio
         let running = options
         let t = Thread { box.set(0, FileDistributor.copy(expanded, to: host, dest: "/x/", options: running)) }
         t.start()
-        usleep(300_000)
+        // Cancelled in the middle: once the copy is under way (a cancel before it starts has nothing to stop).
+        let owner = options.owner!
+        while !CopyControl.isActive(owner: owner) && !t.isFinished { usleep(5_000) }
+        usleep(100_000)
         FileDistributor.cancel(owner: "some-other-run")
         FileDistributor.cancel(owner: options.owner!)
         while !t.isFinished { usleep(1000) }
@@ -624,7 +627,8 @@ private func copyOne(_ sources: [CopySource], to host: Host, dest: String, optio
         let running = options
         let t = Thread { box.set(0, FileDistributor.copy(expanded, to: host, dest: dir + "/r/", options: running)) }
         t.start()
-        usleep(800_000)
+        while !CopyControl.isActive(owner: running.owner!) && !t.isFinished { usleep(5_000) }
+        usleep(300_000)
         FileDistributor.cancel(owner: running.owner!)
         let cancelledAt = Date()
         while !t.isFinished { usleep(1000) }

@@ -191,6 +191,13 @@ final class CopyControl: @unchecked Sendable {
         CopyControl.registryLock.unlock()
     }
 
+    /// Is a copy for `owner` in flight?
+    static func isActive(owner: String) -> Bool {
+        registryLock.lock()
+        defer { registryLock.unlock() }
+        return active.values.contains { $0.owner == owner }
+    }
+
     /// Cancels the copies in flight for `owner` (all of them when nil).
     static func cancel(owner: String?) {
         registryLock.lock()
