@@ -72,30 +72,30 @@ final class HostImportSession {
         let queue = BoundedQueue<ImportBatch>(capacity: 8)
         let columns = self.columns
         let csv = self.csv, json = self.json, now = self.now, keepSlots = !emptyAtStart
+        // The next parsed row of whichever file this is, and how far into the file the rows reach.
+        let nextRow: () throws -> ParsedRow?
+        let position: () -> Int
+        if let csv {
+            nextRow = { try csv.next().map { columns.parse(cells: $0.fields, line: $0.line) } }
+            position = { csv.position }
+        } else if let json {
+            nextRow = { try json.next().map { columns.parse(object: $0.object, line: $0.line) } }
+            position = { json.position }
+        } else {
+            nextRow = { nil }
+            position = { 0 }
+        }
         let reader = Thread {
             var batch: [ParsedRow] = []
             batch.reserveCapacity(256)
             var ending: ImportProblem? = nil
             do {
-                if let csv {
-                    while let (cells, line) = try csv.next() {
-                        var row = columns.parse(cells: cells, line: line)
-                        columns.prepareInsert(&row, now: now, keepSlots: keepSlots)
-                        batch.append(row)
-                        if batch.count == 256 {
-                            guard queue.put(.rows(batch, position: csv.position)) else { return }
-                            batch.removeAll(keepingCapacity: true)
-                        }
-                    }
-                } else if let json {
-                    while let (object, line) = try json.next() {
-                        var row = columns.parse(object: object, line: line)
-                        columns.prepareInsert(&row, now: now, keepSlots: keepSlots)
-                        batch.append(row)
-                        if batch.count == 256 {
-                            guard queue.put(.rows(batch, position: json.position)) else { return }
-                            batch.removeAll(keepingCapacity: true)
-                        }
+                while var row = try nextRow() {
+                    columns.prepareInsert(&row, now: now, keepSlots: keepSlots)
+                    batch.append(row)
+                    if batch.count == 256 {
+                        guard queue.put(.rows(batch, position: position())) else { return }
+                        batch.removeAll(keepingCapacity: true)
                     }
                 }
             } catch let p as CSVReader.Problem {
@@ -103,7 +103,7 @@ final class HostImportSession {
             } catch {
                 ending = ImportProblem(line: 0, field: nil, reason: "\(error)")
             }
-            if !batch.isEmpty { guard queue.put(.rows(batch, position: csv?.position ?? json?.position ?? 0)) else { return } }
+            if !batch.isEmpty { guard queue.put(.rows(batch, position: position())) else { return } }
             _ = queue.put(.end(ending))
         }
         reader.stackSize = 1 << 20
