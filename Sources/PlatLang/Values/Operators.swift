@@ -8,20 +8,8 @@ public enum Operators {
     /// Every binary operator except `and`/`or` (the interpreter short-circuits those) on any two values.
     /// `and`/`or` are still answered here, strictly on booleans, for callers without short-circuiting.
     public static func binary(_ op: BinaryOp, _ a: Value, _ b: Value) throws -> Value {
-        if case .int(let x) = a, case .int(let y) = b {
-            switch op {
-            case .add: return .int(try checked(x.addingReportingOverflow(y)))
-            case .sub: return .int(try checked(x.subtractingReportingOverflow(y)))
-            case .mul: return .int(try checked(x.multipliedReportingOverflow(by: y)))
-            case .lt: return .bool(x < y)
-            case .le: return .bool(x <= y)
-            case .gt: return .bool(x > y)
-            case .ge: return .bool(x >= y)
-            case .eq: return .bool(x == y)
-            case .ne: return .bool(x != y)
-            default: break
-            }
-        }
+        // The common int cases first; an overflow falls through to the general rules, which report it.
+        if case .int(let x) = a, case .int(let y) = b, let r = intOperation(op, x, y) { return r }
         switch op {
         case .add: return try add(a, b)
         case .sub: return try subtract(a, b)
@@ -521,5 +509,29 @@ extension Value {
         case .duration, .size: return true
         default: return false
         }
+    }
+}
+
+/// Integer arithmetic and comparison done inline, or nil when the operator needs the general rules
+/// (division, modulo, membership) or the result overflowed (`Operators` then reports it).
+@inline(__always)
+func intOperation(_ op: BinaryOp, _ x: Int, _ y: Int) -> Value? {
+    switch op {
+    case .add:
+        let (r, o) = x.addingReportingOverflow(y)
+        return o ? nil : .int(r)
+    case .sub:
+        let (r, o) = x.subtractingReportingOverflow(y)
+        return o ? nil : .int(r)
+    case .mul:
+        let (r, o) = x.multipliedReportingOverflow(by: y)
+        return o ? nil : .int(r)
+    case .lt: return .bool(x < y)
+    case .le: return .bool(x <= y)
+    case .gt: return .bool(x > y)
+    case .ge: return .bool(x >= y)
+    case .eq: return .bool(x == y)
+    case .ne: return .bool(x != y)
+    default: return nil
     }
 }

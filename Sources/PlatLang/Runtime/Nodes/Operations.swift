@@ -43,30 +43,6 @@ final class BinaryConstNode: ExprNode {
     }
 }
 
-/// Integer arithmetic and comparison done inline, or nil when the operator needs the general rules
-/// (division, modulo, membership) or the result overflowed (`Operators` then reports it).
-@inline(__always)
-func intOperation(_ op: BinaryOp, _ x: Int, _ y: Int) -> Value? {
-    switch op {
-    case .add:
-        let (r, o) = x.addingReportingOverflow(y)
-        return o ? nil : .int(r)
-    case .sub:
-        let (r, o) = x.subtractingReportingOverflow(y)
-        return o ? nil : .int(r)
-    case .mul:
-        let (r, o) = x.multipliedReportingOverflow(by: y)
-        return o ? nil : .int(r)
-    case .lt: return .bool(x < y)
-    case .le: return .bool(x <= y)
-    case .gt: return .bool(x > y)
-    case .ge: return .bool(x >= y)
-    case .eq: return .bool(x == y)
-    case .ne: return .bool(x != y)
-    default: return nil
-    }
-}
-
 /// Every other combination, with the error placed at the operator.
 func generalBinary(_ vm: VM, _ op: BinaryOp, _ a: Value, _ b: Value, at loc: SourceLoc) throws -> Value {
     do {
