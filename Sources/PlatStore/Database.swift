@@ -132,11 +132,17 @@ public final class Database {
         statement.inUse = true
         defer { release(statement) }
         try statement.bind(args, database: handle)
+        try stepToEnd(statement)
+    }
+
+    /// Steps a bound statement to its end, discarding any rows it returns.
+    @inline(__always)
+    func stepToEnd(_ statement: Statement) throws {
         while true {
             switch sqlite3_step(statement.handle) {
             case SQLITE_DONE: return
             case SQLITE_ROW: continue
-            case let code: throw error(code, sql: sql)
+            case let code: throw error(code, sql: statement.sql)
             }
         }
     }

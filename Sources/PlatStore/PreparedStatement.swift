@@ -4,7 +4,7 @@ import CSQLite
 ///
 /// `Database.execute` finds its statement by hashing and comparing the SQL text and boxes every argument as an
 /// existential; for 100,000 rows of 30 columns that bookkeeping costs more than SQLite's own work. A prepared
-/// statement skips both: values arrive as plain `SQLValue`s and go straight to `sqlite3_bind_*`.
+/// statement skips both: values arrive packed (`PackedRow`) and are bound in place.
 ///
 /// Use it on the connection's thread only, while the connection is open.
 public final class PreparedStatement {
@@ -16,22 +16,6 @@ public final class PreparedStatement {
         statement = try Statement(database: database.handle, sql: sql, persistent: true)
     }
 
-    /// Binds one value per `?` parameter, runs the statement to its end (rows it returns are discarded) and
-    /// resets it for the next use.
-    public func run(_ values: [SQLValue]) throws {
-        defer { sqlite3_reset(statement.handle) }
-        try statement.bind(values: values, database: database.handle)
-        while true {
-            switch sqlite3_step(statement.handle) {
-            case SQLITE_DONE: return
-            case SQLITE_ROW: continue
-            case let code: throw database.error(code, sql: statement.sql)
-            }
-        }
-    }
-}
-
-extension PreparedStatement {
     /// Runs the statement with a packed row's values, bound in place (no copies), then resets it.
     public func run(_ row: PackedRow) throws {
         try run(row, cells: 0..<row.cells.count)
@@ -68,13 +52,7 @@ extension PreparedStatement {
                 if code != SQLITE_OK { throw statement.bindError(code, index: index, database: database.handle) }
                 index += 1
             }
-            while true {
-                switch sqlite3_step(handle) {
-                case SQLITE_DONE: return
-                case SQLITE_ROW: continue
-                case let code: throw database.error(code, sql: statement.sql)
-                }
-            }
+            try database.stepToEnd(statement)
         }
     }
 }

@@ -95,18 +95,6 @@ final class Statement {
         }
     }
 
-    /// Binds plain values, one per `?` parameter (the count must match, as for `bind(_:database:)`).
-    @inline(__always)
-    func bind(values: [SQLValue], database: OpaquePointer) throws {
-        guard values.count == Int(parameterCount) else { throw countError(values.count) }
-        var index: Int32 = 1
-        for value in values {
-            let code = bindValue(value, at: index)
-            if code != SQLITE_OK { throw bindError(code, index: index, database: database) }
-            index += 1
-        }
-    }
-
     func countError(_ given: Int) -> DatabaseError {
         DatabaseError(code: SQLITE_RANGE, message: "the statement has \(parameterCount) parameter(s) but \(given) value(s) were given",
                       sql: sql)

@@ -20,7 +20,6 @@ final class HostImportSession {
     private var columns: ImportColumns
     private var csv: CSVReader?
     private var json: JSONRecordReader?
-    private let insertIP: PreparedStatement
 
     init(cmdb: CMDB, update: Bool, format: ImportFormat, path: String) throws {
         self.cmdb = cmdb
@@ -34,7 +33,6 @@ final class HostImportSession {
         let maxID = try db.queryOne("SELECT max(id) AS id FROM cmdb_hosts")?.int("id")
         emptyAtStart = maxID == nil
         firstNewID = (maxID ?? 0) + 1
-        insertIP = try db.prepare("INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static) VALUES (?, ?, ?, ?, ?)")
         switch format {
         case .csv:
             let reader = try CSVReader(path: path)
@@ -254,7 +252,8 @@ final class HostImportSession {
         let cloud = host.cloud
         for ip in host.ipKeys {
             do {
-                try insertIP.run([.blob(ip.address.key), .int(cloud), .int(id), .int(ip.inner ? 1 : 0), .int(host.isStatic ? 1 : 0)])
+                try db.execute("INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static) VALUES (?, ?, ?, ?, ?)",
+                               ip.address.key, cloud, id, ip.inner, host.isStatic)
             } catch let e as DatabaseError where e.isConstraint {
                 let other = try db.queryOne("""
                     SELECT h.id, h.hostname FROM cmdb_host_ips i JOIN cmdb_hosts h ON h.id = i.host_id
