@@ -255,15 +255,7 @@ final class HostImportSession {
                 try db.execute("INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static) VALUES (?, ?, ?, ?, ?)",
                                ip.address.key, cloud, id, ip.inner, host.isStatic)
             } catch let e as DatabaseError where e.isConstraint {
-                let other = try db.queryOne("""
-                    SELECT h.id, h.hostname FROM cmdb_host_ips i JOIN cmdb_hosts h ON h.id = i.host_id
-                    WHERE i.cloud_area = ? AND i.ip = ? AND i.inner = 1 AND i.static = 1 AND i.host_id != ?
-                    """, cloud, ip.address.key, id)
-                if let otherID = other?.int("id"), otherID >= firstNewID {
-                    throw CMDBError(.conflict, "inner IP \(ip.address) in cloud area \(cloud) is already on an earlier row of this file"
-                        + (other?.string("hostname").map { " (hostname \($0))" } ?? ""))
-                }
-                throw try cmdb.ipConflict(ip.address, cloud: cloud, id: id)
+                throw try cmdb.ipConflict(ip.address, cloud: cloud, id: id, importedFrom: firstNewID)
             }
         }
     }

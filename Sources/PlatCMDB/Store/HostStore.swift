@@ -261,11 +261,17 @@ extension CMDB {
         }
     }
 
-    func ipConflict(_ ip: IPAddress, cloud: Int64, id: Int64) throws -> CMDBError {
+    /// The error for host `id` taking an inner IP another static host has. An import passes the first id it
+    /// gave out, `importedFrom`: an owner from that id on is an earlier row of the same file.
+    func ipConflict(_ ip: IPAddress, cloud: Int64, id: Int64, importedFrom: Int64? = nil) throws -> CMDBError {
         let other = try db.queryOne("""
             SELECT h.id, h.hostname FROM cmdb_host_ips i JOIN cmdb_hosts h ON h.id = i.host_id
             WHERE i.cloud_area = ? AND i.ip = ? AND i.inner = 1 AND i.static = 1 AND i.host_id != ?
             """, cloud, ip.key, id)
+        if let first = importedFrom, let otherID = other?.int("id"), otherID >= first {
+            return CMDBError(.conflict, "inner IP \(ip) in cloud area \(cloud) is already on an earlier row of this file"
+                + (other?.string("hostname").map { " (hostname \($0))" } ?? ""))
+        }
         let who = other.map { r in "host #\(r.int("id") ?? 0)" + (r.string("hostname").map { " (\($0))" } ?? "") } ?? "another host"
         return CMDBError(.conflict, "inner IP \(ip) is already used in cloud area \(cloud) by \(who)",
                          hint: "inner IPs are unique within a cloud area for statically addressed hosts; use another cloud_area or addressing=dynamic")
