@@ -119,8 +119,7 @@ extension CMDB {
         var existing: Int64? = try db.queryOne("SELECT id FROM cmdb_hosts WHERE instance_id = ? AND cloud_vendor = 'aws' AND cloud_area = ? LIMIT 1",
                                                id, cloudArea)?.int("id")
         if existing == nil, let first = inner.first.flatMap(IPAddress.init) {
-            existing = try db.queryOne("SELECT host_id FROM cmdb_host_ips WHERE ip = ? AND cloud_area = ? AND inner = 1 AND static = 1",
-                                       first.key, cloudArea)?.int("host_id")
+            existing = try staticHostID(innerIP: first, cloud: cloudArea)
         }
         let label = "\(values["hostname"]?.text ?? id) \(id)"
         if let existing, let old = try host(id: existing) {

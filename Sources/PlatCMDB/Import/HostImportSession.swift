@@ -139,8 +139,7 @@ final class HostImportSession {
         var existing: Int64? = nil
         if !emptyAtStart {
             if !dynamic, let ip = firstIP {
-                existing = try db.queryOne("SELECT host_id FROM cmdb_host_ips WHERE ip = ? AND cloud_area = ? AND inner = 1 AND static = 1",
-                                           ip.key, cloud)?.int("host_id")
+                existing = try cmdb.staticHostID(innerIP: ip, cloud: cloud)
             } else if dynamic, let hostname {
                 existing = try db.queryOne("SELECT id FROM cmdb_hosts WHERE hostname = ? AND cloud_area = ? AND addressing = 'dynamic' AND id < ?",
                                            hostname, cloud, firstNewID)?.int("id")

@@ -261,6 +261,13 @@ extension CMDB {
         }
     }
 
+    /// The statically addressed host whose inner IP `ip` is in the cloud area, if any: the key that inner IPs
+    /// are unique by, and that imports and cloud syncs find existing hosts by.
+    func staticHostID(innerIP ip: IPAddress, cloud: Int64) throws -> Int64? {
+        try db.queryOne("SELECT host_id FROM cmdb_host_ips WHERE ip = ? AND cloud_area = ? AND inner = 1 AND static = 1",
+                        ip.key, cloud)?.int("host_id")
+    }
+
     /// The error for host `id` taking an inner IP another static host has. An import passes the first id it
     /// gave out, `importedFrom`: an owner from that id on is an earlier row of the same file.
     func ipConflict(_ ip: IPAddress, cloud: Int64, id: Int64, importedFrom: Int64? = nil) throws -> CMDBError {
