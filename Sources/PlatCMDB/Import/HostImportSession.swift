@@ -185,12 +185,9 @@ final class HostImportSession {
     private var pending: [PendingHost] = []
     private var pendingValues = PackedRow()
     private var ipValues = PackedRow()
-    private lazy var hostInsert = MultiRowInsert(db, head: HostImportSession.hostInsertHead, columns: HostFields.columns.count + 3)
+    private lazy var hostInsert = MultiRowInsert(db, head: CMDB.insertHostHead, columns: CMDB.insertHostColumns.count)
     private lazy var ipInsert = MultiRowInsert(db, head: "INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static)", columns: 5)
     private lazy var documentInsert = MultiRowInsert(db, head: "INSERT INTO cmdb_fts (rowid, doc)", columns: 2)
-
-    /// `CMDB.insertHostSQL` cut at its VALUES: the table and its columns (the last, updated_at, is never NULL).
-    private static let hostInsertHead = String(CMDB.insertHostSQL[..<CMDB.insertHostSQL.range(of: " VALUES ")!.lowerBound])
 
     /// Writes the waiting hosts, then their IPs. When an IP is taken (by a host already in the CMDB or on an
     /// earlier row), the IPs are inserted again one at a time, in file order, to name the row and the

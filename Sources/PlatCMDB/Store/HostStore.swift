@@ -4,11 +4,12 @@ import PlatStore
 
 /// Hosts: add, edit, copy, delete, read; each change with its event, in one transaction.
 extension CMDB {
-    /// `INSERT INTO cmdb_hosts (every writable column, custom, created_at, updated_at) VALUES (...)`.
-    static let insertHostSQL: String = {
-        let cols = HostFields.columns.map(\.name) + ["custom", "created_at", "updated_at"]
-        return "INSERT INTO cmdb_hosts (\(cols.joined(separator: ", "))) VALUES (\(cols.map { _ in "?" }.joined(separator: ", ")))"
-    }()
+    /// What a new host's row binds: every writable column, then custom, created_at, updated_at.
+    static let insertHostColumns = HostFields.columns.map(\.name) + ["custom", "created_at", "updated_at"]
+    /// `INSERT INTO cmdb_hosts (those columns)`, for one row or (an import) many.
+    static let insertHostHead = "INSERT INTO cmdb_hosts (\(insertHostColumns.joined(separator: ", ")))"
+    /// `insertHostHead VALUES (?, ...)`.
+    static let insertHostSQL = insertHostHead + " VALUES (\(insertHostColumns.map { _ in "?" }.joined(separator: ", ")))"
 
     static let updateHostSQL: String = {
         let cols = HostFields.columns.map(\.name) + ["custom", "updated_at"]
