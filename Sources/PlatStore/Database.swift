@@ -292,7 +292,7 @@ public final class Database {
 
     /// Runs `body` again while it fails with SQLITE_BUSY, up to the busy timeout. Switching a new file to WAL
     /// while another connection does the same can report BUSY without consulting the busy handler.
-    private func retryingWhileBusy(_ body: () throws -> Void) throws {
+    func retryingWhileBusy(_ body: () throws -> Void) throws {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .milliseconds(max(0, options.busyTimeoutMilliseconds)))
         while true {

@@ -43,7 +43,7 @@ struct TopologyTests {
     func transferRules() throws {
         let t = try TestCMDB(); defer { t.remove() }
         let (a, b, _) = try shop(t)
-        var out = try t.cmdb.transfer(hostIDs: [a.id], to: .modules(["shop/web/nginx"]))
+        let out = try t.cmdb.transfer(hostIDs: [a.id], to: .modules(["shop/web/nginx"]))
         #expect(out[0].before == [] && out[0].after == ["shop/web/nginx"])
         #expect(try t.cmdb.host(id: a.id)?.biz == "shop")
         // Replace is the default; --append adds.

@@ -61,4 +61,48 @@ struct BulkWriteTests {
         }
         #expect(try db.queryOne("SELECT count(*) AS n FROM t")?.int("n") == 1)
     }
+
+    @Test("a bulk write on the only connection uses the rollback journal, and WAL is back afterwards, also after a failure")
+    func rollbackJournalWhenAlone() throws {
+        let temp = try TemporaryFolder(); defer { temp.remove() }
+        let db = try temp.database()
+        try db.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+        let mode = try db.withRollbackJournalIfAlone {
+            try db.transaction {
+                try db.execute("INSERT INTO t VALUES (1)")
+                return try db.queryOne("PRAGMA journal_mode")?.string("journal_mode")
+            }
+        }
+        #expect(mode == "delete")
+        #expect(try db.queryOne("PRAGMA journal_mode")?.string("journal_mode") == "wal")
+        #expect(throws: Boom.self) {
+            try db.withRollbackJournalIfAlone {
+                try db.transaction {
+                    try db.execute("INSERT INTO t VALUES (2)")
+                    throw Boom()
+                }
+            }
+        }
+        #expect(try db.queryOne("PRAGMA journal_mode")?.string("journal_mode") == "wal")
+        #expect(try db.query("SELECT n FROM t").map { $0.int("n") } == [1])
+    }
+
+    @Test("with another connection open, a bulk write stays in WAL and still commits")
+    func staysInWALWhenShared() throws {
+        let temp = try TemporaryFolder(); defer { temp.remove() }
+        let db = try temp.database()
+        let other = try temp.database()
+        try db.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+        let started = Date()
+        let mode = try db.withRollbackJournalIfAlone {
+            try db.transaction {
+                try db.execute("INSERT INTO t VALUES (1)")
+                return try db.queryOne("PRAGMA journal_mode")?.string("journal_mode")
+            }
+        }
+        #expect(mode == "wal")
+        // The switch is tried without waiting on the other connection's busy timeout.
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(try other.queryOne("SELECT count(*) AS c FROM t")?.int("c") == 1)
+    }
 }

@@ -83,7 +83,7 @@ extension CMDB {
         let session = try HostImportSession(cmdb: self, update: update, format: format ?? ImportFormat.guess(path), path: path)
         session.progress = progress
         // A bigger page cache while the import's transaction is open: with SQLite's default 2 MB, pages of
-        // the indexes are spilled to the WAL and rewritten many times. Bounded, so memory still does not
+        // the indexes are spilled to disk and rewritten many times. Bounded, so memory still does not
         // grow with the file; restored afterwards.
         let cacheSize = try db.queryOne("PRAGMA cache_size")?.int("cache_size") ?? -2000
         try db.execute("PRAGMA cache_size = -65536")
@@ -93,7 +93,7 @@ extension CMDB {
         let start = Date()
         var committing = start
         do {
-            try write {
+            try db.withRollbackJournalIfAlone { try write {
                 try session.run()
                 session.report.sortProblems()
                 let finishing = Date()
@@ -104,7 +104,7 @@ extension CMDB {
                 try session.finish()
                 committing = Date()
                 session.report.phases.append(("last index and events", committing.timeIntervalSince(finishing)))
-            }
+            } }
         } catch is RollBack {
             return report
         }
