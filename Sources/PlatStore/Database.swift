@@ -35,11 +35,16 @@ public final class Database {
         public var busyTimeoutMilliseconds = 10_000
         /// Open without write access; the file must exist and no folder is created.
         public var readOnly = false
+        /// A scratch file, thrown away if the process stops before it is used: no journal and no syncs
+        /// (`durability` does not apply).
+        public var scratch = false
 
-        public init(durability: Durability = .full, busyTimeoutMilliseconds: Int = 10_000, readOnly: Bool = false) {
+        public init(durability: Durability = .full, busyTimeoutMilliseconds: Int = 10_000, readOnly: Bool = false,
+                    scratch: Bool = false) {
             self.durability = durability
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.readOnly = readOnly
+            self.scratch = scratch
         }
     }
 
@@ -92,13 +97,15 @@ public final class Database {
                 if format > Database.storeFormat {
                     throw SchemaTooNewError(path: path, module: nil, found: format, known: Database.storeFormat)
                 }
-                if !options.readOnly && !inMemory {
+                if options.scratch {
+                    _ = try queryOne("PRAGMA journal_mode = OFF")
+                } else if !options.readOnly && !inMemory {
                     let mode = try queryOne("PRAGMA journal_mode")?.string("journal_mode")
                     if mode != "wal" { _ = try queryOne("PRAGMA journal_mode = WAL") }
                 }
             }
-            try executeScript("PRAGMA synchronous = \(options.durability == .full ? "FULL" : "NORMAL");"
-                + " PRAGMA foreign_keys = ON;")
+            let synchronous = options.scratch ? "OFF" : options.durability == .full ? "FULL" : "NORMAL"
+            try executeScript("PRAGMA synchronous = \(synchronous); PRAGMA foreign_keys = ON;")
         } catch let error as DatabaseError {
             // Say which database: "file is not a database" alone does not help the user find it.
             statements.removeAll()

@@ -46,6 +46,76 @@ struct BulkImportTests {
         #expect(try t.db.integrityCheck() == "ok")
     }
 
+    /// FTS5's own check: every document in the index's table of documents is indexed, and nothing else is.
+    static func searchIndexIsSound(_ t: TestCMDB) -> Bool {
+        (try? t.db.execute("INSERT INTO cmdb_fts (cmdb_fts) VALUES ('integrity-check')")) != nil
+    }
+
+    static func scratchFileLeft(_ t: TestCMDB) -> Bool {
+        FileManager.default.fileExists(atPath: t.db.path + "-import-index")
+    }
+
+    @Test("an import into an empty CMDB builds its index on another core: it is sound and finds what an index built in place finds")
+    func indexBuiltAside() throws {
+        let aside = try TestCMDB(); defer { aside.remove() }
+        let inPlace = try TestCMDB(); defer { inPlace.remove() }
+        // An instance in the index already: this CMDB's import indexes its hosts in place.
+        try inPlace.cmdb.addModel("switch", classification: "network", attributes: [try CMDB.parseAttribute("name:string!")])
+        try inPlace.cmdb.addInstance(model: "switch", ["name": .string("sw-1")])
+        let text = BulkImportTests.csv(BulkImportTests.rows)
+        for t in [aside, inPlace] {
+            let r = try t.cmdb.importHosts(path: try t.file("big.csv", text))
+            #expect(r.committed && r.created == BulkImportTests.rows)
+            #expect(BulkImportTests.searchIndexIsSound(t))
+            #expect(!BulkImportTests.scratchFileLeft(t))
+        }
+        for words in ["shanghai", "bulk-12", "row 8999", "beij", "bulk-1 shanghai", "nothing-like-this"] {
+            let a = try aside.cmdb.search(words, limit: 10_000).map(\.title)
+            let b = try inPlace.cmdb.search(words, limit: 10_000).filter { $0.kind == .host }.map(\.title)
+            #expect(a == b, "\(words)")
+        }
+        #expect(try aside.cmdb.search("bulk-4321").map(\.title) == ["10.1.16.225 (bulk-4321)"])
+    }
+
+    @Test("after an index built aside: updates, deletes and new hosts keep it sound")
+    func indexBuiltAsideThenChanged() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let r = try t.cmdb.importHosts(path: try t.file("big.csv", BulkImportTests.csv(300)))
+        #expect(r.committed && r.created == 300)
+        let first = try t.cmdb.resolveHost("10.1.0.0", cloudArea: 0)
+        _ = try t.cmdb.updateHost(id: first.id, ["city": .string("hangzhou")])
+        try t.cmdb.deleteHost(id: try t.cmdb.resolveHost("10.1.0.1", cloudArea: 0).id)
+        try t.add("inner_ip=10.9.0.1", "hostname=late-1", "city=shanghai")
+        #expect(BulkImportTests.searchIndexIsSound(t))
+        #expect(try t.cmdb.search("hangzhou").map(\.id) == [first.id])
+        #expect(try t.cmdb.search("bulk-1").allSatisfy { $0.title != "10.1.0.1 (bulk-1)" })
+        #expect(try t.cmdb.search("shanghai", limit: 1_000).count == 150 - 1 + 1)
+        // A second import adds to a CMDB that has hosts: indexed in place, next to the index built aside.
+        let more = try t.cmdb.importHosts(path: try t.file("more.csv", "inner_ip,hostname,city\n10.8.0.1,more-1,shanghai\n"))
+        #expect(more.committed && more.created == 1)
+        #expect(BulkImportTests.searchIndexIsSound(t))
+        #expect(try t.cmdb.search("more-1").count == 1)
+    }
+
+    @Test("a failed import into an empty CMDB leaves its index empty and working, and no scratch file")
+    func failedImportLeavesIndex() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        // A file left by an import that was killed is replaced, not read.
+        try "not a database".write(toFile: t.db.path + "-import-index", atomically: true, encoding: .utf8)
+        let bad = try t.cmdb.importHosts(path: try t.file("bad.csv", BulkImportTests.csv(BulkImportTests.rows, duplicate: (8_500, 10))))
+        #expect(!bad.committed)
+        #expect(!BulkImportTests.scratchFileLeft(t))
+        #expect(try t.count("cmdb_fts_content") == 0)
+        try t.add("inner_ip=10.9.0.1", "hostname=after-1", "city=shanghai")
+        #expect(try t.cmdb.search("shanghai").map(\.title) == ["10.9.0.1 (after-1)"])
+        #expect(BulkImportTests.searchIndexIsSound(t))
+        // And the next import of a good file into the CMDB, no longer empty, indexes in place.
+        let good = try t.cmdb.importHosts(path: try t.file("good.csv", BulkImportTests.csv(500)))
+        #expect(good.committed && good.created == 500)
+        #expect(BulkImportTests.searchIndexIsSound(t))
+        #expect(try t.cmdb.search("shanghai", limit: 1_000).count == 251)
+    }
+
     @Test("an IP taken by a row thousands of lines earlier: the line and the earlier host are named, nothing is written")
     func duplicateFarApart() throws {
         let t = try TestCMDB(); defer { t.remove() }

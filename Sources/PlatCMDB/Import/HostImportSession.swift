@@ -14,6 +14,8 @@ final class HostImportSession {
     /// unique index still catches a file that lists one IP twice).
     let emptyAtStart: Bool
     let firstNewID: Int64
+    /// Builds the new hosts' full-text index on another core when the CMDB's index is empty at the start.
+    let indexBuilder: SearchIndexBuilder?
     /// The time of the import's change events: one moment for all of them, as for `now`.
     let eventTime: Double
     var report = ImportReport()
@@ -33,6 +35,9 @@ final class HostImportSession {
         let maxID = try db.queryOne("SELECT max(id) AS id FROM cmdb_hosts")?.int("id")
         emptyAtStart = maxID == nil
         firstNewID = (maxID ?? 0) + 1
+        let indexEmpty = try db.queryOne("SELECT NOT EXISTS (SELECT 1 FROM cmdb_fts_content) AS empty")?.int("empty") == 1
+        let onDisk = !db.path.isEmpty && db.path != ":memory:" && !db.path.hasPrefix("file:")
+        indexBuilder = emptyAtStart && indexEmpty && onDisk ? SearchIndexBuilder(databasePath: db.path) : nil
         switch format {
         case .csv:
             let reader = try CSVReader(path: path)
@@ -70,6 +75,7 @@ final class HostImportSession {
         let queue = BoundedQueue<ImportBatch>(capacity: 8)
         let columns = self.columns
         let csv = self.csv, json = self.json, now = self.now, keepSlots = !emptyAtStart
+        let builder = indexBuilder, firstNewID = self.firstNewID
         // The next parsed row of whichever file this is, and how far into the file the rows reach.
         let nextRow: () throws -> ParsedRow?
         let position: () -> Int
@@ -87,15 +93,33 @@ final class HostImportSession {
             var batch: [ParsedRow] = []
             batch.reserveCapacity(256)
             var ending: ImportProblem? = nil
+            // For the index builder: the k-th row of the file becomes host firstNewID + k when the import
+            // commits (with no hosts before it, every row creates one, in order, or the import fails).
+            var documents = PackedRow()
+            var ordinal: Int64 = 0
+            defer { builder?.end() }
             do {
                 while var row = try nextRow() {
                     columns.prepareInsert(&row, now: now, keepSlots: keepSlots)
+                    if let builder {
+                        if row.problems.isEmpty {
+                            documents.append((firstNewID + ordinal) * 2)
+                            documents.append(utf8: row.doc)
+                        }
+                        ordinal += 1
+                    }
                     batch.append(row)
                     if batch.count == 256 {
+                        if let builder {
+                            // Refused once the builder has failed: the writer then indexes the hosts itself.
+                            _ = builder.add(documents)
+                            documents = PackedRow()
+                        }
                         guard queue.put(.rows(batch, position: position())) else { return }
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
+                _ = builder?.add(documents)
             } catch let p as CSVReader.Problem {
                 ending = ImportProblem(line: p.line, field: nil, reason: p.reason + "; the rest of the file was not read")
             } catch {
@@ -105,10 +129,17 @@ final class HostImportSession {
             _ = queue.put(.end(ending))
         }
         reader.stackSize = 1 << 20
+        if let indexBuilder {
+            try indexBuilder.prepare(db)
+            indexBuilder.start()
+        }
         reader.start()
         do {
             while true {
-                switch queue.take() {
+                let w0 = Date()
+                let item = queue.take() ?? .end(nil)
+                waitSeconds += Date().timeIntervalSince(w0)
+                switch item {
                 case .rows(let rows, let position):
                     for row in rows { try apply(row) }
                     reportProgress(position)
@@ -120,10 +151,13 @@ final class HostImportSession {
             }
         } catch {
             queue.close()
+            indexBuilder?.close()
             throw error
         }
     }
 
+    /// How long the writing thread waited for parsed rows: when large, the reader is the bottleneck.
+    private var waitSeconds = 0.0
     /// Checks the complete row, then creates, updates or leaves the host.
     private func apply(_ row: ParsedRow) throws {
         report.rows += 1
@@ -188,6 +222,8 @@ final class HostImportSession {
     private lazy var hostInsert = MultiRowInsert(db, head: CMDB.insertHostHead, columns: CMDB.insertHostColumns.count)
     private lazy var ipInsert = MultiRowInsert(db, head: "INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static)", columns: 5)
     private lazy var documentInsert = MultiRowInsert(db, head: "INSERT INTO cmdb_fts (rowid, doc)", columns: 2)
+    /// With an index builder: the documents go straight into the index's table of documents.
+    private lazy var contentInsert = MultiRowInsert(db, head: "INSERT INTO main.cmdb_fts_content (id, c0)", columns: 2)
 
     /// Writes the waiting hosts, then their IPs. When an IP is taken (by a host already in the CMDB or on an
     /// earlier row), the IPs are inserted again one at a time, in file order, to name the row and the
@@ -230,6 +266,7 @@ final class HostImportSession {
             }
         }
         // Only while the import can still commit: a file with problems writes nothing, so it is not indexed.
+        // With a builder the index is made elsewhere; only the events are written here.
         guard report.problemCount == 0 else {
             documents.removeAll()
             return
@@ -237,6 +274,10 @@ final class HostImportSession {
         for (k, host) in pending.enumerated() {
             documents.append((firstID + Int64(k)) * 2)
             documents.append(utf8: host.doc)
+        }
+        if indexBuilder != nil {
+            try contentInsert.run(documents, rows: pending.count)
+            documents.removeAll()
         }
         // A chunk is also cut short by very long documents (comments of many kilobytes), to bound memory.
         if lastID - indexedThrough >= HostImportSession.indexChunk || documents.byteCount > 16 << 20 {
@@ -341,8 +382,29 @@ final class HostImportSession {
         }
         if report.created > 0 {
             try indexNewHosts(through: lastNewID)
+            if let indexBuilder { try installBuiltIndex(indexBuilder) }
         }
         report.phases.append(("full-text index, in all", indexSeconds))
         report.phases.append(("events, in all", eventSeconds))
+        report.phases.append(("waiting for the reader", waitSeconds))
+    }
+
+    /// Installs the index built on the other core; should it have failed, or not hold one document for each
+    /// host written, indexes the new hosts here instead.
+    private func installBuiltIndex(_ builder: SearchIndexBuilder) throws {
+        let start = Date()
+        defer { indexSeconds += Date().timeIntervalSince(start) }
+        let written = Int(lastNewID - firstNewID + 1)
+        if report.updated == 0, report.unchanged == 0, report.created == written, (try? builder.wait()) == written {
+            try builder.install(into: db)
+        } else {
+            try db.execute("DELETE FROM main.cmdb_fts_content")
+            try cmdb.indexHosts(where: "h.id >= ?", [firstNewID], inPool: true)
+        }
+    }
+
+    /// After the transaction, committed or not: the index builder's thread and file are gone.
+    func close() {
+        indexBuilder?.close()
     }
 }

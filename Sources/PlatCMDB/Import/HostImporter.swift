@@ -93,7 +93,9 @@ extension CMDB {
         let start = Date()
         var committing = start
         do {
-            try db.withRollbackJournalIfAlone { try write {
+            try db.withRollbackJournalIfAlone {
+                defer { session.close() }
+                try write {
                 try session.run()
                 session.report.sortProblems()
                 let finishing = Date()
@@ -104,7 +106,8 @@ extension CMDB {
                 try session.finish()
                 committing = Date()
                 session.report.phases.append(("last index and events", committing.timeIntervalSince(finishing)))
-            } }
+                }
+            }
         } catch is RollBack {
             return report
         }

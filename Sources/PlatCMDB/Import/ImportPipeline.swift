@@ -55,16 +55,18 @@ final class BoundedQueue<T>: @unchecked Sendable {
         return true
     }
 
-    func take() -> T {
+    /// Waits for an item; nil once the queue is closed.
+    func take() -> T? {
         condition.lock()
         defer { condition.unlock() }
-        while items.isEmpty { condition.wait() }
+        while items.isEmpty && !closed { condition.wait() }
+        if closed { return nil }
         let item = items.removeFirst()
         condition.broadcast()
         return item
     }
 
-    /// The consumer stops early (an error): wakes and stops the producer.
+    /// One side stops early (an error): wakes and stops the other.
     func close() {
         condition.lock()
         closed = true

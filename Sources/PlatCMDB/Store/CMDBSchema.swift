@@ -8,6 +8,17 @@ import PlatStore
 /// The full-text index is kept by the CMDB's own statements in the same transaction as the rows it covers
 /// (see SearchIndex.swift for why not by triggers).
 public enum CMDBSchema {
+    /// The full-text index of hosts and instances as of schema version 2, in the database `schema`: hosts at
+    /// rowid 2*id, instances at 2*id+1. The one definition, so that an index built elsewhere for an import
+    /// (SearchIndexBuilder) has tables of exactly this layout; `contentless` leaves out the copy of the
+    /// documents (the index itself is the same).
+    static func searchTableSQL(schema: String = "main", contentless: Bool = false) -> String {
+        """
+        CREATE VIRTUAL TABLE \(schema).cmdb_fts USING fts5(doc, \(contentless ? "content='', " : "")detail=none, columnsize=0,
+            tokenize="unicode61 remove_diacritics 2 tokenchars '-_.'")
+        """
+    }
+
     /// The text the full-text index holds for the host row aliased `a`. IPs are
     /// left out: they are looked up through the IP index, which answers exactly and costs far less to keep.
     /// `inPool` leaves out the business and module lookups, which are empty for a host in the resource
@@ -264,8 +275,7 @@ public enum CMDBSchema {
         // stored text instead, at no measurable cost for a top-20 search. Rebuilt from the hosts and instances.
         Migration(module: "cmdb", version: 2, sql: """
             DROP TABLE cmdb_fts;
-            CREATE VIRTUAL TABLE cmdb_fts USING fts5(doc, detail=none, columnsize=0,
-                tokenize="unicode61 remove_diacritics 2 tokenchars '-_.'");
+            \(searchTableSQL());
             INSERT INTO cmdb_fts (rowid, doc) SELECT h.id * 2, \(hostDocument("h")) FROM cmdb_hosts h;
             INSERT INTO cmdb_fts (rowid, doc) SELECT i.id * 2 + 1, \(instanceDocument("i")) FROM cmdb_instances i;
             """),
