@@ -49,8 +49,17 @@ struct HostTests {
         // Dynamically addressed hosts may share an IP (DHCP leases move).
         try t.add("inner_ip=10.0.0.5", "addressing=dynamic", "hostname=d")
         try t.add("inner_ip=10.0.0.5", "addressing=dynamic", "hostname=e")
-        // An outer IP equal to someone's inner IP is not a conflict.
+        // An outer IP equal to someone's inner IP is not a conflict, nor one equal to the host's own inner IP.
         try t.add("inner_ip=10.0.0.9", "outer_ip=10.0.0.5", "hostname=f")
+        try t.add("inner_ip=10.0.0.6", "outer_ip=10.0.0.6", "hostname=f2")
+        try t.add("inner_ip=10.0.0.6", "outer_ip=10.0.0.6", "addressing=dynamic", "hostname=f3")
+        // Turning a dynamic host static claims its inner IP, and is refused when a static host has it.
+        let f3 = try t.cmdb.resolveHost("f3")
+        #expect(cmdbError { _ = try t.cmdb.updateHost(id: f3.id, ["addressing": .string("static")]) }?.kind == .conflict)
+        _ = try t.cmdb.updateHost(id: f3.id, ["addressing": .string("static"), "inner_ip": .list(["10.0.0.8"])])
+        #expect(cmdbError { try t.add("inner_ip=10.0.0.8", "hostname=f4") }?.kind == .conflict)
+        try t.cmdb.deleteHost(id: f3.id)
+        try t.cmdb.deleteHost(id: try t.cmdb.resolveHost("f2").id)
         // A second inner IP that collides is caught too, and nothing of the failed host remains.
         let second = cmdbError { try t.add("inner_ip=10.0.0.7,10.0.0.5", "hostname=g") }
         #expect(second?.kind == .conflict)

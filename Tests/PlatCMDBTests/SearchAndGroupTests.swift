@@ -49,16 +49,28 @@ struct SearchAndGroupTests {
         #expect(try t.cmdb.search("chengdu").isEmpty)
     }
 
-    @Test("a database indexed before version 2 of the schema is re-indexed when it is opened, hosts and instances alike")
-    func indexRebuiltOnUpgrade() throws {
+    @Test("a database of schema version 1 is upgraded when opened: re-indexed for search, its IP index rebuilt with the uniqueness rule in its key")
+    func upgradeFromVersion1() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("platcmdb-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/old.db"
         do {
             let db = try Database(path: path)
             try db.migrate(Array(CMDBSchema.migrations.prefix(1)))
+            // Hosts as version 1 wrote them: the row, its IPs (a static host's inner and outer IP, a dynamic
+            // host's inner IP) and its search document.
+            try db.executeScript("""
+                INSERT INTO cmdb_hosts (id, inner_ip, outer_ip, hostname, city, created_at, updated_at)
+                    VALUES (1, '10.0.0.1', '54.0.0.1', 'nginx-1', 'shanghai', 't', 't');
+                INSERT INTO cmdb_hosts (id, inner_ip, addressing, hostname, created_at, updated_at)
+                    VALUES (2, '10.0.0.1', 'dynamic', 'pod-1', 't', 't');
+                INSERT INTO cmdb_fts (rowid, doc) VALUES (2, 'nginx-1 shanghai'), (4, 'pod-1');
+                """)
+            for (ip, host, inner, isStatic) in [("10.0.0.1", 1, 1, 1), ("54.0.0.1", 1, 0, 1), ("10.0.0.1", 2, 1, 0)] {
+                try db.execute("INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static) VALUES (?, 0, ?, ?, ?)",
+                               IPAddress(ip)!.key, Int64(host), Int64(inner), Int64(isStatic))
+            }
             let old = CMDB(db: db, actor: "tester")
-            _ = try old.addHost(try old.parseHostInput([("inner_ip", "10.0.0.1"), ("hostname", "nginx-1"), ("city", "shanghai")]))
             try old.addModel("switch", classification: "network", attributes: [try CMDB.parseAttribute("name:string!")])
             try old.addInstance(model: "switch", ["name": .string("sw-shanghai")])
         }
@@ -67,6 +79,14 @@ struct SearchAndGroupTests {
         #expect(ddl.contains("columnsize=0"))
         #expect(try cmdb.search("shanghai").map(\.title) == ["10.0.0.1 (nginx-1)"])
         #expect(try cmdb.search("sw-shanghai").map(\.title) == ["switch sw-shanghai"])
+        #expect(try cmdb.hosts(byIP: ["10.0.0.1"]).map { $0.host.displayName }.sorted() == ["nginx-1", "pod-1"])
+        #expect(try cmdb.hosts(byIP: ["54.0.0.1"]).map { $0.host.displayName } == ["nginx-1"])
+        #expect(try cmdb.db.queryOne("SELECT count(*) AS n FROM sqlite_master WHERE name = 'cmdb_host_ips_unique'")?.int("n") == 0)
+        // The static host still owns its inner IP: a second static host with it is refused, naming the owner.
+        let taken = cmdbError { _ = try cmdb.addHost(try cmdb.parseHostInput([("inner_ip", "10.0.0.1"), ("hostname", "again")])) }
+        #expect(taken?.message == "inner IP 10.0.0.1 is already used in cloud area 0 by host #1 (nginx-1)")
+        _ = try cmdb.addHost(try cmdb.parseHostInput([("inner_ip", "10.0.0.1"), ("addressing", "dynamic"), ("hostname", "pod-2")]))
+        #expect(try cmdb.db.integrityCheck() == "ok")
     }
 
     @Test("dynamic groups are evaluated when used, and their variables can be overridden")

@@ -220,7 +220,7 @@ final class HostImportSession {
     private var pendingValues = PackedRow()
     private var ipValues = PackedRow()
     private lazy var hostInsert = MultiRowInsert(db, head: CMDB.insertHostHead, columns: CMDB.insertHostColumns.count)
-    private lazy var ipInsert = MultiRowInsert(db, head: "INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static)", columns: 5)
+    private lazy var ipInsert = MultiRowInsert(db, head: "INSERT INTO cmdb_host_ips (ip, cloud_area, slot, host_id, inner, static)", columns: 6)
     private lazy var documentInsert = MultiRowInsert(db, head: "INSERT INTO cmdb_fts (rowid, doc)", columns: 2)
     /// With an index builder: the documents go straight into the index's table of documents.
     private lazy var contentInsert = MultiRowInsert(db, head: "INSERT INTO main.cmdb_fts_content (id, c0)", columns: 2)
@@ -245,6 +245,7 @@ final class HostImportSession {
             for ip in host.ipKeys {
                 ipValues.append(blob: ip.address.key)
                 ipValues.append(host.cloud)
+                ipValues.append(CMDBSchema.ipSlot(host: firstID + Int64(k), inner: ip.inner, isStatic: host.isStatic))
                 ipValues.append(firstID + Int64(k))
                 ipValues.append(Int64(ip.inner ? 1 : 0))
                 ipValues.append(Int64(host.isStatic ? 1 : 0))
@@ -289,8 +290,8 @@ final class HostImportSession {
         let cloud = host.cloud
         for ip in host.ipKeys {
             do {
-                try db.execute("INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static) VALUES (?, ?, ?, ?, ?)",
-                               ip.address.key, cloud, id, ip.inner, host.isStatic)
+                try db.execute(CMDBSchema.insertIPSQL, ip.address.key, cloud,
+                               CMDBSchema.ipSlot(host: id, inner: ip.inner, isStatic: host.isStatic), id, ip.inner, host.isStatic)
             } catch let e as DatabaseError where e.isConstraint {
                 throw try cmdb.ipConflict(ip.address, cloud: cloud, id: id, importedFrom: firstNewID)
             }

@@ -4,7 +4,7 @@ import PlatStore
 ///
 /// Hosts keep their built-in fields in columns and custom fields in one JSON object; every IP a host has is
 /// also a row of `cmdb_host_ips` keyed by its 16-byte form, which makes exact lookups, lists and CIDR ranges
-/// index range scans and carries the "inner IP unique within a cloud area" rule as a partial unique index.
+/// index range scans and carries the "inner IP unique within a cloud area" rule in its key (migration 3).
 /// The full-text index is kept by the CMDB's own statements in the same transaction as the rows it covers
 /// (see SearchIndex.swift for why not by triggers).
 public enum CMDBSchema {
@@ -279,5 +279,37 @@ public enum CMDBSchema {
             INSERT INTO cmdb_fts (rowid, doc) SELECT h.id * 2, \(hostDocument("h")) FROM cmdb_hosts h;
             INSERT INTO cmdb_fts (rowid, doc) SELECT i.id * 2 + 1, \(instanceDocument("i")) FROM cmdb_instances i;
             """),
+        // Two fewer index entries for every host an import writes:
+        // - The IP index is one b-tree instead of a table and a unique index. Its key ends in a slot: 0 for a
+        //   static host's inner IP, so that the key itself carries the rule "an inner IP is unique within a
+        //   cloud area for statically addressed hosts", and 2 * host + inner for every other address, unique
+        //   per host and role (CMDB.ipSlot).
+        // - The events' index by resource covers only events with a `before`, the only ones looked up that way
+        //   (to rebuild the state after a creation that was recorded without a snapshot, as imports do).
+        Migration(module: "cmdb", version: 3, sql: """
+            CREATE TABLE cmdb_host_ips_v3 (
+                ip BLOB NOT NULL,
+                cloud_area INTEGER NOT NULL,
+                slot INTEGER NOT NULL,
+                host_id INTEGER NOT NULL,
+                inner INTEGER NOT NULL,
+                static INTEGER NOT NULL,
+                PRIMARY KEY (ip, cloud_area, slot)
+            ) WITHOUT ROWID;
+            INSERT INTO cmdb_host_ips_v3 (ip, cloud_area, slot, host_id, inner, static)
+                SELECT ip, cloud_area, CASE WHEN inner = 1 AND static = 1 THEN 0 ELSE host_id * 2 + inner END,
+                    host_id, inner, static FROM cmdb_host_ips;
+            DROP TABLE cmdb_host_ips;
+            ALTER TABLE cmdb_host_ips_v3 RENAME TO cmdb_host_ips;
+            DROP INDEX cmdb_events_ref;
+            CREATE INDEX cmdb_events_ref ON cmdb_events(resource, ref, id) WHERE before IS NOT NULL;
+            """),
     ]
+
+    /// The last part of an IP index key (see migration 3).
+    static func ipSlot(host: Int64, inner: Bool, isStatic: Bool) -> Int64 {
+        inner && isStatic ? 0 : host * 2 + (inner ? 1 : 0)
+    }
+
+    static let insertIPSQL = "INSERT INTO cmdb_host_ips (ip, cloud_area, slot, host_id, inner, static) VALUES (?, ?, ?, ?, ?, ?)"
 }

@@ -253,8 +253,8 @@ extension CMDB {
             for text in ips {
                 guard let ip = IPAddress(text) else { continue }
                 do {
-                    try db.execute("INSERT INTO cmdb_host_ips (ip, cloud_area, host_id, inner, static) VALUES (?, ?, ?, ?, ?)",
-                                   ip.key, cloud, id, inner, isStatic)
+                    try db.execute(CMDBSchema.insertIPSQL, ip.key, cloud, CMDBSchema.ipSlot(host: id, inner: inner, isStatic: isStatic),
+                                   id, inner, isStatic)
                 } catch let e as DatabaseError where e.isConstraint {
                     throw try ipConflict(ip, cloud: cloud, id: id)
                 }
@@ -265,7 +265,7 @@ extension CMDB {
     /// The statically addressed host whose inner IP `ip` is in the cloud area, if any: the key that inner IPs
     /// are unique by, and that imports and cloud syncs find existing hosts by.
     func staticHostID(innerIP ip: IPAddress, cloud: Int64) throws -> Int64? {
-        try db.queryOne("SELECT host_id FROM cmdb_host_ips WHERE ip = ? AND cloud_area = ? AND inner = 1 AND static = 1",
+        try db.queryOne("SELECT host_id FROM cmdb_host_ips WHERE ip = ? AND cloud_area = ? AND slot = 0",
                         ip.key, cloud)?.int("host_id")
     }
 
@@ -274,8 +274,8 @@ extension CMDB {
     func ipConflict(_ ip: IPAddress, cloud: Int64, id: Int64, importedFrom: Int64? = nil) throws -> CMDBError {
         let other = try db.queryOne("""
             SELECT h.id, h.hostname FROM cmdb_host_ips i JOIN cmdb_hosts h ON h.id = i.host_id
-            WHERE i.cloud_area = ? AND i.ip = ? AND i.inner = 1 AND i.static = 1 AND i.host_id != ?
-            """, cloud, ip.key, id)
+            WHERE i.ip = ? AND i.cloud_area = ? AND i.slot = 0 AND i.host_id != ?
+            """, ip.key, cloud, id)
         if let first = importedFrom, let otherID = other?.int("id"), otherID >= first {
             return CMDBError(.conflict, "inner IP \(ip) in cloud area \(cloud) is already on an earlier row of this file"
                 + (other?.string("hostname").map { " (hostname \($0))" } ?? ""))
