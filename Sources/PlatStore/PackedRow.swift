@@ -3,8 +3,8 @@
 /// Binding a Swift `String` makes SQLite copy it into memory of its own (one allocation and one free per text
 /// value); a packed row is bound in place instead, so a 30-column insert costs two allocations, not thirty.
 /// It is built on one thread and bound on another (an import parses while it writes).
-public struct PackedRow: Sendable {
-    enum Cell: Sendable {
+public struct PackedRow: Sendable, Equatable {
+    enum Cell: Sendable, Equatable {
         case null
         case int(Int64)
         case double(Double)
@@ -33,8 +33,16 @@ public struct PackedRow: Sendable {
 
     public mutating func append(_ text: String) {
         let start = Int32(bytes.count)
-        bytes.append(contentsOf: text.utf8)
+        PackedRow.appendUTF8(text, to: &bytes)
         cells.append(.text(start: start, count: Int32(bytes.count) - start))
+    }
+
+    /// Appends a string's UTF-8 bytes with one copy: appending `text.utf8` goes byte by byte for the short
+    /// strings Swift keeps inline, which most cells are.
+    @inlinable
+    public static func appendUTF8(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     /// Appends one text value given as UTF-8 bytes (which must be valid UTF-8).
@@ -49,7 +57,7 @@ public struct PackedRow: Sendable {
         let start = Int32(bytes.count)
         for (k, item) in items.enumerated() {
             if k > 0 { bytes.append(separator) }
-            bytes.append(contentsOf: item.utf8)
+            PackedRow.appendUTF8(item, to: &bytes)
         }
         cells.append(.text(start: start, count: Int32(bytes.count) - start))
     }

@@ -76,14 +76,26 @@ final class HostImportSession {
         let columns = self.columns
         let csv = self.csv, json = self.json, now = self.now, keepSlots = !emptyAtStart
         let builder = indexBuilder, firstNewID = self.firstNewID
-        // The next parsed row of whichever file this is, and how far into the file the rows reach.
+        // The next parsed row of whichever file this is, ready to insert, and how far into the file the rows reach.
         let nextRow: () throws -> ParsedRow?
         let position: () -> Int
-        if let csv {
-            nextRow = { try csv.next().map { columns.parse(cells: $0.fields, line: $0.line) } }
+        func prepared(_ row: ParsedRow) -> ParsedRow {
+            var row = row
+            columns.prepareInsert(&row, now: now, keepSlots: keepSlots)
+            return row
+        }
+        if let csv, !keepSlots, columns.allowsDirect {
+            // A first load of built-in columns: rows go the direct way, those it does not take the general way.
+            nextRow = {
+                guard let (cells, line) = try csv.next() else { return nil }
+                return columns.parseDirect(cells: cells, line: line, now: now) ?? prepared(columns.parse(cells: cells, line: line))
+            }
+            position = { csv.position }
+        } else if let csv {
+            nextRow = { try csv.next().map { prepared(columns.parse(cells: $0.fields, line: $0.line)) } }
             position = { csv.position }
         } else if let json {
-            nextRow = { try json.next().map { columns.parse(object: $0.object, line: $0.line) } }
+            nextRow = { try json.next().map { prepared(columns.parse(object: $0.object, line: $0.line)) } }
             position = { json.position }
         } else {
             nextRow = { nil }
@@ -100,7 +112,6 @@ final class HostImportSession {
             defer { builder?.end() }
             do {
                 while var row = try nextRow() {
-                    columns.prepareInsert(&row, now: now, keepSlots: keepSlots)
                     if let builder {
                         if row.problems.isEmpty {
                             documents.append((firstNewID + ordinal) * 2)

@@ -65,7 +65,18 @@ struct ImportColumns: @unchecked Sendable {
         }
         for (i, cell) in cells.enumerated() {
             switch targets[i] {
-            case .builtin(let c): store(HostFields.columns[c].parse(text: cell), builtin: c, into: &row)
+            case .builtin(ImportColumns.innerSlot):
+                let (value, addresses) = AttributeType.parseIPs(text: cell)
+                store(value, builtin: ImportColumns.innerSlot, into: &row)
+                row.innerAddresses = addresses
+            case .builtin(ImportColumns.outerSlot):
+                let (value, addresses) = AttributeType.parseIPs(text: cell)
+                store(value, builtin: ImportColumns.outerSlot, into: &row)
+                row.outerAddresses = addresses
+            case .builtin(let c):
+                // The type alone: a built-in field has no pattern, and copying a whole FieldDef for every
+                // cell (its strings, retained and released) cost more than parsing most cells.
+                store(ImportColumns.builtinTypes[c].parse(text: cell), builtin: c, into: &row)
             case .custom(let f): store(f.parse(text: cell), custom: f, into: &row)
             case .ignored: break
             }
@@ -92,12 +103,16 @@ struct ImportColumns: @unchecked Sendable {
         return row
     }
 
-    private static let cloudSlot = HostFields.columnIndex["cloud_area"] ?? 2
-    private static let addressingSlot = HostFields.columnIndex["addressing"] ?? 3
-    private static let innerSlot = HostFields.columnIndex["inner_ip"] ?? 0
-    private static let outerSlot = HostFields.columnIndex["outer_ip"] ?? 1
-    private static let transportSlot = HostFields.columnIndex["transport"] ?? 21
-    private static let hostnameSlot = HostFields.columnIndex["hostname"] ?? 4
+    private static let builtinTypes = HostFields.columns.map { f in
+        precondition(f.regex == nil, "a built-in field with a pattern must be parsed with FieldDef.parse")
+        return f.type
+    }
+    static let cloudSlot = HostFields.columnIndex["cloud_area"] ?? 2
+    static let addressingSlot = HostFields.columnIndex["addressing"] ?? 3
+    static let innerSlot = HostFields.columnIndex["inner_ip"] ?? 0
+    static let outerSlot = HostFields.columnIndex["outer_ip"] ?? 1
+    static let transportSlot = HostFields.columnIndex["transport"] ?? 21
+    static let hostnameSlot = HostFields.columnIndex["hostname"] ?? 4
 
     /// Works out, for a good row, what inserting it as a new host binds (see `ParsedRow.insert`). Without
     /// `keepSlots` (no host can match an existing one) the parsed values are dropped here, so that the
@@ -130,22 +145,28 @@ struct ImportColumns: @unchecked Sendable {
         values.append(now)
         row.insert = values
         for (slot, inner) in [(ImportColumns.innerSlot, true), (ImportColumns.outerSlot, false)] {
+            if let addresses = inner ? row.innerAddresses : row.outerAddresses {
+                for ip in addresses { row.ipKeys.append(IPKey(address: ip, inner: inner)) }
+                continue
+            }
             guard case .list(let ips)? = row.slots[slot] else { continue }
             for text in ips { if let ip = IPAddress(text) { row.ipKeys.append(IPKey(address: ip, inner: inner)) } }
         }
+        row.innerAddresses = nil
+        row.outerAddresses = nil
     }
 
     private func store(_ r: Result<CMDBValue, FieldProblem>, builtin c: Int, into row: inout ParsedRow) {
-        let name = HostFields.columns[c].name
         switch r {
         case .success(let v):
-            if let p = HostFields.rangeProblem(name, v) {
-                row.problems.append(ImportProblem(line: row.line, field: name, reason: p.reason))
+            // Only numbers have a range to check (the name is looked up just for them: this runs for every cell).
+            if case .int = v, let p = HostFields.rangeProblem(HostFields.columns[c].name, v) {
+                row.problems.append(ImportProblem(line: row.line, field: HostFields.columns[c].name, reason: p.reason))
             } else {
                 row.slots[c] = v
             }
         case .failure(let p):
-            row.problems.append(ImportProblem(line: row.line, field: name, reason: p.reason))
+            row.problems.append(ImportProblem(line: row.line, field: HostFields.columns[c].name, reason: p.reason))
         }
     }
 

@@ -12,6 +12,9 @@ struct ParsedRow: Sendable {
     /// binds: the values of `CMDB.insertHostSQL` in order, and the IP index's keys.
     var insert = PackedRow()
     var ipKeys: [IPKey] = []
+    /// The inner and outer IPs' addresses when parsing the cells gave them (CSV), in the lists' order.
+    var innerAddresses: [IPAddress]? = nil
+    var outerAddresses: [IPAddress]? = nil
     /// What the writer decides by: the cloud area, static or dynamic addressing, the hostname.
     var cloud: Int64 = 0
     var dynamic = false

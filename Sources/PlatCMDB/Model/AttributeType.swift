@@ -192,17 +192,28 @@ public enum AttributeType: Equatable, Sendable, CustomStringConvertible {
             }
             return .success(out.isEmpty ? .null : .list(out))
         case .ip:
-            var out: [String] = []
-            for p in AttributeType.elements(text) {
-                guard let a = IPAddress(p) else {
-                    return .failure(FieldProblem("'\(AttributeType.clip(p))' is not an IPv4 or IPv6 address"))
-                }
-                // An IPv4 address that parsed is already canonical (digits and dots, no leading zeros).
-                let canonical = a.isIPv4 && p.utf8.count <= 15 ? p : a.description
-                if !out.contains(canonical) { out.append(canonical) }
-            }
-            return .success(out.isEmpty ? .null : .list(out))
+            return AttributeType.parseIPs(text: text).value
         }
+    }
+
+    /// `parse(text:)` for the `.ip` type, with the addresses of the list it returns, in its order: an import
+    /// keys its IP index by them and need not parse them twice.
+    static func parseIPs(text raw: String) -> (value: Result<CMDBValue, FieldProblem>, addresses: [IPAddress]) {
+        let text = AttributeType.hasOuterSpace(raw) ? String(AttributeType.trimSpaces(Substring(raw))) : raw
+        var out: [String] = []
+        var addresses: [IPAddress] = []
+        for p in AttributeType.elements(text) {
+            guard let a = IPAddress(p) else {
+                return (.failure(FieldProblem("'\(AttributeType.clip(p))' is not an IPv4 or IPv6 address")), [])
+            }
+            // An IPv4 address that parsed is already canonical (digits and dots, no leading zeros).
+            let canonical = a.isIPv4 && p.utf8.count <= 15 ? p : a.description
+            if !out.contains(canonical) {
+                out.append(canonical)
+                addresses.append(a)
+            }
+        }
+        return (.success(out.isEmpty ? .null : .list(out)), addresses)
     }
 
     /// Checks a JSON value (from a JSON import or the API); strings go through `parse(text:)`, numbers and

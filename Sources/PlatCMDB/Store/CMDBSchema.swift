@@ -39,7 +39,7 @@ public enum CMDBSchema {
     }
 
     /// The built-in fields of `hostDocument`, in its order, and whether their commas become spaces.
-    private static let documentFields: [(slot: Int, commasToSpaces: Bool)] = [
+    static let documentFields: [(slot: Int, commasToSpaces: Bool)] = [
         ("hostname", false), ("os_type", false), ("os_name", false), ("os_version", false), ("cloud_vendor", false),
         ("instance_id", false), ("region", false), ("zone", false), ("city", false), ("operator", true),
         ("bak_operator", true), ("state", false), ("comment", false),
@@ -67,7 +67,7 @@ public enum CMDBSchema {
         }
         func append(_ s: String, commas: Bool) {
             let start = out.count
-            out.append(contentsOf: s.utf8)
+            PackedRow.appendUTF8(s, to: &out)
             if commas {
                 for i in start..<out.count where out[i] == UInt8(ascii: ",") { out[i] = space }
             }
