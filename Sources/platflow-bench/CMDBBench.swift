@@ -4,8 +4,9 @@ import PlatCMDB
 import PlatStore
 
 // CMDB benchmarks (bench/cmdb.sh runs them in release and prints the table). `args[0]` is the command:
-//   cmdb-gen N FILE              writes a CSV of N realistic hosts
-//   cmdb-import FILE DB          imports FILE into a fresh CMDB at DB (validation, indexes, FTS, events)
+//   cmdb-gen N FILE [FROM]       writes a CSV of N realistic hosts, numbered from FROM (0)
+//   cmdb-import FILE DB [--add]  imports FILE into a fresh CMDB at DB (validation, indexes, FTS, events);
+//                                with --add, into the CMDB already at DB
 //   cmdb-query DB PLAIN Q        Q lookups each: by hostname and by IP through the CMDB, and the same lookups
 //                                in raw SQL on PLAIN (the file loaded by sqlite3's .import, with indexes);
 //                                then a full-text query and a dynamic group evaluation
@@ -15,11 +16,12 @@ func cmdbBenchmark(_ args: [String]) {
     do {
         switch args.first ?? "" {
         case "cmdb-gen":
-            guard args.count == 3, let n = Int(args[1]) else { return usage() }
-            try CMDBBench.generate(n, path: args[2])
+            guard args.count == 3 || args.count == 4, let n = Int(args[1]), let from = Int(args.count == 4 ? args[3] : "0")
+            else { return usage() }
+            try CMDBBench.generate(n, from: from, path: args[2])
         case "cmdb-import":
-            guard args.count == 3 else { return usage() }
-            try CMDBBench.importFile(args[1], db: args[2])
+            guard args.count == 3 || (args.count == 4 && args[3] == "--add") else { return usage() }
+            try CMDBBench.importFile(args[1], db: args[2], fresh: args.count == 3)
         case "cmdb-query":
             guard args.count == 4, let q = Int(args[3]) else { return usage() }
             try CMDBBench.queries(db: args[1], plain: args[2], count: q)
@@ -33,7 +35,7 @@ func cmdbBenchmark(_ args: [String]) {
 }
 
 private func usage() {
-    FileHandle.standardError.write(Data("usage: platflow-bench cmdb-gen N FILE | cmdb-import FILE DB | cmdb-query DB PLAIN Q\n".utf8))
+    FileHandle.standardError.write(Data("usage: platflow-bench cmdb-gen N FILE [FROM] | cmdb-import FILE DB [--add] | cmdb-query DB PLAIN Q\n".utf8))
     exit(2)
 }
 
@@ -65,20 +67,20 @@ enum CMDBBench {
 
     static let header = "inner_ip,outer_ip,cloud_area,hostname,os_type,os_name,os_version,cpu,mem,disk,cloud_vendor,instance_id,region,zone,city,sla,operator,bak_operator,state,comment\n"
 
-    static func generate(_ n: Int, path: String) throws {
+    static func generate(_ n: Int, from: Int = 0, path: String) throws {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let h = FileHandle(forWritingAtPath: path) else { throw CMDBError(.notFound, "cannot write \(path)") }
         defer { try? h.close() }
         var chunk = header
-        for i in 0..<n {
+        for i in from..<(from + n) {
             chunk += row(i)
             if chunk.utf8.count > 1 << 20 { h.write(Data(chunk.utf8)); chunk = "" }
         }
         h.write(Data(chunk.utf8))
     }
 
-    static func importFile(_ file: String, db path: String) throws {
-        try? FileManager.default.removeItem(atPath: path)
+    static func importFile(_ file: String, db path: String, fresh: Bool) throws {
+        if fresh { try? FileManager.default.removeItem(atPath: path) }
         let cmdb = try CMDB.open(path: path, actor: "bench")
         var report = ImportReport()
         let t = try time { report = try cmdb.importHosts(path: file) }

@@ -82,11 +82,12 @@ extension CMDB {
                             progress: ((ImportProgress) -> Void)? = nil) throws -> ImportReport {
         let session = try HostImportSession(cmdb: self, update: update, format: format ?? ImportFormat.guess(path), path: path)
         session.progress = progress
-        // A bigger page cache while the import's transaction is open: with SQLite's default 2 MB, pages of
-        // the indexes are spilled to disk and rewritten many times. Bounded, so memory still does not
-        // grow with the file; restored afterwards.
+        // A bigger page cache than SQLite's 2 MB while the import's transaction is open, so that index pages
+        // are not written out and read back again and again; 16 MB was as fast as 64 MB on 100,000 hosts, in
+        // file order or shuffled, with 40 MB less memory. Bounded, so memory still does not grow with the
+        // file; restored afterwards.
         let cacheSize = try db.queryOne("PRAGMA cache_size")?.int("cache_size") ?? -2000
-        try db.execute("PRAGMA cache_size = -65536")
+        try db.execute("PRAGMA cache_size = -16384")
         defer { try? db.execute("PRAGMA cache_size = \(cacheSize)") }
         struct RollBack: Error {}
         var report = ImportReport()
