@@ -119,6 +119,44 @@ struct CMDBCommandTests {
         }
     }
 
+    @Test("an import killed midway leaves no host and a sound database; the next import writes them all")
+    func killedImport() throws {
+        try CLI.with { cli in
+            let rows = 200_000
+            var text = "inner_ip,hostname,city\n"
+            text.reserveCapacity(rows * 40)
+            for i in 0..<rows { text += "10.\(i >> 16).\(i >> 8 & 255).\(i & 255),k-\(i),shanghai\n" }
+            try cli.write("big.csv", text)
+            guard let binary = CLI.binary else { throw HarnessError("no platflow binary") }
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["cmdb", "import", "big.csv", "--db", "c.db"]
+            process.currentDirectoryURL = cli.directory
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try CLI.launch(process)
+            // Killed once its transaction has written: the index builder's scratch file has grown.
+            let scratch = cli.directory.appendingPathComponent("c.db-import-index").path
+            let deadline = Date().addingTimeInterval(60)
+            func scratchSize() -> Int { ((try? FileManager.default.attributesOfItem(atPath: scratch))?[.size] as? Int) ?? 0 }
+            while process.isRunning && scratchSize() < 256 << 10 && Date() < deadline { usleep(5_000) }
+            #expect(process.isRunning, "the import ended before it could be killed")
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+
+            let none = try cli.run(["cmdb", "hosts", "--db", "c.db", "--json"])
+            expectExit(none, 0)
+            #expect((try JSONSerialization.jsonObject(with: Data(none.stdout.utf8)) as? [Any])?.isEmpty == true, "\(none)")
+            let again = try cli.run(["cmdb", "import", "big.csv", "--db", "c.db"], timeout: 120)
+            expectExit(again, 0)
+            #expect(again.stdout == "\(rows) rows: \(rows) created, 0 updated, 0 unchanged\n")
+            let found = try cli.run(["cmdb", "search", "k-199999", "--db", "c.db"])
+            #expect(found.stdout.contains("10.3.13.63 (k-199999)"), "\(found)")
+            #expect(!FileManager.default.fileExists(atPath: scratch))
+            #expect(!FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("c.db-journal").path))
+        }
+    }
+
     @Test("unknown subcommand suggests the closest")
     func unknown() throws {
         try CLI.with { cli in
