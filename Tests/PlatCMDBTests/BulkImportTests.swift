@@ -116,6 +116,19 @@ struct BulkImportTests {
         #expect(try t.cmdb.search("shanghai", limit: 1_000).count == 251)
     }
 
+    @Test("a first load whose index cannot be built aside indexes its hosts in place, all of them")
+    func indexBuilderFails() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        // Below a regular file: the scratch database cannot be created.
+        let blocker = try t.file("blocker", "a file")
+        t.cmdb.importIndexPath = { _ in blocker + "/index.db" }
+        let r = try t.cmdb.importHosts(path: try t.file("big.csv", BulkImportTests.csv(BulkImportTests.rows)))
+        #expect(r.committed && r.created == BulkImportTests.rows)
+        #expect(BulkImportTests.searchIndexIsSound(t))
+        #expect(try t.cmdb.search("shanghai", limit: 10_000).count == BulkImportTests.rows / 2)
+        #expect(try t.cmdb.search("bulk-8999").map(\.title) == ["10.1.35.39 (bulk-8999)"])
+    }
+
     @Test("an IP taken by a row thousands of lines earlier: the line and the earlier host are named, nothing is written")
     func duplicateFarApart() throws {
         let t = try TestCMDB(); defer { t.remove() }

@@ -37,7 +37,7 @@ final class HostImportSession {
         firstNewID = (maxID ?? 0) + 1
         let indexEmpty = try db.queryOne("SELECT NOT EXISTS (SELECT 1 FROM cmdb_fts_content) AS empty")?.int("empty") == 1
         let onDisk = !db.path.isEmpty && db.path != ":memory:" && !db.path.hasPrefix("file:")
-        indexBuilder = emptyAtStart && indexEmpty && onDisk ? SearchIndexBuilder(databasePath: db.path) : nil
+        indexBuilder = emptyAtStart && indexEmpty && onDisk ? SearchIndexBuilder(path: cmdb.importIndexPath(db.path)) : nil
         switch format {
         case .csv:
             let reader = try CSVReader(path: path)

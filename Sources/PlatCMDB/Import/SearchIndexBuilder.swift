@@ -32,8 +32,8 @@ final class SearchIndexBuilder: @unchecked Sendable {
     /// statement, so large ones leave fewer segments to merge (the same size as the in-place path's chunks).
     private static let chunkRows = 8192
 
-    init(databasePath: String) {
-        path = databasePath + "-import-index"
+    init(path: String) {
+        self.path = path
     }
 
     struct Stopped: Error {}

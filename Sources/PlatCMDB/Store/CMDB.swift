@@ -13,6 +13,9 @@ public final class CMDB {
     public var actor: String
     /// Seconds since 1970; tests move it to check retention.
     public var clock: () -> Double
+    /// Where a first load builds its search index: beside the database (tests point it where it cannot be
+    /// made, to check that such an import indexes in place instead).
+    var importIndexPath: (String) -> String = { $0 + "-import-index" }
 
     /// The host model's custom fields and the filters compiled against them, kept while no other connection
     /// has committed (`PRAGMA data_version`) and this one has not changed a model: a query by hostname then
