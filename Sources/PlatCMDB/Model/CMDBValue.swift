@@ -95,7 +95,7 @@ public enum CMDBValue: Equatable, Sendable, CustomStringConvertible {
     func appendJSON(to out: inout String) {
         switch self {
         case .null: out += "null"
-        case .string(let s): CMDBValue.appendJSONString(s, to: &out)
+        case .string(let s): Value.writeQuoted(s, to: &out)
         case .int(let i): out += String(i)
         case .float(let d): out += d.isFinite ? String(d) : "null"
         case .bool(let b): out += b ? "true" : "false"
@@ -103,43 +103,16 @@ public enum CMDBValue: Equatable, Sendable, CustomStringConvertible {
             out += "["
             for (i, x) in xs.enumerated() {
                 if i > 0 { out += "," }
-                CMDBValue.appendJSONString(x, to: &out)
+                Value.writeQuoted(x, to: &out)
             }
             out += "]"
         }
     }
 
-    static func appendJSONString(_ s: String, to out: inout String) {
-        out += "\""
-        var plain = true
-        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5c { plain = false; break }
-        if plain {
-            out += s
-        } else {
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if u.value < 0x20 {
-                        let hex = String(u.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(u)
-                    }
-                }
-            }
-        }
-        out += "\""
-    }
-
     /// The value as custom-field JSON storage: lists as comma-joined strings (see the type's note).
     func appendStorageJSON(to out: inout String) {
         if case .list(let xs) = self {
-            CMDBValue.appendJSONString(xs.joined(separator: ","), to: &out)
+            Value.writeQuoted(xs.joined(separator: ","), to: &out)
         } else {
             appendJSON(to: &out)
         }

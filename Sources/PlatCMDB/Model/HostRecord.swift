@@ -49,7 +49,7 @@ public struct HostRecord: Equatable, Sendable {
         var out = "{\"id\":\(id)"
         for f in fields where f.storage != .topology && f.storage != .id {
             out += ","
-            CMDBValue.appendJSONString(f.name, to: &out)
+            Value.writeQuoted(f.name, to: &out)
             out += ":"
             self[f.name].appendJSON(to: &out)
         }
@@ -190,7 +190,7 @@ enum CustomJSON {
             guard let v = values[f.name], !v.isNull else { continue }
             if !first { out += "," }
             first = false
-            CMDBValue.appendJSONString(f.name, to: &out)
+            Value.writeQuoted(f.name, to: &out)
             out += ":"
             v.appendStorageJSON(to: &out)
         }

@@ -22,7 +22,7 @@ public struct InstanceRecord: Equatable, Sendable {
         var out = "{\"id\":\(id),\"model\":\(CMDB.jsonString(model))"
         for a in attributes {
             out += ","
-            CMDBValue.appendJSONString(a.name, to: &out)
+            Value.writeQuoted(a.name, to: &out)
             out += ":"
             self[a.name].appendJSON(to: &out)
         }

@@ -222,18 +222,18 @@ extension CMDB {
     func modelJSON(_ name: String) throws -> String {
         let m = try model(name)
         var out = "{\"name\":"
-        CMDBValue.appendJSONString(m.name, to: &out)
+        Value.writeQuoted(m.name, to: &out)
         out += ",\"classification\":"
-        CMDBValue.appendJSONString(m.classification, to: &out)
+        Value.writeQuoted(m.classification, to: &out)
         out += ",\"attributes\":["
         for (i, a) in m.attributes.enumerated() {
             if i > 0 { out += "," }
             out += "{\"name\":"
-            CMDBValue.appendJSONString(a.name, to: &out)
+            Value.writeQuoted(a.name, to: &out)
             out += ",\"type\":"
-            CMDBValue.appendJSONString(a.type.description, to: &out)
+            Value.writeQuoted(a.type.description, to: &out)
             out += ",\"required\":\(a.required)"
-            if let r = a.regex { out += ",\"regex\":"; CMDBValue.appendJSONString(r, to: &out) }
+            if let r = a.regex { out += ",\"regex\":"; Value.writeQuoted(r, to: &out) }
             out += "}"
         }
         out += "],\"unique\":["

@@ -285,7 +285,7 @@ extension CMDB {
 
     static func jsonString(_ s: String) -> String {
         var out = ""
-        CMDBValue.appendJSONString(s, to: &out)
+        Value.writeQuoted(s, to: &out)
         return out
     }
 }
