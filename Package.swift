@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "PlatLangTests", dependencies: ["PlatLang", "PlatTestKit"], exclude: ["Cases"]),
         .testTarget(name: "PlatStoreTests", dependencies: ["PlatStore"]),
         .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
-        .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore"]),
+        .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["platflow", "PlatTestKit"]),
     ],

@@ -1,6 +1,7 @@
 import Foundation
 import PlatEngine
 import PlatLang
+import PlatTestKit
 import Testing
 @testable import PlatJobs
 
@@ -61,6 +62,18 @@ struct FleetTallyTests {
         #expect(names.count == failing.count && names.first == .string("h0") && names.last == .string("h4998"))
         guard case .list(let xs)? = field(v, "hosts") else { return }
         #expect(field(xs[1], "stderr") == .string("broke on h2"))
+    }
+
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func largeFleetInAnyCompletionOrderListsTheFirstFailedHosts(seed: UInt64) {
+        let total = 4_000
+        var random = SeededRandom(seed: seed)
+        var order = Array(0..<total)
+        for i in stride(from: total - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+        let failing = Set(order.prefix(1_500))
+        var t = FleetTally(total: total, detailLimit: 50)
+        for i in order { t.add(outcome(i, failing.contains(i) ? .failed : .ok), at: i) }
+        #expect(listedHosts(t.summary(batches: 1)) == failing.sorted().prefix(50).map { "h\($0)" })
     }
 
     @Test func theLimitIsInclusive() {

@@ -16,6 +16,8 @@ public struct FleetTally {
     /// Failed and timed-out hosts by their position in the target list, to report them in host order.
     private var failed: [(index: Int, host: String)] = []
     private var details: [Int: HostOutcome] = [:]
+    /// The highest position in `details`.
+    private var highestKept = -1
 
     public init(total: Int, detailLimit: Int = FleetTally.detailLimit) {
         self.total = total
@@ -27,10 +29,18 @@ public struct FleetTally {
         counts[o.status, default: 0] += 1
         if o.isFailure { failed.append((index, o.host)) }
         guard total <= detailLimit || o.isFailure else { return }
-        details[index] = o
         // Outcomes arrive in completion order; keeping the lowest positions makes the list the first failed
-        // hosts in host order, whatever order they finished in.
-        if details.count > detailLimit, let last = details.keys.max() { details[last] = nil }
+        // hosts in host order, whatever order they finished in. Hosts mostly finish in about host order, so a
+        // full list usually turns a newcomer away at once, and looks for its new last one only when it takes one.
+        if details.count >= detailLimit {
+            guard index < highestKept else { return }
+            details[highestKept] = nil
+            details[index] = o
+            highestKept = details.keys.max() ?? index
+        } else {
+            details[index] = o
+            highestKept = max(highestKept, index)
+        }
     }
 
     public func count(_ s: HostOutcome.Status) -> Int { counts[s] ?? 0 }
