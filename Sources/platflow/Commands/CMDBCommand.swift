@@ -81,6 +81,9 @@ enum CMDBCommand {
             Filters: == != < <= > >= in [..] not in [..] contains (any case) contains_s starts_with ends_with
             ~ (glob) exists, and / or / not, parentheses; fields are host fields, custom fields, biz, set, module,
             and ip (inner or outer). IPs in == and in may be CIDR ranges (10.0.0.0/24, 2001:db8::/32).
+            An import is one transaction: every row is checked and every bad one listed, and nothing is written
+            unless all are good. A first load builds its search index in DB-import-index beside the database
+            (removed when it ends); a killed import leaves the CMDB as it was.
             In a plan: cmdb.hosts(where: "..."), cmdb.group("web-prod", env: "prod"), cmdb.update(host, sla: 3),
             cmdb.transfer(hosts, to: "shop/web/nginx"); they return the host maps sh and copy accept.
             """)
