@@ -28,10 +28,6 @@ final class SearchIndexBuilder: @unchecked Sendable {
     private var indexed = 0
     private weak var attachedTo: Database?
 
-    /// The documents of this many rows go into the index with one statement: the index writes a segment per
-    /// statement, so large ones leave fewer segments to merge (the same size as the in-place path's chunks).
-    private static let chunkRows = 8192
-
     init(path: String) {
         self.path = path
     }
@@ -68,23 +64,23 @@ final class SearchIndexBuilder: @unchecked Sendable {
     private func build() throws {
         let db = try Database(path: path, options: Database.Options(scratch: true))
         try db.execute(CMDBSchema.searchTableSQL(contentless: true))
-        let insert = MultiRowInsert(db, head: "INSERT INTO cmdb_fts (rowid, doc)", columns: 2)
-        var pending = PackedRow()
-        func flush() throws {
-            guard pending.count > 0 else { return }
-            try insert.run(pending, rows: pending.count / 2)
-            indexed += pending.count / 2
-            pending.removeAll()
-        }
+        // One row a statement, on purpose: a multi-row INSERT may fail halfway, so it opens a statement
+        // savepoint, and FTS5 writes its pending terms out as a new segment at every savepoint. Single-row
+        // inserts open none; the terms gather in FTS5's own bounded memory and go out in large segments, with
+        // less merging (a quarter less work than 8,192-row statements).
+        let insert = try db.prepare("INSERT INTO cmdb_fts (rowid, doc) VALUES (?, ?)")
         try db.transaction {
             while true {
                 // nil from the queue: closed, the import gave up; a nil item: the end of the rows.
                 guard let item = batches.take() else { throw Stopped() }
                 guard let documents = item else { break }
-                pending.append(contentsOf: documents)
-                if pending.count / 2 >= SearchIndexBuilder.chunkRows || pending.byteCount > 16 << 20 { try flush() }
+                var k = 0
+                while k < documents.count {
+                    try insert.run(documents, cells: k..<(k + 2))
+                    k += 2
+                }
+                indexed += documents.count / 2
             }
-            try flush()
         }
     }
 
