@@ -46,6 +46,13 @@ public struct PackedRow: Sendable, Equatable {
     }
 
     /// Appends one text value given as UTF-8 bytes (which must be valid UTF-8).
+    public mutating func append(utf8 text: UnsafeBufferPointer<UInt8>) {
+        let start = Int32(bytes.count)
+        bytes.append(contentsOf: text)
+        cells.append(.text(start: start, count: Int32(text.count)))
+    }
+
+    /// Appends one text value given as UTF-8 bytes (which must be valid UTF-8).
     public mutating func append(utf8 text: [UInt8]) {
         let start = Int32(bytes.count)
         bytes.append(contentsOf: text)

@@ -6,12 +6,39 @@ import PlatStore
 ///
 /// The general way parses every cell into a typed value, keeps the values, and then turns them into the
 /// insert's bytes and the search document: most of an import's parsing work, for values thrown away at
-/// once. This way checks each cell where it lies and copies its bytes straight into the insert and the
+/// once. This way checks each cell's bytes where they lie and copies them straight into the insert and the
 /// document. It takes only cells whose value it can tell for certain is the one the general way would give
-/// (plain numbers, one address, one user name, text within its limits, an allowed option); for any other
+/// (plain numbers, one IPv4 address, one user name, text within its limits, an allowed option); for any other
 /// row it returns nil and the general way reads the row, so what a file means, and every message about a
 /// bad cell, come from one place. A test holds the two ways equal on random rows.
 extension ImportColumns {
+    /// How the direct way checks a built-in field's cell.
+    enum DirectCheck {
+        case string, text, int, ip, user
+        /// One of the field's options (`directOptions`).
+        case option
+        /// Left to the general way.
+        case none
+    }
+
+    static let directChecks: [DirectCheck] = HostFields.columns.map { f in
+        switch f.type {
+        case .string: .string
+        case .text: .text
+        case .int: .int
+        case .ip: .ip
+        case .user: .user
+        case .enumeration: .option
+        default: .none
+        }
+    }
+
+    /// The options of each enumeration field, as UTF-8.
+    static let directOptions: [[[UInt8]]] = HostFields.columns.map { f in
+        if case .enumeration(let options) = f.type { return options.map { Array($0.utf8) } }
+        return []
+    }
+
     /// True when `parseDirect` may be tried on this file's rows: every column is a built-in field or ignored.
     var allowsDirect: Bool {
         targets.allSatisfy { if case .custom = $0 { return false } else { return true } }
@@ -21,104 +48,87 @@ extension ImportColumns {
     /// when this row needs the general way.
     func parseDirect(cells: [String], line: Int, now: String) -> ParsedRow? {
         guard cells.count == targets.count else { return nil }
-        let n = HostFields.columns.count
-        // The cell of each built-in field, and the number of each int field.
-        var cellOf = [Int](repeating: -1, count: n)
-        var number = [Int64](repeating: 0, count: n)
         var row = ParsedRow(line: line, slots: [], custom: [:], problems: [])
-        for (i, cell) in cells.enumerated() {
-            guard case .builtin(let c) = targets[i] else { continue }
-            cellOf[c] = i
-            guard !cell.isEmpty else { continue }
-            if AttributeType.hasOuterSpace(cell) { return nil }
-            switch ImportColumns.directTypes[c] {
-            case .string:
-                if cell.utf8.count > AttributeType.stringLimit { return nil }
-            case .text:
-                if cell.utf8.count > AttributeType.textLimit { return nil }
-            case .int:
-                guard let v = ImportColumns.plainInt(cell),
-                      HostFields.rangeProblem(HostFields.columns[c].name, .int(v)) == nil else { return nil }
-                number[c] = v
-            case .ip:
-                guard !cell.utf8.contains(UInt8(ascii: ",")), let address = IPAddress(cell),
-                      address.isIPv4, cell.utf8.count <= 15 else { return nil }
-                row.ipKeys.append(IPKey(address: address, inner: c == ImportColumns.innerSlot))
-            case .user:
-                guard AttributeType.isUserName(cell) else { return nil }
-            case .enumeration(let options):
-                guard options.contains(cell) else { return nil }
-            default:
-                return nil
-            }
-        }
-        // Inner IPs before outer ones, as the general way lists them.
-        if row.ipKeys.count == 2 && !row.ipKeys[0].inner { row.ipKeys.swapAt(0, 1) }
-
-        var values = PackedRow(columns: n + 3, bytes: 256)
-        for c in 0..<n {
-            let i = cellOf[c]
-            if i >= 0 && !cells[i].isEmpty {
-                if case .int = ImportColumns.directTypes[c] { values.append(number[c]) } else { values.append(cells[i]) }
+        var values = PackedRow(columns: cellOfSlot.count + 3, bytes: 256)
+        // In the insert's column order: each field's cell, checked and copied, or its default.
+        for (c, i) in cellOfSlot.enumerated() {
+            guard i >= 0, !cells[i].isEmpty else {
+                switch c {
+                case ImportColumns.cloudSlot: values.append(Int64(0))
+                case ImportColumns.addressingSlot: values.append("static")
+                case ImportColumns.transportSlot: values.append("local")
+                default: values.appendNull()
+                }
                 continue
             }
-            switch c {
-            case ImportColumns.cloudSlot: values.append(Int64(0))
-            case ImportColumns.addressingSlot: values.append("static")
-            case ImportColumns.transportSlot: values.append("local")
-            default: values.appendNull()
+            var cell = cells[i]
+            let taken = cell.withUTF8 { b -> Bool in
+                // Spaces or tabs around a value are trimmed by the general way.
+                if b[0] == 32 || b[0] == 9 || b[b.count - 1] == 32 || b[b.count - 1] == 9 { return false }
+                switch ImportColumns.directChecks[c] {
+                case .string:
+                    guard b.count <= AttributeType.stringLimit else { return false }
+                case .text:
+                    guard b.count <= AttributeType.textLimit else { return false }
+                case .int:
+                    guard let v = ImportColumns.plainInt(b),
+                          HostFields.rangeProblem(HostFields.columns[c].name, .int(v)) == nil else { return false }
+                    values.append(v)
+                    if c == ImportColumns.cloudSlot { row.cloud = v }
+                    return true
+                case .ip:
+                    // One IPv4 address: its text is already canonical. Lists and IPv6 go the general way.
+                    guard let v4 = IPAddress.parseIPv4Value(b) else { return false }
+                    row.ipKeys.append(IPKey(address: IPAddress(ipv4: v4), inner: c == ImportColumns.innerSlot))
+                case .user:
+                    guard AttributeType.isUserName(utf8: b) else { return false }
+                case .option:
+                    guard ImportColumns.directOptions[c].contains(where: { $0.elementsEqual(b) }) else { return false }
+                    if c == ImportColumns.addressingSlot { row.dynamic = b.elementsEqual("dynamic".utf8) }
+                case .none:
+                    return false
+                }
+                values.append(utf8: b)
+                return true
             }
+            guard taken else { return nil }
         }
         values.appendNull()  // no custom fields
         values.append(now)
         values.append(now)
         row.insert = values
-
-        func cell(_ c: Int) -> String? {
-            let i = cellOf[c]
-            return i >= 0 && !cells[i].isEmpty ? cells[i] : nil
-        }
-        row.cloud = number[ImportColumns.cloudSlot]
-        row.dynamic = cell(ImportColumns.addressingSlot) == "dynamic"
-        row.hostname = cell(ImportColumns.hostnameSlot)
-        // The document as CMDBSchema.poolHostDocument builds it: one user name has no comma to turn into a
+        let hostnameCell = cellOfSlot[ImportColumns.hostnameSlot]
+        if hostnameCell >= 0, !cells[hostnameCell].isEmpty { row.hostname = cells[hostnameCell] }
+        // The document as CMDBSchema.poolHostDocument builds it: a user name has no comma to turn into a
         // space, and there are no custom fields.
         var doc: [UInt8] = []
         doc.reserveCapacity(192)
         for (k, field) in CMDBSchema.documentFields.enumerated() {
-            if k > 0 { doc.append(UInt8(ascii: " ")) }
-            if let text = cell(field.slot) {
-                if field.commasToSpaces && text.utf8.contains(UInt8(ascii: ",")) { return nil }
-                PackedRow.appendUTF8(text, to: &doc)
-            }
+            if k > 0 { doc.append(32) }
+            let i = cellOfSlot[field.slot]
+            if i >= 0 { PackedRow.appendUTF8(cells[i], to: &doc) }
         }
-        doc.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: " "), UInt8(ascii: " ")])
+        doc.append(contentsOf: [32, 32, 32])
         row.doc = doc
         return row
     }
 
-    /// The built-in fields' types.
-    static let directTypes = HostFields.columns.map(\.type)
-
     /// An integer written plainly: an optional sign and at most 18 digits (which cannot overflow).
-    static func plainInt(_ text: String) -> Int64? {
-        var text = text
-        return text.withUTF8 { b -> Int64? in
-            var i = 0
-            var negative = false
-            if let first = b.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
-                negative = first == UInt8(ascii: "-")
-                i = 1
-            }
-            guard i < b.count, b.count - i <= 18 else { return nil }
-            var v: Int64 = 0
-            while i < b.count {
-                let d = b[i] &- UInt8(ascii: "0")
-                guard d < 10 else { return nil }
-                v = v * 10 + Int64(d)
-                i += 1
-            }
-            return negative ? -v : v
+    static func plainInt(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        var negative = false
+        if let first = b.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            i = 1
         }
+        guard i < b.count, b.count - i <= 18 else { return nil }
+        var v: Int64 = 0
+        while i < b.count {
+            let d = b[i] &- UInt8(ascii: "0")
+            guard d < 10 else { return nil }
+            v = v * 10 + Int64(d)
+            i += 1
+        }
+        return negative ? -v : v
     }
 }

@@ -16,6 +16,8 @@ struct ImportColumns: @unchecked Sendable {
     let knownNames: [String]
     /// CSV: the header's columns in order.
     var targets: [Target] = []
+    /// CSV: the column of each built-in field (by `HostFields.columns` index), -1 when the file has none.
+    var cellOfSlot = [Int](repeating: -1, count: HostFields.columns.count)
 
     init(custom: [FieldDef]) {
         self.custom = custom
@@ -45,6 +47,7 @@ struct ImportColumns: @unchecked Sendable {
             if name.isEmpty { throw CMDBError(.invalid, "the header has an empty column name") }
             if !seen.insert(name).inserted { throw CMDBError(.invalid, "the header names the column \(name) twice") }
             if let t = target(name) {
+                if case .builtin(let c) = t { cellOfSlot[c] = targets.count }
                 targets.append(t)
             } else {
                 unknown.append(suggestion(name))

@@ -337,8 +337,13 @@ public enum AttributeType: Equatable, Sendable, CustomStringConvertible {
     }
 
     static func isUserName(_ s: String) -> Bool {
-        guard !s.isEmpty, s.utf8.count <= 64 else { return false }
-        return s.utf8.allSatisfy { c in
+        var s = s
+        return s.withUTF8(isUserName(utf8:))
+    }
+
+    static func isUserName(utf8 b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !b.isEmpty, b.count <= 64 else { return false }
+        return b.allSatisfy { c in
             (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 46 || c == 95 || c == 64 || c == 45
         }
     }

@@ -12,15 +12,19 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// Leading zeros in IPv4 parts are refused (`010.0.0.1` is octal to some tools, decimal to others).
     public init?(_ text: String) {
         if let v4 = IPAddress.parseIPv4Value(text.utf8) {
-            bytes = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
-                     UInt8(v4 >> 24), UInt8(v4 >> 16 & 0xff), UInt8(v4 >> 8 & 0xff), UInt8(v4 & 0xff)]
-            isIPv4 = true
+            self.init(ipv4: v4)
         } else if let v6 = IPAddress.parseIPv6(text) {
-            bytes = v6
-            isIPv4 = false
+            self.init(bytes: v6, isIPv4: false)
         } else {
             return nil
         }
+    }
+
+    /// The address of a parsed dotted quad (`parseIPv4Value`).
+    init(ipv4 v4: UInt32) {
+        bytes = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+                 UInt8(v4 >> 24), UInt8(v4 >> 16 & 0xff), UInt8(v4 >> 8 & 0xff), UInt8(v4 & 0xff)]
+        isIPv4 = true
     }
 
     init(bytes: [UInt8], isIPv4: Bool) {
