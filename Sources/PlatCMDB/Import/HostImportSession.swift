@@ -278,7 +278,6 @@ final class HostImportSession {
             }
         }
         // Only while the import can still commit: a file with problems writes nothing, so it is not indexed.
-        // With a builder the index is made elsewhere; only the events are written here.
         guard report.problemCount == 0 else {
             documents.removeAll()
             return
@@ -287,6 +286,8 @@ final class HostImportSession {
             documents.append((firstID + Int64(k)) * 2)
             documents.append(utf8: host.doc)
         }
+        // With a builder, the index proper is built on its thread; the documents go into the index's table of
+        // documents here, and only the events are left for the chunk's end.
         if indexBuilder != nil {
             try contentInsert.run(documents, rows: pending.count)
             documents.removeAll()

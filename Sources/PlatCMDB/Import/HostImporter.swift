@@ -97,16 +97,16 @@ extension CMDB {
             try db.withRollbackJournalIfAlone {
                 defer { session.close() }
                 try write {
-                try session.run()
-                session.report.sortProblems()
-                let finishing = Date()
-                session.report.phases.append(("rows", finishing.timeIntervalSince(start)))
-                report = session.report
-                if report.problemCount > 0 { throw RollBack() }
-                progress?(ImportProgress(rows: report.rows, bytesRead: session.fileSize ?? 0, fileSize: session.fileSize, finishing: true))
-                try session.finish()
-                committing = Date()
-                session.report.phases.append(("last index and events", committing.timeIntervalSince(finishing)))
+                    try session.run()
+                    session.report.sortProblems()
+                    let finishing = Date()
+                    session.report.phases.append(("rows", finishing.timeIntervalSince(start)))
+                    report = session.report
+                    if report.problemCount > 0 { throw RollBack() }
+                    progress?(ImportProgress(rows: report.rows, bytesRead: session.fileSize ?? 0, fileSize: session.fileSize, finishing: true))
+                    try session.finish()
+                    committing = Date()
+                    session.report.phases.append(("last index and events", committing.timeIntervalSince(finishing)))
                 }
             }
         } catch is RollBack {
