@@ -129,6 +129,31 @@ struct BulkImportTests {
         #expect(try t.cmdb.search("bulk-8999").map(\.title) == ["10.1.35.39 (bulk-8999)"])
     }
 
+    @Test("an import that another import overtakes (committing between its start and its transaction) sees that import's hosts")
+    func overtakenImport() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let other = try CMDB.open(path: t.db.path, actor: "other")
+        let mine = try t.file("mine.csv", BulkImportTests.csv(300))
+        // Made while the CMDB is empty; its transaction begins only after the other import has committed.
+        let session = try HostImportSession(cmdb: t.cmdb, update: true, format: .csv, path: mine)
+        defer { session.close() }
+        var theirs = "inner_ip,hostname,city\n"
+        for i in 0..<200 { theirs += "10.1.\(i >> 8).\(i & 255),bulk-\(i),hangzhou\n" }
+        #expect(try other.importHosts(path: try t.file("theirs.csv", theirs)).created == 200)
+        try t.db.transaction {
+            try session.run()
+            try session.finish()
+        }
+        // Its first 200 rows update the other import's hosts instead of clashing with them; the search index
+        // keeps both imports' hosts.
+        #expect(session.report.problemCount == 0, "\(session.report.problems)")
+        #expect(session.report.updated == 200 && session.report.created == 100)
+        #expect(try t.cmdb.countHosts(where: nil) == 300)
+        #expect(BulkImportTests.searchIndexIsSound(t))
+        #expect(try t.cmdb.search("bulk-150").map(\.title) == ["10.1.0.150 (bulk-150)"])
+        #expect(try t.cmdb.search("shanghai", limit: 1_000).count == 150)
+    }
+
     @Test("an IP taken by a row thousands of lines earlier: the line and the earlier host are named, nothing is written")
     func duplicateFarApart() throws {
         let t = try TestCMDB(); defer { t.remove() }

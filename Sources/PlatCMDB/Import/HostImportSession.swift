@@ -11,11 +11,11 @@ final class HostImportSession {
     let format: ImportFormat
     let now: String
     /// With no hosts before the import, no row can match an existing host, so the lookup is skipped (the
-    /// unique index still catches a file that lists one IP twice).
-    let emptyAtStart: Bool
-    let firstNewID: Int64
+    /// unique index still catches a file that lists one IP twice). Read in the transaction (`begin`).
+    private(set) var emptyAtStart = false
+    private(set) var firstNewID: Int64 = 1
     /// Builds the new hosts' full-text index on another core when the CMDB's index is empty at the start.
-    let indexBuilder: SearchIndexBuilder?
+    private(set) var indexBuilder: SearchIndexBuilder?
     /// The time of the import's change events: one moment for all of them, as for `now`.
     let eventTime: Double
     var report = ImportReport()
@@ -32,12 +32,6 @@ final class HostImportSession {
         now = cmdb.nowText
         eventTime = cmdb.clock()
         fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        let maxID = try db.queryOne("SELECT max(id) AS id FROM cmdb_hosts")?.int("id")
-        emptyAtStart = maxID == nil
-        firstNewID = (maxID ?? 0) + 1
-        let indexEmpty = try db.queryOne("SELECT NOT EXISTS (SELECT 1 FROM cmdb_fts_content) AS empty")?.int("empty") == 1
-        let onDisk = !db.path.isEmpty && db.path != ":memory:" && !db.path.hasPrefix("file:")
-        indexBuilder = emptyAtStart && indexEmpty && onDisk ? SearchIndexBuilder(path: cmdb.importIndexPath(db.path)) : nil
         switch format {
         case .csv:
             let reader = try CSVReader(path: path)
@@ -70,8 +64,21 @@ final class HostImportSession {
         progress(ImportProgress(rows: report.rows, bytesRead: position, fileSize: fileSize, finishing: false))
     }
 
-    /// Reads and writes every row.
+    /// What the import starts from, read inside its transaction: another import may have committed since this
+    /// session was made, and a stale "empty" would skip the lookups of existing hosts and rebuild the index.
+    private func begin() throws {
+        precondition(db.isInTransaction, "an import runs in a transaction")
+        let maxID = try db.queryOne("SELECT max(id) AS id FROM cmdb_hosts")?.int("id")
+        emptyAtStart = maxID == nil
+        firstNewID = (maxID ?? 0) + 1
+        let indexEmpty = try db.queryOne("SELECT NOT EXISTS (SELECT 1 FROM cmdb_fts_content) AS empty")?.int("empty") == 1
+        let onDisk = !db.path.isEmpty && db.path != ":memory:" && !db.path.hasPrefix("file:")
+        indexBuilder = emptyAtStart && indexEmpty && onDisk ? SearchIndexBuilder(path: cmdb.importIndexPath(db.path)) : nil
+    }
+
+    /// Reads and writes every row, inside the import's transaction.
     func run() throws {
+        try begin()
         let queue = BoundedQueue<ImportBatch>(capacity: 8)
         let columns = self.columns
         let csv = self.csv, json = self.json, now = self.now, keepSlots = !emptyAtStart
