@@ -45,7 +45,7 @@ struct DirectRowTests {
             }
             var general = columns.parse(cells: cells, line: line)
             columns.prepareInsert(&general, now: "2026-01-01T00:00:00Z", keepSlots: false)
-            guard let direct = columns.parseDirect(cells: cells, line: line, now: "2026-01-01T00:00:00Z") else { continue }
+            guard let direct = columns.parseDirect(CSVRecord(fields: cells, line: line), now: "2026-01-01T00:00:00Z") else { continue }
             taken += 1
             #expect(general.problems.isEmpty, "direct took a row with problems: \(cells) \(general.problems)")
             #expect(direct.insert == general.insert, "values differ: \(cells)")
@@ -80,6 +80,17 @@ struct DirectRowTests {
     func plainRows() throws {
         let header = HostFields.columns.map(\.name).filter { DirectRowTests.pools[$0] != nil }
         #expect(try DirectRowTests.check(header: header, rows: 200, seed: 9, plainOnly: true).direct == 200)
+    }
+
+    @Test("a first load with bytes that are not UTF-8 reports the line, as the general way does")
+    func notUTF8() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let broken = t.folder + "/broken.csv"
+        try Data(Array("inner_ip,hostname,city\n10.0.0.2,a,ok\n10.0.0.3,b,".utf8) + [0xFF, 0xFE] + Array("\n".utf8))
+            .write(to: URL(fileURLWithPath: broken))
+        let r = try t.cmdb.importHosts(path: broken)
+        #expect(!r.committed && r.problems.first?.line == 3 && r.problems.first?.reason.contains("not valid UTF-8") == true, "\(r.problems)")
+        #expect(try t.count("cmdb_hosts") == 0)
     }
 
     @Test("a file with a custom column is read the general way")

@@ -87,29 +87,35 @@ public final class CSVReader {
 
     /// The next record's fields and its first line, or nil at the end of the file. Blank lines are skipped.
     public func next() throws -> (fields: [String], line: Int)? {
+        guard try next(into: &scratch) else { return nil }
+        return (try scratch.strings(), scratch.line)
+    }
+
+    /// The record `next()` reads into before making strings of its fields.
+    private var scratch = CSVRecord()
+
+    /// The next record, as bytes (not checked to be UTF-8), into `record`; false at the end of the file.
+    /// Blank lines are skipped.
+    public func next(into record: inout CSVRecord) throws -> Bool {
         while true {
-            guard let (fields, recordLine) = try readRecord() else { return nil }
-            if fields.count == 1 && fields[0].isEmpty { continue }
-            return (fields, recordLine)
+            guard try readRecord(into: &record) else { return false }
+            if !(record.count == 1 && record.ends[0] == 0) { return true }
         }
     }
 
-    /// Fields in the previous record: the next one usually has as many.
-    private var expectedFields = 8
-
     /// A cell's bytes as a string; nil when they are not valid UTF-8.
-    private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         // Most cells are ASCII, which is valid UTF-8 as it stands; only other bytes need the (slower)
         // validating conversion.
         if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         return String(validating: bytes, as: UTF8.self)
     }
 
-    /// An unquoted field that ends, within the buffer, at a comma or a line feed: read straight from the
-    /// buffer. Returns the field and the delimiter's index, or nil when the slower general path must read it
-    /// (quotes, CR, invalid UTF-8, the buffer's end).
-    private func plainField(at i: Int) -> (String, Int)? {
-        buffer.withUnsafeBufferPointer { buf -> (String, Int)? in
+    /// An unquoted field that ends, within the buffer, at a comma or a line feed: copied straight from the
+    /// buffer. Returns the delimiter's index, or nil when the slower general path must read it (quotes, CR,
+    /// the buffer's end).
+    private func plainField(at i: Int, into record: inout CSVRecord) -> Int? {
+        buffer.withUnsafeBufferPointer { buf -> Int? in
             guard i < end, buf[i] != 0x22 else { return nil }
             var j = i
             while j < end {
@@ -118,49 +124,49 @@ public final class CSVReader {
                 if b == 0x0D || b == 0x22 { return nil }
                 j += 1
             }
-            guard j < end, let s = CSVReader.text(UnsafeBufferPointer(rebasing: buf[i..<j])) else { return nil }
-            return (s, j)
+            guard j < end else { return nil }
+            record.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<j]))
+            record.ends.append(record.bytes.count)
+            return j
         }
     }
 
-    private func readRecord() throws -> ([String], Int)? {
-        if start >= end && !fill() { return nil }
+    private func readRecord(into record: inout CSVRecord) throws -> Bool {
+        if start >= end && !fill() { return false }
         let recordLine = line
-        var fields: [String] = []
-        fields.reserveCapacity(expectedFields)
-        defer { expectedFields = max(fields.count, 1) }
-        var field: [UInt8] = []
+        record.bytes.removeAll(keepingCapacity: true)
+        record.ends.removeAll(keepingCapacity: true)
+        record.line = recordLine
+        // The field being read is the bytes after the last end.
+        var fieldStart = 0
         var inQuotes = false
         var wasQuoted = false
         var i = start
-        func finishField() throws {
-            guard let s = field.withUnsafeBufferPointer(CSVReader.text) else {
-                throw Problem(line: line, reason: "the file is not valid UTF-8 here")
-            }
-            fields.append(s)
-            field.removeAll(keepingCapacity: true)
+        func finishField() {
+            record.ends.append(record.bytes.count)
+            fieldStart = record.bytes.count
             wasQuoted = false
         }
         while true {
-            // The common case first: a whole unquoted field, read without copying it byte by byte.
-            if !inQuotes && !wasQuoted && field.isEmpty, let (text, j) = plainField(at: i) {
-                fields.append(text)
+            // The common case first: a whole unquoted field, copied at once.
+            if !inQuotes && !wasQuoted && record.bytes.count == fieldStart, let j = plainField(at: i, into: &record) {
+                fieldStart = record.bytes.count
                 if buffer[j] == 0x2C {
                     i = j + 1
                     continue
                 }
                 line += 1
                 start = j + 1
-                return (fields, recordLine)
+                return true
             }
             if i >= end {
                 start = i
                 if !fill() {
                     // End of file: the record ends here.
                     if inQuotes { throw Problem(line: recordLine, reason: "a quoted field is not closed") }
-                    try finishField()
+                    finishField()
                     start = end
-                    return (fields, recordLine)
+                    return true
                 }
                 i = start
                 continue
@@ -176,7 +182,7 @@ public final class CSVReader {
                         continue
                     }
                     if buffer[i + 1] == 0x22 {
-                        field.append(0x22)
+                        record.bytes.append(0x22)
                         i += 2
                     } else {
                         inQuotes = false
@@ -184,37 +190,37 @@ public final class CSVReader {
                     }
                 } else {
                     if c == 0x0A { line += 1 }
-                    field.append(c)
+                    record.bytes.append(c)
                     i += 1
                 }
                 continue
             }
             switch c {
             case 0x2C:
-                try finishField()
+                finishField()
                 i += 1
             case 0x0A:
-                try finishField()
+                finishField()
                 line += 1
                 start = i + 1
-                return (fields, recordLine)
+                return true
             case 0x0D:
                 // CR before LF ends the line; a lone CR is kept as data.
                 if i + 1 >= end {
                     start = i
-                    if !fill() { try finishField(); line += 1; start = end; return (fields, recordLine) }
+                    if !fill() { finishField(); line += 1; start = end; return true }
                     i = start
                     continue
                 }
                 if buffer[i + 1] == 0x0A {
-                    try finishField()
+                    finishField()
                     line += 1
                     start = i + 2
-                    return (fields, recordLine)
+                    return true
                 }
-                field.append(c)
+                record.bytes.append(c)
                 i += 1
-            case 0x22 where field.isEmpty && !wasQuoted:
+            case 0x22 where record.bytes.count == fieldStart && !wasQuoted:
                 inQuotes = true
                 wasQuoted = true
                 i += 1
@@ -229,10 +235,54 @@ public final class CSVReader {
                     if b == 0x2C || b == 0x0A || b == 0x0D || b == 0x22 { break }
                     j += 1
                 }
-                field.append(contentsOf: buffer[i..<j])
+                record.bytes.append(contentsOf: buffer[i..<j])
                 i = j
             }
         }
+    }
+}
+
+/// One CSV record as read: its fields' bytes one after another, where each ends, and its first line.
+public struct CSVRecord {
+    public internal(set) var bytes: [UInt8] = []
+    /// The end of each field in `bytes`; a field starts where the one before it ends.
+    public internal(set) var ends: [Int] = []
+    public internal(set) var line = 0
+
+    public init() {}
+
+    /// A record of these fields (tests, and callers that have strings already).
+    init(fields: [String], line: Int) {
+        for f in fields {
+            bytes.append(contentsOf: f.utf8)
+            ends.append(bytes.count)
+        }
+        self.line = line
+    }
+
+    public var count: Int { ends.count }
+
+    /// Field `k`'s bytes (empty for an empty field).
+    public func withField<R>(_ k: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let from = k == 0 ? 0 : ends[k - 1]
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[from..<ends[k]])) }
+    }
+
+    public func isEmpty(_ k: Int) -> Bool {
+        ends[k] == (k == 0 ? 0 : ends[k - 1])
+    }
+
+    /// The fields as strings; a field that is not UTF-8 is a problem on the record's line.
+    public func strings() throws -> [String] {
+        var fields: [String] = []
+        fields.reserveCapacity(count)
+        for k in 0..<count {
+            guard let s = withField(k, CSVReader.text) else {
+                throw CSVReader.Problem(line: line, reason: "the file is not valid UTF-8 here")
+            }
+            fields.append(s)
+        }
+        return fields
     }
 }
 

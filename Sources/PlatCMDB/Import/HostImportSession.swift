@@ -93,9 +93,10 @@ final class HostImportSession {
         }
         if let csv, !keepSlots, columns.allowsDirect {
             // A first load of built-in columns: rows go the direct way, those it does not take the general way.
+            var record = CSVRecord()
             nextRow = {
-                guard let (cells, line) = try csv.next() else { return nil }
-                return columns.parseDirect(cells: cells, line: line, now: now) ?? prepared(columns.parse(cells: cells, line: line))
+                guard try csv.next(into: &record) else { return nil }
+                return try columns.parseDirect(record, now: now) ?? prepared(columns.parse(cells: record.strings(), line: record.line))
             }
             position = { csv.position }
         } else if let csv {

@@ -44,15 +44,16 @@ extension ImportColumns {
         targets.allSatisfy { if case .custom = $0 { return false } else { return true } }
     }
 
-    /// The row `parse(cells:line:)` followed by `prepareInsert(_:now:keepSlots: false)` would give, or nil
-    /// when this row needs the general way.
-    func parseDirect(cells: [String], line: Int, now: String) -> ParsedRow? {
-        guard cells.count == targets.count else { return nil }
-        var row = ParsedRow(line: line, slots: [], custom: [:], problems: [])
+    /// The row `parse(cells:line:)` on the record's fields followed by `prepareInsert(_:now:keepSlots: false)`
+    /// would give, or nil when this record needs the general way. Works on the record's bytes: no string is
+    /// made of a cell, except of a hostname and of text that is not ASCII (to check it is UTF-8).
+    func parseDirect(_ record: CSVRecord, now: String) -> ParsedRow? {
+        guard record.count == targets.count else { return nil }
+        var row = ParsedRow(line: record.line, slots: [], custom: [:], problems: [])
         var values = PackedRow(columns: cellOfSlot.count + 3, bytes: 256)
         // In the insert's column order: each field's cell, checked and copied, or its default.
         for (c, i) in cellOfSlot.enumerated() {
-            guard i >= 0, !cells[i].isEmpty else {
+            guard i >= 0, !record.isEmpty(i) else {
                 switch c {
                 case ImportColumns.cloudSlot: values.append(Int64(0))
                 case ImportColumns.addressingSlot: values.append("static")
@@ -61,15 +62,14 @@ extension ImportColumns {
                 }
                 continue
             }
-            var cell = cells[i]
-            let taken = cell.withUTF8 { b -> Bool in
+            let taken = record.withField(i) { b -> Bool in
                 // Spaces or tabs around a value are trimmed by the general way.
                 if b[0] == 32 || b[0] == 9 || b[b.count - 1] == 32 || b[b.count - 1] == 9 { return false }
                 switch ImportColumns.directChecks[c] {
                 case .string:
-                    guard b.count <= AttributeType.stringLimit else { return false }
+                    guard b.count <= AttributeType.stringLimit, ImportColumns.isUTF8(b) else { return false }
                 case .text:
-                    guard b.count <= AttributeType.textLimit else { return false }
+                    guard b.count <= AttributeType.textLimit, ImportColumns.isUTF8(b) else { return false }
                 case .int:
                     guard let v = ImportColumns.plainInt(b),
                           HostFields.rangeProblem(HostFields.columns[c].name, .int(v)) == nil else { return false }
@@ -98,7 +98,9 @@ extension ImportColumns {
         values.append(now)
         row.insert = values
         let hostnameCell = cellOfSlot[ImportColumns.hostnameSlot]
-        if hostnameCell >= 0, !cells[hostnameCell].isEmpty { row.hostname = cells[hostnameCell] }
+        if hostnameCell >= 0, !record.isEmpty(hostnameCell) {
+            row.hostname = record.withField(hostnameCell) { String(decoding: $0, as: UTF8.self) }
+        }
         // The document as CMDBSchema.poolHostDocument builds it: a user name has no comma to turn into a
         // space, and there are no custom fields.
         var doc: [UInt8] = []
@@ -106,11 +108,16 @@ extension ImportColumns {
         for (k, field) in CMDBSchema.documentFields.enumerated() {
             if k > 0 { doc.append(32) }
             let i = cellOfSlot[field.slot]
-            if i >= 0 { PackedRow.appendUTF8(cells[i], to: &doc) }
+            if i >= 0 { record.withField(i) { doc.append(contentsOf: $0) } }
         }
         doc.append(contentsOf: [32, 32, 32])
         row.doc = doc
         return row
+    }
+
+    /// Whether the bytes are UTF-8: at once for ASCII, by making a string of them otherwise.
+    static func isUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        b.allSatisfy { $0 < 0x80 } || String(validating: b, as: UTF8.self) != nil
     }
 
     /// An integer written plainly: an optional sign and at most 18 digits (which cannot overflow).
