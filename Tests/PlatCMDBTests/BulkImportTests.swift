@@ -109,9 +109,12 @@ struct BulkImportTests {
         try t.add("inner_ip=10.9.0.1", "hostname=after-1", "city=shanghai")
         #expect(try t.cmdb.search("shanghai").map(\.title) == ["10.9.0.1 (after-1)"])
         #expect(BulkImportTests.searchIndexIsSound(t))
-        // And the next import of a good file into the CMDB, no longer empty, indexes in place.
+        // And the next import of a good file into the CMDB, no longer empty, indexes in place, and clears
+        // what a killed first load would have left.
+        try "left by a killed import".write(toFile: t.db.path + "-import-index", atomically: true, encoding: .utf8)
         let good = try t.cmdb.importHosts(path: try t.file("good.csv", BulkImportTests.csv(500)))
         #expect(good.committed && good.created == 500)
+        #expect(!BulkImportTests.scratchFileLeft(t))
         #expect(BulkImportTests.searchIndexIsSound(t))
         #expect(try t.cmdb.search("shanghai", limit: 1_000).count == 251)
     }

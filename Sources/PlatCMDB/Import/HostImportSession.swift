@@ -74,6 +74,9 @@ final class HostImportSession {
         let indexEmpty = try db.queryOne("SELECT NOT EXISTS (SELECT 1 FROM cmdb_fts_content) AS empty")?.int("empty") == 1
         let onDisk = !db.path.isEmpty && db.path != ":memory:" && !db.path.hasPrefix("file:")
         indexBuilder = emptyAtStart && indexEmpty && onDisk ? SearchIndexBuilder(path: cmdb.importIndexPath(db.path)) : nil
+        // A builder clears its file when it starts; any other import clears what a killed first load left
+        // (with the write lock held, no other import is building one now).
+        if indexBuilder == nil && onDisk { SearchIndexBuilder.removeLeftovers(at: cmdb.importIndexPath(db.path)) }
     }
 
     /// Reads and writes every row, inside the import's transaction.

@@ -131,7 +131,12 @@ final class SearchIndexBuilder: @unchecked Sendable {
     }
 
     private func removeFile() {
-        for suffix in ["", "-journal", "-wal", "-shm"] {
+        SearchIndexBuilder.removeLeftovers(at: path)
+    }
+
+    /// Removes the scratch file at `path` and its companions, if an import that was killed left them.
+    static func removeLeftovers(at path: String) {
+        for suffix in ["", "-journal", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             try? FileManager.default.removeItem(atPath: path + suffix)
         }
     }
