@@ -158,17 +158,6 @@ enum BatchFileChecker {
 
     static func danger(_ path: String) -> String? {
         let (text, emptied) = worstCase(path)
-        let why: String?
-        if SystemPaths.isWindowsPath(text) {
-            why = SystemPaths.windowsDanger(text)
-        } else if text.hasPrefix("\\") {
-            why = SystemPaths.windowsDanger("C:" + text)
-        } else if text.hasPrefix("~") {
-            why = SystemPaths.danger(of: text.replacingOccurrences(of: "\\", with: "/"), cwd: nil)
-        } else {
-            why = nil
-        }
-        guard let why else { return nil }
-        return emptied.isEmpty ? why : "\(why) when \(emptied.joined(separator: ", ")) is empty"
+        return SystemPaths.windowsRemovalDanger(text, emptied: emptied, rootedUnix: false)
     }
 }

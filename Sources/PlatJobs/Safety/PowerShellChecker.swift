@@ -229,18 +229,6 @@ struct PowerShellChecker {
     /// drive, Unix paths and `~`.
     static func danger(_ w: Word) -> String? {
         let (text, emptied) = worstCase(w)
-        let why: String?
-        if SystemPaths.isWindowsPath(text) {
-            why = SystemPaths.windowsDanger(text)
-        } else if text.hasPrefix("\\") || text.hasPrefix("/") {
-            let unix = text.replacingOccurrences(of: "\\", with: "/")
-            why = SystemPaths.unixDanger(unix) ?? SystemPaths.windowsDanger("C:" + text)
-        } else if text.hasPrefix("~") {
-            why = SystemPaths.danger(of: text.replacingOccurrences(of: "\\", with: "/"), cwd: nil)
-        } else {
-            why = nil
-        }
-        guard let why else { return nil }
-        return emptied.isEmpty ? why : "\(why) when \(emptied.joined(separator: ", ")) is empty"
+        return SystemPaths.windowsRemovalDanger(text, emptied: emptied, rootedUnix: true)
     }
 }

@@ -144,6 +144,27 @@ enum SystemPaths {
         return u.count >= 2 && u[1] == ":" && u[0].isASCII && u[0].properties.isAlphabetic
     }
 
+    /// Why recursively removing a Windows shell's path harms the host, or nil, given the path at its worst
+    /// (variables expanded to what they may hold) and the variables that would leave it if empty. Drive
+    /// paths, `\x` on the current drive and `~` are judged everywhere; `rootedUnix` also judges `\x` and `/x`
+    /// as Unix paths first (PowerShell runs on Linux too; cmd does not).
+    static func windowsRemovalDanger(_ text: String, emptied: [String], rootedUnix: Bool) -> String? {
+        let why: String?
+        if isWindowsPath(text) {
+            why = windowsDanger(text)
+        } else if rootedUnix && (text.hasPrefix("\\") || text.hasPrefix("/")) {
+            why = unixDanger(text.replacingOccurrences(of: "\\", with: "/")) ?? windowsDanger("C:" + text)
+        } else if text.hasPrefix("\\") {
+            why = windowsDanger("C:" + text)
+        } else if text.hasPrefix("~") {
+            why = danger(of: text.replacingOccurrences(of: "\\", with: "/"), cwd: nil)
+        } else {
+            why = nil
+        }
+        guard let why else { return nil }
+        return emptied.isEmpty ? why : "\(why) when \(emptied.joined(separator: ", ")) is empty"
+    }
+
     /// Danger of deleting an expanded Windows path (`C:\`, `C:\Windows\System32`), or nil.
     static func windowsDanger(_ path: String) -> String? {
         let rest = path.dropFirst(2).replacingOccurrences(of: "\\", with: "/")
