@@ -1,5 +1,6 @@
 import Foundation
 import PlatLang
+import PlatEngine
 import PlatStore
 
 /// One value of a host field or an instance attribute.
@@ -126,7 +127,7 @@ public enum CMDBTime {
         let secs = Int64(t.rounded(.down))
         let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
         let rem = Int(secs - days * 86_400)
-        let (y, m, d) = civil(fromDays: days)
+        let (y, m, d) = CronCalendar.date(fromDays: Int(days))
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
     }
 
@@ -172,29 +173,8 @@ public enum CMDBTime {
 
     /// Days since 1970-01-01 of a valid date, else nil.
     static func days(year: Int, month: Int, day: Int) -> Int64? {
-        guard year >= 1, year <= 9999, month >= 1, month <= 12, day >= 1 else { return nil }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard day <= lengths[month - 1] else { return nil }
-        // Howard Hinnant's days_from_civil.
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64((month + 9) % 12)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civil(fromDays z0: Int64) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
+        guard year >= 1, year <= 9999, month >= 1, month <= 12, day >= 1,
+              day <= CronCalendar.daysInMonth(year: year, month: month) else { return nil }
+        return Int64(CronCalendar.days(year: year, month: month, day: day))
     }
 }

@@ -1,7 +1,8 @@
 /// Proleptic Gregorian arithmetic on naive wall-clock times ("local seconds": seconds since 1970-01-01T00:00
 /// as if the wall clock were UTC). Cron matching works on these, so it never asks Foundation's `Calendar`
-/// about each candidate minute; time zones enter only when a local time is turned into an instant.
-enum CronCalendar {
+/// about each candidate minute; time zones enter only when a local time is turned into an instant. The CMDB's
+/// UTC timestamps use the same day arithmetic.
+public enum CronCalendar {
     static let secondsPerDay = 86_400
 
     /// The years cron computations cover; beyond them `next` answers nil rather than overflowing.
@@ -11,7 +12,7 @@ enum CronCalendar {
         (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
     }
 
-    static func daysInMonth(year: Int, month: Int) -> Int {
+    public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return isLeapYear(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -20,7 +21,7 @@ enum CronCalendar {
     }
 
     /// Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
-    static func days(year: Int, month: Int, day: Int) -> Int {
+    public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = floorDiv(y, 400)
         let yearOfEra = y - era * 400
@@ -31,7 +32,7 @@ enum CronCalendar {
     }
 
     /// The civil date of a day count since 1970-01-01 (the inverse of `days(year:month:day:)`).
-    static func date(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+    public static func date(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = floorDiv(z, 146_097)
         let dayOfEra = z - era * 146_097
