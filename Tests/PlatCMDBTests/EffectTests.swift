@@ -85,7 +85,7 @@ struct EffectTests {
         // Meanwhile someone else changes the host; the retry must not overwrite it.
         try cmdb.updateHost(id: 1, ["sla": .int(1)])
         try cmdb.addHost(["inner_ip": .list(["10.0.0.9"]), "hostname": .string("web-1")])
-        FileManager.default.createFile(atPath: marker, contents: nil)
+        _ = FileManager.default.createFile(atPath: marker, contents: nil)
         try executor.prepareRetry(id)
         let second = try executor.execute(id)
         guard case .succeeded = second else { Issue.record("retry failed: \(second) \(out.events)"); return }

@@ -24,8 +24,8 @@ enum Binary {
         e["NO_COLOR"] = "1"
         for (k, v) in env { e[k] = v }
         p.environment = e
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).out").path, contents: nil)
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).err").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).out").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).err").path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: dir.appendingPathComponent("\(tag).out"))
         p.standardError = try FileHandle(forWritingTo: dir.appendingPathComponent("\(tag).err"))
         p.standardInput = FileHandle.nullDevice

@@ -65,7 +65,7 @@ struct EngineFlowTests {
         #expect(c1 == 1)
         #expect(e1.contains("command exited with 1"))
         let id = try #require(try Binary.newestRunID(db: db, in: dir))
-        FileManager.default.createFile(atPath: marker + ".ok", contents: nil)
+        _ = FileManager.default.createFile(atPath: marker + ".ok", contents: nil)
         let (c2, _, e2) = try Binary.run(["retry", id, "--db", db], in: dir)
         #expect(c2 == 0, "retry failed: \(e2)")
         let lines = try String(contentsOfFile: marker, encoding: .utf8)

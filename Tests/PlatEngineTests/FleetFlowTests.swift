@@ -53,7 +53,7 @@ struct FleetFlowTests {
         let waiting = try waitForStatus(id, "waiting", db: db, dir: dir)
         #expect(waiting.contains("\"status\" : \"waiting\""), "not paused: \(waiting.prefix(300))")
         #expect(counts(marker) == ["h1": 1, "h2": 1, "h3": 1, "h4": 1], "later batches ran: \(counts(marker))")
-        FileManager.default.createFile(atPath: fix, contents: nil)
+        _ = FileManager.default.createFile(atPath: fix, contents: nil)
         let (rc, rout, rerr) = try Binary.run(["retry", id, "--db", db], in: dir)
         #expect(rc == 0, "retry failed: \(rerr)")
         #expect(rout.contains("ok 6 failed []"))

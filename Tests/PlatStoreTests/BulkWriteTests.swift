@@ -56,7 +56,7 @@ struct BulkWriteTests {
             values.append(Int64(i))
             values.append("row \(i)")
         }
-        try db.transaction {
+        _ = try db.transaction {
             #expect(throws: DatabaseError.self) { try insert.run(values, rows: 200) }
         }
         #expect(try db.queryOne("SELECT count(*) AS n FROM t")?.int("n") == 1)

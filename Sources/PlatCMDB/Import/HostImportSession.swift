@@ -122,8 +122,8 @@ final class HostImportSession {
             var ordinal: Int64 = 0
             defer { builder?.end() }
             do {
-                while var row = try nextRow() {
-                    if let builder {
+                while let row = try nextRow() {
+                    if builder != nil {
                         if row.problems.isEmpty {
                             documents.append((firstNewID + ordinal) * 2)
                             documents.append(utf8: row.doc)

@@ -82,7 +82,7 @@ public enum CMDBSchema {
             // The JSON text values of the custom object: strings and lists (stored as comma-joined text).
             guard let v = custom[f.name] else { continue }
             switch v {
-            case .string, .list(_) where !v.isNull: break
+            case .string, .list: break
             default: continue
             }
             if !first { out.append(space) }

@@ -86,8 +86,8 @@ extension CMDBCommand {
             if let extra = rest.first { throw UsageError("cmdb export takes no argument '\(extra)'", hint: "write to a file with --output FILE") }
             let f = try format(args) ?? .csv
             if let path = args.value("output") {
-                FileManager.default.createFile(atPath: path, contents: nil)
-                guard let handle = FileHandle(forWritingAtPath: path) else { throw UsageError("cannot write \(path)") }
+                guard FileManager.default.createFile(atPath: path, contents: nil),
+                      let handle = FileHandle(forWritingAtPath: path) else { throw UsageError("cannot write \(path)") }
                 defer { try? handle.close() }
                 let n = try cmdb.exportHosts(format: f, where: args.value("where")) { handle.write(Data($0.utf8)) }
                 terminal.err("exported \(n) host\(n == 1 ? "" : "s") to \(path)\n")

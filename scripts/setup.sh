@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what platflow's build, tests and examples need beyond the Swift toolchain, and nothing when it is all
+# there. The README's two commands and .ci/run call it; grow the list here (one place) when a module needs a new
+# outside program. As root it uses apt-get; otherwise it prints the exact command to run and exits 1.
+set -euo pipefail
+
+command -v swift >/dev/null || { echo "setup: swift is not on PATH (install the Swift 6 toolchain first)" >&2; exit 1; }
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+# The system SQLite library and its headers (the CSQLite target), found through pkg-config.
+{ have pkg-config && pkg-config --exists sqlite3; } || need+=(libsqlite3-dev pkg-config)
+# Script steps: sh/bash, python3, perl and the sqlite3 shell.
+have bash || need+=(bash)
+have python3 || need+=(python3)
+have perl || need+=(perl)
+have sqlite3 || need+=(sqlite3)
+# Remote hosts go through the OpenSSH client; the ssh tests start a real sshd on 127.0.0.1.
+{ have ssh && have ssh-keygen; } || need+=(openssh-client)
+{ [ -x /usr/sbin/sshd ] || have sshd; } || need+=(openssh-server)
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup: missing packages: ${need[*]}" >&2
+  echo "setup: run: sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+have apt-get || { echo "setup: no apt-get here; install these packages yourself: ${need[*]}" >&2; exit 1; }
+echo "setup: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
