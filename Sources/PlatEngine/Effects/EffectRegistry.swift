@@ -65,7 +65,7 @@ public struct DuplicateEffectError: Error, CustomStringConvertible {
     public let later: String
 
     public var description: String {
-        "effect '\(name)' is defined by both \(earlier) and \(later): rename one, or let \(later)'s declare `overrides` to replace \(earlier)'s"
+        "two effects named '\(name)', from \(earlier) and from \(later): rename one, or mark the one from \(later) with `overrides` to replace the one from \(earlier)"
     }
 }
 
