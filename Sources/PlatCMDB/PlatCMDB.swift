@@ -2,7 +2,7 @@ import PlatEngine
 import PlatStore
 
 /// The CMDB as a platflow module: its tables and its effects (`cmdb.hosts`, `cmdb.group`, `cmdb.update`,
-/// `cmdb.transfer`). The CLI installs it once with `Modules.install([... CMDBModule()])`.
+/// `cmdb.transfer`) and its change events. The CLI lists it in its `ModuleSet([... CMDBModule()])`.
 public final class CMDBModule: PlatModule {
     public init() {}
     public var name: String { "cmdb" }

@@ -28,6 +28,9 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+/// The journal benchmarks measure the engine alone: no module's tables or effects.
+let engineAlone = ModuleSet()
+
 final class Quiet: RunOutput {
     func program(_ text: String) {}
     func event(_ line: String, kind: RunEventKind) {}
@@ -81,7 +84,7 @@ func journaledEffects(_ n: Int) throws {
     let dir = tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let plan = try writePlan(dir, n, tail: "")
-    let store = try RunStore.open(path: dir + "/engine.db", durability: .full)
+    let store = try RunStore.open(path: dir + "/engine.db", modules: engineAlone, durability: .full)
     let executor = RunExecutor(store: store, output: Quiet())
     let id = try executor.create(file: plan, plan: nil, params: [:]).id
     var outcome: RunOutcome = .succeeded
@@ -95,7 +98,7 @@ func resume(_ n: Int) throws {
     let dir = tempDir()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let plan = try writePlan(dir, n, tail: "uuid()")
-    let store = try RunStore.open(path: dir + "/engine.db", durability: .full)
+    let store = try RunStore.open(path: dir + "/engine.db", modules: engineAlone, durability: .full)
     let executor = RunExecutor(store: store, output: Quiet())
     let id = try executor.create(file: plan, plan: nil, params: [:]).id
     _ = try executor.execute(id)

@@ -9,8 +9,8 @@ import PlatLang
 signal(SIGINT) { _ in _exit(130) }
 signal(SIGPIPE, SIG_IGN)
 
-// The modules of this build: their tables and effects join every store and run.
-Modules.install([JobsModule(), CMDBModule()])
+// The modules of this build: their tables, effects and events join every store, run and scheduler the commands open.
+EngineSession.modules = try ModuleSet([JobsModule(), CMDBModule()])
 
 let terminal = Terminal.shared
 var argv = Array(CommandLine.arguments.dropFirst())

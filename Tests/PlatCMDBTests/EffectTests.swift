@@ -13,12 +13,10 @@ final class CapturedOutput: RunOutput, @unchecked Sendable {
     func event(_ line: String, kind: RunEventKind) { events.append(line) }
 }
 
-@Suite("cmdb.* in .plat: journaled reads, exactly-once changes", .serialized)
+@Suite("cmdb.* in .plat: journaled reads, exactly-once changes")
 struct EffectTests {
-    init() { Modules.install([CMDBModule()]) }
-
     func setUp(_ folder: String) throws -> (RunStore, CMDB) {
-        let store = try RunStore.open(path: folder + "/engine.db", durability: .normal)
+        let store = try RunStore.open(path: folder + "/engine.db", modules: ModuleSet([CMDBModule()]), durability: .normal)
         let cmdb = CMDB(db: store.db, actor: "setup")
         try cmdb.addAttribute(model: "host", CMDB.parseAttribute("env:enum(prod,test)"))
         try cmdb.addBiz("shop")

@@ -47,7 +47,7 @@ public final class CMDB {
     }
 
     /// Opens (and migrates) a database holding only the CMDB's tables: for tests and tools. The CLI opens the
-    /// engine's store, which migrates every installed module.
+    /// engine's store, which migrates every module of the set it is opened with.
     public static func open(path: String, actor: String? = nil) throws -> CMDB {
         let db = try Database(path: path)
         try db.migrate(CMDBSchema.migrations)

@@ -8,34 +8,64 @@ public protocol DurableEffect: AnyObject {
     /// For `platflow run --explain`: what the call would do (one or more lines) and a stand-in result that
     /// lets the plan go on, without doing anything.
     func explain(_ call: EffectCall) throws -> (lines: [String], result: Value)
+    /// True when this effect knowingly replaces an earlier one of its name (the job platform's `sh` extends the
+    /// engine's); otherwise a second effect of one name is refused as a mistake.
+    var overrides: Bool { get }
 }
 
 extension DurableEffect {
+    public var overrides: Bool { false }
+
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let args = call.args.named.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ")
         return (["would call \(call.name)(\(args))"], .null)
     }
 }
 
-/// The effects a run can call, by name.
-public final class EffectRegistry {
+/// The effects a run can call, by name. A `ModuleSet` builds one from the engine's effects and its modules'.
+public struct EffectRegistry {
     public private(set) var effects: [String: DurableEffect] = [:]
-    public init() {}
-    public func register(_ e: DurableEffect) { effects[e.spec.name] = e }
-    public var specs: [EffectSpec] { effects.values.map(\.spec).sorted { $0.name < $1.name } }
+    /// Who registered each name ("engine" or a module's name), to name both in a duplicate's error.
+    private var owners: [String: String] = [:]
 
-    /// now, uuid, random, env, sleep, sh, approve, and the effects of the installed modules (later
-    /// registrations of a name replace earlier ones: a module may extend `sh`).
-    public static func standard() -> EffectRegistry {
-        let r = EffectRegistry()
-        for e in ValueEffect.all { r.register(e) }
-        r.register(SleepEffect())
-        r.register(ShellEffect())
-        r.register(ApproveEffect())
-        for m in Modules.installed {
-            for e in m.effects() { r.register(e) }
+    /// A registry without effects.
+    public init() {}
+
+    /// The engine's own effects: now, uuid, random, env, sleep, sh, approve.
+    public static var engine: EffectRegistry {
+        var r = EffectRegistry()
+        let own: [DurableEffect] = ValueEffect.all + [SleepEffect(), ShellEffect(), ApproveEffect()]
+        for e in own {
+            r.effects[e.spec.name] = e
+            r.owners[e.spec.name] = "engine"
         }
         return r
+    }
+
+    /// Adds `effect` on behalf of `owner` (a module's name). A name that is taken is refused unless the new
+    /// effect declares that it `overrides` the earlier one: two modules choosing one name is a mistake, not a
+    /// silent replacement decided by their order.
+    public mutating func register(_ effect: DurableEffect, from owner: String) throws {
+        let name = effect.spec.name
+        if let earlier = owners[name], !effect.overrides {
+            throw DuplicateEffectError(name: name, earlier: earlier, later: owner)
+        }
+        effects[name] = effect
+        owners[name] = owner
+    }
+
+    public var specs: [EffectSpec] { effects.values.map(\.spec).sorted { $0.name < $1.name } }
+}
+
+/// Two effects of one name, the later one not declaring that it overrides the earlier.
+public struct DuplicateEffectError: Error, CustomStringConvertible {
+    public let name: String
+    /// Who registered each: "engine" or a module's name.
+    public let earlier: String
+    public let later: String
+
+    public var description: String {
+        "two effects named '\(name)', from \(earlier) and from \(later): rename one, or mark the one from \(later) with `overrides` to replace the one from \(earlier)"
     }
 }
 

@@ -3,8 +3,9 @@ import PlatLang
 import PlatStore
 
 /// A module of platflow (the job platform, the CMDB...): its tables and its effects. The engine never names a
-/// module; the CLI installs the list once at start-up, and every store and registry opened after that
-/// includes them.
+/// module: a program lists the modules it is built with in a `ModuleSet` and hands that set to the stores,
+/// registries and schedulers it opens. Requirements a module may not care about have defaults in the extension
+/// below, so that a new one (declarations, commands...) does not break existing modules.
 public protocol PlatModule: AnyObject {
     var name: String { get }
     /// The module's tables, prefixed with its name (`jobs_...`, `cmdb_...`).
@@ -18,6 +19,8 @@ public protocol PlatModule: AnyObject {
 }
 
 extension PlatModule {
+    public var migrations: [Migration] { [] }
+    public func effects() -> [DurableEffect] { [] }
     public func cancel(runID: String) {}
     public func eventSources() -> [EventSource] { [] }
 }
@@ -34,27 +37,4 @@ public protocol EventSource {
     func matching(db: Database, filter: String?, events: [(cursor: Int64, value: Value)]) throws -> Set<Int64>
     /// Checks a filter when the subscription is applied; throws a message when it is invalid.
     func validate(filter: String, db: Database) throws
-}
-
-public enum Modules {
-    nonisolated(unsafe) public private(set) static var installed: [PlatModule] = []
-
-    /// Called once, before any store is opened.
-    public static func install(_ modules: [PlatModule]) {
-        installed = modules
-    }
-
-    static var migrations: [Migration] { installed.flatMap(\.migrations) }
-
-    public static func eventSource(_ event: String) -> EventSource? {
-        installed.flatMap { $0.eventSources() }.first { $0.event == event }
-    }
-
-    public static var eventNames: [String] { installed.flatMap { $0.eventSources() }.map(\.event) }
-
-    /// Stops a run's work everywhere: its processes and whatever the modules run for it.
-    public static func stopWork(of runID: String) {
-        ProcessRunner.kill(owner: runID, signal: SIGTERM)
-        for m in installed { m.cancel(runID: runID) }
-    }
 }

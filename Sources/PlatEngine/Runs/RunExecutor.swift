@@ -30,13 +30,14 @@ public final class RunExecutor {
     public static let leaseSeconds = 30.0
     public static let renewInterval = 5.0
 
-    public init(store: RunStore, output: RunOutput, registry: EffectRegistry = .standard(),
+    /// `registry` defaults to the effects of the store's modules.
+    public init(store: RunStore, output: RunOutput, registry: EffectRegistry? = nil,
                 waitPolicy: DurableEffects.WaitPolicy = .wait, user: String = RunExecutor.currentUser(),
                 stopFlag: StopFlag = StopFlag()) {
         self.stopFlag = stopFlag
         self.store = store
         self.output = output
-        self.registry = registry
+        self.registry = registry ?? store.modules.effects
         self.waitPolicy = waitPolicy
         self.user = user
     }
@@ -212,6 +213,7 @@ public final class NullEffects: EffectHandler {
 /// Renews a run's lease in the background and watches for `platflow cancel`.
 final class LeaseKeeper: @unchecked Sendable {
     let dbPath: String
+    let modules: ModuleSet
     let runID: String
     let owner: String
     let stopFlag: StopFlag
@@ -220,6 +222,7 @@ final class LeaseKeeper: @unchecked Sendable {
 
     init(store: RunStore, runID: String, owner: String, stopFlag: StopFlag) {
         dbPath = store.db.path
+        modules = store.modules
         self.runID = runID
         self.owner = owner
         self.stopFlag = stopFlag
@@ -229,19 +232,19 @@ final class LeaseKeeper: @unchecked Sendable {
         let t = Thread { [self] in
             defer { finished.signal() }
             // A connection of its own: connections are not shared across threads.
-            guard let store = try? RunStore.open(path: dbPath) else { return }
+            guard let store = try? RunStore.open(path: dbPath, modules: modules) else { return }
             var sinceRenew = 0.0
             while done.wait(timeout: .now() + 0.5) == .timedOut {
                 sinceRenew += 0.5
                 if let r = try? store.run(runID), r.cancelRequested {
                     stopFlag.raise(.cancelled)
-                    Modules.stopWork(of: runID)
+                    modules.stopWork(of: runID)
                 }
                 if sinceRenew >= RunExecutor.renewInterval {
                     sinceRenew = 0
                     if (try? store.renewLease(runID, owner: owner, seconds: RunExecutor.leaseSeconds)) == false {
                         stopFlag.raise(.leaseLost)
-                        Modules.stopWork(of: runID)
+                        modules.stopWork(of: runID)
                     }
                 }
             }

@@ -4,17 +4,22 @@ import PlatStore
 /// The engine's SQL, in one place: runs, their pinned sources, steps, logs.
 public final class RunStore {
     public let db: Database
+    /// The modules this store's database has the tables of; runs on it use their effects.
+    public let modules: ModuleSet
 
-    public init(db: Database) throws {
+    /// Brings `db` up to date with the engine's tables and those of `modules`.
+    public init(db: Database, modules: ModuleSet) throws {
         self.db = db
-        try db.migrate(EngineSchema.migrations + Modules.migrations)
+        self.modules = modules
+        try db.migrate(modules.migrations)
     }
 
-    /// Opens the database at `path` (default `.platflow/platflow.db`) and brings its schema up to date.
-    public static func open(path: String, durability: Database.Durability = .full) throws -> RunStore {
+    /// Opens the database at `path` (default `.platflow/platflow.db`) and brings its schema up to date with the
+    /// engine and `modules`.
+    public static func open(path: String, modules: ModuleSet, durability: Database.Durability = .full) throws -> RunStore {
         var options = Database.Options()
         options.durability = durability
-        return try RunStore(db: Database(path: path, options: options))
+        return try RunStore(db: Database(path: path, options: options), modules: modules)
     }
 
     public static func now() -> Double { Date().timeIntervalSince1970 }

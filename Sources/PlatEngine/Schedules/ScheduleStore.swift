@@ -37,7 +37,12 @@ public struct ScheduleRecord: Sendable {
 /// Reads schedules out of .plat files and keeps the `engine_schedules` table in step with them.
 public final class ScheduleStore {
     public let db: Database
-    public init(db: Database) { self.db = db }
+    /// Where subscriptions find their events and plans their effects.
+    public let modules: ModuleSet
+    public init(db: Database, modules: ModuleSet) {
+        self.db = db
+        self.modules = modules
+    }
 
     /// The default catch-up window: fires missed while no scheduler ran are still started if they are at
     /// most this old; older ones are skipped and logged.
@@ -52,8 +57,8 @@ public final class ScheduleStore {
 
     /// Checks every schedule of `file` (cron, zone, plan and its parameters) and, only when all are valid,
     /// upserts them and removes the schedules this file declared before but no longer does.
-    public func apply(file: String, registry: EffectRegistry) throws -> ApplyResult {
-        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs)
+    public func apply(file: String) throws -> ApplyResult {
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: modules.effects.specs)
         let module = try interpreter.load(path: file)
         // Runs are started later from another working directory: remember where the file is.
         let file = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
@@ -102,8 +107,8 @@ public final class ScheduleStore {
         var subs: [(name: String, event: String, filter: String?, plan: String, args: [String: String])] = []
         for d in module.declarations where d.kind == "subscription" {
             let event = d.label
-            guard let source = Modules.eventSource(event) else {
-                let names = Modules.eventNames
+            guard let source = modules.eventSource(event) else {
+                let names = modules.eventNames
                 problems.append(Diagnostic(message: "no event '\(event)' to subscribe to", location: d.labelLoc,
                                            hint: closestName(to: event, in: names).map { "did you mean '\($0)'?" }
                                                ?? (names.isEmpty ? "no module provides events" : "events: \(names.joined(separator: ", "))"),
@@ -170,7 +175,7 @@ public final class ScheduleStore {
                     result.updated.append("on \(sub.event) → \(sub.plan)")
                 } else {
                     // A new subscription hears only what happens from now on.
-                    let cursor = try Modules.eventSource(sub.event)?.latestCursor(db: db) ?? 0
+                    let cursor = try modules.eventSource(sub.event)?.latestCursor(db: db) ?? 0
                     try db.execute("""
                         INSERT INTO engine_subscriptions (name, file, event, filter, plan, args, cursor, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)

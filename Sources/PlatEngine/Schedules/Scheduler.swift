@@ -8,7 +8,9 @@ import PlatStore
 public final class Scheduler: @unchecked Sendable {
     public let dbPath: String
     public let workers: Int
-    public let registry: EffectRegistry
+    /// The modules of the stores it opens; their effects run its runs, their events feed its subscriptions.
+    public let modules: ModuleSet
+    public var registry: EffectRegistry { modules.effects }
     let log: (String) -> Void
     public let owner = LeaseOwner.make()
     public static let tick = 0.25
@@ -19,18 +21,18 @@ public final class Scheduler: @unchecked Sendable {
     private let idle = DispatchGroup()
     private let durability: Database.Durability
 
-    public init(dbPath: String, workers: Int, registry: EffectRegistry = .standard(),
+    public init(dbPath: String, workers: Int, modules: ModuleSet,
                 durability: Database.Durability = .full, log: @escaping (String) -> Void) {
         self.dbPath = dbPath
         self.workers = max(1, workers)
-        self.registry = registry
+        self.modules = modules
         self.durability = durability
         self.log = log
     }
 
     /// Runs until `stop()`; then waits for running runs to reach an effect boundary and park.
     public func run() throws {
-        let store = try RunStore.open(path: dbPath, durability: durability)
+        let store = try RunStore.open(path: dbPath, modules: modules, durability: durability)
         log("scheduler \(owner) on \(dbPath) with \(workers) worker\(workers == 1 ? "" : "s")")
         while !isStopping {
             do {
@@ -71,7 +73,7 @@ public final class Scheduler: @unchecked Sendable {
 
     func fireDueSchedules(_ store: RunStore) throws {
         let now = RunStore.now()
-        let schedules = ScheduleStore(db: store.db)
+        let schedules = ScheduleStore(db: store.db, modules: modules)
         for s in try schedules.list() where !s.paused {
             guard let next = s.nextFire, next <= now, let timing = s.timing else { continue }
             // Every fire time from the stored next one up to now; those older than the catch-up window are
@@ -144,7 +146,7 @@ public final class Scheduler: @unchecked Sendable {
     /// row (subscription, cursor) is the claim, written in the same transaction as the run and the cursor.
     func deliverEvents(_ store: RunStore) throws {
         for sub in try store.db.query("SELECT * FROM engine_subscriptions ORDER BY name") {
-            guard let name = sub.string("name"), let event = sub.string("event"), let source = Modules.eventSource(event),
+            guard let name = sub.string("name"), let event = sub.string("event"), let source = modules.eventSource(event),
                   let plan = sub.string("plan"), let file = sub.string("file") else { continue }
             let cursor = sub.int("cursor") ?? 0
             let events = try source.events(db: store.db, after: cursor, limit: 100)
@@ -245,7 +247,7 @@ public final class Scheduler: @unchecked Sendable {
 
     private func execute(_ id: String, flag: StopFlag) {
         do {
-            let store = try RunStore.open(path: dbPath, durability: durability)
+            let store = try RunStore.open(path: dbPath, modules: modules, durability: durability)
             let executor = RunExecutor(store: store, output: SilentRunOutput(), registry: registry, waitPolicy: .park,
                                        user: "scheduler", stopFlag: flag)
             let outcome = try executor.execute(id)

@@ -17,6 +17,8 @@ public final class FleetShellEffect: DurableEffect {
                  "allow_dangerous", "connection", "check", "cwd", "cmd", "rules"],
         required: 0,
         summary: "runs a command here, or a script on hosts in rolling batches")
+    /// It replaces the engine's `sh`, keeping its local form (delegated to `ShellEffect`) and adding hosts.
+    public var overrides: Bool { true }
 
     let local = ShellEffect()
     /// Output kept per host and stream in the result (the rest is counted and dropped; the log says so).

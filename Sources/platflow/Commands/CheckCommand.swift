@@ -29,7 +29,7 @@ enum CheckCommand {
         var all: [Diagnostic] = []
         var unreadable = false
         for path in args.positional {
-            let interpreter = Interpreter(effects: NullEffects(), effectSpecs: EffectRegistry.standard().specs)
+            let interpreter = Interpreter(effects: NullEffects(), effectSpecs: EngineSession.modules.effects.specs)
             var diags = interpreter.check(path: path)
             if diags.isEmpty { diags = libraryProblems(path, interpreter: interpreter, args: args) }
             if diags.contains(where: { $0.location == nil }) { unreadable = true }

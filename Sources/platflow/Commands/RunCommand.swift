@@ -124,7 +124,7 @@ enum RunCommand {
 
 extension RunCommand {
     static func loadModule(_ path: String) throws -> (Interpreter, CompiledModule) {
-        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: EffectRegistry.standard().specs)
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: EngineSession.modules.effects.specs)
         return (interpreter, try interpreter.load(path: path))
     }
 
@@ -154,7 +154,7 @@ extension RunCommand {
 
     /// `--explain`: the plan's code runs with effects that only describe themselves.
     static func explain(_ path: String, plan: String?, params: [String: String], _ terminal: Terminal) throws -> Int32 {
-        let registry = EffectRegistry.standard()
+        let registry = EngineSession.modules.effects
         let interpreter = Interpreter(effects: ExplainEffects(registry: registry) { terminal.out($0) },
                                       effectSpecs: registry.specs)
         let module = try interpreter.load(path: path)

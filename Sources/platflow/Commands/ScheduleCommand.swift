@@ -53,7 +53,7 @@ enum ScheduleCommand {
         do {
             if sub == "next" { return try next(rest, args, terminal) }
             let store = try EngineSession.open(args)
-            let schedules = ScheduleStore(db: store.db)
+            let schedules = ScheduleStore(db: store.db, modules: store.modules)
             func name() throws -> String {
                 guard let n = rest.first else { throw UsageError("schedule \(sub) needs a schedule name") }
                 return n
@@ -61,7 +61,7 @@ enum ScheduleCommand {
             switch sub {
             case "apply":
                 guard let file = rest.first else { throw UsageError("schedule apply needs a .plat file") }
-                let r = try schedules.apply(file: file, registry: .standard())
+                let r = try schedules.apply(file: file)
                 for n in r.added { terminal.out("added \(n)\n") }
                 for n in r.updated { terminal.out("updated \(n)\n") }
                 for n in r.unchanged { terminal.out("unchanged \(n)\n") }
@@ -199,7 +199,7 @@ enum SchedulerCommand {
                 throw UsageError("--workers takes a number from 1 to 256")
             }
             let path = EngineSession.dbPath(args)
-            let scheduler = Scheduler(dbPath: path, workers: workers, durability: try EngineSession.durability(args)) { line in
+            let scheduler = Scheduler(dbPath: path, workers: workers, modules: EngineSession.modules, durability: try EngineSession.durability(args)) { line in
                 terminal.err("\(localTime(Date().timeIntervalSince1970)) \(line)\n")
             }
             var sources: [DispatchSourceSignal] = []

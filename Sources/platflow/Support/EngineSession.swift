@@ -5,6 +5,9 @@ import PlatStore
 
 /// Opening the database the way every command does: `--db`, else PLATFLOW_DB, else .platflow/platflow.db.
 enum EngineSession {
+    /// The modules of this build, set by main.swift before any command runs (the engine alone until then).
+    nonisolated(unsafe) static var modules = ModuleSet()
+
     static func dbPath(_ args: ParsedArguments) -> String {
         args.value("db") ?? ProcessInfo.processInfo.environment["PLATFLOW_DB"] ?? ".platflow/platflow.db"
     }
@@ -19,7 +22,7 @@ enum EngineSession {
     }
 
     static func open(_ args: ParsedArguments) throws -> RunStore {
-        try RunStore.open(path: dbPath(args), durability: try durability(args))
+        try RunStore.open(path: dbPath(args), modules: modules, durability: try durability(args))
     }
 
     static let durabilityFlag = FlagSpec(
