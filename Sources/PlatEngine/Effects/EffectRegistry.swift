@@ -17,23 +17,38 @@ extension DurableEffect {
     }
 }
 
-/// The effects a run can call, by name.
+/// The effects a run can call, by name, and the declarations its files may contain: what a .plat file may
+/// use beyond the language itself. Every interpreter the engine makes takes both from here.
 public final class EffectRegistry {
     public private(set) var effects: [String: DurableEffect] = [:]
+    /// Declaration forms (`schedule`, `on ... run`, a module's `scheme`), in registration order.
+    public private(set) var declarations: [DeclarationSpec] = []
     public init() {}
     public func register(_ e: DurableEffect) { effects[e.spec.name] = e }
     public var specs: [EffectSpec] { effects.values.map(\.spec).sorted { $0.name < $1.name } }
 
-    /// now, uuid, random, env, sleep, sh, approve, and the effects of the installed modules (later
-    /// registrations of a name replace earlier ones: a module may extend `sh`).
+    /// Adds a declaration form. Two forms with one keyword or kind are a mistake in putting the modules
+    /// together, so this stops the program rather than let one silently hide the other.
+    public func declare(_ spec: DeclarationSpec) {
+        precondition(!declarations.contains { $0.keyword == spec.keyword || $0.kind == spec.kind },
+                     "two modules declare '\(spec.keyword)'")
+        declarations.append(spec)
+    }
+
+    /// now, uuid, random, env, sleep, sh, approve, the engine's declarations, and the effects and declarations
+    /// of the installed modules (later registrations of an effect name replace earlier ones: a module may
+    /// extend `sh`).
     public static func standard() -> EffectRegistry {
         let r = EffectRegistry()
         for e in ValueEffect.all { r.register(e) }
         r.register(SleepEffect())
         r.register(ShellEffect())
         r.register(ApproveEffect())
+        for d in EngineDeclarations.all { r.declare(d) }
         for m in Modules.installed {
             for e in m.effects() { r.register(e) }
+            // INTEGRATION (ModuleSet): the one place modules' declarations join; take them from the set.
+            for d in m.declarations { r.declare(d) }
         }
         return r
     }
