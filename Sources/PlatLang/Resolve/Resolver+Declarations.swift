@@ -198,11 +198,14 @@ extension Resolver {
             report("the value of '\(path)' must be a constant (a literal, or a list or map of literals)", at: e.loc)
             return nil
         }
-        var hint: String? = nil
-        if case .oneOf(let options) = type, case .string(let s) = value {
-            hint = closestName(to: s, in: options).map { "did you mean '\($0)'?" }
+        if case .oneOf(let options) = type {
+            // The options are the example.
+            var hint: String? = nil
+            if case .string(let s) = value { hint = closestName(to: s, in: options).map { "did you mean '\($0)'?" } }
+            report("\(path) must be \(type.phrase)", at: e.loc, hint: hint)
+            return nil
         }
-        report("\(path) must be \(type.phrase)\(example.map { " such as \($0)" } ?? "")", at: e.loc, hint: hint)
+        report("\(path) must be \(type.phrase)\(example.map { " such as \($0)" } ?? "")", at: e.loc)
         return nil
     }
 
