@@ -19,7 +19,7 @@ extension Parser {
         }
     }
 
-    /// block_decl = DECL_KEYWORD plain_string [ "for" NAME ] map ;
+    /// block_decl = BLOCK_KEYWORD plain_string [ "for" NAME ] map ;
     mutating func parseBlockDeclaration(_ spec: DeclarationSpec) throws -> Stmt {
         let keyword = spec.keyword
         let kindToken = advance()
@@ -43,7 +43,7 @@ extension Parser {
                     loc(kindToken))
     }
 
-    /// subscription = DECL_KEYWORD NAME { "." NAME } [ "where" plain_string ] "run" call ;
+    /// subscription = EVENT_KEYWORD NAME { "." NAME } [ "where" plain_string ] "run" call ;
     /// (`where` and `run` are names, not keywords.) It becomes a declaration like any other, labelled with the
     /// event, whose body is the map `{event: EVENT, where: FILTER, run: PLAN(args)}`.
     mutating func parseSubscription(_ spec: DeclarationSpec) throws -> Stmt {
