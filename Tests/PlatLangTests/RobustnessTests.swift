@@ -38,7 +38,7 @@ struct RobustnessTests {
         #expect(RobustnessTests.corpus.count >= 150)
         for (name, bytes) in RobustnessTests.corpus where !name.contains("/err_") {
             let file = SourceFile(path: name, text: String(decoding: bytes, as: UTF8.self))
-            let diagnostics = parseProgram(file).diagnostics
+            let diagnostics = parseProgram(file, declarations: TestDeclarations.shippedShapes).diagnostics
             #expect(diagnostics.isEmpty, "\(name): \(diagnostics.map { $0.rendered() }.joined())")
         }
     }
@@ -115,10 +115,11 @@ struct RobustnessTests {
             let t0 = Date()
             let text = String(decoding: mutant.bytes, as: UTF8.self)
             let file = SourceFile(path: "mutant.plat", text: text)
-            var diagnostics = parseProgram(file).diagnostics
+            var diagnostics = parseProgram(file, declarations: TestDeclarations.shippedShapes).diagnostics
             if diagnostics.isEmpty {
                 sources.mutant = file
-                let interpreter = Interpreter(effects: CheckOnlyEffects(), sources: sources)
+                let interpreter = Interpreter(effects: CheckOnlyEffects(), declarations: TestDeclarations.shippedShapes,
+                                              sources: sources)
                 diagnostics = interpreter.check(path: "mutant.plat")
                 if diagnostics.isEmpty { tally.accepted += 1 } else { tally.resolveRejected += 1 }
             } else {

@@ -22,22 +22,32 @@ extension DurableEffect {
     }
 }
 
-/// The effects a run can call, by name. A `ModuleSet` builds one from the engine's effects and its modules'.
+/// The effects a run can call, by name, and the declarations its files may contain: what a .plat file may
+/// use beyond the language itself. A `ModuleSet` builds one from the engine's and its modules'; every
+/// interpreter the engine makes takes both from here.
 public struct EffectRegistry {
     public private(set) var effects: [String: DurableEffect] = [:]
+    /// Declaration forms (`schedule`, `on ... run`, a module's `scheme`), in registration order.
+    public private(set) var declarations: [DeclarationSpec] = []
     /// Who registered each name ("engine" or a module's name), to name both in a duplicate's error.
     private var owners: [String: String] = [:]
+    private var declarationOwners: [String: String] = [:]
 
     /// A registry without effects.
     public init() {}
 
-    /// The engine's own effects: now, uuid, random, env, sleep, sh, approve.
+    /// The engine's own effects (now, uuid, random, env, sleep, sh, approve) and declarations (`schedule`,
+    /// `on ... run`).
     public static var engine: EffectRegistry {
         var r = EffectRegistry()
         let own: [DurableEffect] = ValueEffect.all + [SleepEffect(), ShellEffect(), ApproveEffect()]
         for e in own {
             r.effects[e.spec.name] = e
             r.owners[e.spec.name] = "engine"
+        }
+        for d in EngineDeclarations.all {
+            r.declarations.append(d)
+            r.declarationOwners[d.keyword] = "engine"
         }
         return r
     }
@@ -54,6 +64,17 @@ public struct EffectRegistry {
         owners[name] = owner
     }
 
+    /// Adds a declaration form on behalf of `owner`. Two forms with one keyword (or one kind) would hide one
+    /// another, so the second is refused.
+    public mutating func declare(_ spec: DeclarationSpec, from owner: String) throws {
+        if let earlier = declarations.first(where: { $0.keyword == spec.keyword || $0.kind == spec.kind }) {
+            throw DuplicateEffectError(name: spec.keyword, earlier: declarationOwners[earlier.keyword] ?? "engine",
+                                       later: owner, what: "declarations")
+        }
+        declarations.append(spec)
+        declarationOwners[spec.keyword] = owner
+    }
+
     public var specs: [EffectSpec] { effects.values.map(\.spec).sorted { $0.name < $1.name } }
 }
 
@@ -63,9 +84,14 @@ public struct DuplicateEffectError: Error, CustomStringConvertible {
     /// Who registered each: "engine" or a module's name.
     public let earlier: String
     public let later: String
+    /// "effects" or "declarations".
+    public var what = "effects"
 
     public var description: String {
-        "two effects named '\(name)', from \(earlier) and from \(later): rename one, or mark the one from \(later) with `overrides` to replace the one from \(earlier)"
+        if what != "effects" {
+            return "two \(what) named '\(name)', from \(earlier) and from \(later): rename one"
+        }
+        return "two effects named '\(name)', from \(earlier) and from \(later): rename one, or mark the one from \(later) with `overrides` to replace the one from \(earlier)"
     }
 }
 

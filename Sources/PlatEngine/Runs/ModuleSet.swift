@@ -6,7 +6,7 @@ import PlatStore
 /// sets live side by side in one process (tests run in parallel) and nothing depends on a process-wide list.
 public struct ModuleSet {
     public let modules: [PlatModule]
-    /// The engine's effects and the modules', each name once (checked when the set is built).
+    /// The engine's effects and declarations and the modules', each name once (checked when the set is built).
     public let effects: EffectRegistry
 
     /// The engine alone: its tables and effects, no module.
@@ -16,11 +16,13 @@ public struct ModuleSet {
     }
 
     /// The engine with `modules`, in this order. Throws `DuplicateEffectError` when two of them (or a module and
-    /// the engine) define an effect of one name and the later one does not declare that it `overrides` it.
+    /// the engine) define an effect of one name and the later one does not declare that it `overrides` it, or
+    /// declare one declaration keyword.
     public init(_ modules: [PlatModule]) throws {
         var effects = EffectRegistry.engine
         for m in modules {
             for e in m.effects() { try effects.register(e, from: m.name) }
+            for d in m.declarations { try effects.declare(d, from: m.name) }
         }
         self.modules = modules
         self.effects = effects

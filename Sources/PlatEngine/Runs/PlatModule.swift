@@ -16,6 +16,9 @@ public protocol PlatModule: AnyObject {
     func cancel(runID: String)
     /// Events plans can subscribe to (`on cmdb.host.changed where '...' run plan(args)`).
     func eventSources() -> [EventSource]
+    /// Declaration forms the module adds to .plat files (`scheme "prod" for main { ... }`); the module reads
+    /// them from `CompiledModule.declarations`.
+    var declarations: [DeclarationSpec] { get }
 }
 
 extension PlatModule {
@@ -23,6 +26,7 @@ extension PlatModule {
     public func effects() -> [DurableEffect] { [] }
     public func cancel(runID: String) {}
     public func eventSources() -> [EventSource] { [] }
+    public var declarations: [DeclarationSpec] { [] }
 }
 
 /// A stream of events with growing cursors, for subscriptions.

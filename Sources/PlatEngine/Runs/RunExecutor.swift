@@ -52,7 +52,7 @@ public final class RunExecutor {
     /// records a new run pinned to the file's current code. Returns its id.
     public func create(file: String, plan planName: String?, params: [String: String], status: RunStatus = .pending,
                        schedule: String? = nil, fireTime: Double? = nil) throws -> (id: String, secrets: [String: String]) {
-        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs)
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs, declarations: registry.declarations)
         let module = try interpreter.load(path: file)
         let plan = try interpreter.selectPlan(in: module, named: planName)
         if let plan {
@@ -84,7 +84,7 @@ public final class RunExecutor {
                               hint: "platflow resume \(id) " + missing.map { "--param \($0)=…" }.joined(separator: " "))
         }
         if upgrade {
-            let fresh = try Interpreter(effects: NullEffects(), effectSpecs: registry.specs).load(path: run.file)
+            let fresh = try Interpreter(effects: NullEffects(), effectSpecs: registry.specs, declarations: registry.declarations).load(path: run.file)
             try store.replaceSources(of: id, with: fresh.allFiles.filter { !$0.path.hasPrefix("std/") }.map { ($0.path, $0.text) })
         }
         guard try store.acquireLease(id, owner: owner, seconds: RunExecutor.leaseSeconds) else {
@@ -112,7 +112,7 @@ public final class RunExecutor {
             let effects = DurableEffects(store: store, journal: journal, runID: id, output: output, waitPolicy: waitPolicy,
                                          startedBy: run.startedBy, stopFlag: stopFlag, registry: registry)
             let pinned = PinnedSources(files: try store.sources(of: id))
-            let interpreter = Interpreter(effects: effects, effectSpecs: registry.specs, sources: pinned)
+            let interpreter = Interpreter(effects: effects, effectSpecs: registry.specs, declarations: registry.declarations, sources: pinned)
             let module = try interpreter.load(path: run.file)
             let plan = try interpreter.selectPlan(in: module, named: run.plan)
             var params = run.params

@@ -58,46 +58,33 @@ public final class ScheduleStore {
     /// Checks every schedule of `file` (cron, zone, plan and its parameters) and, only when all are valid,
     /// upserts them and removes the schedules this file declared before but no longer does.
     public func apply(file: String) throws -> ApplyResult {
-        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: modules.effects.specs)
+        let registry = modules.effects
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs, declarations: registry.declarations)
         let module = try interpreter.load(path: file)
         // Runs are started later from another working directory: remember where the file is.
         let file = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
         var problems: [Diagnostic] = []
         var records: [(name: String, cron: String, tz: String, plan: String, args: [String: String], overlap: String,
                        catchUpMs: Int64, next: Double?)] = []
-        for d in module.declarations where d.kind == "schedule" {
-            func problem(_ msg: String, _ loc: SourceLoc, hint: String? = nil) {
-                problems.append(Diagnostic(message: msg, location: loc, hint: hint, phase: .resolve))
-            }
-            guard let (cronValue, cronLoc) = d.entry("cron"), case .string(let cron) = cronValue else {
-                problem("schedule \"\(d.label)\" needs cron: \"...\" (a string)", d.labelLoc)
-                continue
-            }
+        // The resolver has checked each declaration's keys and their types (`EngineDeclarations`): a schedule
+        // has a cron string and a run, overlap is a policy, catch_up a duration. What is left is what only the
+        // engine can judge: the cron text, the zone, the event and its filter, the plan's parameters.
+        for d in module.declarations where d.kind == EngineDeclarations.schedule.kind {
+            guard let (cronValue, cronLoc) = d.entry("cron"), case .string(let cron) = cronValue else { continue }
             var tz = "UTC"
-            if let (v, loc) = d.entry("tz") {
-                guard case .string(let s) = v else { problem("tz must be a string such as \"Asia/Shanghai\"", loc); continue }
-                tz = s
-            }
+            if case .string(let s)? = d.entry("tz")?.value { tz = s }
             let timing: ScheduleTiming
             do {
                 timing = try ScheduleTiming(cron: cron, tz: tz)
             } catch let e as ScheduleError {
-                problem(e.message, e.message.hasPrefix("unknown time zone") ? (d.entry("tz")?.loc ?? cronLoc) : cronLoc, hint: e.hint)
+                let loc = e.message.hasPrefix("unknown time zone") ? (d.entry("tz")?.loc ?? cronLoc) : cronLoc
+                problems.append(Diagnostic(message: e.message, location: loc, hint: e.hint, phase: .resolve))
                 continue
             }
             var overlap = OverlapPolicy.skip
-            if let (v, loc) = d.entry("overlap") {
-                guard case .string(let s) = v, let o = OverlapPolicy(rawValue: s) else {
-                    problem("overlap must be one of: \(OverlapPolicy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))", loc)
-                    continue
-                }
-                overlap = o
-            }
+            if case .string(let s)? = d.entry("overlap")?.value, let o = OverlapPolicy(rawValue: s) { overlap = o }
             var catchUp = Int64(ScheduleStore.defaultCatchUp * 1000)
-            if let (v, loc) = d.entry("catch_up") {
-                guard case .duration(let ms) = v, ms >= 0 else { problem("catch_up must be a duration such as 1h", loc); continue }
-                catchUp = ms
-            }
+            if case .duration(let ms)? = d.entry("catch_up")?.value { catchUp = ms }
             guard let (plan, args) = plannedRun(d, module: module, interpreter: interpreter, problems: &problems) else {
                 continue
             }
@@ -105,7 +92,7 @@ public final class ScheduleStore {
         }
         // Subscriptions: `on EVENT [where FILTER] run PLAN(args)`.
         var subs: [(name: String, event: String, filter: String?, plan: String, args: [String: String])] = []
-        for d in module.declarations where d.kind == "subscription" {
+        for d in module.declarations where d.kind == EngineDeclarations.subscription.kind {
             let event = d.label
             guard let source = modules.eventSource(event) else {
                 let names = modules.eventNames

@@ -166,7 +166,7 @@ public final class Scheduler: @unchecked Sendable {
                         let executor = RunExecutor(store: store, output: SilentRunOutput(), registry: registry, waitPolicy: .park,
                                                    user: "scheduler")
                         // A plan with an `event` parameter gets the event as a map.
-                        if let info = try? Interpreter(effects: NullEffects(), effectSpecs: registry.specs).load(path: file)
+                        if let info = try? Interpreter(effects: NullEffects(), effectSpecs: registry.specs, declarations: registry.declarations).load(path: file)
                             .plans.first(where: { $0.name == plan }), info.params.contains(where: { $0.name == "event" }) {
                             params["event"] = (try? JSON.encode(value)) ?? "{}"
                         }

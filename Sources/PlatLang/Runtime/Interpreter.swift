@@ -11,8 +11,10 @@ public final class Interpreter {
     public let effects: EffectHandler
     let loader: ModuleLoader
 
+    /// `declarations` are the declaration forms files may contain (`schedule`, `scheme`...); the language
+    /// itself has none.
     public init(effects: EffectHandler, effectSpecs: [EffectSpec] = EffectSpec.core,
-                sources: SourceProvider = DiskSources()) {
+                declarations: [DeclarationSpec] = [], sources: SourceProvider = DiskSources()) {
         self.effects = effects
         var builtins = Builtins.globals
         var namespaces: [String: [String: Value]] = [:]
@@ -26,7 +28,7 @@ public final class Interpreter {
             }
         }
         for (ns, members) in namespaces { builtins[ns] = .module(ModuleObject(name: ns, members: members)) }
-        loader = ModuleLoader(builtins: builtins, effectSpecs: effectSpecs, sources: sources)
+        loader = ModuleLoader(builtins: builtins, effectSpecs: effectSpecs, declarations: declarations, sources: sources)
     }
 
     /// Parses and resolves `path` and its imports. Throws every diagnostic found (a DiagnosticList).

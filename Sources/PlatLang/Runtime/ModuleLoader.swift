@@ -16,17 +16,28 @@ public final class DiskSources: SourceProvider {
 final class ModuleLoader {
     let builtins: [String: Value]
     let effectSpecs: [String: EffectSpec]
+    /// The declaration forms files may use, as given (the parser looks them up by keyword).
+    let declarationSpecs: [DeclarationSpec]
+    /// The same by kind, for the resolver.
+    let declarationKinds: [String: DeclarationSpec]
     let sources: SourceProvider
     private var cache: [String: CompiledModule] = [:]
     private var loading: [String] = []
     /// Problems found in imported files, reported alongside the importing file's own.
     var importedDiagnostics: [Diagnostic] = []
 
-    init(builtins: [String: Value], effectSpecs: [EffectSpec], sources: SourceProvider) {
+    init(builtins: [String: Value], effectSpecs: [EffectSpec], declarations: [DeclarationSpec], sources: SourceProvider) {
         self.builtins = builtins
         var specs: [String: EffectSpec] = [:]
         for s in effectSpecs { specs[s.name] = s }
         self.effectSpecs = specs
+        self.declarationSpecs = declarations
+        var kinds: [String: DeclarationSpec] = [:]
+        for d in declarations {
+            precondition(kinds[d.kind] == nil, "two declaration specs declare the kind '\(d.kind)'")
+            kinds[d.kind] = d
+        }
+        self.declarationKinds = kinds
         self.sources = sources
     }
 
@@ -50,7 +61,7 @@ final class ModuleLoader {
         cache[key] = module
         loading.append(key)
         defer { loading.removeLast() }
-        let (program, parseErrors) = parseProgram(file)
+        let (program, parseErrors) = parseProgram(file, declarations: declarationSpecs)
         if !parseErrors.isEmpty {
             return (module, parseErrors)
         }

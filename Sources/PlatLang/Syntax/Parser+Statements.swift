@@ -80,7 +80,7 @@ extension Parser {
 
     // MARK: - Statements
 
-    /// compound_stmt = if_stmt | for_stmt | while_stmt | fn_decl | plan_decl | step_stmt | try_stmt ;
+    /// compound_stmt = if_stmt | for_stmt | while_stmt | fn_decl | plan_decl | step_stmt | try_stmt | declaration ;
     /// simple_stmt   = var_decl | return_stmt | "break" | "continue" | assert_stmt | import_stmt
     ///               | assignment | expression ;
     mutating func parseStatement() throws -> Stmt {
@@ -111,10 +111,8 @@ extension Parser {
             default:
                 break
             }
-        case .ident(let word) where Parser.declarationKinds.contains(word):
-            if case .string = peek(ahead: 1).kind { return try parseDeclaration(kind: word) }
-        case .ident("on"):
-            if case .ident = peek(ahead: 1).kind { return try parseSubscription() }
+        case .ident(let word):
+            if let spec = declarations[word], opensDeclaration(spec) { return try parseDeclaration(spec) }
         case .punct(.lbrace):
             throw error("unexpected '{' (a block must follow if, else, for, while, fn, plan, step, try or catch)", at: t)
         case .punct(.rbrace):
@@ -357,64 +355,6 @@ extension Parser {
     }
 
     /// step_stmt = "step" plain_string { "," LABEL ":" expression } block ;
-    /// Words that open a declarative block when a string follows them (they stay ordinary names elsewhere).
-    static let declarationKinds: Set<String> = ["schedule", "scheme"]
-
-    /// declaration = DECL_KIND STRING [ "for" NAME ] map ;   (DECL_KIND: "schedule" | "scheme")
-    mutating func parseDeclaration(kind: String) throws -> Stmt {
-        let kindToken = advance()
-        let labelToken = peek()
-        guard let label = plainString(labelToken) else {
-            throw error("a \(kind) name must be a plain string, without interpolation", at: labelToken)
-        }
-        advance()
-        var target: String? = nil
-        if peek().isKeyword(.kwFor) {
-            advance()
-            guard case .ident(let name) = peek().kind else { throw expected("a plan name after 'for'") }
-            advance()
-            target = name
-        }
-        guard check(.lbrace) else {
-            throw expected("'{' to start the \(kind) \"\(label)\"", hint: "write \(kind) \"\(label)\" { key: value, ... }")
-        }
-        let body = try parseMap()
-        return Stmt(.declaration(kind: kind, label: label, labelLoc: loc(labelToken), target: target, body: body), loc(kindToken))
-    }
-
-    /// subscription = "on" NAME { "." NAME } [ "where" STRING ] "run" call ;
-    /// (`on`, `where` and `run` are names, not keywords: this form starts only with `on` followed by a name)
-    mutating func parseSubscription() throws -> Stmt {
-        let onToken = advance()
-        let nameToken = peek()
-        var event = ""
-        while true {
-            guard case .ident(let part) = peek().kind else {
-                throw expected("an event name after 'on', such as cmdb.host.changed")
-            }
-            advance()
-            event += event.isEmpty ? part : "." + part
-            if !accept(.dot) { break }
-        }
-        var entries: [(key: Expr, value: Expr)] = [(Expr(.stringLit("event"), loc(nameToken)), Expr(.stringLit(event), loc(nameToken)))]
-        if case .ident("where") = peek().kind {
-            let w = advance()
-            guard plainString(peek()) != nil else {
-                throw expected("the filter as a string after 'where'", hint: "on \(event) where 'module == \"web\"' run deploy()")
-            }
-            let f = advance()
-            entries.append((Expr(.stringLit("where"), loc(w)), Expr(.stringLit(plainString(f) ?? ""), loc(f))))
-        }
-        guard case .ident("run") = peek().kind else {
-            throw expected("'run PLAN(args)' after the event", hint: "on \(event) run sync_dns(zone: \"prod\")")
-        }
-        let runToken = advance()
-        let call = try parseExpr()
-        entries.append((Expr(.stringLit("run"), loc(runToken)), call))
-        return Stmt(.declaration(kind: "subscription", label: event, labelLoc: loc(nameToken), target: nil,
-                                 body: Expr(.map(entries), loc(onToken))), loc(onToken))
-    }
-
     mutating func parseStep() throws -> Stmt {
         let stepToken = advance()
         let nameToken = peek()

@@ -1,7 +1,9 @@
 /// Parses a whole file. Never throws, never crashes: returns the statements it could recover and up to 20
 /// diagnostics (phase .parse), sorted by position. An empty diagnostics list means the program is valid syntax.
-public func parseProgram(_ file: SourceFile) -> (program: Program, diagnostics: [Diagnostic]) {
-    var parser = Parser(file: file)
+/// `declarations` are the declaration forms the file may use (see `DeclarationSpec`); without them, words such
+/// as `schedule` are ordinary names.
+public func parseProgram(_ file: SourceFile, declarations: [DeclarationSpec] = []) -> (program: Program, diagnostics: [Diagnostic]) {
+    var parser = Parser(file: file, declarations: Parser.byKeyword(declarations))
     let statements = parser.parseFile()
     return (Program(file: file, statements: statements), parser.finalDiagnostics())
 }
@@ -17,6 +19,8 @@ struct ParseError: Error {}
 struct Parser {
     let file: SourceFile
     let lexer: Lexer?
+    /// The declaration forms this file may use, by keyword.
+    let declarations: [String: DeclarationSpec]
     /// Lookahead window: `buffer[index]` is the current token.
     var buffer: [Token] = []
     var index = 0
@@ -43,22 +47,36 @@ struct Parser {
     static let maxDiagnostics = 20
     static let nestingLimit = 200
 
-    init(file: SourceFile) {
+    init(file: SourceFile, declarations: [String: DeclarationSpec] = [:]) {
         self.file = file
         self.lexer = Lexer(file: file)
+        self.declarations = declarations
         self.previous = Token(.eof, line: 1, col: 1, offset: 0, length: 0)
     }
 
     /// A parser over the tokens of one interpolation; `end` stands in for end of input (the closing `)`).
-    init(file: SourceFile, tokens: [Token], end: Token, depth: Int, inheritedErrorCount: Int) {
+    init(file: SourceFile, declarations: [String: DeclarationSpec], tokens: [Token], end: Token, depth: Int,
+         inheritedErrorCount: Int) {
         self.file = file
         self.lexer = nil
+        self.declarations = declarations
         self.buffer = tokens + [Token(.eof, line: Int(end.line), col: Int(end.col), offset: end.offset, length: 0)]
         self.depth = depth
         self.inheritedErrorCount = inheritedErrorCount
         self.skipNewlines = true
         self.previous = end
         self.endDescription = "')'"
+    }
+
+    /// The specs by keyword. Two specs may not share a keyword: that is a mistake in how the host put its
+    /// modules together, not in the file.
+    static func byKeyword(_ specs: [DeclarationSpec]) -> [String: DeclarationSpec] {
+        var table: [String: DeclarationSpec] = [:]
+        for spec in specs {
+            precondition(table[spec.keyword] == nil, "two declaration specs use the keyword '\(spec.keyword)'")
+            table[spec.keyword] = spec
+        }
+        return table
     }
 
     /// file = statements EOF ;
@@ -294,7 +312,8 @@ struct Parser {
     /// Parses the tokens of one `\( ... )` with a sub-parser that shares this parser's limits. On an error
     /// (already recorded) it returns nil: the string token itself is intact, so the statement goes on.
     mutating func parseInterpolation(tokens: [Token], open: Token, close: Token) -> Expr? {
-        var sub = Parser(file: file, tokens: tokens, end: close, depth: depth, inheritedErrorCount: errorCount)
+        var sub = Parser(file: file, declarations: declarations, tokens: tokens, end: close, depth: depth,
+                         inheritedErrorCount: errorCount)
         var result: Expr? = nil
         if tokens.isEmpty {
             sub.record("expected an expression inside '\\( )'", at: open, hint: "write the value to insert, as in \\(name)")

@@ -29,7 +29,9 @@ enum CheckCommand {
         var all: [Diagnostic] = []
         var unreadable = false
         for path in args.positional {
-            let interpreter = Interpreter(effects: NullEffects(), effectSpecs: EngineSession.modules.effects.specs)
+            let registry = EngineSession.modules.effects
+            let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs,
+                                          declarations: registry.declarations)
             var diags = interpreter.check(path: path)
             if diags.isEmpty { diags = libraryProblems(path, interpreter: interpreter, args: args) }
             if diags.contains(where: { $0.location == nil }) { unreadable = true }

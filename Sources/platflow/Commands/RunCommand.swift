@@ -124,7 +124,9 @@ enum RunCommand {
 
 extension RunCommand {
     static func loadModule(_ path: String) throws -> (Interpreter, CompiledModule) {
-        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: EngineSession.modules.effects.specs)
+        let registry = EngineSession.modules.effects
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs,
+                                      declarations: registry.declarations)
         return (interpreter, try interpreter.load(path: path))
     }
 
@@ -156,7 +158,7 @@ extension RunCommand {
     static func explain(_ path: String, plan: String?, params: [String: String], _ terminal: Terminal) throws -> Int32 {
         let registry = EngineSession.modules.effects
         let interpreter = Interpreter(effects: ExplainEffects(registry: registry) { terminal.out($0) },
-                                      effectSpecs: registry.specs)
+                                      effectSpecs: registry.specs, declarations: registry.declarations)
         let module = try interpreter.load(path: path)
         let selected = try interpreter.selectPlan(in: module, named: plan)
         _ = try interpreter.run(module, plan: selected, params: params)
