@@ -1,6 +1,8 @@
 /// Flow collections: `[a, b]` and `{k: v}`, nested, over several lines, with comments between entries.
-/// Inside them line breaks are only separators, but every line must stay indented more than `floor`, the
-/// indentation of the block collection around them.
+/// Inside them line breaks are only separators. YAML wants their lines indented more than the block
+/// collection around them (`floor`); like libyaml and ruamel.yaml this reader does not insist, because
+/// `key: [` ... `]` with the closing bracket at the key's column is common. Plain and quoted scalars in
+/// them still continue only on lines indented more than `floor`.
 extension YAMLParser {
     /// A flow node read for use as a value or a key.
     struct FlowNode {
@@ -39,14 +41,6 @@ extension YAMLParser {
                 if isDocumentMarker(pos) {
                     throw error("unterminated flow collection (a document marker inside it)", at: open)
                 }
-                var p = pos
-                while p < bytes.count && bytes[p] == Self.space { p += 1 }
-                let spaces = p - pos
-                while p < bytes.count && (bytes[p] == Self.space || bytes[p] == Self.tab) { p += 1 }
-                if p < bytes.count && bytes[p] != Self.newline && bytes[p] != UInt8(ascii: "#") && spaces <= floor {
-                    throw error("this line of a flow collection must be indented more than its parent (column \(floor + 2) or more)", at: p)
-                }
-                pos = p
                 continue
             }
             return
