@@ -176,7 +176,7 @@ extension YAMLParser {
                             isMergeKey: text == "<<")
         }
         if anchor != nil {
-            node.value = try finish(node.value, anchor)
+            node.value = finish(node.value, anchor)
         }
         return node
     }

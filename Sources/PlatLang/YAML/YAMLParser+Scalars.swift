@@ -129,8 +129,6 @@ extension YAMLParser {
             (end, stop) = scanPlainRun(flow: true)
             out!.append(contentsOf: bytes[segmentStart..<end])
         }
-        // Leave trailing blanks for the caller's separator skipping.
-        if stop == .lineEnd || stop == .comment { pos = min(pos, bytes.count) }
         if let out { return (String(decoding: out, as: UTF8.self), true) }
         return (String(decoding: bytes[start..<end], as: UTF8.self), false)
     }
@@ -284,7 +282,6 @@ extension YAMLParser {
     /// the top, as libyaml and ruamel do), or by the first non-blank line. Returns with `pos` at the start of
     /// the first line after the scalar, past comment and blank lines.
     mutating func parseBlockScalar(n: Int) throws -> Value {
-        let headerAt = pos
         let literal = bytes[pos] == UInt8(ascii: "|")
         pos += 1
         var explicitIndent: Int? = nil
@@ -359,9 +356,6 @@ extension YAMLParser {
                     pos = lineStart
                     break
                 }
-                if q > pos && spaces < indent && q < bytes.count && bytes[q] == Self.newline && bytes[pos] == Self.tab {
-                    // A line of blanks that starts with a tab before the indentation: still a blank line.
-                }
                 lines.append(nil)
                 pos = q
                 if pos >= bytes.count { lastEndsWithBreak = false; break }
@@ -374,13 +368,9 @@ extension YAMLParser {
             if pos >= bytes.count { lastEndsWithBreak = false; break }
             pos += 1
         }
-        if pos > 0 && pos <= bytes.count && (pos == bytes.count || bytes[pos - 1] == Self.newline) {
-            // At a line start (or the end): skip comment lines that trail the scalar.
-        }
         let text = blockScalarText(lines, literal: literal, chomp: chomp, lastEndsWithBreak: lastEndsWithBreak)
-        // Move to the next content line (pos is at a line start or the end).
+        // Past comment lines that trail the scalar, to the next content line (pos is at a line start).
         nextContentLine()
-        _ = headerAt
         return .string(text)
     }
 

@@ -249,7 +249,7 @@ struct YAMLParser {
                 nextContentLine()
                 newLine = true
                 if anchor != nil { anchorBeforeBreak = true }
-                if atEnd || isDocumentMarker(pos) { return try finish(.null, anchor) }
+                if atEnd || isDocumentMarker(pos) { return finish(.null, anchor) }
                 let indent = try lineIndent()
                 if indent > n {
                     pos += indent
@@ -257,9 +257,9 @@ struct YAMLParser {
                 }
                 if indent == n && context == .mapValue && isSequenceEntry(pos + indent) {
                     pos += indent
-                    return try finish(try parseBlockSequence(column: n), anchor)
+                    return finish(try parseBlockSequence(column: n), anchor)
                 }
-                return try finish(.null, anchor)
+                return finish(.null, anchor)
             }
             let c = bytes[pos]
             if c == UInt8(ascii: "&") {
@@ -283,13 +283,13 @@ struct YAMLParser {
             guard compactAllowed else {
                 throw error("a sequence cannot start on the line of its key; put the '- ' entries on the next lines", at: pos)
             }
-            return try finish(try parseBlockSequence(column: column), anchor)
+            return finish(try parseBlockSequence(column: column), anchor)
         case UInt8(ascii: "?") where isBlankOrEnd(pos + 1):
             throw error("explicit keys ('? ') are not supported; write 'key: value'", at: pos)
         case UInt8(ascii: ":") where isBlankOrEnd(pos + 1):
             throw error("a mapping key is missing before ':'", at: pos)
         case UInt8(ascii: "|"), UInt8(ascii: ">"):
-            return try finish(try parseBlockScalar(n: n), anchor)
+            return finish(try parseBlockScalar(n: n), anchor)
         case UInt8(ascii: "["), UInt8(ascii: "{"):
             let v = try parseFlowCollection(floor: n)
             skipInlineSpace()
@@ -297,7 +297,7 @@ struct YAMLParser {
                 throw error("a mapping key must be a scalar, not a flow collection", at: start)
             }
             try finishLine(after: "the flow collection")
-            return try finish(v, anchor)
+            return finish(v, anchor)
         case UInt8(ascii: "*"):
             if anchor != nil { throw error("an alias cannot have an anchor", at: pos) }
             let (value, text) = try readAlias()
@@ -316,13 +316,12 @@ struct YAMLParser {
             if pos < bytes.count && bytes[pos] == UInt8(ascii: ":") && isBlankOrEnd(pos + 1) {
                 guard compactAllowed else { throw mappingHereError() }
                 if multiLine { throw multiLineKeyError(at: start) }
-                let keyAnchorCount = try anchorKey(&anchor, anchorBeforeBreak, value: .string(text))
-                _ = keyAnchorCount
-                return try finish(try parseBlockMapping(column: column, first: BlockKey(text: text, at: start, isMerge: false)), anchor)
+                anchorKey(&anchor, anchorBeforeBreak, value: .string(text))
+                return finish(try parseBlockMapping(column: column, first: BlockKey(text: text, at: start, isMerge: false)), anchor)
             }
             try finishLine(after: "the quoted scalar")
             nodeCount += 1
-            return try finish(.string(text), anchor)
+            return finish(.string(text), anchor)
         case UInt8(ascii: "@"), UInt8(ascii: "`"):
             throw error("'\(Character(Unicode.Scalar(c)))' is reserved and cannot start a plain scalar; quote the value", at: pos)
         case UInt8(ascii: "%"):
@@ -334,30 +333,29 @@ struct YAMLParser {
             if plain.isKey {
                 guard compactAllowed else { throw mappingHereError() }
                 let text = plain.text
-                _ = try anchorKey(&anchor, anchorBeforeBreak, value: try YAMLCoreSchema.resolve(text) ?? .string(text))
+                anchorKey(&anchor, anchorBeforeBreak, value: (try? YAMLCoreSchema.resolve(text)) ?? .string(text))
                 let first = BlockKey(text: text, at: start, isMerge: text == "<<")
-                return try finish(try parseBlockMapping(column: column, first: first), anchor)
+                return finish(try parseBlockMapping(column: column, first: first), anchor)
             }
             let value = try resolvePlain(plain.text, at: start)
             try finishLine(after: "the value")
             nodeCount += 1
-            return try finish(value, anchor)
+            return finish(value, anchor)
         }
     }
 
     /// An anchor written on the same line as a mapping's first key names that key, not the mapping
     /// (`&a key: v`); one written before the line break names the mapping. Registers a key anchor.
     private mutating func anchorKey(_ anchor: inout (name: String, at: Int, count: Int)?, _ beforeBreak: Bool,
-                                    value: Value) throws -> Int {
-        guard let a = anchor, !beforeBreak else { return 0 }
+                                    value: Value) {
+        guard let a = anchor, !beforeBreak else { return }
         anchors[a.name] = (value, 1)
         openAnchors.remove(a.name)
         anchor = nil
-        return 1
     }
 
     /// Records the anchor of a finished node, with the number of nodes it stands for.
-    mutating func finish(_ value: Value, _ anchor: (name: String, at: Int, count: Int)?) throws -> Value {
+    mutating func finish(_ value: Value, _ anchor: (name: String, at: Int, count: Int)?) -> Value {
         if let anchor {
             anchors[anchor.name] = (value, max(1, nodeCount - anchor.count))
             openAnchors.remove(anchor.name)
@@ -482,10 +480,8 @@ struct YAMLParser {
         var key = first
         while true {
             pos += 1  // the ':'
-            let keyLine = lineStart(of: key.at)
             let value = try parseBlockNode(n: column, context: .mapValue, onNewLine: false)
             try add(key.text, value, isMerge: key.isMerge, at: key.at, to: &builder)
-            _ = keyLine
             if atEnd || isDocumentMarker(pos) { break }
             let indent = try lineIndent()
             if indent < column { break }
@@ -493,13 +489,13 @@ struct YAMLParser {
                 throw error("bad indentation: expected a key at column \(column + 1) or a line less indented", at: pos + indent)
             }
             pos += indent
-            key = try parseBlockKey()
+            key = try parseBlockKey(column: column)
         }
         return .map(builder.build())
     }
 
     /// A key at the start of a mapping line, up to and not past its ':'.
-    mutating func parseBlockKey() throws -> BlockKey {
+    mutating func parseBlockKey(column: Int) throws -> BlockKey {
         var anchorName: String? = nil
         if bytes[pos] == UInt8(ascii: "&") {
             anchorName = try readName()
@@ -528,7 +524,7 @@ struct YAMLParser {
             text = t
             keyValue = value
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
-            let (t, multiLine) = try parseQuoted(floor: Int.max)
+            let (t, multiLine) = try parseQuoted(floor: column)
             if multiLine { throw multiLineKeyError(at: start) }
             text = t
             keyValue = .string(t)
@@ -541,7 +537,7 @@ struct YAMLParser {
             }
             text = plain.text
             isMerge = text == "<<"
-            keyValue = try YAMLCoreSchema.resolve(text) ?? .string(text)
+            keyValue = (try? YAMLCoreSchema.resolve(text)) ?? .string(text)
         }
         skipInlineSpace()
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":"), isBlankOrEnd(pos + 1) else {
