@@ -1,4 +1,5 @@
 import Foundation
+import PlatLang
 @testable import PlatCMDB
 import Testing
 
@@ -192,6 +193,21 @@ struct EC2SyncTests {
         #expect(try t.count("cmdb_hosts") == 5)
         let missingEvent = try t.cmdb.events(after: 0).last { $0.kind == "update" && $0.after?.contains("\"state\":\"missing\"") == true }
         #expect(missingEvent?.before?.contains("\"state\":\"running\"") == true)
+    }
+
+    @Test("the listing may be YAML (`--output yaml`): the same hosts as from the JSON")
+    func syncFromYAML() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let json = try String(contentsOfFile: EC2SyncTests.fixtures + "/ec2-before.json", encoding: .utf8)
+        let yaml = try t.file("instances.yaml", try YAML.encode(try JSON.decode(json)))
+        let report = try t.cmdb.syncEC2(path: yaml)
+        #expect(report.created.count == 4 && report.newFields.sorted() == ["tag_env", "tag_team"])
+        let web1 = try t.cmdb.resolveHost("web-1")
+        #expect(web1["region"] == .string("us-east-1") && web1["tag_env"] == .string("prod") && web1.innerIPs.count == 1)
+        let again = try t.cmdb.syncEC2(path: EC2SyncTests.fixtures + "/ec2-before.json")
+        #expect(again.created.isEmpty && again.updated.isEmpty && again.unchanged == 4, "JSON and YAML give the same hosts")
+        let bad = cmdbError { _ = try t.cmdb.syncEC2(path: try t.file("bad.yml", "Reservations:\n  - a: 1\n  - a: [\n")) }
+        #expect(bad?.kind == .invalid && bad?.message.contains("bad.yml:3:") == true && bad?.message.contains("not valid YAML") == true)
     }
 
     @Test("zones map to regions; tags to field names")
