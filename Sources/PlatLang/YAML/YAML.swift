@@ -3,8 +3,9 @@
 /// int 777). Mapping key order is kept.
 ///
 /// Choices where YAML leaves room or where the language has no matching value:
-/// - Refused with the place and a reason: tags (`!!str`, `!x`), `%TAG` directives, a second document, keys
-///   that span lines, explicit `?` keys, collections as keys, duplicate keys, tabs used as indentation.
+/// - Refused with the place and a reason: tags (`!!str`, `!x`), `%TAG` directives, a second document, block
+///   keys that span lines (inside `{ }` a key may, as YAML allows), explicit `?` keys, empty keys, collections
+///   as keys, duplicate keys, tabs used as indentation (or before a nested block collection).
 /// - Keys are strings. A plain key keeps the text as written (`1: x` and `true: y` give the keys "1" and
 ///   "true"); so `1: a` beside `"1": b` is a duplicate key.
 /// - Ints that do not fit in 64 bits are refused (quote them to keep them as text) rather than read as floats
