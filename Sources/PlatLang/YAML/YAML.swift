@@ -28,6 +28,24 @@ public enum YAML {
         return try parser.parseStream()
     }
 
+    /// Decodes like `decode`, and when the document is a sequence gives the line each entry starts on, so
+    /// a reader of records (one per entry) can name the line of a bad one.
+    public static func decodeRecords(_ text: String, file: String? = nil) throws -> (value: Value, entryLines: [Int]) {
+        var parser = YAMLParser(text: text, file: file)
+        let value = try parser.parseStream()
+        var lines: [Int] = []
+        lines.reserveCapacity(parser.topLevelEntryStarts.count)
+        var line = 1, p = 0
+        for start in parser.topLevelEntryStarts {
+            while p < start {
+                if parser.bytes[p] == 0x0A { line += 1 }
+                p += 1
+            }
+            lines.append(line)
+        }
+        return (value, lines)
+    }
+
     /// Block-style YAML text ending in a newline: `indent` spaces per level (2 to 9), strings quoted exactly
     /// when a plain scalar would read back as something else, multi-line strings as `|` block scalars when
     /// that keeps them exactly. Durations and sizes encode as their printed text; functions, modules, secrets

@@ -57,6 +57,7 @@ extension YAMLParser {
             if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .list(items) }
             if bytes[pos] == UInt8(ascii: ",") { throw error("an empty entry in a flow sequence (two commas?)", at: pos) }
             let entryAt = pos
+            if depth == 1 { topLevelEntryStarts.append(entryAt) }
             let node = try parseFlowNode(floor: floor, open: open)
             try skipFlowSpace(floor: floor, open: open)
             if isFlowColon(after: node) {

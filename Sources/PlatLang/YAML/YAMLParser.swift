@@ -18,6 +18,8 @@ struct YAMLParser {
     /// Nodes brought in by aliases so far (bounded by `YAML.maxAliasNodes`).
     var aliasNodes = 0
     var depth = 0
+    /// Where each entry of a top-level sequence starts, for `YAML.decodeRecords`.
+    var topLevelEntryStarts: [Int] = []
 
     /// Where a block node stands, which decides what may start on its first line.
     enum Context {
@@ -483,6 +485,7 @@ struct YAMLParser {
         nodeCount += 1
         var items: [Value] = []
         while true {
+            if depth == 1 { topLevelEntryStarts.append(pos) }
             pos += 1  // the '-'
             items.append(try parseBlockNode(n: column, context: .seqEntry, onNewLine: false))
             if atEnd || isDocumentMarker(pos) { break }

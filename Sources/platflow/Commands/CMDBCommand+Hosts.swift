@@ -102,7 +102,7 @@ extension CMDBCommand {
 
     static func format(_ args: ParsedArguments) throws -> ImportFormat? {
         guard let f = args.value("format") else { return nil }
-        guard let v = ImportFormat(rawValue: f.lowercased()) else { throw UsageError("--format takes csv or json, got '\(f)'") }
+        guard let v = ImportFormat(rawValue: f.lowercased()) else { throw UsageError("--format takes csv, json or yaml, got '\(f)'") }
         return v
     }
 
