@@ -31,7 +31,8 @@ enum RunCommand {
             The program's print output goes to stdout; step banners and errors go to stderr.
             Exit codes: 0 succeeded, 1 failed or cancelled, 2 bad input (nothing ran), 3 parked (sleeping or waiting
             for an approval; SIGTERM parks a run too), 130 interrupted by Ctrl-C (the run stays resumable).
-            """)
+            """,
+        action: execute)
 
     static func parseParams(_ args: ParsedArguments) throws -> [String: String] {
         var params: [String: String] = [:]
@@ -172,12 +173,4 @@ extension RunCommand {
         }
         terminal.err(t.render())
     }
-}
-
-enum ExitCode {
-    static let ok: Int32 = 0
-    static let failed: Int32 = 1
-    static let usage: Int32 = 2
-    static let parked: Int32 = 3
-    static let interrupted: Int32 = 130
 }

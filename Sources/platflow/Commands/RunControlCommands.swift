@@ -22,7 +22,8 @@ enum ResumeCommand {
             did not finish. An effect that was in flight when the process died runs again (the log says so).
             A sleeping run wakes at its original time. With --upgrade, if the new code asks for a different effect where
             the journal has one, the run stops with an error naming the step, the journal's entry and the new call.
-            """)
+            """,
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "resume needs a run id", hint: "`platflow runs` lists them") { store, run in
@@ -50,7 +51,8 @@ enum RetryCommand {
         examples: ["platflow retry 3f9a2k1m", "platflow retry 3f9a --upgrade"],
         details: """
             The effects that succeeded stay done; the effect that failed (and everything after it) runs again.
-            """)
+            """,
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "retry needs a run id", hint: "`platflow runs --status failed` lists failed runs") { store, run in
@@ -73,7 +75,8 @@ enum CancelCommand {
         summary: "Cancel a run: a running one stops at its next effect (its commands are killed); a parked one at once.",
         usage: ["platflow cancel RUN"],
         flags: [],
-        examples: ["platflow cancel 3f9a2k1m"])
+        examples: ["platflow cancel 3f9a2k1m"],
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "cancel needs a run id") { store, run in
@@ -110,7 +113,8 @@ enum ApproveCommand {
         details: """
             When the decision settles the request (the quorum is reached, or anyone rejects) and no process is waiting
             on the run, a background worker continues it.
-            """)
+            """,
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "approve needs a run id", hint: "`platflow runs --status waiting` lists waiting runs") { store, run in

@@ -43,31 +43,9 @@ enum EngineSession {
         }
     }
 
-    /// Turns engine errors into the house error format and exit codes.
+    /// Prints an error in the house format and returns its exit code (decided by CLIFailure).
     static func report(_ error: Error, terminal: Terminal) -> Int32 {
-        switch error {
-        case let list as DiagnosticList:
-            terminal.err(list.description)
-            return ExitCode.usage
-        case let u as UsageError:
-            terminal.error(u.message, hint: u.hint)
-            return ExitCode.usage
-        case let e as EngineError:
-            terminal.error(e.message, hint: e.hint)
-            return e.kind == .failed ? ExitCode.failed : ExitCode.usage
-        case let d as Diagnostic:
-            terminal.err(d.rendered())
-            return d.phase == .runtime ? ExitCode.failed : ExitCode.usage
-        case let s as SchemaTooNewError:
-            terminal.error("\(s)")
-            return ExitCode.usage
-        case let db as DatabaseError:
-            terminal.error("database: \(db)")
-            return ExitCode.failed
-        default:
-            terminal.error("\(error)")
-            return ExitCode.failed
-        }
+        terminal.report(error)
     }
 }
 
