@@ -22,10 +22,9 @@ enum CheckCommand {
             """,
         action: execute)
 
-    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+    static func execute(_ args: ParsedArguments, terminal: Terminal) throws -> Int32 {
         guard !args.positional.isEmpty else {
-            terminal.error("check needs at least one .plat file", hint: "platflow check workflows/*.plat")
-            return ExitCode.usage
+            throw UsageError("check needs at least one .plat file", hint: "platflow check workflows/*.plat")
         }
         var all: [Diagnostic] = []
         var unreadable = false

@@ -47,15 +47,13 @@ enum RunCommand {
         return params
     }
 
-    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+    static func execute(_ args: ParsedArguments, terminal: Terminal) throws -> Int32 {
         guard let path = args.positional.first else {
-            terminal.error("run needs a .plat file", hint: "platflow run workflows/hello.plat")
-            return ExitCode.usage
+            throw UsageError("run needs a .plat file", hint: "platflow run workflows/hello.plat")
         }
         if args.positional.count > 2 {
-            terminal.error("run takes a file and at most one plan name, got \(args.positional.count - 1) extra words: \(args.positional.dropFirst().joined(separator: " "))",
-                           hint: "pass plan parameters as --param NAME=VALUE")
-            return ExitCode.usage
+            throw UsageError("run takes a file and at most one plan name, got \(args.positional.count - 1) extra words: \(args.positional.dropFirst().joined(separator: " "))",
+                             hint: "pass plan parameters as --param NAME=VALUE")
         }
         do {
             var params = try parseParams(args)

@@ -81,8 +81,7 @@ enum CancelCommand {
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "cancel needs a run id") { store, run in
             if run.status.isFinished {
-                terminal.error("run \(run.id) already \(run.status.rawValue)")
-                return ExitCode.usage
+                throw UsageError("run \(run.id) already \(run.status.rawValue)")
             }
             let live = run.leaseOwner.map { LeaseOwner.isAlive($0) && (run.leaseExpires ?? 0) > RunStore.now() } ?? false
             if live {
@@ -120,8 +119,7 @@ enum ApproveCommand {
         EngineSession.withRun(args, terminal, missing: "approve needs a run id", hint: "`platflow runs --status waiting` lists waiting runs") { store, run in
             let book = ApprovalBook(db: store.db)
             guard let req = try book.pending(runID: run.id) else {
-                terminal.error("run \(run.id) is not waiting for an approval (it is \(run.status.rawValue))")
-                return ExitCode.usage
+                throw UsageError("run \(run.id) is not waiting for an approval (it is \(run.status.rawValue))")
             }
             let who = args.value("as") ?? RunExecutor.currentUser()
             let approve = !args.has("reject")

@@ -31,15 +31,12 @@ enum EngineSession {
     /// a usage error (`missing` and its hint), and every thrown error is reported the house way.
     static func withRun(_ args: ParsedArguments, _ terminal: Terminal, missing: String, hint: String? = nil,
                         _ body: (RunStore, RunRecord) throws -> Int32) -> Int32 {
-        guard let ref = args.positional.first else {
-            terminal.error(missing, hint: hint)
-            return ExitCode.usage
-        }
         do {
+            guard let ref = args.positional.first else { throw UsageError(missing, hint: hint) }
             let store = try open(args)
             return try body(store, try store.resolveRunID(ref))
         } catch {
-            return report(error, terminal: terminal)
+            return terminal.report(error)
         }
     }
 
