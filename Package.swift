@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["platflow", "PlatTestKit"]),
+        .testTarget(name: "CLITests", dependencies: ["platflow", "PlatLang", "PlatTestKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
