@@ -172,7 +172,7 @@ final class CMDBEffect: DurableEffect {
         } catch let e as FilterError {
             throw RuntimeError("\(spec.name)(): \(e.description)")
         }
-        if ctx.journal.entry(ctx.key)?.status != "finished" {
+        if ctx.journal.entry(ctx.key)?.status != .finished {
             try ctx.journal.recordFinished(key: ctx.key, effect: spec.name, args: ctx.argsText, result: try ValueCodec.encode(v))
         }
         return v

@@ -19,12 +19,12 @@ public final class ApproveEffect: DurableEffect {
 
     public func perform(_ ctx: EffectContext) throws -> Value {
         let book = ApprovalBook(db: ctx.store.db)
-        let existing = try book.request(runID: ctx.runID, key: ctx.key)
+        let existing = try book.request(runID: ctx.runID, key: ctx.key.text)
         if ctx.inFlight == nil || existing == nil {
             try open(ctx, book)
         }
         while true {
-            switch try book.state(runID: ctx.runID, key: ctx.key) {
+            switch try book.state(runID: ctx.runID, key: ctx.key.text) {
             case .pending(let request):
                 if ctx.waitPolicy == .park {
                     try ctx.store.park(ctx.runID, as: .waiting, wakeAt: request.timeoutAt)
@@ -100,7 +100,7 @@ public final class ApproveEffect: DurableEffect {
         }
         try ctx.store.db.transaction {
             try ctx.journal.recordStarted(key: ctx.key, effect: "approve", args: ctx.argsText)
-            try book.open(runID: ctx.runID, key: ctx.key, message: message, approvers: approvers, quorum: quorum,
+            try book.open(runID: ctx.runID, key: ctx.key.text, message: message, approvers: approvers, quorum: quorum,
                           allowSelf: allowSelf, timeoutAt: timeoutAt, onTimeout: onTimeout)
         }
         ctx.event("waiting for approval: \(message) (platflow approve \(ctx.runID))", kind: .warning)

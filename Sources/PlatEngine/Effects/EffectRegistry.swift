@@ -42,7 +42,7 @@ public final class EffectRegistry {
 /// What an effect needs while it runs: its call, its journal key, and the run's handler.
 public struct EffectContext {
     public let call: EffectCall
-    public let key: String
+    public let key: JournalKey
     /// The arguments as stored in the journal (secrets by name only).
     public let argsText: String
     /// The journal's entry when this effect was in flight as the previous process stopped.
@@ -62,7 +62,7 @@ public struct EffectContext {
     public var store: RunStore { handler.store }
     public var stepPath: String { call.stepPath }
     /// `PLATFLOW_IDEMPOTENCY_KEY`: the same for every attempt of this effect in this run.
-    public var idempotencyKey: String { "\(handler.runID)/\(key)" }
+    public var idempotencyKey: String { "\(handler.runID)/\(key.text)" }
 
     public func log(_ text: String, kind: String = "event") {
         try? handler.store.log(handler.runID, step: call.stepPath, kind: kind, text: text)
