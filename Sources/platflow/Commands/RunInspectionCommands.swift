@@ -92,7 +92,7 @@ enum StatusCommand {
             if args.has("json") {
                 var o = RunsCommand.runJSON(run)
                 o["steps"] = steps.map { s -> [String: Any] in
-                    ["path": s.path, "status": s.status, "attempt": s.attempt, "started_at": s.startedAt ?? NSNull(),
+                    ["path": s.path, "status": s.status.rawValue, "attempt": s.attempt, "started_at": s.startedAt ?? NSNull(),
                      "finished_at": s.finishedAt ?? NSNull(), "error": s.error ?? NSNull(),
                      "duration": (s.finishedAt != nil && s.startedAt != nil) ? s.finishedAt! - s.startedAt! : NSNull()]
                 }
