@@ -8,6 +8,7 @@ import PlatStore
 /// on_timeout: "fail" is a runtime error of the step.
 public final class ApproveEffect: DurableEffect {
     public init() {}
+    public let kind = EffectKind.external
     public let spec = EffectSpec(name: "approve", params: ["message", "approvers", "quorum", "timeout", "on_timeout", "allow_self"],
                           required: 1, summary: "waits for people to approve; fails when rejected")
 
@@ -44,19 +45,14 @@ public final class ApproveEffect: DurableEffect {
                 try ctx.store.setStatus(ctx.runID, .running)
                 let v = Value.makeMap([("approved", .bool(true)), ("by", .list(by.map { .string($0) })),
                                        ("comments", .list(comments.map { .string($0) })), ("timed_out", .bool(timedOut))])
-                try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(v))
                 ctx.event(timedOut ? "approval timed out; approved by default" : "approved by \(by.joined(separator: ", "))")
                 return v
             case .rejected(let who, let comment):
                 try ctx.store.setStatus(ctx.runID, .running)
-                let msg = "approval rejected by \(who)" + (comment.isEmpty ? "" : ": \(comment)")
-                try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: msg)
-                throw RuntimeError(msg)
+                throw RuntimeError("approval rejected by \(who)" + (comment.isEmpty ? "" : ": \(comment)"))
             case .timedOut:
                 try ctx.store.setStatus(ctx.runID, .running)
-                let msg = "approval timed out with no decision"
-                try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: msg)
-                throw RuntimeError(msg, hint: "pass on_timeout: \"approve\" to go on when nobody answers")
+                throw RuntimeError("approval timed out with no decision", hint: "pass on_timeout: \"approve\" to go on when nobody answers")
             }
         }
     }
@@ -98,11 +94,9 @@ public final class ApproveEffect: DurableEffect {
             guard case .bool(let b) = a else { throw RuntimeError("approve() allow_self must be a bool") }
             allowSelf = b
         }
-        try ctx.store.db.transaction {
-            try ctx.journal.recordStarted(key: ctx.key, effect: "approve", args: ctx.argsText)
-            try book.open(runID: ctx.runID, key: ctx.key.text, message: message, approvers: approvers, quorum: quorum,
-                          allowSelf: allowSelf, timeoutAt: timeoutAt, onTimeout: onTimeout)
-        }
+        // The journal says started already; a crash before this request exists opens it on resume.
+        try book.open(runID: ctx.runID, key: ctx.key.text, message: message, approvers: approvers, quorum: quorum,
+                      allowSelf: allowSelf, timeoutAt: timeoutAt, onTimeout: onTimeout)
         ctx.event("waiting for approval: \(message) (platflow approve \(ctx.runID))", kind: .warning)
     }
 }

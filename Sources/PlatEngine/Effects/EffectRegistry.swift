@@ -4,13 +4,22 @@ import PlatLang
 /// An effect builtin of the durable engine. Modules (jobs, CMDB...) add theirs to the registry.
 public protocol DurableEffect: AnyObject {
     var spec: EffectSpec { get }
+    /// How the engine journals it (see `EffectKind`): `perform` does the work, never the journaling.
+    var kind: EffectKind { get }
+    /// Does the work and returns the call's value; a `RuntimeError` is the plan's failure (an external effect's
+    /// is journaled as failed). For an external effect resumed in flight, `ctx.inFlight` holds the entry.
     func perform(_ ctx: EffectContext) throws -> Value
+    /// An external effect's arguments as journaled when it starts: what a resumed attempt must see again (the
+    /// wake-up time of `sleep`). It may refuse bad arguments before anything is journaled.
+    func startedArguments(_ ctx: EffectContext) throws -> String
     /// For `platflow run --explain`: what the call would do (one or more lines) and a stand-in result that
     /// lets the plan go on, without doing anything.
     func explain(_ call: EffectCall) throws -> (lines: [String], result: Value)
 }
 
 extension DurableEffect {
+    public func startedArguments(_ ctx: EffectContext) throws -> String { ctx.argsText }
+
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let args = call.args.named.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ")
         return (["would call \(call.name)(\(args))"], .null)
@@ -98,17 +107,14 @@ public struct EffectContext {
 /// Effects whose only outcome is a value: journaled as finished in one commit.
 final class ValueEffect: DurableEffect {
     let spec: EffectSpec
+    let kind = EffectKind.read
     let body: (EffectContext) throws -> Value
     init(_ spec: EffectSpec, _ body: @escaping (EffectContext) throws -> Value) {
         self.spec = spec
         self.body = body
     }
 
-    func perform(_ ctx: EffectContext) throws -> Value {
-        let v = try body(ctx)
-        try ctx.journal.recordFinished(key: ctx.key, effect: spec.name, args: ctx.argsText, result: try ValueCodec.encode(v))
-        return v
-    }
+    func perform(_ ctx: EffectContext) throws -> Value { try body(ctx) }
 
     static func spec(_ name: String) -> EffectSpec { EffectSpec.core.first { $0.name == name }! }
 

@@ -7,6 +7,7 @@ import PlatLang
 /// Returns {ok, exit_code, stdout, stderr, duration}; with `check: true` (the default) a non-zero exit fails.
 public final class ShellEffect: DurableEffect {
     public init() {}
+    public let kind = EffectKind.external
     public let spec = EffectSpec(name: "sh", params: ["cmd", "env", "timeout", "check", "cwd"], required: 1,
                           summary: "runs a shell command on this machine; fails on a non-zero exit unless check: false")
 
@@ -61,7 +62,6 @@ public final class ShellEffect: DurableEffect {
         }
         let shell = ProcessRunner.which("bash") ?? ProcessRunner.which("sh") ?? "/bin/sh"
 
-        try ctx.journal.recordStarted(key: ctx.key, effect: "sh", args: ctx.argsText)
         var spec = ProcessSpec(arguments: [shell, "-c", cmd], environment: env)
         spec.workingDirectory = cwd
         spec.timeout = timeout
@@ -71,9 +71,7 @@ public final class ShellEffect: DurableEffect {
         do {
             result = try ProcessRunner.run(spec)
         } catch {
-            let message = "sh() could not start the command: \(error)"
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: message)
-            throw RuntimeError(message)
+            throw RuntimeError("sh() could not start the command: \(error)")
         }
         // Killed because the run was told to stop (Ctrl-C, cancel): leave it in flight, so a resume runs it
         // again. A command that finished on its own is recorded even when a stop came meanwhile.
@@ -98,7 +96,6 @@ public final class ShellEffect: DurableEffect {
             let tail = result.stderrText.split(separator: "\n").suffix(3).joined(separator: " | ")
             failure = "command exited with \(result.exitCode): \(abbreviate(cmd))" + (tail.isEmpty ? "" : " (stderr: \(tail))")
         }
-        try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value), failed: failure)
         if let failure { throw RuntimeError(failure, hint: result.timedOut ? nil : "pass check: false to inspect the exit code yourself") }
         return value
     }

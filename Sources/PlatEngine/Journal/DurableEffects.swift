@@ -121,7 +121,37 @@ public final class DurableEffects: EffectHandler {
             throw RuntimeError("effect \(call.name)() is not available here")
         }
         let ctx = EffectContext(call: call, key: key, argsText: argsText, inFlight: resumeInFlight, handler: self)
-        return try effect.perform(ctx)
+        return try perform(effect, ctx)
+    }
+
+    /// Performs `effect` under the journaling discipline of its kind.
+    private func perform(_ effect: DurableEffect, _ ctx: EffectContext) throws -> Value {
+        switch effect.kind {
+        case .read:
+            let v = try effect.perform(ctx)
+            try journal.recordFinished(key: ctx.key, effect: ctx.call.name, args: ctx.argsText, result: try ValueCodec.encode(v))
+            return v
+        case .transactional:
+            return try store.db.transaction {
+                let v = try effect.perform(ctx)
+                try journal.recordFinished(key: ctx.key, effect: ctx.call.name, args: ctx.argsText, result: try ValueCodec.encode(v))
+                return v
+            }
+        case .external:
+            if ctx.inFlight == nil {
+                try journal.recordStarted(key: ctx.key, effect: ctx.call.name, args: try effect.startedArguments(ctx))
+            }
+            let v: Value
+            do {
+                v = try effect.perform(ctx)
+            } catch let e as RuntimeError {
+                try journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
+                throw e
+            }
+            // A stop (`RunInterruption`) or an engine error leaves the entry started: a resume runs it again.
+            try journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(v))
+            return v
+        }
     }
 
     func argsMap(_ call: EffectCall) -> MapStorage {

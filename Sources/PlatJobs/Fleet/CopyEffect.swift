@@ -10,6 +10,7 @@ import PlatLang
 /// summary as `sh` on hosts (`hosts` complete up to `FleetTally.detailLimit` hosts, the failed ones beyond);
 /// each host's entry lists its files (`files: [{source, destination, status, bytes, duration, speed, sha256}]`).
 public final class CopyEffect: DurableEffect {
+    public let kind = EffectKind.external
     public let spec = EffectSpec(
         name: "copy",
         params: ["from", "to", "dest", "mode", "upload_limit", "download_limit", "timeout", "rolling", "on_failure",
@@ -70,6 +71,15 @@ public final class CopyEffect: DurableEffect {
         return o
     }
 
+    /// The arguments and the time of the first start, for the [DATE:...] macros: a resumed copy names files the
+    /// same way.
+    public func startedArguments(_ ctx: EffectContext) throws -> String {
+        var stored = MapStorage()
+        if case .map(let m) = try ValueCodec.decode(ctx.argsText) { stored = MapStorage(copying: m) }
+        stored.set(.string("$now"), .float(Date().timeIntervalSince1970))
+        return try ValueCodec.encode(.map(stored))
+    }
+
     public func perform(_ ctx: EffectContext) throws -> Value {
         guard let from = ctx.argument("from"), let to = ctx.argument("to") else {
             throw RuntimeError("copy() needs from:, to: and dest:")
@@ -78,27 +88,19 @@ public final class CopyEffect: DurableEffect {
         let targets = try FleetTargets(to)
         var options = try options(ctx)
         let fleet = try FleetShellEffect.fleetOptions(ctx)
-        // The time for [DATE:...] macros is the effect's first start, so a resumed copy names files the same way.
-        if let e = ctx.inFlight, case .map(let m)? = try? ValueCodec.decode(e.args), case .float(let t)? = m.get(.string("$now")) {
+        // The time for [DATE:...] macros is the effect's first start, as journaled.
+        if let e = ctx.journal.entry(ctx.key), case .map(let m)? = try? ValueCodec.decode(e.args),
+           case .float(let t)? = m.get(.string("$now")) {
             options.now = Date(timeIntervalSince1970: t)
-        } else {
-            let args = try ValueCodec.decode(ctx.argsText)
-            var stored = MapStorage()
-            if case .map(let m) = args { stored = MapStorage(copying: m) }
-            stored.set(.string("$now"), .float(options.now.timeIntervalSince1970))
-            try ctx.journal.recordStarted(key: ctx.key, effect: "copy", args: try ValueCodec.encode(.map(stored)))
         }
         let expanded: [ExpandedSource]
         do {
             expanded = try FileDistributor.expand(try CopyEffect.sources(from), options: options)
         } catch let e as CopyError {
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.description)
             throw RuntimeError(e.description)
         } catch let e as RuntimeError {
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
             throw e
         } catch {
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: "\(error)")
             throw RuntimeError("copy(): \(error)")
         }
         let opts = options
@@ -107,7 +109,7 @@ public final class CopyEffect: DurableEffect {
             return CopyEffect.outcome(r)
         }
         var bytes: Int64 = 0
-        let (tally, value) = try runner.runAndRecord { o in
+        let (tally, value) = try runner.runAndSummarize { o in
             guard case .list(let files) = o.detail else { return }
             for f in files {
                 if case .map(let m) = f, case .int(let b)? = m.get(.string("bytes")) { bytes += Int64(b) }

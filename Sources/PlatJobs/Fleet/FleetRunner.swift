@@ -102,19 +102,11 @@ public final class FleetRunner {
         return tally
     }
 
-    /// Runs every batch and journals the effect's end under its key: the summary value, or the error that
-    /// stopped it (max_fail, a rejected pause), which a replay raises again.
-    public func runAndRecord(observe: (HostOutcome) -> Void = { _ in }) throws -> (tally: FleetTally, summary: Value) {
-        let tally: FleetTally
-        do {
-            tally = try run(observe: observe)
-        } catch let e as RuntimeError {
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
-            throw e
-        }
-        let value = tally.summary(batches: try options.rolling?.batchSizes(total: targets.count).count ?? 1)
-        try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value))
-        return (tally, value)
+    /// Runs every batch and returns the tally with the effect's summary value (the engine journals it, or the
+    /// error that stopped the run — max_fail, a rejected pause — which a replay raises again).
+    public func runAndSummarize(observe: (HostOutcome) -> Void = { _ in }) throws -> (tally: FleetTally, summary: Value) {
+        let tally = try run(observe: observe)
+        return (tally, tally.summary(batches: try options.rolling?.batchSizes(total: targets.count).count ?? 1))
     }
 
     /// The result `--explain` shows: every host ok.

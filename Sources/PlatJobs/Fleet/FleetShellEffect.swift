@@ -11,6 +11,7 @@ import PlatLang
 ///   and only the failed ones (at most that many) on a larger fleet, so its output never fills memory.
 /// The script is checked against the dangerous-command rules before anything runs.
 public final class FleetShellEffect: DurableEffect {
+    public let kind = EffectKind.external
     public let spec = EffectSpec(
         name: "sh",
         params: ["targets", "script", "lang", "args", "env", "timeout", "rolling", "on_failure", "max_fail", "throttle",
@@ -100,11 +101,8 @@ public final class FleetShellEffect: DurableEffect {
         let runner = FleetRunner(ctx: ctx, targets: targets, options: options, verb: "sh") { host in
             FleetShellEffect.runOne(job, on: host)
         }
-        if ctx.inFlight == nil {
-            try ctx.journal.recordStarted(key: ctx.key, effect: "sh", args: ctx.argsText)
-        }
         let started = Date()
-        let (tally, value) = try runner.runAndRecord()
+        let (tally, value) = try runner.runAndSummarize()
         let failed = tally.failedCount
         ctx.event("sh on \(targets.count) host\(targets.count == 1 ? "" : "s"): \(tally.total - failed - tally.count(.skipped)) ok, \(failed) failed in \(String(format: "%.2f", Date().timeIntervalSince(started)))s")
         return value

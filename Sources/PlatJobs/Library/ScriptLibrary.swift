@@ -146,6 +146,7 @@ public struct ScriptLibrary {
 /// `script("name")` or `script("name", version: 2)`: the library script as {name, version, lang, body, status},
 /// ready to pass to `sh(hosts, script("name"))`. Journaled, so a resumed run uses the same version.
 final class ScriptEffect: DurableEffect {
+    let kind = EffectKind.read
     let spec = EffectSpec(name: "script", params: ["name", "version"], required: 1,
                           summary: "a script from the library (the online version, or the one named)")
 
@@ -157,9 +158,7 @@ final class ScriptEffect: DurableEffect {
         } catch let e as EngineError {
             throw RuntimeError(e.message, hint: e.hint)
         }
-        let value = v.value
-        try ctx.journal.recordFinished(key: ctx.key, effect: "script", args: ctx.argsText, result: try ValueCodec.encode(value))
-        return value
+        return v.value
     }
 
     func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
