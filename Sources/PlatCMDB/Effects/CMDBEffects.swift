@@ -35,22 +35,16 @@ enum CMDBEffects {
     }
 
     static func hosts(_ ctx: EffectContext) throws -> Value {
-        var filter: String? = nil
-        if let w = ctx.argument("where"), !w.isNil {
-            guard case .string(let s) = w else { throw RuntimeError("cmdb.hosts() where: takes a filter string, got \(w.typeName)") }
-            filter = s
-        }
-        var limit: Int? = nil
-        if let l = ctx.argument("limit"), !l.isNil {
-            guard case .int(let n) = l, n > 0 else { throw RuntimeError("cmdb.hosts() limit: takes a positive int") }
-            limit = n
-        }
+        let args = ctx.args.nilAsAbsent
+        let filter = try args.get("where", .string)
+        let limit = try args.get("limit", .int)
+        if let n = limit, n <= 0 { throw RuntimeError("cmdb.hosts() limit: takes a positive int") }
         let c = cmdb(ctx)
         return try hostList(try c.hosts(where: filter, limit: limit), c)
     }
 
     static func group(_ ctx: EffectContext) throws -> Value {
-        guard case .string(let name)? = ctx.argument("name") else { throw RuntimeError("cmdb.group() takes the group's name (string)") }
+        let name = try ctx.args.require("name", .string)
         var overrides: [String: FilterVariable] = [:]
         for (k, v) in ctx.call.args.named where k != "name" {
             switch v {
@@ -121,11 +115,7 @@ enum CMDBEffects {
         guard let hosts = ctx.argument("hosts"), let to = ctx.argument("to") else {
             throw RuntimeError("cmdb.transfer() needs hosts and to:", hint: "cmdb.transfer(hosts, to: \"shop/web/nginx\")")
         }
-        var append = false
-        if let a = ctx.argument("append"), !a.isNil {
-            guard case .bool(let b) = a else { throw RuntimeError("cmdb.transfer() append: takes a bool") }
-            append = b
-        }
+        let append = try ctx.args.nilAsAbsent.get("append", .bool) ?? false
         let target: TransferTarget
         switch to {
         case .string("pool"): target = .pool

@@ -58,42 +58,24 @@ public final class ApproveEffect: DurableEffect {
     }
 
     private func open(_ ctx: EffectContext, _ book: ApprovalBook) throws {
-        guard case .string(let message)? = ctx.argument("message") else {
-            throw RuntimeError("approve() expects a message (string)")
-        }
-        var approvers: [String] = []
-        if let a = ctx.argument("approvers") {
-            guard case .list(let xs) = a else { throw RuntimeError("approve() approvers must be a list of names") }
-            for x in xs {
-                guard case .string(let s) = x else { throw RuntimeError("approve() approvers must be strings") }
-                approvers.append(s)
-            }
-        }
-        var quorum = 1
-        if let q = ctx.argument("quorum") {
-            guard case .int(let n) = q, n >= 1 else { throw RuntimeError("approve() quorum must be an int of at least 1") }
-            quorum = n
-        }
+        let args = ctx.args
+        let message = try args.require("message", .string)
+        let approvers = try args.get("approvers", .strings) ?? []
+        let quorum = try args.get("quorum", .int) ?? 1
+        if quorum < 1 { throw RuntimeError("approve() quorum must be an int of at least 1") }
         if !approvers.isEmpty && quorum > approvers.count {
             throw RuntimeError("approve() quorum \(quorum) is more than the \(approvers.count) approvers listed")
         }
         var timeoutAt: Double? = nil
-        if let t = ctx.argument("timeout") {
-            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("approve() timeout must be a positive duration") }
+        if let ms = try args.get("timeout", .duration) {
+            guard ms > 0 else { throw RuntimeError("approve() timeout must be a positive duration") }
             timeoutAt = RunStore.now() + Double(ms) / 1000
         }
-        var onTimeout = "fail"
-        if let o = ctx.argument("on_timeout") {
-            guard case .string(let s) = o, s == "fail" || s == "approve" else {
-                throw RuntimeError("approve() on_timeout must be \"fail\" or \"approve\"")
-            }
-            onTimeout = s
+        let onTimeout = try args.get("on_timeout", .string) ?? "fail"
+        guard onTimeout == "fail" || onTimeout == "approve" else {
+            throw RuntimeError("approve() on_timeout must be \"fail\" or \"approve\"")
         }
-        var allowSelf = true
-        if let a = ctx.argument("allow_self") {
-            guard case .bool(let b) = a else { throw RuntimeError("approve() allow_self must be a bool") }
-            allowSelf = b
-        }
+        let allowSelf = try args.get("allow_self", .bool) ?? true
         // The journal says started already; a crash before this request exists opens it on resume.
         try book.open(runID: ctx.runID, key: ctx.key.text, message: message, approvers: approvers, quorum: quorum,
                       allowSelf: allowSelf, timeoutAt: timeoutAt, onTimeout: onTimeout)

@@ -123,9 +123,7 @@ final class ValueEffect: DurableEffect {
         ValueEffect(spec("uuid")) { _ in .string(UUID().uuidString.lowercased()) },
         ValueEffect(spec("random")) { _ in .float(Double.random(in: 0..<1)) },
         ValueEffect(spec("env")) { ctx in
-            guard case .string(let name)? = ctx.argument("name") else {
-                throw RuntimeError("env() expects a variable name (string)")
-            }
+            let name = try ctx.args.require("name", .string)
             if let v = ProcessInfo.processInfo.environment[name] { return .string(v) }
             return ctx.argument("default") ?? .null
         },

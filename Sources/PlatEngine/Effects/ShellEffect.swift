@@ -23,43 +23,24 @@ public final class ShellEffect: DurableEffect {
                                                ("stderr", .string("")), ("duration", .duration(0)), ("timed_out", .bool(false))])
 
     public func perform(_ ctx: EffectContext) throws -> Value {
-        guard case .string(let cmd)? = ctx.argument("cmd") else {
-            throw RuntimeError("sh() expects the command as a string, got \(ctx.argument("cmd")?.typeName ?? "nothing")")
-        }
+        let args = ctx.args
+        let cmd = try args.require("cmd", .string)
         var env = ProcessInfo.processInfo.environment
-        if let e = ctx.argument("env") {
-            guard case .map(let m) = e else { throw RuntimeError("sh() expects env to be a map, got \(e.typeName)") }
-            for (k, v) in m.pairs {
-                guard case .string(let name) = k else { throw RuntimeError("sh() env keys must be strings") }
-                switch v {
-                case .string(let s): env[name] = s
-                case .secret(let s): env[name] = s.text
-                default: env[name] = v.printed
-                }
-            }
-        }
+        if let given = try args.get("env", .environment) { env.merge(given) { _, new in new } }
         env["PLATFLOW_IDEMPOTENCY_KEY"] = ctx.idempotencyKey
         env["PLATFLOW_RUN_ID"] = ctx.runID
         env["PLATFLOW_STEP"] = ctx.stepPath
         var timeout: Double? = nil
-        if let t = ctx.argument("timeout") {
-            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("sh() timeout must be a positive duration") }
+        if let ms = try args.get("timeout", .duration) {
+            guard ms > 0 else { throw RuntimeError("sh() timeout must be a positive duration") }
             timeout = Double(ms) / 1000
         }
         if let deadline = ctx.stepDeadline {
             let left = max(0.001, deadline - RunStore.now())
             timeout = min(timeout ?? left, left)
         }
-        var check = true
-        if let c = ctx.argument("check") {
-            guard case .bool(let b) = c else { throw RuntimeError("sh() check must be a bool") }
-            check = b
-        }
-        var cwd: String? = nil
-        if let c = ctx.argument("cwd") {
-            guard case .string(let s) = c else { throw RuntimeError("sh() cwd must be a string") }
-            cwd = s
-        }
+        let check = try args.get("check", .bool) ?? true
+        let cwd = try args.get("cwd", .string)
         let shell = ProcessRunner.which("bash") ?? ProcessRunner.which("sh") ?? "/bin/sh"
 
         var spec = ProcessSpec(arguments: [shell, "-c", cmd], environment: env)

@@ -17,10 +17,7 @@ final class SleepEffect: DurableEffect {
 
     /// The wake-up time, journaled when the sleep starts.
     func startedArguments(_ ctx: EffectContext) throws -> String {
-        guard case .duration(let ms)? = ctx.argument("duration") else {
-            throw RuntimeError("sleep() expects a duration such as 5s, got \(ctx.argument("duration")?.typeName ?? "nothing")",
-                               hint: "write sleep(5s) or sleep(500ms)")
-        }
+        let ms = try ctx.args.require("duration", .duration, hint: "write sleep(5s) or sleep(500ms)")
         if ms < 0 { throw RuntimeError("sleep() needs a duration of 0s or more, got \(Value.duration(ms).printed)") }
         let wakeAt = RunStore.now() + Double(ms) / 1000
         return try ValueCodec.encode(Value.makeMap([("duration", .duration(ms)), ("wake_at", .float(wakeAt))]))

@@ -50,23 +50,21 @@ public final class CopyEffect: DurableEffect {
 
     func options(_ ctx: EffectContext) throws -> CopyOptions {
         var o = CopyOptions()
-        if let m = ctx.argument("mode") {
-            guard case .string(let s) = m, let mode = CopyMode(rawValue: s) else {
+        let args = ctx.args
+        if let s = try args.get("mode", .string) {
+            guard let mode = CopyMode(rawValue: s) else {
                 throw RuntimeError("copy() mode is \"force\" (create the destination folder) or \"strict\" (it must exist)")
             }
             o.mode = mode
         }
         o.uploadLimit = try CopyEffect.rate(ctx.argument("upload_limit"), "upload_limit")
         o.downloadLimit = try CopyEffect.rate(ctx.argument("download_limit"), "download_limit")
-        if let t = ctx.argument("timeout") {
-            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("copy() timeout must be a positive duration") }
+        if let ms = try args.get("timeout", .duration) {
+            guard ms > 0 else { throw RuntimeError("copy() timeout must be a positive duration") }
             o.timeout = Double(ms) / 1000
         }
         if let deadline = ctx.stepDeadline { o.timeout = min(o.timeout, max(0.001, deadline - RunStore.now())) }
-        if let v = ctx.argument("sync") {
-            guard case .bool(let b) = v else { throw RuntimeError("copy() sync must be true or false") }
-            o.durable = b
-        }
+        if let b = try args.get("sync", .bool) { o.durable = b }
         o.owner = ctx.runID
         return o
     }
@@ -84,7 +82,7 @@ public final class CopyEffect: DurableEffect {
         guard let from = ctx.argument("from"), let to = ctx.argument("to") else {
             throw RuntimeError("copy() needs from:, to: and dest:")
         }
-        guard case .string(let dest)? = ctx.argument("dest") else { throw RuntimeError("copy() dest must be a path (string)") }
+        let dest = try ctx.args.require("dest", .string)
         let targets = try FleetTargets(to)
         var options = try options(ctx)
         let fleet = try FleetShellEffect.fleetOptions(ctx)

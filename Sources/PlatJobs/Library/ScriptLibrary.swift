@@ -151,7 +151,7 @@ final class ScriptEffect: DurableEffect {
                           summary: "a script from the library (the online version, or the one named)")
 
     func perform(_ ctx: EffectContext) throws -> Value {
-        let (name, version) = try ScriptEffect.arguments(ctx.call)
+        let (name, version) = try ScriptEffect.arguments(ctx.args)
         let v: ScriptLibrary.Version
         do {
             v = try ScriptLibrary(db: ctx.store.db).resolve(name, version: version)
@@ -162,20 +162,15 @@ final class ScriptEffect: DurableEffect {
     }
 
     func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
-        let (name, version) = try ScriptEffect.arguments(call)
+        let (name, version) = try ScriptEffect.arguments(EffectArguments(function: call.name, named: call.args.named))
         return ([], Value.makeMap([("name", .string(name)), ("version", .int(version ?? 0)), ("lang", .string("bash")),
                                    ("body", .string("# library script \(name)")), ("status", .string("online"))]))
     }
 
-    static func arguments(_ call: EffectCall) throws -> (String, Int?) {
-        guard case .string(let name)? = call.args.named.first(where: { $0.name == "name" })?.value else {
-            throw RuntimeError("script() expects the script's name (string)")
-        }
-        var version: Int? = nil
-        if let v = call.args.named.first(where: { $0.name == "version" })?.value {
-            guard case .int(let n) = v, n >= 1 else { throw RuntimeError("script() version must be an int of at least 1") }
-            version = n
-        }
+    static func arguments(_ args: EffectArguments) throws -> (String, Int?) {
+        let name = try args.require("name", .string)
+        let version = try args.get("version", .int)
+        if let v = version, v < 1 { throw RuntimeError("script() version must be an int of at least 1") }
         return (name, version)
     }
 }
