@@ -25,7 +25,17 @@ public struct JournalKey: Hashable, Sendable, CustomStringConvertible {
     /// Reads the text form of an effect's key (`path#N`). The counter follows the last `#`: step names cannot
     /// hold `#`, and a repeated step's own `#2` always comes before it.
     public init?(text: String) {
-        guard let hash = text.lastIndex(of: "#"), let n = Int(text[text.index(after: hash)...]), n >= 1 else { return nil }
+        // On the UTF-8 bytes: a resumed run reads every key of its journal through here.
+        let bytes = text.utf8
+        guard let hash = bytes.lastIndex(of: UInt8(ascii: "#")) else { return nil }
+        var n = 0
+        var digits = 0
+        for b in bytes[bytes.index(after: hash)...] {
+            guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"), digits < 18 else { return nil }
+            n = n * 10 + Int(b - UInt8(ascii: "0"))
+            digits += 1
+        }
+        guard n >= 1 else { return nil }
         self.init(step: String(text[..<hash]), counter: n)
     }
 
