@@ -33,7 +33,7 @@ let engineAlone = ModuleSet()
 
 final class Quiet: RunOutput {
     func program(_ text: String) {}
-    func event(_ line: String, kind: RunEventKind) {}
+    func event(_ event: RunEvent) {}
 }
 
 /// The peer: what SQLite itself does with one fsynced commit per row, through the C API.

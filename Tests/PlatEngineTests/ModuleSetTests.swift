@@ -40,15 +40,12 @@ final class NotesModule: PlatModule, @unchecked Sendable {
 /// `notes.add(text)`: a row of the module's table, written in the journal entry's transaction; returns its id.
 final class AddNoteEffect: DurableEffect {
     let spec = EffectSpec(name: "notes.add", params: ["text"], required: 1, summary: "adds a note")
+    let kind = EffectKind.transactional
 
     func perform(_ ctx: EffectContext) throws -> Value {
-        guard case .string(let text)? = ctx.argument("text") else { throw RuntimeError("notes.add() takes a string") }
-        return try ctx.store.db.transaction {
-            try ctx.store.db.execute("INSERT INTO notes_entries (run_id, text) VALUES (?, ?)", ctx.runID, text)
-            let v = Value.int(Int(ctx.store.db.lastInsertRowID))
-            try ctx.journal.recordFinished(key: ctx.key, effect: spec.name, args: ctx.argsText, result: try ValueCodec.encode(v))
-            return v
-        }
+        let text = try ctx.args.require("text", .string)
+        try ctx.store.db.execute("INSERT INTO notes_entries (run_id, text) VALUES (?, ?)", ctx.runID, text)
+        return .int(Int(ctx.store.db.lastInsertRowID))
     }
 }
 
@@ -72,20 +69,18 @@ struct NoteAddedEvents: EventSource {
 /// An effect named like the engine's `now`, returning a fixed number; it may say that it overrides.
 final class FixedNowEffect: DurableEffect {
     let spec = EffectSpec(name: "now", params: [], required: 0, summary: "a fixed time")
+    let kind = EffectKind.read
     let overrides: Bool
     init(overrides: Bool) { self.overrides = overrides }
 
-    func perform(_ ctx: EffectContext) throws -> Value {
-        try ctx.journal.recordFinished(key: ctx.key, effect: spec.name, args: ctx.argsText, result: try ValueCodec.encode(.int(42)))
-        return .int(42)
-    }
+    func perform(_ ctx: EffectContext) throws -> Value { .int(42) }
 }
 
 final class CollectedOutput: RunOutput, @unchecked Sendable {
     var text = ""
     var events: [String] = []
     func program(_ text: String) { self.text += text }
-    func event(_ line: String, kind: RunEventKind) { events.append(line) }
+    func event(_ event: RunEvent) { events.append(event.text) }
 }
 
 /// Modules are handed over as a value: each test builds its own set, and sets with different modules live side

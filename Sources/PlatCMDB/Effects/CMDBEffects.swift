@@ -6,21 +6,22 @@ import PlatStore
 /// The CMDB in .plat: `cmdb.hosts(where: ...)`, `cmdb.group(name, VAR: value...)`, `cmdb.update(host, FIELD:
 /// value...)`, `cmdb.transfer(hosts, to: "biz/set/module")`.
 ///
-/// Every call is journaled, reads included: a resumed run gets the hosts its first run saw, not today's.
-/// A change commits in the same transaction as its journal entry, so it happens exactly once even if the
-/// process dies between the two.
+/// Every call is journaled, reads included (`EffectKind.read`): a resumed run gets the hosts its first run saw,
+/// not today's. A change (`EffectKind.transactional`) commits in the same transaction as its journal entry, so it
+/// happens exactly once even if the process dies between the two.
 enum CMDBEffects {
     static func all() -> [DurableEffect] {
         [CMDBEffect(EffectSpec(name: "cmdb.hosts", params: ["where", "limit"], required: 0,
-                               summary: "hosts matching a filter, as host maps sh and copy accept"), body: hosts),
+                               summary: "hosts matching a filter, as host maps sh and copy accept"), .read, body: hosts),
          CMDBEffect(EffectSpec(name: "cmdb.group", params: ["name"], required: 1,
-                               summary: "the hosts of a dynamic group; named arguments override its variables", extraNamed: true), body: group),
+                               summary: "the hosts of a dynamic group; named arguments override its variables", extraNamed: true),
+                    .read, body: group),
          CMDBEffect(EffectSpec(name: "cmdb.update", params: ["host"], required: 1,
                                summary: "changes fields of a host or a list of hosts (cmdb.update(h, sla: 3)); returns them", extraNamed: true),
-                    body: update),
+                    .transactional, body: update),
          CMDBEffect(EffectSpec(name: "cmdb.transfer", params: ["hosts", "to", "append"], required: 2,
                                summary: "moves hosts to modules (\"biz/set/module\", a list of them, or \"pool\"); returns them"),
-                    body: transfer)]
+                    .transactional, body: transfer)]
     }
 
     /// `run ID (who)`: the actor of changes a run makes.
@@ -34,22 +35,16 @@ enum CMDBEffects {
     }
 
     static func hosts(_ ctx: EffectContext) throws -> Value {
-        var filter: String? = nil
-        if let w = ctx.argument("where"), !w.isNil {
-            guard case .string(let s) = w else { throw RuntimeError("cmdb.hosts() where: takes a filter string, got \(w.typeName)") }
-            filter = s
-        }
-        var limit: Int? = nil
-        if let l = ctx.argument("limit"), !l.isNil {
-            guard case .int(let n) = l, n > 0 else { throw RuntimeError("cmdb.hosts() limit: takes a positive int") }
-            limit = n
-        }
+        let args = ctx.args.nilAsAbsent
+        let filter = try args.get("where", .string)
+        let limit = try args.get("limit", .int)
+        if let n = limit, n <= 0 { throw RuntimeError("cmdb.hosts() limit: takes a positive int") }
         let c = cmdb(ctx)
         return try hostList(try c.hosts(where: filter, limit: limit), c)
     }
 
     static func group(_ ctx: EffectContext) throws -> Value {
-        guard case .string(let name)? = ctx.argument("name") else { throw RuntimeError("cmdb.group() takes the group's name (string)") }
+        let name = try ctx.args.require("name", .string)
         var overrides: [String: FilterVariable] = [:]
         for (k, v) in ctx.call.args.named where k != "name" {
             switch v {
@@ -109,26 +104,18 @@ enum CMDBEffects {
             }
         }
         if changes.isEmpty { throw RuntimeError("cmdb.update() needs at least one field to change", hint: "cmdb.update(host, sla: 3)") }
-        return try ctx.store.db.transaction {
-            let ids = try hostIDs(target, c, what: "cmdb.update()")
-            var out: [HostRecord] = []
-            for id in ids { out.append(try c.updateHost(id: id, changes)) }
-            let v: Value
-            if case .list = target { v = try hostList(out, c) } else { v = try hostList(out, c).firstListElement }
-            try ctx.journal.recordFinished(key: ctx.key, effect: ctx.call.name, args: ctx.argsText, result: try ValueCodec.encode(v))
-            return v
-        }
+        let ids = try hostIDs(target, c, what: "cmdb.update()")
+        var out: [HostRecord] = []
+        for id in ids { out.append(try c.updateHost(id: id, changes)) }
+        if case .list = target { return try hostList(out, c) }
+        return try hostList(out, c).firstListElement
     }
 
     static func transfer(_ ctx: EffectContext) throws -> Value {
         guard let hosts = ctx.argument("hosts"), let to = ctx.argument("to") else {
             throw RuntimeError("cmdb.transfer() needs hosts and to:", hint: "cmdb.transfer(hosts, to: \"shop/web/nginx\")")
         }
-        var append = false
-        if let a = ctx.argument("append"), !a.isNil {
-            guard case .bool(let b) = a else { throw RuntimeError("cmdb.transfer() append: takes a bool") }
-            append = b
-        }
+        let append = try ctx.args.nilAsAbsent.get("append", .bool) ?? false
         let target: TransferTarget
         switch to {
         case .string("pool"): target = .pool
@@ -141,41 +128,34 @@ enum CMDBEffects {
         default: throw RuntimeError("cmdb.transfer() to: takes \"biz/set/module\", a list of them, or \"pool\"")
         }
         let c = cmdb(ctx)
-        return try ctx.store.db.transaction {
-            let ids = try hostIDs(hosts, c, what: "cmdb.transfer()")
-            try c.transfer(hostIDs: ids, to: target, append: append)
-            var moved: [HostRecord] = []
-            for id in ids { if let h = try c.host(id: id) { moved.append(h) } }
-            let v = try hostList(moved, c)
-            try ctx.journal.recordFinished(key: ctx.key, effect: ctx.call.name, args: ctx.argsText, result: try ValueCodec.encode(v))
-            return v
-        }
+        let ids = try hostIDs(hosts, c, what: "cmdb.transfer()")
+        try c.transfer(hostIDs: ids, to: target, append: append)
+        var moved: [HostRecord] = []
+        for id in ids { if let h = try c.host(id: id) { moved.append(h) } }
+        return try hostList(moved, c)
     }
 }
 
-/// One CMDB effect: reads are journaled after they run; writes journal themselves inside their transaction.
+/// One CMDB effect, a read or a change (the engine runs a change and its journal entry in one transaction).
 final class CMDBEffect: DurableEffect {
     let spec: EffectSpec
+    let kind: EffectKind
     let body: (EffectContext) throws -> Value
 
-    init(_ spec: EffectSpec, body: @escaping (EffectContext) throws -> Value) {
+    init(_ spec: EffectSpec, _ kind: EffectKind, body: @escaping (EffectContext) throws -> Value) {
         self.spec = spec
+        self.kind = kind
         self.body = body
     }
 
     func perform(_ ctx: EffectContext) throws -> Value {
-        let v: Value
         do {
-            v = try body(ctx)
+            return try body(ctx)
         } catch let e as CMDBError {
             throw RuntimeError("\(spec.name)(): \(e.message)", hint: e.hint)
         } catch let e as FilterError {
             throw RuntimeError("\(spec.name)(): \(e.description)")
         }
-        if ctx.journal.entry(ctx.key)?.status != "finished" {
-            try ctx.journal.recordFinished(key: ctx.key, effect: spec.name, args: ctx.argsText, result: try ValueCodec.encode(v))
-        }
-        return v
     }
 }
 

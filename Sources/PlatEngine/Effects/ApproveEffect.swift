@@ -8,6 +8,7 @@ import PlatStore
 /// on_timeout: "fail" is a runtime error of the step.
 public final class ApproveEffect: DurableEffect {
     public init() {}
+    public let kind = EffectKind.external
     public let spec = EffectSpec(name: "approve", params: ["message", "approvers", "quorum", "timeout", "on_timeout", "allow_self"],
                           required: 1, summary: "waits for people to approve; fails when rejected")
 
@@ -19,12 +20,12 @@ public final class ApproveEffect: DurableEffect {
 
     public func perform(_ ctx: EffectContext) throws -> Value {
         let book = ApprovalBook(db: ctx.store.db)
-        let existing = try book.request(runID: ctx.runID, key: ctx.key)
+        let existing = try book.request(runID: ctx.runID, key: ctx.key.text)
         if ctx.inFlight == nil || existing == nil {
             try open(ctx, book)
         }
         while true {
-            switch try book.state(runID: ctx.runID, key: ctx.key) {
+            switch try book.state(runID: ctx.runID, key: ctx.key.text) {
             case .pending(let request):
                 if ctx.waitPolicy == .park {
                     try ctx.store.park(ctx.runID, as: .waiting, wakeAt: request.timeoutAt)
@@ -44,65 +45,40 @@ public final class ApproveEffect: DurableEffect {
                 try ctx.store.setStatus(ctx.runID, .running)
                 let v = Value.makeMap([("approved", .bool(true)), ("by", .list(by.map { .string($0) })),
                                        ("comments", .list(comments.map { .string($0) })), ("timed_out", .bool(timedOut))])
-                try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(v))
                 ctx.event(timedOut ? "approval timed out; approved by default" : "approved by \(by.joined(separator: ", "))")
                 return v
             case .rejected(let who, let comment):
                 try ctx.store.setStatus(ctx.runID, .running)
-                let msg = "approval rejected by \(who)" + (comment.isEmpty ? "" : ": \(comment)")
-                try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: msg)
-                throw RuntimeError(msg)
+                throw RuntimeError("approval rejected by \(who)" + (comment.isEmpty ? "" : ": \(comment)"))
             case .timedOut:
                 try ctx.store.setStatus(ctx.runID, .running)
-                let msg = "approval timed out with no decision"
-                try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: msg)
-                throw RuntimeError(msg, hint: "pass on_timeout: \"approve\" to go on when nobody answers")
+                throw RuntimeError("approval timed out with no decision", hint: "pass on_timeout: \"approve\" to go on when nobody answers")
             }
         }
     }
 
     private func open(_ ctx: EffectContext, _ book: ApprovalBook) throws {
-        guard case .string(let message)? = ctx.argument("message") else {
-            throw RuntimeError("approve() expects a message (string)")
-        }
-        var approvers: [String] = []
-        if let a = ctx.argument("approvers") {
-            guard case .list(let xs) = a else { throw RuntimeError("approve() approvers must be a list of names") }
-            for x in xs {
-                guard case .string(let s) = x else { throw RuntimeError("approve() approvers must be strings") }
-                approvers.append(s)
-            }
-        }
-        var quorum = 1
-        if let q = ctx.argument("quorum") {
-            guard case .int(let n) = q, n >= 1 else { throw RuntimeError("approve() quorum must be an int of at least 1") }
-            quorum = n
-        }
+        let args = ctx.args
+        let message = try args.require("message", .string)
+        let approvers = try args.get("approvers", .strings) ?? []
+        let quorum = try args.get("quorum", .int) ?? 1
+        if quorum < 1 { throw RuntimeError("approve() quorum must be an int of at least 1") }
         if !approvers.isEmpty && quorum > approvers.count {
             throw RuntimeError("approve() quorum \(quorum) is more than the \(approvers.count) approvers listed")
         }
         var timeoutAt: Double? = nil
-        if let t = ctx.argument("timeout") {
-            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("approve() timeout must be a positive duration") }
+        if let ms = try args.get("timeout", .duration) {
+            guard ms > 0 else { throw RuntimeError("approve() timeout must be a positive duration") }
             timeoutAt = RunStore.now() + Double(ms) / 1000
         }
-        var onTimeout = "fail"
-        if let o = ctx.argument("on_timeout") {
-            guard case .string(let s) = o, s == "fail" || s == "approve" else {
-                throw RuntimeError("approve() on_timeout must be \"fail\" or \"approve\"")
-            }
-            onTimeout = s
+        let onTimeout = try args.get("on_timeout", .string) ?? "fail"
+        guard onTimeout == "fail" || onTimeout == "approve" else {
+            throw RuntimeError("approve() on_timeout must be \"fail\" or \"approve\"")
         }
-        var allowSelf = true
-        if let a = ctx.argument("allow_self") {
-            guard case .bool(let b) = a else { throw RuntimeError("approve() allow_self must be a bool") }
-            allowSelf = b
-        }
-        try ctx.store.db.transaction {
-            try ctx.journal.recordStarted(key: ctx.key, effect: "approve", args: ctx.argsText)
-            try book.open(runID: ctx.runID, key: ctx.key, message: message, approvers: approvers, quorum: quorum,
-                          allowSelf: allowSelf, timeoutAt: timeoutAt, onTimeout: onTimeout)
-        }
+        let allowSelf = try args.get("allow_self", .bool) ?? true
+        // The journal says started already; a crash before this request exists opens it on resume.
+        try book.open(runID: ctx.runID, key: ctx.key.text, message: message, approvers: approvers, quorum: quorum,
+                      allowSelf: allowSelf, timeoutAt: timeoutAt, onTimeout: onTimeout)
         ctx.event("waiting for approval: \(message) (platflow approve \(ctx.runID))", kind: .warning)
     }
 }

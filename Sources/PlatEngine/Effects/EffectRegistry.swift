@@ -4,7 +4,14 @@ import PlatLang
 /// An effect builtin of the durable engine. Modules (jobs, CMDB...) add theirs to the registry.
 public protocol DurableEffect: AnyObject {
     var spec: EffectSpec { get }
+    /// How the engine journals it (see `EffectKind`): `perform` does the work, never the journaling.
+    var kind: EffectKind { get }
+    /// Does the work and returns the call's value; a `RuntimeError` is the plan's failure (an external effect's
+    /// is journaled as failed). For an external effect resumed in flight, `ctx.inFlight` holds the entry.
     func perform(_ ctx: EffectContext) throws -> Value
+    /// An external effect's arguments as journaled when it starts: what a resumed attempt must see again (the
+    /// wake-up time of `sleep`). It may refuse bad arguments before anything is journaled.
+    func startedArguments(_ ctx: EffectContext) throws -> String
     /// For `platflow run --explain`: what the call would do (one or more lines) and a stand-in result that
     /// lets the plan go on, without doing anything.
     func explain(_ call: EffectCall) throws -> (lines: [String], result: Value)
@@ -15,6 +22,8 @@ public protocol DurableEffect: AnyObject {
 
 extension DurableEffect {
     public var overrides: Bool { false }
+
+    public func startedArguments(_ ctx: EffectContext) throws -> String { ctx.argsText }
 
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let args = call.args.named.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ")
@@ -98,7 +107,7 @@ public struct DuplicateEffectError: Error, CustomStringConvertible {
 /// What an effect needs while it runs: its call, its journal key, and the run's handler.
 public struct EffectContext {
     public let call: EffectCall
-    public let key: String
+    public let key: JournalKey
     /// The arguments as stored in the journal (secrets by name only).
     public let argsText: String
     /// The journal's entry when this effect was in flight as the previous process stopped.
@@ -118,7 +127,7 @@ public struct EffectContext {
     public var store: RunStore { handler.store }
     public var stepPath: String { call.stepPath }
     /// `PLATFLOW_IDEMPOTENCY_KEY`: the same for every attempt of this effect in this run.
-    public var idempotencyKey: String { "\(handler.runID)/\(key)" }
+    public var idempotencyKey: String { "\(handler.runID)/\(key.text)" }
 
     public func log(_ text: String, kind: String = "event") {
         try? handler.store.log(handler.runID, step: call.stepPath, kind: kind, text: text)
@@ -154,17 +163,14 @@ public struct EffectContext {
 /// Effects whose only outcome is a value: journaled as finished in one commit.
 final class ValueEffect: DurableEffect {
     let spec: EffectSpec
+    let kind = EffectKind.read
     let body: (EffectContext) throws -> Value
     init(_ spec: EffectSpec, _ body: @escaping (EffectContext) throws -> Value) {
         self.spec = spec
         self.body = body
     }
 
-    func perform(_ ctx: EffectContext) throws -> Value {
-        let v = try body(ctx)
-        try ctx.journal.recordFinished(key: ctx.key, effect: spec.name, args: ctx.argsText, result: try ValueCodec.encode(v))
-        return v
-    }
+    func perform(_ ctx: EffectContext) throws -> Value { try body(ctx) }
 
     static func spec(_ name: String) -> EffectSpec { EffectSpec.core.first { $0.name == name }! }
 
@@ -173,9 +179,7 @@ final class ValueEffect: DurableEffect {
         ValueEffect(spec("uuid")) { _ in .string(UUID().uuidString.lowercased()) },
         ValueEffect(spec("random")) { _ in .float(Double.random(in: 0..<1)) },
         ValueEffect(spec("env")) { ctx in
-            guard case .string(let name)? = ctx.argument("name") else {
-                throw RuntimeError("env() expects a variable name (string)")
-            }
+            let name = try ctx.args.require("name", .string)
             if let v = ProcessInfo.processInfo.environment[name] { return .string(v) }
             return ctx.argument("default") ?? .null
         },

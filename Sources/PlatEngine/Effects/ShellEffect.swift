@@ -7,6 +7,7 @@ import PlatLang
 /// Returns {ok, exit_code, stdout, stderr, duration}; with `check: true` (the default) a non-zero exit fails.
 public final class ShellEffect: DurableEffect {
     public init() {}
+    public let kind = EffectKind.external
     public let spec = EffectSpec(name: "sh", params: ["cmd", "env", "timeout", "check", "cwd"], required: 1,
                           summary: "runs a shell command on this machine; fails on a non-zero exit unless check: false")
 
@@ -22,46 +23,26 @@ public final class ShellEffect: DurableEffect {
                                                ("stderr", .string("")), ("duration", .duration(0)), ("timed_out", .bool(false))])
 
     public func perform(_ ctx: EffectContext) throws -> Value {
-        guard case .string(let cmd)? = ctx.argument("cmd") else {
-            throw RuntimeError("sh() expects the command as a string, got \(ctx.argument("cmd")?.typeName ?? "nothing")")
-        }
+        let args = ctx.args
+        let cmd = try args.require("cmd", .string)
         var env = ProcessInfo.processInfo.environment
-        if let e = ctx.argument("env") {
-            guard case .map(let m) = e else { throw RuntimeError("sh() expects env to be a map, got \(e.typeName)") }
-            for (k, v) in m.pairs {
-                guard case .string(let name) = k else { throw RuntimeError("sh() env keys must be strings") }
-                switch v {
-                case .string(let s): env[name] = s
-                case .secret(let s): env[name] = s.text
-                default: env[name] = v.printed
-                }
-            }
-        }
+        if let given = try args.get("env", .environment) { env.merge(given) { _, new in new } }
         env["PLATFLOW_IDEMPOTENCY_KEY"] = ctx.idempotencyKey
         env["PLATFLOW_RUN_ID"] = ctx.runID
         env["PLATFLOW_STEP"] = ctx.stepPath
         var timeout: Double? = nil
-        if let t = ctx.argument("timeout") {
-            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("sh() timeout must be a positive duration") }
+        if let ms = try args.get("timeout", .duration) {
+            guard ms > 0 else { throw RuntimeError("sh() timeout must be a positive duration") }
             timeout = Double(ms) / 1000
         }
         if let deadline = ctx.stepDeadline {
             let left = max(0.001, deadline - RunStore.now())
             timeout = min(timeout ?? left, left)
         }
-        var check = true
-        if let c = ctx.argument("check") {
-            guard case .bool(let b) = c else { throw RuntimeError("sh() check must be a bool") }
-            check = b
-        }
-        var cwd: String? = nil
-        if let c = ctx.argument("cwd") {
-            guard case .string(let s) = c else { throw RuntimeError("sh() cwd must be a string") }
-            cwd = s
-        }
+        let check = try args.get("check", .bool) ?? true
+        let cwd = try args.get("cwd", .string)
         let shell = ProcessRunner.which("bash") ?? ProcessRunner.which("sh") ?? "/bin/sh"
 
-        try ctx.journal.recordStarted(key: ctx.key, effect: "sh", args: ctx.argsText)
         var spec = ProcessSpec(arguments: [shell, "-c", cmd], environment: env)
         spec.workingDirectory = cwd
         spec.timeout = timeout
@@ -71,9 +52,7 @@ public final class ShellEffect: DurableEffect {
         do {
             result = try ProcessRunner.run(spec)
         } catch {
-            let message = "sh() could not start the command: \(error)"
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: message)
-            throw RuntimeError(message)
+            throw RuntimeError("sh() could not start the command: \(error)")
         }
         // Killed because the run was told to stop (Ctrl-C, cancel): leave it in flight, so a resume runs it
         // again. A command that finished on its own is recorded even when a stop came meanwhile.
@@ -98,7 +77,6 @@ public final class ShellEffect: DurableEffect {
             let tail = result.stderrText.split(separator: "\n").suffix(3).joined(separator: " | ")
             failure = "command exited with \(result.exitCode): \(abbreviate(cmd))" + (tail.isEmpty ? "" : " (stderr: \(tail))")
         }
-        try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value), failed: failure)
         if let failure { throw RuntimeError(failure, hint: result.timedOut ? nil : "pass check: false to inspect the exit code yourself") }
         return value
     }

@@ -5,6 +5,7 @@ import PlatLang
 /// wakes at the original time, not d after it was resumed.
 final class SleepEffect: DurableEffect {
     let spec = EffectSpec.core.first { $0.name == "sleep" }!
+    let kind = EffectKind.external
 
     func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let d = call.args.named.first { $0.name == "duration" }?.value ?? .null
@@ -14,19 +15,19 @@ final class SleepEffect: DurableEffect {
     /// Waits shorter than this happen in the worker even when parking is allowed.
     static let parkThreshold = 2.0
 
+    /// The wake-up time, journaled when the sleep starts.
+    func startedArguments(_ ctx: EffectContext) throws -> String {
+        let ms = try ctx.args.require("duration", .duration, hint: "write sleep(5s) or sleep(500ms)")
+        if ms < 0 { throw RuntimeError("sleep() needs a duration of 0s or more, got \(Value.duration(ms).printed)") }
+        let wakeAt = RunStore.now() + Double(ms) / 1000
+        return try ValueCodec.encode(Value.makeMap([("duration", .duration(ms)), ("wake_at", .float(wakeAt))]))
+    }
+
     func perform(_ ctx: EffectContext) throws -> Value {
-        var wakeAt: Double
-        if let e = ctx.inFlight, case .map(let m)? = try? ValueCodec.decode(e.args), case .float(let w)? = m.get(.string("wake_at")) {
-            wakeAt = w
-        } else {
-            guard case .duration(let ms)? = ctx.argument("duration") else {
-                throw RuntimeError("sleep() expects a duration such as 5s, got \(ctx.argument("duration")?.typeName ?? "nothing")",
-                                   hint: "write sleep(5s) or sleep(500ms)")
-            }
-            if ms < 0 { throw RuntimeError("sleep() needs a duration of 0s or more, got \(Value.duration(ms).printed)") }
-            wakeAt = RunStore.now() + Double(ms) / 1000
-            let args = Value.makeMap([("duration", .duration(ms)), ("wake_at", .float(wakeAt))])
-            try ctx.journal.recordStarted(key: ctx.key, effect: "sleep", args: try ValueCodec.encode(args))
+        // The journal's wake-up time, whether this attempt started the sleep or resumes it.
+        guard let e = ctx.journal.entry(ctx.key), case .map(let m)? = try? ValueCodec.decode(e.args),
+              case .float(let wakeAt)? = m.get(.string("wake_at")) else {
+            throw RuntimeError("sleep() at \(ctx.key.text) has no wake-up time in the journal")
         }
         let left = wakeAt - RunStore.now()
         if left > SleepEffect.parkThreshold && ctx.waitPolicy == .park {
@@ -45,7 +46,6 @@ final class SleepEffect: DurableEffect {
             }
             throw i
         }
-        try ctx.journal.recordCompleted(key: ctx.key, result: "null")
         return .null
     }
 }

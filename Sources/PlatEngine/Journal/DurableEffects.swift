@@ -7,7 +7,7 @@ public protocol RunOutput: AnyObject {
     /// The program's own `print` output.
     func program(_ text: String)
     /// Step banners and engine events, one line each.
-    func event(_ line: String, kind: RunEventKind)
+    func event(_ event: RunEvent)
     /// A live status line for long work (batches, copies), redrawn in place on a terminal; nil clears it.
     func progress(_ line: String?)
 }
@@ -17,6 +17,24 @@ extension RunOutput {
 }
 
 public enum RunEventKind: Sendable { case stepStarted, stepOK, stepFailed, stepSkipped, info, warning }
+
+/// One step banner or engine event of a run, with its parts kept apart so an output shows them its own way.
+public struct RunEvent: Sendable {
+    public var kind: RunEventKind
+    /// The step it concerns; empty for the run itself.
+    public var step: String
+    /// What happened, as one line. A succeeded step's line is its path alone: its duration is `duration`.
+    public var text: String
+    /// Seconds the step took (a succeeded step).
+    public var duration: Double?
+
+    public init(kind: RunEventKind, step: String, text: String, duration: Double? = nil) {
+        self.kind = kind
+        self.step = step
+        self.text = text
+        self.duration = duration
+    }
+}
 
 /// Thrown through the interpreter when a run must stop without finishing: parked on a timer or an approval,
 /// or cancelled. It is not a .plat runtime error, so `try`/`catch` in the plan cannot swallow it.
@@ -74,7 +92,7 @@ public final class DurableEffects: EffectHandler {
 
     public func perform(_ call: EffectCall) throws -> Value {
         try stopFlag.check()
-        let key = call.key
+        let key = JournalKey(call)
         let argsText = (try? ValueCodec.encode(.map(argsMap(call)))) ?? "{}"
         var resumeInFlight: Journal.Entry? = nil
         if let e = journal.entry(key) {
@@ -86,15 +104,15 @@ public final class DurableEffects: EffectHandler {
                     phase: .runtime)
             }
             switch e.status {
-            case "finished", "failed":
+            case .finished, .failed:
                 if unreplayed > 0 { unreplayed -= 1 }
                 let v = try ValueCodec.decode(e.result ?? "null")
-                if e.status == "failed", let msg = e.error { throw RuntimeError(msg) }
+                if e.status == .failed, let msg = e.error { throw RuntimeError(msg) }
                 return v
-            default:
+            case .started:
                 resumeInFlight = e
                 if call.name != "sleep" && call.name != "approve" {
-                    event("re-running \(call.name)() at \(key): it was in flight when the previous process stopped",
+                    event("re-running \(call.name)() at \(key.text): it was in flight when the previous process stopped",
                           kind: .warning, step: call.stepPath)
                 }
             }
@@ -103,7 +121,37 @@ public final class DurableEffects: EffectHandler {
             throw RuntimeError("effect \(call.name)() is not available here")
         }
         let ctx = EffectContext(call: call, key: key, argsText: argsText, inFlight: resumeInFlight, handler: self)
-        return try effect.perform(ctx)
+        return try perform(effect, ctx)
+    }
+
+    /// Performs `effect` under the journaling discipline of its kind.
+    private func perform(_ effect: DurableEffect, _ ctx: EffectContext) throws -> Value {
+        switch effect.kind {
+        case .read:
+            let v = try effect.perform(ctx)
+            try journal.recordFinished(key: ctx.key, effect: ctx.call.name, args: ctx.argsText, result: try ValueCodec.encode(v))
+            return v
+        case .transactional:
+            return try store.db.transaction {
+                let v = try effect.perform(ctx)
+                try journal.recordFinished(key: ctx.key, effect: ctx.call.name, args: ctx.argsText, result: try ValueCodec.encode(v))
+                return v
+            }
+        case .external:
+            if ctx.inFlight == nil {
+                try journal.recordStarted(key: ctx.key, effect: ctx.call.name, args: try effect.startedArguments(ctx))
+            }
+            let v: Value
+            do {
+                v = try effect.perform(ctx)
+            } catch let e as RuntimeError {
+                try journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
+                throw e
+            }
+            // A stop (`RunInterruption`) or an engine error leaves the entry started: a resume runs it again.
+            try journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(v))
+            return v
+        }
     }
 
     func argsMap(_ call: EffectCall) -> MapStorage {
@@ -126,7 +174,8 @@ public final class DurableEffects: EffectHandler {
         stepStack.append(step.path)
         if isReplaying { return }
         try store.stepStarted(runID, path: step.path, attempt: step.attempt)
-        output.event(step.attempt > 1 ? "\(step.path) (attempt \(step.attempt))" : step.path, kind: .stepStarted)
+        output.event(RunEvent(kind: .stepStarted, step: step.path,
+                              text: step.attempt > 1 ? "\(step.path) (attempt \(step.attempt))" : step.path))
         try? store.log(runID, step: step.path, kind: "event", text: step.attempt > 1 ? "started (attempt \(step.attempt))" : "started")
     }
 
@@ -136,16 +185,16 @@ public final class DurableEffects: EffectHandler {
         if isReplaying { return }
         switch outcome {
         case .succeeded(let s):
-            try? store.stepFinished(runID, path: step.path, status: "succeeded", error: nil)
-            output.event("\(step.path) \(String(format: "%.3f", s))", kind: .stepOK)
+            try? store.stepFinished(runID, path: step.path, status: .succeeded, error: nil)
+            output.event(RunEvent(kind: .stepOK, step: step.path, text: step.path, duration: s))
             try? store.log(runID, step: step.path, kind: "event", text: "succeeded in \(String(format: "%.3f", s))s")
         case .failed(let d, _):
-            try? store.stepFinished(runID, path: step.path, status: "failed", error: d.message)
-            output.event("\(step.path) failed: \(d.message)", kind: .stepFailed)
+            try? store.stepFinished(runID, path: step.path, status: .failed, error: d.message)
+            output.event(RunEvent(kind: .stepFailed, step: step.path, text: "\(step.path) failed: \(d.message)"))
             try? store.log(runID, step: step.path, kind: "err", text: "failed: \(d.message)")
         case .skipped(let reason):
-            try? store.stepFinished(runID, path: step.path, status: "skipped", error: reason)
-            output.event("\(step.path) skipped (\(reason))", kind: .stepSkipped)
+            try? store.stepFinished(runID, path: step.path, status: .skipped, error: reason)
+            output.event(RunEvent(kind: .stepSkipped, step: step.path, text: "\(step.path) skipped (\(reason))"))
             try? store.log(runID, step: step.path, kind: "event", text: "skipped (\(reason))")
         }
     }
@@ -159,7 +208,7 @@ public final class DurableEffects: EffectHandler {
     // MARK: Helpers for effects
 
     func event(_ line: String, kind: RunEventKind, step: String) {
-        output.event(line, kind: kind)
+        output.event(RunEvent(kind: kind, step: step, text: line))
         let k: String
         switch kind {
         case .warning, .stepFailed: k = "err"

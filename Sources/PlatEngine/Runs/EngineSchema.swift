@@ -1,7 +1,8 @@
 import PlatStore
 
 /// The engine's tables. Every run is one row of `runs`; its code is pinned in `run_sources`; every effect it
-/// performed is a row of `journal`, keyed by (run, step path + sequence number).
+/// performed is a row of `engine_journal`, keyed by (run, step path + sequence number); a fleet effect's entry
+/// for one host is a row of `engine_journal_hosts`, keyed by (run, the effect's key, host).
 public enum EngineSchema {
     public static let migrations: [Migration] = [
         Migration(module: "engine", version: 1, sql: """
@@ -129,6 +130,62 @@ public enum EngineSchema {
                 at REAL NOT NULL,
                 PRIMARY KEY (subscription, cursor)
             );
+            """),
+        // A fleet effect's per-host entries and log lines used to be told apart by an `@` inside the key or the
+        // step (`main/restart#1@web-07`), so a step named `deploy@prod` passed for a host. They get a place of
+        // their own: host entries a table, log lines a `host` column.
+        //
+        // A legacy key `P#N@H` is a host entry only when the run also has an entry `P#N` (the fleet effect
+        // itself, always recorded before its hosts). Every `@` of a key is a candidate split; the shortest
+        // existing prefix wins, because a real effect's key never holds `#N@` (step names cannot hold `#`), while
+        // a host name may hold `@` (`admin@db-1`). Candidates are looked up on the primary key, not scanned.
+        Migration(module: "engine", version: 3, sql: """
+            CREATE TABLE engine_journal_hosts (
+                run_id TEXT NOT NULL REFERENCES engine_runs(id) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                host TEXT NOT NULL,
+                effect TEXT NOT NULL,
+                args TEXT NOT NULL,
+                status TEXT NOT NULL,
+                result TEXT,
+                error TEXT,
+                started_at REAL NOT NULL,
+                finished_at REAL,
+                PRIMARY KEY (run_id, key, host)
+            );
+            CREATE TEMP TABLE legacy_host_keys (run_id TEXT NOT NULL, key TEXT NOT NULL, parent TEXT NOT NULL,
+                                                PRIMARY KEY (run_id, key));
+            WITH RECURSIVE cut(run_id, key, pos) AS (
+                SELECT run_id, key, instr(key, '@') FROM engine_journal WHERE instr(key, '@') > 0
+                UNION ALL
+                SELECT run_id, key, pos + instr(substr(key, pos + 1), '@') FROM cut
+                WHERE instr(substr(key, pos + 1), '@') > 0
+            )
+            INSERT INTO legacy_host_keys (run_id, key, parent)
+            SELECT c.run_id, c.key, substr(c.key, 1, min(c.pos) - 1) FROM cut c
+            JOIN engine_journal p ON p.run_id = c.run_id AND p.key = substr(c.key, 1, c.pos - 1)
+            GROUP BY c.run_id, c.key;
+            INSERT INTO engine_journal_hosts (run_id, key, host, effect, args, status, result, error, started_at, finished_at)
+            SELECT j.run_id, h.parent, substr(j.key, length(h.parent) + 2), j.effect, j.args, j.status, j.result, j.error,
+                   j.started_at, j.finished_at
+            FROM legacy_host_keys h JOIN engine_journal j ON j.run_id = h.run_id AND j.key = h.key;
+            DELETE FROM engine_journal WHERE (run_id, key) IN (SELECT run_id, key FROM legacy_host_keys);
+            DROP TABLE temp.legacy_host_keys;
+
+            ALTER TABLE engine_logs ADD COLUMN host TEXT;
+            CREATE TEMP TABLE legacy_host_steps (run_id TEXT NOT NULL, step TEXT NOT NULL, path TEXT NOT NULL,
+                                                 host TEXT NOT NULL, PRIMARY KEY (run_id, step));
+            INSERT OR IGNORE INTO legacy_host_steps (run_id, step, path, host)
+            SELECT run_id, path || '@' || host, path, host FROM (
+                SELECT DISTINCT run_id, substr(rtrim(key, '0123456789'), 1, length(rtrim(key, '0123456789')) - 1) AS path,
+                       host
+                FROM engine_journal_hosts
+            );
+            UPDATE engine_logs SET
+                host = (SELECT s.host FROM legacy_host_steps s WHERE s.run_id = engine_logs.run_id AND s.step = engine_logs.step),
+                step = (SELECT s.path FROM legacy_host_steps s WHERE s.run_id = engine_logs.run_id AND s.step = engine_logs.step)
+            WHERE instr(step, '@') > 0 AND (run_id, step) IN (SELECT run_id, step FROM legacy_host_steps);
+            DROP TABLE temp.legacy_host_steps;
             """),
     ]
 }

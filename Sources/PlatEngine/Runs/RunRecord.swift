@@ -61,9 +61,14 @@ public struct RunRecord: Sendable {
     }
 }
 
+/// Where a step of a run stands (`engine_steps.status`).
+public enum StepState: String, Sendable {
+    case running, succeeded, failed, skipped
+}
+
 public struct StepRecord: Sendable {
     public var path: String
-    public var status: String
+    public var status: StepState
     public var attempt: Int
     public var startedAt: Double?
     public var finishedAt: Double?
@@ -74,6 +79,8 @@ public struct LogRecord: Sendable {
     public var id: Int64
     public var at: Double
     public var step: String
+    /// The host that printed it, for the output of a fleet effect's hosts; nil for the step's own lines.
+    public var host: String?
     /// `out` (the program's print), `event` (step and engine events), `err` (errors).
     public var kind: String
     public var text: String

@@ -150,30 +150,32 @@ public final class RunStore {
 
     public func stepStarted(_ id: String, path: String, attempt: Int) throws {
         try db.execute("""
-            INSERT INTO engine_steps (run_id, path, status, attempt, started_at) VALUES (?, ?, 'running', ?, ?)
-            ON CONFLICT (run_id, path) DO UPDATE SET status = 'running', attempt = excluded.attempt,
+            INSERT INTO engine_steps (run_id, path, status, attempt, started_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (run_id, path) DO UPDATE SET status = excluded.status, attempt = excluded.attempt,
             started_at = excluded.started_at, finished_at = NULL, error = NULL
-            """, id, path, attempt, RunStore.now())
+            """, id, path, StepState.running.rawValue, attempt, RunStore.now())
     }
 
-    public func stepFinished(_ id: String, path: String, status: String, error: String?) throws {
+    public func stepFinished(_ id: String, path: String, status: StepState, error: String?) throws {
         try db.execute("""
             INSERT INTO engine_steps (run_id, path, status, started_at, finished_at, error) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (run_id, path) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at,
             error = excluded.error
-            """, id, path, status, RunStore.now(), RunStore.now(), error)
+            """, id, path, status.rawValue, RunStore.now(), RunStore.now(), error)
     }
 
     public func steps(of id: String) throws -> [StepRecord] {
         try db.query("SELECT * FROM engine_steps WHERE run_id = ? ORDER BY started_at, rowid", id).map { r in
-            StepRecord(path: r.string("path") ?? "", status: r.string("status") ?? "", attempt: Int(r.int("attempt") ?? 1),
+            StepRecord(path: r.string("path") ?? "", status: StepState(rawValue: r.string("status") ?? "") ?? .running,
+                       attempt: Int(r.int("attempt") ?? 1),
                        startedAt: r.double("started_at"), finishedAt: r.double("finished_at"), error: r.string("error"))
         }
     }
 
-    public func log(_ id: String, step: String, kind: String, text: String) throws {
-        try db.execute("INSERT INTO engine_logs (run_id, at, step, kind, text) VALUES (?, ?, ?, ?, ?)",
-                       id, RunStore.now(), step, kind, text)
+    /// One log record; `host` is set for what a host printed during a fleet effect of `step`.
+    public func log(_ id: String, step: String, host: String? = nil, kind: String, text: String) throws {
+        try db.execute("INSERT INTO engine_logs (run_id, at, step, host, kind, text) VALUES (?, ?, ?, ?, ?, ?)",
+                       id, RunStore.now(), step, host, kind, text)
     }
 
     public func logs(of id: String, after: Int64 = 0, step: String? = nil) throws -> [LogRecord] {
@@ -195,7 +197,7 @@ public final class RunStore {
         }
         try db.forEach(sql, args) { r in
             try body(LogRecord(id: r.int("id") ?? 0, at: r.double("at") ?? 0, step: r.string("step") ?? "",
-                               kind: r.string("kind") ?? "", text: r.string("text") ?? ""))
+                               host: r.string("host"), kind: r.string("kind") ?? "", text: r.string("text") ?? ""))
         }
     }
 

@@ -269,5 +269,5 @@ public final class Scheduler: @unchecked Sendable {
 public final class SilentRunOutput: RunOutput {
     public init() {}
     public func program(_ text: String) {}
-    public func event(_ line: String, kind: RunEventKind) {}
+    public func event(_ event: RunEvent) {}
 }

@@ -10,6 +10,7 @@ import PlatLang
 /// summary as `sh` on hosts (`hosts` complete up to `FleetTally.detailLimit` hosts, the failed ones beyond);
 /// each host's entry lists its files (`files: [{source, destination, status, bytes, duration, speed, sha256}]`).
 public final class CopyEffect: DurableEffect {
+    public let kind = EffectKind.external
     public let spec = EffectSpec(
         name: "copy",
         params: ["from", "to", "dest", "mode", "upload_limit", "download_limit", "timeout", "rolling", "on_failure",
@@ -49,56 +50,55 @@ public final class CopyEffect: DurableEffect {
 
     func options(_ ctx: EffectContext) throws -> CopyOptions {
         var o = CopyOptions()
-        if let m = ctx.argument("mode") {
-            guard case .string(let s) = m, let mode = CopyMode(rawValue: s) else {
+        let args = ctx.args
+        if let s = try args.get("mode", .string) {
+            guard let mode = CopyMode(rawValue: s) else {
                 throw RuntimeError("copy() mode is \"force\" (create the destination folder) or \"strict\" (it must exist)")
             }
             o.mode = mode
         }
         o.uploadLimit = try CopyEffect.rate(ctx.argument("upload_limit"), "upload_limit")
         o.downloadLimit = try CopyEffect.rate(ctx.argument("download_limit"), "download_limit")
-        if let t = ctx.argument("timeout") {
-            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("copy() timeout must be a positive duration") }
+        if let ms = try args.get("timeout", .duration) {
+            guard ms > 0 else { throw RuntimeError("copy() timeout must be a positive duration") }
             o.timeout = Double(ms) / 1000
         }
         if let deadline = ctx.stepDeadline { o.timeout = min(o.timeout, max(0.001, deadline - RunStore.now())) }
-        if let v = ctx.argument("sync") {
-            guard case .bool(let b) = v else { throw RuntimeError("copy() sync must be true or false") }
-            o.durable = b
-        }
+        if let b = try args.get("sync", .bool) { o.durable = b }
         o.owner = ctx.runID
         return o
+    }
+
+    /// The arguments and the time of the first start, for the [DATE:...] macros: a resumed copy names files the
+    /// same way.
+    public func startedArguments(_ ctx: EffectContext) throws -> String {
+        var stored = MapStorage()
+        if case .map(let m) = try ValueCodec.decode(ctx.argsText) { stored = MapStorage(copying: m) }
+        stored.set(.string("$now"), .float(Date().timeIntervalSince1970))
+        return try ValueCodec.encode(.map(stored))
     }
 
     public func perform(_ ctx: EffectContext) throws -> Value {
         guard let from = ctx.argument("from"), let to = ctx.argument("to") else {
             throw RuntimeError("copy() needs from:, to: and dest:")
         }
-        guard case .string(let dest)? = ctx.argument("dest") else { throw RuntimeError("copy() dest must be a path (string)") }
+        let dest = try ctx.args.require("dest", .string)
         let targets = try FleetTargets(to)
         var options = try options(ctx)
         let fleet = try FleetShellEffect.fleetOptions(ctx)
-        // The time for [DATE:...] macros is the effect's first start, so a resumed copy names files the same way.
-        if let e = ctx.inFlight, case .map(let m)? = try? ValueCodec.decode(e.args), case .float(let t)? = m.get(.string("$now")) {
+        // The time for [DATE:...] macros is the effect's first start, as journaled.
+        if let e = ctx.journal.entry(ctx.key), case .map(let m)? = try? ValueCodec.decode(e.args),
+           case .float(let t)? = m.get(.string("$now")) {
             options.now = Date(timeIntervalSince1970: t)
-        } else {
-            let args = try ValueCodec.decode(ctx.argsText)
-            var stored = MapStorage()
-            if case .map(let m) = args { stored = MapStorage(copying: m) }
-            stored.set(.string("$now"), .float(options.now.timeIntervalSince1970))
-            try ctx.journal.recordStarted(key: ctx.key, effect: "copy", args: try ValueCodec.encode(.map(stored)))
         }
         let expanded: [ExpandedSource]
         do {
             expanded = try FileDistributor.expand(try CopyEffect.sources(from), options: options)
         } catch let e as CopyError {
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.description)
             throw RuntimeError(e.description)
         } catch let e as RuntimeError {
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
             throw e
         } catch {
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: "\(error)")
             throw RuntimeError("copy(): \(error)")
         }
         let opts = options
@@ -107,7 +107,7 @@ public final class CopyEffect: DurableEffect {
             return CopyEffect.outcome(r)
         }
         var bytes: Int64 = 0
-        let (tally, value) = try runner.runAndRecord { o in
+        let (tally, value) = try runner.runAndSummarize { o in
             guard case .list(let files) = o.detail else { return }
             for f in files {
                 if case .map(let m) = f, case .int(let b)? = m.get(.string("bytes")) { bytes += Int64(b) }

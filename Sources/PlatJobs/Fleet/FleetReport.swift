@@ -43,27 +43,20 @@ public enum FleetReport {
         var order: [String] = []
         var steps: [String: StepHosts] = [:]
         var groupIndex: [String: [String: Int]] = [:]
-        var durations: [String: Double] = [:]
         try db.forEach("""
-            SELECT key, result, started_at, finished_at FROM engine_journal WHERE run_id = ? ORDER BY started_at, rowid
+            SELECT key, host, result FROM engine_journal_hosts WHERE run_id = ? ORDER BY started_at, rowid
             """, [runID]) { r in
-            let key = r.string("key") ?? ""
-            guard let at = key.firstIndex(of: "@") else {
-                if let s = r.double("started_at"), let f = r.double("finished_at") { durations[key] = f - s }
-                return
-            }
-            let effectKey = String(key[..<at])
-            let hostPart = String(key[key.index(after: at)...])
-            if hostPart.hasPrefix("gate-") || hostPart.hasPrefix("pause-") { return }
+            let effectKey = r.string("key") ?? ""
+            let host = r.string("host") ?? ""
             let outcome: HostOutcome
             if let text = r.string("result"), let v = try? ValueCodec.decode(text), let o = HostOutcome.from(v) {
                 outcome = o
             } else {
-                outcome = HostOutcome(host: hostPart, status: .cancelled, stderr: "in flight")
+                outcome = HostOutcome(host: host, status: .cancelled, stderr: "in flight")
             }
             if steps[effectKey] == nil {
                 order.append(effectKey)
-                steps[effectKey] = StepHosts(key: effectKey, step: effectKey.split(separator: "#").dropLast().joined(separator: "#"))
+                steps[effectKey] = StepHosts(key: effectKey, step: JournalKey(text: effectKey)?.step ?? effectKey)
             }
             steps[effectKey]!.hosts += 1
             switch outcome.status {
@@ -88,7 +81,10 @@ public enum FleetReport {
         }
         return order.map { key in
             var s = steps[key]!
-            s.duration = durations[key]
+            if let e = try? db.queryOne("SELECT started_at, finished_at FROM engine_journal WHERE run_id = ? AND key = ?", runID, key),
+               let started = e.double("started_at"), let finished = e.double("finished_at") {
+                s.duration = finished - started
+            }
             // Largest first; equal sizes keep the order they were first seen in.
             s.groups = s.groups.enumerated().sorted { a, b in
                 a.element.hosts.count != b.element.hosts.count ? a.element.hosts.count > b.element.hosts.count : a.offset < b.offset

@@ -24,7 +24,8 @@ public struct FleetOptions: Sendable {
 
 /// Runs one piece of work on many hosts in rolling batches, journaling each host's outcome, so a run killed
 /// in batch 7 of 20 resumes in batch 7 without touching the hosts that finished. Host results are journaled
-/// under `KEY@host`; batch gates are approvals under `KEY@gate-N` and `KEY@pause-N`.
+/// under the effect's key with the host (`JournalKey.on(host:)`); batch gates are approvals under `KEY@gate-N`
+/// and `KEY@pause-N`.
 /// Memory does not grow with the hosts' output: each outcome is journaled and logged as it arrives, then only
 /// its status (one byte a host) and what the `FleetTally` keeps remain.
 public final class FleetRunner {
@@ -53,7 +54,7 @@ public final class FleetRunner {
         tally = FleetTally(total: targets.count)
     }
 
-    func hostKey(_ i: Int) -> String { "\(ctx.key)@\(targets.name(at: i))" }
+    func hostKey(_ i: Int) -> JournalKey { ctx.key.on(host: targets.name(at: i)) }
 
     /// Runs every batch and returns the tally; `observe` sees every host's outcome once, on this thread (those
     /// finished before a resume too). Throws when max_fail is exceeded or a person stops it.
@@ -67,7 +68,7 @@ public final class FleetRunner {
             let label = "batch \(b + 1)/\(batches.count)"
             let todo = batch.filter { statuses[$0] == nil }
             if options.onFailure == .manual && !todo.isEmpty {
-                let go = try ApprovalGate.wait(ctx, key: "\(ctx.key)@gate-\(b + 1)",
+                let go = try ApprovalGate.wait(ctx, key: "\(ctx.key.text)@gate-\(b + 1)",
                                                message: "start \(label) of \(ctx.stepPath.isEmpty ? verb : ctx.stepPath) on \(todo.count) host\(todo.count == 1 ? "" : "s")?")
                 if !go {
                     markRest(from: b, batches, as: .skipped)
@@ -88,7 +89,7 @@ public final class FleetRunner {
             if !batchFailed.isEmpty && options.onFailure != .ignore {
                 ctx.progress(nil)
                 let names = batchFailed.prefix(5).map { targets.name(at: $0) }.joined(separator: ", ") + (batchFailed.count > 5 ? ", ..." : "")
-                let go = try ApprovalGate.wait(ctx, key: "\(ctx.key)@pause-\(b + 1)",
+                let go = try ApprovalGate.wait(ctx, key: "\(ctx.key.text)@pause-\(b + 1)",
                                                message: "\(label): \(batchFailed.count) of \(batch.count) hosts failed (\(names)); approve to accept and go on, or `platflow retry \(ctx.runID)` to run them again")
                 if !go {
                     markRest(from: b + 1, batches, as: .skipped)
@@ -101,19 +102,11 @@ public final class FleetRunner {
         return tally
     }
 
-    /// Runs every batch and journals the effect's end under its key: the summary value, or the error that
-    /// stopped it (max_fail, a rejected pause), which a replay raises again.
-    public func runAndRecord(observe: (HostOutcome) -> Void = { _ in }) throws -> (tally: FleetTally, summary: Value) {
-        let tally: FleetTally
-        do {
-            tally = try run(observe: observe)
-        } catch let e as RuntimeError {
-            try ctx.journal.recordCompleted(key: ctx.key, result: "null", failed: e.message)
-            throw e
-        }
-        let value = tally.summary(batches: try options.rolling?.batchSizes(total: targets.count).count ?? 1)
-        try ctx.journal.recordCompleted(key: ctx.key, result: try ValueCodec.encode(value))
-        return (tally, value)
+    /// Runs every batch and returns the tally with the effect's summary value (the engine journals it, or the
+    /// error that stopped the run — max_fail, a rejected pause — which a replay raises again).
+    public func runAndSummarize(observe: (HostOutcome) -> Void = { _ in }) throws -> (tally: FleetTally, summary: Value) {
+        let tally = try run(observe: observe)
+        return (tally, tally.summary(batches: try options.rolling?.batchSizes(total: targets.count).count ?? 1))
     }
 
     /// The result `--explain` shows: every host ok.
@@ -137,7 +130,7 @@ public final class FleetRunner {
                 position = Dictionary((0..<targets.count).map { (targets.name(at: $0), $0) }, uniquingKeysWith: { a, _ in a })
             }
             guard let i = position?[host], statuses[i] == nil else { return }
-            if status == "started" {
+            if status == .started {
                 inFlightBefore.insert(i)
             } else if let text = result, let v = try? ValueCodec.decode(text), let o = HostOutcome.from(v) {
                 record(o, at: i, observe)
@@ -192,7 +185,7 @@ public final class FleetRunner {
             try ctx.store.db.transaction {
                 for (_, o) in arrived where o.status != .cancelled {
                     let failed = o.isFailure ? "\(o.status.rawValue) on \(o.host)" : nil
-                    try ctx.journal.recordCompleted(key: "\(ctx.key)@\(o.host)", result: try ValueCodec.encode(o.toValue()),
+                    try ctx.journal.recordCompleted(key: ctx.key.on(host: o.host), result: try ValueCodec.encode(o.toValue()),
                                                     failed: failed)
                 }
             }
@@ -204,8 +197,8 @@ public final class FleetRunner {
                     let tail = o.stderr.split(separator: "\n").suffix(2).joined(separator: " | ")
                     ctx.log("\(o.host): \(o.status.rawValue)\(o.exitCode.map { " (exit \($0))" } ?? "")\(tail.isEmpty ? "" : ": \(tail)")", kind: "err")
                 }
-                if !o.stdout.isEmpty { try? ctx.store.log(ctx.runID, step: "\(ctx.stepPath)@\(o.host)", kind: "out", text: o.stdout) }
-                if !o.stderr.isEmpty { try? ctx.store.log(ctx.runID, step: "\(ctx.stepPath)@\(o.host)", kind: "err", text: o.stderr) }
+                if !o.stdout.isEmpty { try? ctx.store.log(ctx.runID, step: ctx.stepPath, host: o.host, kind: "out", text: o.stdout) }
+                if !o.stderr.isEmpty { try? ctx.store.log(ctx.runID, step: ctx.stepPath, host: o.host, kind: "err", text: o.stderr) }
             }
             ctx.progress(progressLine(label, finished: finished, of: todo.count, counts: counts, running: min(concurrency, todo.count - finished)))
         }

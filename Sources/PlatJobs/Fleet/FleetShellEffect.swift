@@ -11,6 +11,7 @@ import PlatLang
 ///   and only the failed ones (at most that many) on a larger fleet, so its output never fills memory.
 /// The script is checked against the dangerous-command rules before anything runs.
 public final class FleetShellEffect: DurableEffect {
+    public let kind = EffectKind.external
     public let spec = EffectSpec(
         name: "sh",
         params: ["targets", "script", "lang", "args", "env", "timeout", "rolling", "on_failure", "max_fail", "throttle",
@@ -59,38 +60,25 @@ public final class FleetShellEffect: DurableEffect {
         default:
             throw RuntimeError("sh(): script must be a string or a library script (script(\"name\"))")
         }
-        if let l = ctx.argument("lang") {
+        let given = ctx.args
+        if let l = given.value("lang") {
             guard case .string(let s) = l, let lang = ScriptLanguage(rawValue: s) else {
                 throw RuntimeError("sh(): unknown lang \(l.repr)",
                                    hint: "one of: \(ScriptLanguage.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             language = lang
         }
-        var args: [String] = []
-        if let a = ctx.argument("args") {
-            guard case .list(let xs) = a else { throw RuntimeError("sh(): args must be a list") }
-            args = xs.map { if case .string(let s) = $0 { return s } else { return $0.printed } }
-        }
-        var env: [String: String] = [:]
-        if let e = ctx.argument("env") {
-            guard case .map(let m) = e else { throw RuntimeError("sh(): env must be a map") }
-            for (k, v) in m.pairs {
-                guard case .string(let name) = k else { throw RuntimeError("sh(): env keys must be strings") }
-                switch v {
-                case .string(let s): env[name] = s
-                case .secret(let s): env[name] = s.text
-                default: env[name] = v.printed
-                }
-            }
-        }
+        let args: [String] = try given.get("args", .list)?.map { v -> String in
+            if case .string(let s) = v { return s } else { return v.printed }
+        } ?? []
+        var env = try given.get("env", .environment) ?? [:]
         var timeout: Double? = nil
-        if let t = ctx.argument("timeout") {
-            guard case .duration(let ms) = t, ms > 0 else { throw RuntimeError("sh(): timeout must be a positive duration") }
+        if let ms = try given.get("timeout", .duration) {
+            guard ms > 0 else { throw RuntimeError("sh(): timeout must be a positive duration") }
             timeout = Double(ms) / 1000
         }
         if let deadline = ctx.stepDeadline { timeout = min(timeout ?? .infinity, max(0.001, deadline - RunStore.now())) }
-        var connection: String? = nil
-        if case .string(let c)? = ctx.argument("connection") { connection = c }
+        let connection = try given.get("connection", .string)
         let options = try FleetShellEffect.fleetOptions(ctx)
         try checkDanger(script, language: language, ctx)
 
@@ -102,11 +90,8 @@ public final class FleetShellEffect: DurableEffect {
         let runner = FleetRunner(ctx: ctx, targets: targets, options: options, verb: "sh") { host in
             FleetShellEffect.runOne(job, on: host)
         }
-        if ctx.inFlight == nil {
-            try ctx.journal.recordStarted(key: ctx.key, effect: "sh", args: ctx.argsText)
-        }
         let started = Date()
-        let (tally, value) = try runner.runAndRecord()
+        let (tally, value) = try runner.runAndSummarize()
         let failed = tally.failedCount
         ctx.event("sh on \(targets.count) host\(targets.count == 1 ? "" : "s"): \(tally.total - failed - tally.count(.skipped)) ok, \(failed) failed in \(String(format: "%.2f", Date().timeIntervalSince(started)))s")
         return value
@@ -136,8 +121,8 @@ public final class FleetShellEffect: DurableEffect {
             default: throw RuntimeError("rolling must be a batch expression such as \"1 30% 100%\"")
             }
         }
-        if let f = ctx.argument("on_failure") {
-            guard case .string(let s) = f, let p = FailurePolicy(rawValue: s) else {
+        if let s = try ctx.args.get("on_failure", .string) {
+            guard let p = FailurePolicy(rawValue: s) else {
                 throw RuntimeError("on_failure must be one of: \(FailurePolicy.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
             }
             o.onFailure = p
@@ -155,8 +140,8 @@ public final class FleetShellEffect: DurableEffect {
                 throw RuntimeError("max_fail: \(error)")
             }
         }
-        if let t = ctx.argument("throttle") {
-            guard case .int(let n) = t, n >= 1 else { throw RuntimeError("throttle must be an int of at least 1") }
+        if let n = try ctx.args.get("throttle", .int) {
+            guard n >= 1 else { throw RuntimeError("throttle must be an int of at least 1") }
             o.throttle = n
         }
         return o

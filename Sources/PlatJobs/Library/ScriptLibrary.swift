@@ -146,37 +146,31 @@ public struct ScriptLibrary {
 /// `script("name")` or `script("name", version: 2)`: the library script as {name, version, lang, body, status},
 /// ready to pass to `sh(hosts, script("name"))`. Journaled, so a resumed run uses the same version.
 final class ScriptEffect: DurableEffect {
+    let kind = EffectKind.read
     let spec = EffectSpec(name: "script", params: ["name", "version"], required: 1,
                           summary: "a script from the library (the online version, or the one named)")
 
     func perform(_ ctx: EffectContext) throws -> Value {
-        let (name, version) = try ScriptEffect.arguments(ctx.call)
+        let (name, version) = try ScriptEffect.arguments(ctx.args)
         let v: ScriptLibrary.Version
         do {
             v = try ScriptLibrary(db: ctx.store.db).resolve(name, version: version)
         } catch let e as EngineError {
             throw RuntimeError(e.message, hint: e.hint)
         }
-        let value = v.value
-        try ctx.journal.recordFinished(key: ctx.key, effect: "script", args: ctx.argsText, result: try ValueCodec.encode(value))
-        return value
+        return v.value
     }
 
     func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
-        let (name, version) = try ScriptEffect.arguments(call)
+        let (name, version) = try ScriptEffect.arguments(EffectArguments(function: call.name, named: call.args.named))
         return ([], Value.makeMap([("name", .string(name)), ("version", .int(version ?? 0)), ("lang", .string("bash")),
                                    ("body", .string("# library script \(name)")), ("status", .string("online"))]))
     }
 
-    static func arguments(_ call: EffectCall) throws -> (String, Int?) {
-        guard case .string(let name)? = call.args.named.first(where: { $0.name == "name" })?.value else {
-            throw RuntimeError("script() expects the script's name (string)")
-        }
-        var version: Int? = nil
-        if let v = call.args.named.first(where: { $0.name == "version" })?.value {
-            guard case .int(let n) = v, n >= 1 else { throw RuntimeError("script() version must be an int of at least 1") }
-            version = n
-        }
+    static func arguments(_ args: EffectArguments) throws -> (String, Int?) {
+        let name = try args.require("name", .string)
+        let version = try args.get("version", .int)
+        if let v = version, v < 1 { throw RuntimeError("script() version must be an int of at least 1") }
         return (name, version)
     }
 }

@@ -94,7 +94,7 @@ enum StatusCommand {
             if args.has("json") {
                 var o = RunsCommand.runJSON(run)
                 o["steps"] = steps.map { s -> [String: Any] in
-                    ["path": s.path, "status": s.status, "attempt": s.attempt, "started_at": s.startedAt ?? NSNull(),
+                    ["path": s.path, "status": s.status.rawValue, "attempt": s.attempt, "started_at": s.startedAt ?? NSNull(),
                      "finished_at": s.finishedAt ?? NSNull(), "error": s.error ?? NSNull(),
                      "duration": (s.finishedAt != nil && s.startedAt != nil) ? s.finishedAt! - s.startedAt! : NSNull()]
                 }
@@ -122,16 +122,16 @@ enum StatusCommand {
                 let name = st.path.split(separator: "/").last.map(String.init) ?? st.path
                 let mark: String
                 switch st.status {
-                case "succeeded": mark = terminal.paint("✓", .green)
-                case "failed": mark = terminal.paint("✗", .red)
-                case "skipped": mark = terminal.paint("-", .yellow)
-                default: mark = terminal.paint("▸", .yellow)
+                case .succeeded: mark = terminal.paint("✓", .green)
+                case .failed: mark = terminal.paint("✗", .red)
+                case .skipped: mark = terminal.paint("-", .yellow)
+                case .running: mark = terminal.paint("▸", .yellow)
                 }
                 var line = String(repeating: "  ", count: max(0, depth)) + "\(mark) \(name)"
                 if let a = st.startedAt, let b = st.finishedAt { line += "  " + terminal.paint(humanDuration(b - a), .dim) }
-                if st.status == "running" { line += "  running" }
+                if st.status == .running { line += "  running" }
                 if st.attempt > 1 { line += "  (attempt \(st.attempt))" }
-                if let e = st.error, st.status != "succeeded" { line += "  \(e)" }
+                if let e = st.error, st.status != .succeeded { line += "  \(e)" }
                 s += line + "\n"
             }
             if args.has("group") {
@@ -167,14 +167,9 @@ enum LogsCommand {
                    "platflow logs 3f9a --follow"],
         action: execute)
 
-    /// Does a log line's step match `--step` (a full path or its last parts) and `--host`?
-    static func matches(_ logStep: String, step: String?, host: String?) -> Bool {
-        var path = logStep
-        var lineHost: String? = nil
-        if let at = logStep.lastIndex(of: "@") {
-            path = String(logStep[..<at])
-            lineHost = String(logStep[logStep.index(after: at)...])
-        }
+    /// Does a log line of step `path` (printed by `lineHost`, for a fleet effect's hosts) match `--step` (a
+    /// full path or its last parts) and `--host`?
+    static func matches(_ path: String, lineHost: String?, step: String?, host: String?) -> Bool {
         if let host, lineHost != host { return false }
         guard let step else { return true }
         let parts = path.split(separator: "/").map { String($0.split(separator: "#").first ?? $0) }
@@ -193,8 +188,10 @@ enum LogsCommand {
             while true {
                 try store.forEachLog(of: run.id, after: last) { l in
                     last = l.id
-                    guard matches(l.step, step: args.value("step"), host: args.value("host")) else { return }
-                    let prefix = terminal.paint("\(localTime(l.at)) \(l.step.isEmpty ? "-" : l.step)", .dim)
+                    guard matches(l.step, lineHost: l.host, step: args.value("step"), host: args.value("host")) else { return }
+                    // A host's lines show as `step@host`, as they always have.
+                    let shownStep = l.host.map { "\(l.step)@\($0)" } ?? (l.step.isEmpty ? "-" : l.step)
+                    let prefix = terminal.paint("\(localTime(l.at)) \(shownStep)", .dim)
                     let text = l.text.hasSuffix("\n") ? String(l.text.dropLast()) : l.text
                     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                         let shown = l.kind == "err" ? terminal.paint(String(line), .red) : String(line)

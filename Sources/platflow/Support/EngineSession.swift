@@ -58,15 +58,14 @@ final class TerminalOutput: RunOutput {
 
     func progress(_ line: String?) { terminal.progress(line) }
 
-    func event(_ line: String, kind: RunEventKind) {
-        if terminal.quiet && kind != .warning && kind != .stepFailed { return }
-        switch kind {
+    func event(_ event: RunEvent) {
+        if terminal.quiet && event.kind != .warning && event.kind != .stepFailed { return }
+        let line = event.text
+        switch event.kind {
         case .stepStarted: terminal.err("\(terminal.paint("▸", .dim)) \(line)\n")
         case .stepOK:
-            // "path seconds": show the duration dimmed in human form.
-            let parts = line.split(separator: " ")
-            let secs = Double(parts.last ?? "") ?? 0
-            terminal.err("\(terminal.paint("✓", .green)) \(parts.dropLast().joined(separator: " ")) \(terminal.paint(humanDuration(secs), .dim))\n")
+            // The duration dimmed, in human form.
+            terminal.err("\(terminal.paint("✓", .green)) \(line) \(terminal.paint(humanDuration(event.duration ?? 0), .dim))\n")
         case .stepFailed: terminal.err("\(terminal.paint("✗", .red)) \(line)\n")
         case .stepSkipped: terminal.err("\(terminal.paint("-", .yellow)) \(line)\n")
         case .info: terminal.err("\(terminal.paint("·", .dim)) \(line)\n")
