@@ -33,6 +33,7 @@ let handlers: [String: (CommandSpec, Handler)] = [
     "script": (ScriptCommand.spec, ScriptCommand.execute),
     "cmdb": (CMDBCommand.spec, CMDBCommand.execute),
     "batches": (BatchesCommand.spec, BatchesCommand.execute),
+    "semver": (SemverCommand.spec, SemverCommand.execute),
     "version": (HelpCommand.versionSpec, { _, t in t.out("platflow \(HelpCommand.version)\n"); return ExitCode.ok }),
 ]
 

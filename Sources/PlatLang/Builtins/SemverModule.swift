@@ -1,7 +1,7 @@
 /// The `semver` module: Semantic Versioning 2.0.0 and npm ranges for .plat, on the same Swift implementation
 /// (Sources/PlatLang/Semver) the `platflow semver` command uses, so a plan and the CLI never disagree.
 /// Versions go in and out as strings; `semver.parse` is the way to their parts.
-enum SemverModule {
+public enum SemverModule {
     static func make() -> ModuleObject {
         Builtins.module("semver", [
             ("parse", { args, _ in
@@ -63,7 +63,7 @@ enum SemverModule {
     }
 
     /// The parts as a map; numbers beyond 64 bits stay digit strings, so every valid version parses.
-    static func parts(_ v: SemanticVersion) -> Value {
+    public static func parts(_ v: SemanticVersion) -> Value {
         func number(_ n: VersionNumber) -> Value { n.intValue.map(Value.int) ?? .string(n.digits) }
         let prerelease: [Value] = v.prerelease.map { id in
             switch id {

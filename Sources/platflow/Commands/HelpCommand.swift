@@ -20,7 +20,7 @@ enum HelpCommand {
     static var commands: [CommandSpec] {
         [RunCommand.spec, CheckCommand.spec, RunsCommand.spec, StatusCommand.spec, LogsCommand.spec, ResumeCommand.spec,
          RetryCommand.spec, CancelCommand.spec, ApproveCommand.spec, ScheduleCommand.spec, SchedulerCommand.spec,
-         ScriptCommand.spec, BatchesCommand.spec, CMDBCommand.spec, versionSpec, spec]
+         ScriptCommand.spec, BatchesCommand.spec, SemverCommand.spec, CMDBCommand.spec, versionSpec, spec]
     }
 
     static let topics: [String: String] = [

@@ -1,0 +1,266 @@
+import Foundation
+import PlatLang
+
+/// `platflow semver parse|compare|sort|bump|satisfies`: Semantic Versioning 2.0.0 and npm ranges from the
+/// shell, on the implementation the `semver` module of .plat uses.
+///
+/// The work is `run(_:readInput:)`: the words after `semver` in, what to print and the exit code out, so any
+/// dispatcher can call it; `execute` adapts the current one.
+enum SemverCommand {
+    static let spec = CommandSpec(
+        name: "semver",
+        summary: "Parse, compare, sort and bump semantic versions; test npm ranges.",
+        usage: [
+            "platflow semver parse VERSION [--json]",
+            "platflow semver compare A B",
+            "platflow semver sort VERSION... | - | --file PATH [--reverse]",
+            "platflow semver bump VERSION major|minor|patch|pre|premajor|preminor|prepatch|release [--pre ID]",
+            "platflow semver satisfies VERSION RANGE",
+        ],
+        flags: [
+            FlagSpec(name: "json", help: "parse: the parts as a JSON object"),
+            FlagSpec(name: "pre", value: "ID", help: "bump: the pre-release identifier (beta → 1.4.3-beta.0)"),
+            FlagSpec(name: "file", value: "PATH", help: "sort: read the versions from a file, one a line"),
+            FlagSpec(name: "reverse", help: "sort: newest first"),
+        ],
+        examples: [
+            "platflow semver parse 1.0.0-alpha.1+sha.5114f85 --json",
+            "platflow semver compare 1.0.0-alpha 1.0.0-alpha.1        # -1",
+            "platflow semver sort 1.0.0 1.0.0-rc.1 1.0.0-beta.11 1.0.0-beta.2",
+            "git tag | platflow semver sort - --reverse",
+            "platflow semver bump 1.4.2 minor                          # 1.5.0",
+            "platflow semver bump 1.4.2 pre --pre beta                 # 1.4.3-beta.0",
+            "platflow semver satisfies 1.4.2 \"^1.2 || ~2.0.1\"          # true, exit 0",
+        ],
+        details: """
+            Versions are SemVer 2.0.0 exactly: MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], no 'v' prefix, no leading
+            zeros, numbers of any length. Precedence (compare, sort) follows the spec's section 11 and ignores
+            build metadata; sort is stable, so versions of equal precedence keep their order.
+            bump follows npm's `semver inc`: patch of a pre-release is its release (1.5.0-beta.1 → 1.5.0); pre
+            increments the pre-release (1.5.0-beta.1 → 1.5.0-beta.2) or starts the next patch's (1.4.2 →
+            1.4.3-0, or 1.4.3-beta.0 with --pre beta); premajor/preminor/prepatch start the next one at -0 or
+            -ID.0; release drops the pre-release. Build metadata is dropped.
+            Ranges are npm's grammar: < <= > >= =, spaces for AND, || for OR, 1.2.3 - 2.3.4, 1.2.x, 1.x, *,
+            ~1.2.3, ^1.2.3; a pre-release satisfies a range only when a comparator on its own MAJOR.MINOR.PATCH
+            has a pre-release too. sort reads - (stdin) or --file one version a line; blank lines are skipped.
+            Exit codes: 0 done (satisfies: satisfied), 1 satisfies: not satisfied, 2 invalid version, range or
+            usage (the error names the fault and its column).
+            """)
+
+    /// What a semver command prints and how it exits.
+    struct Outcome {
+        var output = ""
+        var error: String? = nil
+        var hint: String? = nil
+        var code: Int32 = ExitCode.ok
+    }
+
+    /// The current dispatcher has parsed the flags already; hand them back as words.
+    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+        var words: [String] = []
+        for name in ["json", "reverse"] where args.has(name) { words.append("--\(name)") }
+        for name in ["pre", "file"] { for v in args.values(name) { words += ["--\(name)", v] } }
+        words.append("--")
+        words += args.positional
+        let outcome = run(words, readInput: readStandardInput)
+        terminal.out(outcome.output)
+        if let error = outcome.error { terminal.error(error, hint: outcome.hint) }
+        return outcome.code
+    }
+
+    static func readStandardInput() throws -> Data {
+        FileHandle.standardInput.readDataToEndOfFile()
+    }
+
+    /// Lines split on bytes (a String split on Characters would keep "\r\n" whole and is slower), without
+    /// their "\r" before "\n".
+    static func splitLines(_ data: Data) -> [String] {
+        var lines: [String] = []
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == 10 {
+                var end = i
+                if end > start && bytes[end - 1] == 13 { end -= 1 }
+                if i < bytes.count || end > start {
+                    lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                }
+                start = i + 1
+            }
+        }
+        return lines
+    }
+
+    /// `words` are everything after `semver`: the subcommand, its operands and the flags `--json`, `--reverse`,
+    /// `--pre ID` (or `--pre=ID`), `--file PATH`; `--` ends the flags. `readInput` gives stdin for `sort -`.
+    static func run(_ words: [String], readInput: () throws -> Data) -> Outcome {
+        var operands: [String] = []
+        var flags: [String: String] = [:]
+        var i = 0
+        var onlyOperands = false
+        while i < words.count {
+            let w = words[i]
+            i += 1
+            if onlyOperands || !w.hasPrefix("--") { operands.append(w); continue }
+            if w == "--" { onlyOperands = true; continue }
+            var name = String(w.dropFirst(2))
+            var value: String? = nil
+            if let eq = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            switch name {
+            case "json", "reverse":
+                if value != nil { return usage("flag --\(name) takes no value") }
+                flags[name] = ""
+            case "pre", "file":
+                if value == nil {
+                    guard i < words.count else { return usage("flag --\(name) needs a value", hint: "--\(name) \(name == "pre" ? "beta" : "versions.txt")") }
+                    value = words[i]
+                    i += 1
+                }
+                flags[name] = value
+            default:
+                return usage("unknown flag '--\(name)' for 'semver'", hint: "see `platflow semver --help`")
+            }
+        }
+        guard let sub = operands.first else {
+            return usage("semver needs a subcommand: parse, compare, sort, bump or satisfies",
+                         hint: "platflow semver compare 1.0.0-alpha 1.0.0")
+        }
+        let rest = Array(operands.dropFirst())
+        let allowed: [String: Set<String>] = [
+            "parse": ["json"], "compare": [], "sort": ["file", "reverse"], "bump": ["pre"], "satisfies": [],
+        ]
+        guard let permitted = allowed[sub] else {
+            let near = closestName(to: sub, in: Array(allowed.keys)).map { "did you mean '\($0)'?" }
+            return usage("unknown semver subcommand '\(sub)'", hint: near ?? "parse, compare, sort, bump or satisfies")
+        }
+        if let stray = flags.keys.sorted().first(where: { !permitted.contains($0) }) {
+            return usage("flag --\(stray) does not apply to 'semver \(sub)'", hint: "see `platflow semver --help`")
+        }
+        switch sub {
+        case "parse": return parse(rest, json: flags["json"] != nil)
+        case "compare": return compare(rest)
+        case "sort": return sort(rest, file: flags["file"], reverse: flags["reverse"] != nil, readInput: readInput)
+        case "bump": return bump(rest, pre: flags["pre"])
+        default: return satisfies(rest)
+        }
+    }
+
+    private static func usage(_ message: String, hint: String? = nil) -> Outcome {
+        Outcome(error: message, hint: hint, code: ExitCode.usage)
+    }
+
+    private static func invalid(_ e: SemverError, prefix: String = "") -> Outcome {
+        Outcome(error: prefix + e.description + "\n" + e.pointer, hint: e.hint, code: ExitCode.usage)
+    }
+
+    private static func operands(_ words: [String], _ names: [String], _ example: String) -> Outcome? {
+        guard words.count == names.count else {
+            let what = words.count < names.count ? "needs" : "takes only"
+            return usage("semver \(example.split(separator: " ")[2]) \(what) \(names.joined(separator: " and "))",
+                         hint: example)
+        }
+        return nil
+    }
+
+    private static func parse(_ words: [String], json: Bool) -> Outcome {
+        if let bad = operands(words, ["a version"], "platflow semver parse 1.0.0-rc.1+build.5") { return bad }
+        let v: SemanticVersion
+        do { v = try SemanticVersion(parsing: words[0]) } catch { return invalid(error as! SemverError) }
+        if json {
+            return Outcome(output: ((try? JSON.encode(SemverModule.parts(v), indent: 2)) ?? "{}") + "\n")
+        }
+        let rows = [
+            ("version", v.description), ("major", v.major.digits), ("minor", v.minor.digits),
+            ("patch", v.patch.digits),
+            ("prerelease", v.isPrerelease ? v.prerelease.map(\.description).joined(separator: ".") : "-"),
+            ("build", v.build.isEmpty ? "-" : v.build.joined(separator: ".")),
+        ]
+        return Outcome(output: rows.map { "\($0.0.padding(toLength: 11, withPad: " ", startingAt: 0)) \($0.1)\n" }.joined())
+    }
+
+    private static func compare(_ words: [String]) -> Outcome {
+        if let bad = operands(words, ["A", "B"], "platflow semver compare 1.0.0-alpha 1.0.0") { return bad }
+        do {
+            let a = try SemanticVersion(parsing: words[0])
+            let b = try SemanticVersion(parsing: words[1])
+            return Outcome(output: "\(SemanticVersion.compare(a, b))\n")
+        } catch {
+            return invalid(error as! SemverError)
+        }
+    }
+
+    private static func sort(_ words: [String], file: String?, reverse: Bool, readInput: () throws -> Data) -> Outcome {
+        var lines: [String] = []
+        var fromText = false
+        if let file {
+            guard words.isEmpty else { return usage("semver sort takes versions or --file, not both") }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                return usage("cannot read '\(file)'", hint: "--file names a text file with one version a line")
+            }
+            lines = splitLines(data)
+            fromText = true
+        } else if words == ["-"] {
+            do { lines = splitLines(try readInput()) } catch {
+                return usage("cannot read standard input: \(error)")
+            }
+            fromText = true
+        } else {
+            lines = words
+        }
+        var texts: [String] = []
+        var versions: [SemanticVersion] = []
+        texts.reserveCapacity(lines.count)
+        versions.reserveCapacity(lines.count)
+        for (n, line) in lines.enumerated() {
+            if fromText && line.utf8.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
+            do {
+                versions.append(try SemanticVersion(parsing: line))
+                texts.append(line)
+            } catch {
+                let place = fromText ? "line \(n + 1): " : ""
+                return invalid(error as! SemverError, prefix: place)
+            }
+        }
+        var out = ""
+        out.reserveCapacity(texts.reduce(0) { $0 + $1.utf8.count + 1 })
+        for i in SemanticVersion.precedenceOrder(versions, descending: reverse) {
+            out += texts[i]
+            out += "\n"
+        }
+        return Outcome(output: out)
+    }
+
+    private static func bump(_ words: [String], pre: String?) -> Outcome {
+        let parts = VersionBump.allCases.map(\.rawValue).joined(separator: "|")
+        if let bad = operands(words, ["a version", "a part (\(parts))"], "platflow semver bump 1.4.2 minor") { return bad }
+        guard let part = VersionBump(rawValue: words[1]) else {
+            let near = closestName(to: words[1], in: VersionBump.allCases.map(\.rawValue)).map { "did you mean '\($0)'? " } ?? ""
+            return usage("unknown part '\(words[1])' to bump", hint: "\(near)one of \(parts)")
+        }
+        do {
+            let v = try SemanticVersion(parsing: words[0])
+            return Outcome(output: "\(try v.bumped(part, prereleaseIdentifier: pre))\n")
+        } catch {
+            let e = error as! SemverError
+            if e.kind == "bump" { return usage(e.reason, hint: e.hint) }
+            return invalid(e)
+        }
+    }
+
+    private static func satisfies(_ words: [String]) -> Outcome {
+        if let bad = operands(words, ["a version", "a range"], "platflow semver satisfies 1.4.2 \"^1.2 || ~2.0.1\"") {
+            return bad
+        }
+        do {
+            let v = try SemanticVersion(parsing: words[0])
+            let range = try VersionRange(parsing: words[1])
+            let ok = range.isSatisfied(by: v)
+            return Outcome(output: ok ? "true\n" : "false\n", code: ok ? ExitCode.ok : ExitCode.failed)
+        } catch {
+            return invalid(error as! SemverError)
+        }
+    }
+}
