@@ -31,7 +31,8 @@ public enum SemverModule {
                 let v = try version(try (b[0] ?? .null).expectString("semver.bump", "v"), "semver.bump")
                 let partName = try (b[1] ?? .null).expectString("semver.bump", "part")
                 guard let part = VersionBump(rawValue: partName) else {
-                    throw RuntimeError("semver.bump() got an unknown part '\(partName)'",
+                    let near = closestName(to: partName, in: VersionBump.allCases.map(\.rawValue))
+                    throw RuntimeError("semver.bump() got an unknown part '\(partName)'" + (near.map { "; did you mean '\($0)'?" } ?? ""),
                                        hint: "one of: \(VersionBump.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 var pre: String? = nil
@@ -39,6 +40,8 @@ public enum SemverModule {
                 do {
                     return .string(try v.bumped(part, prereleaseIdentifier: pre).description)
                 } catch let e as SemverError {
+                    // A bump that cannot be made is about the request, not a text to point into.
+                    if e.kind == "bump" { throw RuntimeError("semver.bump(): \(e.reason)", hint: e.hint) }
                     throw failure("semver.bump", e)
                 }
             }),
