@@ -132,6 +132,8 @@ struct SemverCommandTests {
         ([], "semver needs a subcommand"),
         (["parse", "1.2.3", "--reverse"], "flag --reverse does not apply to 'semver parse'"),
         (["sort", "--jsn"], "unknown flag '--jsn'"),
+        (["sort"], "semver sort needs versions, - to read them from stdin, or --file PATH"),
+        (["sort", "1.0.0", "--file", "x.txt"], "semver sort takes versions or --file, not both"),
     ])
     func badInput(_ args: [String], _ message: String) throws {
         let r = try run(args)

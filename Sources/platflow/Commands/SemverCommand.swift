@@ -207,6 +207,9 @@ enum SemverCommand {
                 return usage("cannot read standard input: \(error)")
             }
             fromText = true
+        } else if words.isEmpty {
+            return usage("semver sort needs versions, - to read them from stdin, or --file PATH",
+                         hint: "git tag | platflow semver sort -")
         } else {
             lines = words
         }
