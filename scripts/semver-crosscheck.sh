@@ -3,7 +3,9 @@
 # nothing is downloaded): random ranges in npm's grammar against random versions (satisfies), and random version
 # pairs (compare), the same inputs through both, every answer compared. Needs node and npm; skips without them.
 # Ranges stay inside what both accept: numbers below 2^53, no `v`, no qualifier on an X-range (see the `semver`
-# section of docs/builtins.md for where platflow is stricter).
+# section of docs/builtins.md for where platflow is stricter). One known difference is counted apart: npm reduces
+# a range with an alternative that admits any release (`*`, `^*`, `>=*`...) to that alternative alone, so
+# `* || 1.0.0-beta.0` refuses 1.0.0-beta.0; platflow keeps every alternative, as the documented rule says.
 #   PAIRS=20000 SEED=7 scripts/semver-crosscheck.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,11 +58,18 @@ const ours = fs.readFileSync(process.env.WORK + "/platflow.txt", "utf8").trim().
 const npm = cases.sat.map(([r, v]) => String(semver.satisfies(v, r)))
   .concat(cases.cmp.map(([a, b]) => String(semver.compare(a, b))));
 const inputs = cases.sat.map(([r, v]) => `satisfies ${v} "${r}"`).concat(cases.cmp.map(([a, b]) => `compare ${a} ${b}`));
-let bad = 0;
+// npm keeps only an "any release" alternative when there is one (see the header): not a fault here.
+const collapses = ([r, v]) => semver.prerelease(v) !== null && r.split("||").length > 1 &&
+  r.split("||").some(alt => new semver.Range(alt).range === "");
+let bad = 0, known = 0;
 npm.forEach((answer, i) => {
-  if (answer !== ours[i]) { bad++; if (bad <= 20) console.log(`${inputs[i]}: platflow ${ours[i]}, npm ${answer}`); }
+  if (answer === ours[i]) return;
+  if (i < cases.sat.length && collapses(cases.sat[i])) { known++; return; }
+  bad++;
+  if (bad <= 20) console.log(`${inputs[i]}: platflow ${ours[i]}, npm ${answer}`);
 });
 const satisfied = npm.slice(0, cases.sat.length).filter(a => a === "true").length;
 console.log(`npm semver ${require(process.env.NPM_SEMVER + "/package.json").version}: ${cases.sat.length} satisfies ` +
-  `(${satisfied} true), ${cases.cmp.length} compare, ${bad} disagreements`);
+  `(${satisfied} true), ${cases.cmp.length} compare, ${bad} disagreements, ${known} from npm keeping only an ` +
+  `"any release" alternative`);
 process.exit(bad ? 1 : 0);'

@@ -66,6 +66,8 @@ struct SemverRangeTests {
         (">=1.2.3-beta.1", "1.2.4-beta.1", false), ("1.2.3-beta.2", "1.2.3-beta.2", true),
         (">=1.0.0-rc.1 <2.0.0", "1.0.0-rc.2", true), (">=1.0.0-rc.1 <2.0.0", "1.5.0-rc.1", false),
         ("1.0.0-rc.1 || 2.0.0-rc.1", "2.0.0-rc.1", true),
+        // Every alternative counts, even beside one that admits any release (npm would keep only the `*`).
+        ("* || 1.0.0-beta.0", "1.0.0-beta.0", true), ("* || 1.0.0-beta.0", "1.0.0-beta.1", false),
         // Numbers beyond 64 bits.
         ("1.0.0-alpha.18446744073709551616 - 1.0.0-alpha.18446744073709551618", "1.0.0-alpha.18446744073709551617", true),
         (">=99999999999999999999.0.0", "100000000000000000000.0.0", true), ("^99999999999999999999", "99999999999999999999.5.0", true),
