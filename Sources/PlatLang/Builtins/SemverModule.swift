@@ -94,7 +94,8 @@ public enum SemverModule {
         out.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
             guard case .string(let text) = item else {
-                throw RuntimeError("\(fname)() expects a list of version strings; item \(i) is a \(item.typeName)")
+                let article = "aeiou".contains(item.typeName.first ?? "x") ? "an" : "a"
+                throw RuntimeError("\(fname)() expects a list of version strings; item \(i) is \(article) \(item.typeName)")
             }
             do { out.append(try SemanticVersion(parsing: text)) } catch let e as SemverError {
                 throw RuntimeError("\(fname)(): item \(i): \(e.description)", hint: e.hint)
