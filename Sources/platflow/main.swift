@@ -4,75 +4,27 @@ import PlatJobs
 import PlatCMDB
 import PlatLang
 
-// platflow's entry point: pick the command, parse its flags, run it, exit with its code.
+// platflow's entry point: build the command list, let the dispatcher run the command line, exit with its code.
 // Ctrl-C ends the process with 130, the shell convention for SIGINT.
 signal(SIGINT) { _ in _exit(130) }
 signal(SIGPIPE, SIG_IGN)
 
-// The modules of this build: their tables, effects and events join every store, run and scheduler the commands open.
-EngineSession.modules = try ModuleSet([JobsModule(), CMDBModule()])
+// The modules of this build, one line each: their tables, effects, declarations and events join every store,
+// run and scheduler the commands open, and their command families join the command list.
+let installed = [
+    InstalledModule(JobsModule(), commands: [ScriptCommand.spec, BatchesCommand.spec]),
+    InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
+]
+EngineSession.modules = try ModuleSet(installed.map(\.module))
 
 let terminal = Terminal.shared
-var argv = Array(CommandLine.arguments.dropFirst())
+let argv = Array(CommandLine.arguments.dropFirst())
 if argv.contains("--no-color") || ProcessInfo.processInfo.environment["NO_COLOR"] != nil { terminal.colorEnabled = false }
 
-typealias Handler = (ParsedArguments, Terminal) -> Int32
-let handlers: [String: (CommandSpec, Handler)] = [
-    "run": (RunCommand.spec, RunCommand.execute),
-    "check": (CheckCommand.spec, CheckCommand.execute),
-    "help": (HelpCommand.spec, HelpCommand.execute),
-    "resume": (ResumeCommand.spec, ResumeCommand.execute),
-    "retry": (RetryCommand.spec, RetryCommand.execute),
-    "cancel": (CancelCommand.spec, CancelCommand.execute),
-    "approve": (ApproveCommand.spec, ApproveCommand.execute),
-    "runs": (RunsCommand.spec, RunsCommand.execute),
-    "status": (StatusCommand.spec, StatusCommand.execute),
-    "logs": (LogsCommand.spec, LogsCommand.execute),
-    "schedule": (ScheduleCommand.spec, ScheduleCommand.execute),
-    "scheduler": (SchedulerCommand.spec, SchedulerCommand.execute),
-    "script": (ScriptCommand.spec, ScriptCommand.execute),
-    "cmdb": (CMDBCommand.spec, CMDBCommand.execute),
-    "batches": (BatchesCommand.spec, BatchesCommand.execute),
-    "semver": (SemverCommand.spec, SemverCommand.execute),
-    "version": (HelpCommand.versionSpec, { _, t in t.out("platflow \(HelpCommand.version)\n"); return ExitCode.ok }),
-]
+// The commands of this build: the engine's, then each module's families.
+var commands = CommandTree.builtIn
+for m in installed { m.commands.forEach { commands.add($0) } }
 
-func main() -> Int32 {
-    guard let command = argv.first else {
-        terminal.out(HelpCommand.overview)
-        return ExitCode.ok
-    }
-    if command == "--help" || command == "-h" {
-        terminal.out(HelpCommand.overview)
-        return ExitCode.ok
-    }
-    if command == "--version" {
-        terminal.out("platflow \(HelpCommand.version)\n")
-        return ExitCode.ok
-    }
-    guard let (spec, handler) = handlers[command] else {
-        let hint = closestName(to: command, in: Array(handlers.keys)).map { "did you mean '\($0)'?" }
-            ?? "run `platflow help` for the list of commands"
-        terminal.error("unknown command '\(command)'", hint: hint)
-        return ExitCode.usage
-    }
-    do {
-        let args = try ParsedArguments.parse(Array(argv.dropFirst()), spec: spec)
-        if args.has("help") {
-            terminal.out(HelpCommand.render(spec))
-            return ExitCode.ok
-        }
-        if args.has("quiet") { terminal.quiet = true }
-        return handler(args, terminal)
-    } catch let u as UsageError {
-        terminal.error(u.message, hint: u.hint)
-        return ExitCode.usage
-    } catch {
-        terminal.error("\(error)")
-        return ExitCode.usage
-    }
-}
-
-let code = main()
+let code = CommandDispatcher(tree: commands, terminal: terminal).run(argv)
 terminal.flush()
 exit(code)

@@ -128,9 +128,8 @@ struct SemverCommandTests {
         (["bump", "1.2.3", "major", "--pre", "beta"], "applies only to pre"),
         (["bump", "1.2.3", "release"], "already a release"),
         (["compare", "1.2.3"], "semver compare needs A and B"),
-        (["frobnicate"], "unknown semver subcommand 'frobnicate'"),
-        ([], "semver needs a subcommand"),
-        (["parse", "1.2.3", "--reverse"], "flag --reverse does not apply to 'semver parse'"),
+        (["frobnicate"], "unknown semver command 'frobnicate'"),
+        (["parse", "1.2.3", "--reverse"], "unknown flag '--reverse' for 'semver parse'"),
         (["sort", "--jsn"], "unknown flag '--jsn'"),
         (["sort"], "semver sort needs versions, - to read them from stdin, or --file PATH"),
         (["sort", "1.0.0", "--file", "x.txt"], "semver sort takes versions or --file, not both"),
@@ -142,9 +141,12 @@ struct SemverCommandTests {
         #expect(r.stderr.contains(message), "\(r.stderr)")
     }
 
-    @Test("semver --help lists the subcommands and is in the overview")
+    @Test("semver alone lists its subcommands and exits 2; each has its own --help; the overview lists semver")
     func help() throws {
-        let r = try run(["--help"])
+        let alone = try run([])
+        expectExit(alone, 2)
+        #expect((alone.stdout + alone.stderr).contains("satisfies"))
+        let r = try run(["satisfies", "--help"])
         expectExit(r, 0)
         #expect(r.stdout.contains("platflow semver satisfies VERSION RANGE"))
         let overview = try CLI.with { cli in try cli.run(["help"]) }

@@ -28,23 +28,22 @@ enum BatchesCommand {
             +N or *N cannot come first. Quote EXPR in the shell (a bare * is a glob). An expression that starts
             with `-` goes after the flags and `--`: platflow batches --hosts 10 -- "-1" (it is an error anyway).
             Exit codes: 0 printed, 2 bad expression or host count (the error names the part and its column).
-            """)
+            """,
+        opensDatabase: false,
+        action: execute)
 
-    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+    static func execute(_ args: ParsedArguments, terminal: Terminal) throws -> Int32 {
         guard !args.positional.isEmpty else {
-            terminal.error("batches needs a rolling expression", hint: "platflow batches \"1 10% 100%\" --hosts 50")
-            return ExitCode.usage
+            throw UsageError("batches needs a rolling expression", hint: "platflow batches \"1 10% 100%\" --hosts 50")
         }
         // Several words are one expression (`platflow batches 5 '*2' --hosts 100`).
         let expression = args.positional.joined(separator: " ")
         guard let hostsText = args.value("hosts") else {
-            terminal.error("batches needs the number of hosts", hint: "platflow batches \"\(expression)\" --hosts 100")
-            return ExitCode.usage
+            throw UsageError("batches needs the number of hosts", hint: "platflow batches \"\(expression)\" --hosts 100")
         }
         guard let hosts = Int(hostsText.trimmingCharacters(in: .whitespaces)), hosts >= 0 else {
-            terminal.error("--hosts expects a whole number of hosts (0 or more), got '\(hostsText)'",
-                           hint: "platflow batches \"\(expression)\" --hosts 100")
-            return ExitCode.usage
+            throw UsageError("--hosts expects a whole number of hosts (0 or more), got '\(hostsText)'",
+                             hint: "platflow batches \"\(expression)\" --hosts 100")
         }
         do {
             let sizes = try RollingPlan(expression).batchSizes(total: hosts)
@@ -52,11 +51,7 @@ enum BatchesCommand {
             terminal.out(args.has("json") ? "[\(list)]\n" : "\(list)\n")
             return ExitCode.ok
         } catch let e as RollingError {
-            terminal.error(describe(e), hint: e.hint)
-            return ExitCode.usage
-        } catch {
-            terminal.error("\(error)")
-            return ExitCode.usage
+            throw UsageError(describe(e), hint: e.hint)
         }
     }
 

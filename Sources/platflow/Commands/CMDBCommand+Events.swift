@@ -4,42 +4,149 @@ import PlatLang
 
 /// `cmdb group|watch|retention|sync`.
 extension CMDBCommand {
-    static func eventCommand(_ sub: String, _ rest: [String], _ args: ParsedArguments, _ cmdb: CMDB, _ terminal: Terminal) throws -> Int32 {
-        switch sub {
-        case "group": return try group(rest, args, cmdb, terminal)
-        case "watch": return try watch(rest, args, cmdb, terminal)
-        case "retention":
-            if let text = rest.first {
-                guard let seconds = parseDuration(text) else {
-                    throw UsageError("'\(text)' is not a duration", hint: "for example 7d, 36h or 90m")
-                }
-                try cmdb.setRetention(seconds)
-                terminal.out("change events are now kept for \(text)\n")
-            } else {
-                let r = try cmdb.retention()
-                terminal.out("change events are kept for \(r.truncatingRemainder(dividingBy: 86_400) == 0 ? "\(Int(r / 86_400))d" : "\(Int(r))s")\n")
-            }
-        case "sync":
-            guard rest.first == "aws-ec2" else {
-                throw UsageError("cmdb sync knows one source: aws-ec2", hint: "platflow cmdb sync aws-ec2 instances.json (from `aws ec2 describe-instances`)")
-            }
-            try need(rest, 2, "sync aws-ec2 FILE")
-            let r = try cmdb.syncEC2(path: rest[1], cloudArea: try cloud(args) ?? 0)
-            if args.has("json") {
-                terminal.out(jsonText(["created": r.created, "updated": r.updated, "unchanged": r.unchanged, "missing": r.missing,
-                                       "skipped": r.skipped, "new_fields": r.newFields] as [String: Any]))
-                return ExitCode.ok
-            }
-            for c in r.created { terminal.out("created  \(c)\n") }
-            for u in r.updated { terminal.out("updated  \(u)\n") }
-            for m in r.missing { terminal.out("missing  \(m)  (marked state=missing, kept)\n") }
-            for s in r.skipped { terminal.out("skipped  \(s)\n") }
-            if !r.newFields.isEmpty { terminal.out("new custom fields for tags: \(r.newFields.joined(separator: ", "))\n") }
-            terminal.err("\(r.created.count) created, \(r.updated.count) updated, \(r.unchanged) unchanged, \(r.missing.count) missing\n")
-        default:
-            break
+    // MARK: group
+
+    static let group = CommandSpec(
+        name: "group", summary: "Dynamic host groups: a saved filter with variables, resolved when used.",
+        subcommands: [groupAdd, groupList, groupShow, groupHosts, groupDelete])
+
+    static let groupAdd = leaf(
+        "add", "Save a group: a filter, with variables declared (and given defaults) by --var.",
+        usage: ["platflow cmdb group add NAME --where FILTER [--var NAME[=DEFAULT]]... [--replace]"],
+        flags: [
+            whereFlag,
+            FlagSpec(name: "var", value: "NAME[=DEFAULT]", repeats: true, help: "declare a variable of the filter, with a default"),
+            FlagSpec(name: "replace", help: "replace a group of that name"),
+            actorFlag,
+        ],
+        examples: ["platflow cmdb group add web-prod --where 'module == \"web\" and env == $env' --var env=prod"]) { args, cmdb, terminal in
+        try need(args.positional, 1, "group add NAME --where FILTER [--var NAME]")
+        let name = args.positional[0]
+        guard let filter = args.value("where") else { throw UsageError("group add needs --where FILTER") }
+        try cmdb.addGroup(name, filter: filter, variables: args.values("var"), replace: args.has("replace"))
+        let n = try cmdb.groupHosts(name).count
+        terminal.out("saved group \(name) (\(n) host\(n == 1 ? "" : "s") now)\n")
+        return ExitCode.ok
+    }
+
+    static let groupList = leaf(
+        "list", "List the groups with their filters and variables.",
+        usage: ["platflow cmdb group list"],
+        examples: ["platflow cmdb group list"]) { _, cmdb, terminal in
+        var t = Table(header: ["GROUP", "FILTER", "VARIABLES"])
+        for g in try cmdb.groups() {
+            t.rows.append([g.name, g.filter, g.variables.keys.sorted().map { "\($0)=\(describe(g.variables[$0]))" }.joined(separator: " ")])
+        }
+        terminal.out(t.render())
+        return ExitCode.ok
+    }
+
+    static let groupShow = leaf(
+        "show", "Show a group's filter and variables.",
+        usage: ["platflow cmdb group show NAME"],
+        examples: ["platflow cmdb group show web-prod"]) { args, cmdb, terminal in
+        try need(args.positional, 1, "group show NAME")
+        let g = try cmdb.group(args.positional[0])
+        var out = "group \(g.name)\n  filter  \(g.filter)\n"
+        for k in g.variables.keys.sorted() {
+            out += "  var     \(k) = \(describe(g.variables[k]))\(g.fieldVariables.contains(k) ? "  (the values \(k) is compared with)" : "")\n"
+        }
+        terminal.out(out)
+        return ExitCode.ok
+    }
+
+    static let groupHosts = leaf(
+        "hosts", "List the hosts a group selects now, its variables overridden by --var.",
+        usage: ["platflow cmdb group hosts NAME [--var NAME=VALUE]... [--fields a,b] [--json]"],
+        flags: [FlagSpec(name: "var", value: "NAME=VALUE", repeats: true, help: "override a variable of the group"), fieldsFlag, jsonFlag],
+        examples: ["platflow cmdb group hosts web-prod --var env=test"]) { args, cmdb, terminal in
+        try need(args.positional, 1, "group hosts NAME [--var NAME=VALUE]")
+        var overrides: [String: FilterVariable] = [:]
+        for spec in args.values("var") {
+            guard let eq = spec.firstIndex(of: "=") else { throw UsageError("--var takes NAME=VALUE here, got '\(spec)'") }
+            overrides[String(spec[..<eq])] = .text(String(spec[spec.index(after: eq)...]))
+        }
+        let hosts = try cmdb.groupHosts(args.positional[0], overrides: overrides)
+        let fields = try cmdb.hostFields()
+        if args.has("json") { terminal.out(hostJSON(hosts, fields)) } else if hosts.isEmpty { terminal.err("the group has no hosts now\n") } else {
+            terminal.out(try hostTable(hosts, fields: args.value("fields"), allFields: fields))
         }
         return ExitCode.ok
+    }
+
+    static let groupDelete = leaf(
+        "delete", "Delete a group.",
+        usage: ["platflow cmdb group delete NAME"], flags: [actorFlag],
+        examples: ["platflow cmdb group delete web-prod"]) { args, cmdb, terminal in
+        try need(args.positional, 1, "group delete NAME")
+        try cmdb.deleteGroup(args.positional[0])
+        terminal.out("deleted group \(args.positional[0])\n")
+        return ExitCode.ok
+    }
+
+    // MARK: watch, retention, sync
+
+    static let watch = leaf(
+        "watch", "Print change events (who, what, before and after) after a cursor; --follow keeps printing new ones.",
+        usage: ["platflow cmdb watch [--from CURSOR] [--follow] [--json]"],
+        flags: [
+            FlagSpec(name: "from", value: "CURSOR", help: "the cursor to read after", defaultText: "the oldest kept; the newest with --follow"),
+            FlagSpec(name: "follow", short: "f", help: "keep printing new events until Ctrl-C"),
+            jsonFlag,
+        ],
+        examples: ["platflow cmdb watch --from 120 --follow", "platflow cmdb watch --json"]) { args, cmdb, terminal in
+        try watchEvents(args.positional, args, cmdb, terminal)
+    }
+
+    static let retention = leaf(
+        "retention", "Show or set how long change events are kept.",
+        usage: ["platflow cmdb retention [DURATION]"],
+        examples: ["platflow cmdb retention", "platflow cmdb retention 30d"]) { args, cmdb, terminal in
+        if let text = args.positional.first {
+            guard let seconds = parseDuration(text) else {
+                throw UsageError("'\(text)' is not a duration", hint: "for example 7d, 36h or 90m")
+            }
+            try cmdb.setRetention(seconds)
+            terminal.out("change events are now kept for \(text)\n")
+        } else {
+            let r = try cmdb.retention()
+            terminal.out("change events are kept for \(r.truncatingRemainder(dividingBy: 86_400) == 0 ? "\(Int(r / 86_400))d" : "\(Int(r))s")\n")
+        }
+        return ExitCode.ok
+    }
+
+    static let sync = CommandSpec(
+        name: "sync", summary: "Bring hosts in from an outside source.",
+        subcommands: [
+            leaf("aws-ec2", "Create and update hosts from `aws ec2 describe-instances` output (JSON, or YAML when FILE ends in .yaml or .yml); instances gone are marked missing.",
+                 usage: ["platflow cmdb sync aws-ec2 FILE [--cloud N] [--json]"],
+                 flags: [FlagSpec(name: "cloud", value: "N", help: "the cloud area of the hosts", defaultText: "0"), jsonFlag, actorFlag],
+                 examples: ["platflow cmdb sync aws-ec2 instances.json --cloud 1"]) { args, cmdb, terminal in
+                let rest = args.positional
+                try need(rest, 1, "sync aws-ec2 FILE")
+                let r = try cmdb.syncEC2(path: rest[0], cloudArea: try cloud(args) ?? 0)
+                if args.has("json") {
+                    terminal.out(jsonText(["created": r.created, "updated": r.updated, "unchanged": r.unchanged, "missing": r.missing,
+                                           "skipped": r.skipped, "new_fields": r.newFields] as [String: Any]))
+                    return ExitCode.ok
+                }
+                for c in r.created { terminal.out("created  \(c)\n") }
+                for u in r.updated { terminal.out("updated  \(u)\n") }
+                for m in r.missing { terminal.out("missing  \(m)  (marked state=missing, kept)\n") }
+                for s in r.skipped { terminal.out("skipped  \(s)\n") }
+                if !r.newFields.isEmpty { terminal.out("new custom fields for tags: \(r.newFields.joined(separator: ", "))\n") }
+                terminal.err("\(r.created.count) created, \(r.updated.count) updated, \(r.unchanged) unchanged, \(r.missing.count) missing\n")
+                return ExitCode.ok
+            },
+        ])
+
+    static func describe(_ v: FilterVariable?) -> String {
+        switch v {
+        case .text(let t)?: return t
+        case .literal(let l)?: return l.description
+        case .list(let ls)?: return "[" + ls.map(\.description).joined(separator: ", ") + "]"
+        case nil: return "-"
+        }
     }
 
     /// `7d`, `36h`, `90m`, `45s`, or a sum such as `1d12h`.
@@ -61,64 +168,8 @@ extension CMDBCommand {
         return any && number.isEmpty ? total : nil
     }
 
-    static func group(_ rest: [String], _ args: ParsedArguments, _ cmdb: CMDB, _ terminal: Terminal) throws -> Int32 {
-        let verbs = ["add", "list", "show", "hosts", "delete"]
-        guard let verb = rest.first, verbs.contains(verb) else {
-            throw UsageError("cmdb group needs one of: \(verbs.joined(separator: ", "))")
-        }
-        let words = Array(rest.dropFirst())
-        switch verb {
-        case "add":
-            try need(words, 1, "group add NAME --where FILTER [--var NAME]")
-            guard let filter = args.value("where") else { throw UsageError("group add needs --where FILTER") }
-            try cmdb.addGroup(words[0], filter: filter, variables: args.values("var"), replace: args.has("replace"))
-            let n = try cmdb.groupHosts(words[0]).count
-            terminal.out("saved group \(words[0]) (\(n) host\(n == 1 ? "" : "s") now)\n")
-        case "list":
-            var t = Table(header: ["GROUP", "FILTER", "VARIABLES"])
-            for g in try cmdb.groups() {
-                t.rows.append([g.name, g.filter, g.variables.keys.sorted().map { "\($0)=\(describe(g.variables[$0]))" }.joined(separator: " ")])
-            }
-            terminal.out(t.render())
-        case "show":
-            try need(words, 1, "group show NAME")
-            let g = try cmdb.group(words[0])
-            var out = "group \(g.name)\n  filter  \(g.filter)\n"
-            for k in g.variables.keys.sorted() {
-                out += "  var     \(k) = \(describe(g.variables[k]))\(g.fieldVariables.contains(k) ? "  (the values \(k) is compared with)" : "")\n"
-            }
-            terminal.out(out)
-        case "hosts":
-            try need(words, 1, "group hosts NAME [--var NAME=VALUE]")
-            var overrides: [String: FilterVariable] = [:]
-            for spec in args.values("var") {
-                guard let eq = spec.firstIndex(of: "=") else { throw UsageError("--var takes NAME=VALUE here, got '\(spec)'") }
-                overrides[String(spec[..<eq])] = .text(String(spec[spec.index(after: eq)...]))
-            }
-            let hosts = try cmdb.groupHosts(words[0], overrides: overrides)
-            let fields = try cmdb.hostFields()
-            if args.has("json") { terminal.out(hostJSON(hosts, fields)) } else if hosts.isEmpty { terminal.err("the group has no hosts now\n") } else {
-                terminal.out(try hostTable(hosts, fields: args.value("fields"), allFields: fields))
-            }
-        default:
-            try need(words, 1, "group delete NAME")
-            try cmdb.deleteGroup(words[0])
-            terminal.out("deleted group \(words[0])\n")
-        }
-        return ExitCode.ok
-    }
-
-    static func describe(_ v: FilterVariable?) -> String {
-        switch v {
-        case .text(let t)?: return t
-        case .literal(let l)?: return l.description
-        case .list(let ls)?: return "[" + ls.map(\.description).joined(separator: ", ") + "]"
-        case nil: return "-"
-        }
-    }
-
     /// Prints events after a cursor; with --follow keeps polling for new ones until interrupted.
-    static func watch(_ rest: [String], _ args: ParsedArguments, _ cmdb: CMDB, _ terminal: Terminal) throws -> Int32 {
+    static func watchEvents(_ rest: [String], _ args: ParsedArguments, _ cmdb: CMDB, _ terminal: Terminal) throws -> Int32 {
         if let extra = rest.first { throw UsageError("cmdb watch takes no argument '\(extra)'", hint: "platflow cmdb watch --from CURSOR") }
         var cursor: Int64
         if let from = args.value("from") {

@@ -19,12 +19,12 @@ enum CheckCommand {
             Reports syntax errors, undefined names (with "did you mean"), assignments to let, break/continue/return
             out of place, duplicate steps and declarations, wrong arguments to known functions, and bad imports.
             Exit codes: 0 no problems, 1 problems found, 2 usage error (no files given, unreadable file).
-            """)
+            """,
+        action: execute)
 
-    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+    static func execute(_ args: ParsedArguments, terminal: Terminal) throws -> Int32 {
         guard !args.positional.isEmpty else {
-            terminal.error("check needs at least one .plat file", hint: "platflow check workflows/*.plat")
-            return ExitCode.usage
+            throw UsageError("check needs at least one .plat file", hint: "platflow check workflows/*.plat")
         }
         var all: [Diagnostic] = []
         var unreadable = false

@@ -1,27 +1,32 @@
 import PlatLang
 
 enum HelpCommand {
-    static let spec = CommandSpec(
-        name: "help",
-        summary: "Show help for platflow, a command, or a topic.",
-        usage: ["platflow help [COMMAND|TOPIC]"],
-        flags: [],
-        examples: ["platflow help run", "platflow help language", "platflow help exit-codes"])
+    /// `help` reads the command list it is part of.
+    static func spec(for tree: CommandTree) -> CommandSpec {
+        CommandSpec(
+            name: "help",
+            summary: "Show help for platflow, a command, or a topic.",
+            usage: ["platflow help [COMMAND [SUBCOMMAND...]|TOPIC]"],
+            flags: [],
+            examples: ["platflow help run", "platflow help cmdb hosts", "platflow help language", "platflow help exit-codes"],
+            opensDatabase: false,
+            action: { args, terminal in try execute(args, terminal: terminal, tree: tree) })
+    }
 
     static let versionSpec = CommandSpec(
         name: "version",
         summary: "Print platflow's version.",
         usage: ["platflow version"],
         flags: [],
-        examples: ["platflow version"])
+        examples: ["platflow version"],
+        opensDatabase: false,
+        action: { _, terminal in
+            terminal.out(versionLine)
+            return ExitCode.ok
+        })
 
     static let version = "0.1.0"
-
-    static var commands: [CommandSpec] {
-        [RunCommand.spec, CheckCommand.spec, RunsCommand.spec, StatusCommand.spec, LogsCommand.spec, ResumeCommand.spec,
-         RetryCommand.spec, CancelCommand.spec, ApproveCommand.spec, ScheduleCommand.spec, SchedulerCommand.spec,
-         ScriptCommand.spec, BatchesCommand.spec, SemverCommand.spec, CMDBCommand.spec, versionSpec, spec]
-    }
+    static var versionLine: String { "platflow \(version)\n" }
 
     static let topics: [String: String] = [
         "language": """
@@ -80,28 +85,41 @@ enum HelpCommand {
             """,
     ]
 
-    static func render(_ c: CommandSpec) -> String {
+    /// `platflow COMMAND [SUBCOMMAND...] --help` for the command at the end of `path`: a leaf's usage, flags and
+    /// examples, or a family's subcommands.
+    static func render(_ path: [CommandSpec]) -> String {
+        let c = path[path.count - 1]
+        let name = CommandTree.name(of: path)
         var s = "\(c.summary)\n\nUsage:\n"
-        for u in c.usage { s += "  \(u)\n" }
+        if c.isFamily {
+            s += "  platflow \(name) COMMAND [ARGS] [--flags]\n\nCommands:\n"
+            s += columns(c.subcommands.map { ($0.name, $0.summary) })
+        } else {
+            for u in c.usage { s += "  \(u)\n" }
+        }
         if let d = c.details { s += "\n" + d.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  \($0)" }.joined(separator: "\n") + "\n" }
-        let flags = c.flags + GlobalFlags.specs
         s += "\nFlags:\n"
-        let rows = flags.map { f -> (String, String) in
+        s += columns(c.acceptedFlags.map { f -> (String, String) in
             var left = f.short.map { "-\($0), " } ?? "    "
             left += "--\(f.name)"
             if let v = f.value { left += " \(v)" }
             var right = f.help
             if let d = f.defaultText { right += " (default: \(d))" }
             return (left, right)
-        }
-        let width = rows.map(\.0.count).max() ?? 0
-        for (l, r) in rows { s += "  \(l.padding(toLength: width, withPad: " ", startingAt: 0))  \(r)\n" }
+        })
         s += "\nExamples:\n"
-        for e in c.examples { s += "  \(e)\n" }
+        for e in c.shownExamples { s += "  \(e)\n" }
+        if c.isFamily { s += "\nRun `platflow \(name) COMMAND --help` for a command's flags and examples.\n" }
         return s
     }
 
-    static var overview: String {
+    /// Two columns, the left one padded to its widest entry.
+    static func columns(_ rows: [(String, String)]) -> String {
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { "  \($0.0.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.1)\n" }.joined()
+    }
+
+    static func overview(_ tree: CommandTree) -> String {
         var s = """
             platflow \(version): workflows for SRE and platform teams, written in .plat.
 
@@ -111,8 +129,7 @@ enum HelpCommand {
             Commands:
 
             """
-        let width = commands.map(\.name.count).max() ?? 0
-        for c in commands { s += "  \(c.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(c.summary)\n" }
+        s += columns(tree.all.map { ($0.name, $0.summary) })
         s += """
 
             Topics (platflow help TOPIC):
@@ -126,29 +143,30 @@ enum HelpCommand {
               platflow run workflows/fizzbuzz.plat main --param n=15
               platflow check workflows/*.plat
 
-            Run `platflow COMMAND --help` for a command's flags and examples.
+            Run `platflow COMMAND --help` for a command's flags and examples, and `platflow COMMAND SUBCOMMAND --help`
+            for a subcommand's (`platflow cmdb hosts --help`).
 
             """
         return s
     }
 
-    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+    static func execute(_ args: ParsedArguments, terminal: Terminal, tree: CommandTree) throws -> Int32 {
         guard let what = args.positional.first else {
-            terminal.out(overview)
+            terminal.out(overview(tree))
             return ExitCode.ok
         }
-        if let c = commands.first(where: { $0.name == what }) {
-            terminal.out(render(c))
+        let commands = tree.all
+        if commands.contains(where: { $0.name == what }) {
+            terminal.out(render(try tree.path(args.positional)))
             return ExitCode.ok
         }
-        if let t = topics[what] {
+        if let t = topics[what], args.positional.count == 1 {
             terminal.out(t.hasSuffix("\n") ? t : t + "\n")
             return ExitCode.ok
         }
         let names = commands.map(\.name) + topics.keys.sorted()
-        terminal.error("no command or topic '\(what)'",
-                       hint: closestName(to: what, in: names).map { "did you mean '\($0)'?" }
-                           ?? "commands: \(commands.map(\.name).joined(separator: ", ")); topics: \(topics.keys.sorted().joined(separator: ", "))")
-        return ExitCode.usage
+        throw UsageError("no command or topic '\(args.positional.joined(separator: " "))'",
+                         hint: closestName(to: what, in: names).map { "did you mean '\($0)'?" }
+                             ?? "commands: \(commands.map(\.name).joined(separator: ", ")); topics: \(topics.keys.sorted().joined(separator: ", "))")
     }
 }

@@ -31,7 +31,8 @@ enum RunCommand {
             The program's print output goes to stdout; step banners and errors go to stderr.
             Exit codes: 0 succeeded, 1 failed or cancelled, 2 bad input (nothing ran), 3 parked (sleeping or waiting
             for an approval; SIGTERM parks a run too), 130 interrupted by Ctrl-C (the run stays resumable).
-            """)
+            """,
+        action: execute)
 
     static func parseParams(_ args: ParsedArguments) throws -> [String: String] {
         var params: [String: String] = [:]
@@ -46,15 +47,13 @@ enum RunCommand {
         return params
     }
 
-    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
+    static func execute(_ args: ParsedArguments, terminal: Terminal) throws -> Int32 {
         guard let path = args.positional.first else {
-            terminal.error("run needs a .plat file", hint: "platflow run workflows/hello.plat")
-            return ExitCode.usage
+            throw UsageError("run needs a .plat file", hint: "platflow run workflows/hello.plat")
         }
         if args.positional.count > 2 {
-            terminal.error("run takes a file and at most one plan name, got \(args.positional.count - 1) extra words: \(args.positional.dropFirst().joined(separator: " "))",
-                           hint: "pass plan parameters as --param NAME=VALUE")
-            return ExitCode.usage
+            throw UsageError("run takes a file and at most one plan name, got \(args.positional.count - 1) extra words: \(args.positional.dropFirst().joined(separator: " "))",
+                             hint: "pass plan parameters as --param NAME=VALUE")
         }
         do {
             var params = try parseParams(args)
@@ -174,12 +173,4 @@ extension RunCommand {
         }
         terminal.err(t.render())
     }
-}
-
-enum ExitCode {
-    static let ok: Int32 = 0
-    static let failed: Int32 = 1
-    static let usage: Int32 = 2
-    static let parked: Int32 = 3
-    static let interrupted: Int32 = 130
 }

@@ -22,7 +22,8 @@ enum ResumeCommand {
             did not finish. An effect that was in flight when the process died runs again (the log says so).
             A sleeping run wakes at its original time. With --upgrade, if the new code asks for a different effect where
             the journal has one, the run stops with an error naming the step, the journal's entry and the new call.
-            """)
+            """,
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "resume needs a run id", hint: "`platflow runs` lists them") { store, run in
@@ -50,7 +51,8 @@ enum RetryCommand {
         examples: ["platflow retry 3f9a2k1m", "platflow retry 3f9a --upgrade"],
         details: """
             The effects that succeeded stay done; the effect that failed (and everything after it) runs again.
-            """)
+            """,
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "retry needs a run id", hint: "`platflow runs --status failed` lists failed runs") { store, run in
@@ -73,13 +75,13 @@ enum CancelCommand {
         summary: "Cancel a run: a running one stops at its next effect (its commands are killed); a parked one at once.",
         usage: ["platflow cancel RUN"],
         flags: [],
-        examples: ["platflow cancel 3f9a2k1m"])
+        examples: ["platflow cancel 3f9a2k1m"],
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "cancel needs a run id") { store, run in
             if run.status.isFinished {
-                terminal.error("run \(run.id) already \(run.status.rawValue)")
-                return ExitCode.usage
+                throw UsageError("run \(run.id) already \(run.status.rawValue)")
             }
             let live = run.leaseOwner.map { LeaseOwner.isAlive($0) && (run.leaseExpires ?? 0) > RunStore.now() } ?? false
             if live {
@@ -110,14 +112,14 @@ enum ApproveCommand {
         details: """
             When the decision settles the request (the quorum is reached, or anyone rejects) and no process is waiting
             on the run, a background worker continues it.
-            """)
+            """,
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "approve needs a run id", hint: "`platflow runs --status waiting` lists waiting runs") { store, run in
             let book = ApprovalBook(db: store.db)
             guard let req = try book.pending(runID: run.id) else {
-                terminal.error("run \(run.id) is not waiting for an approval (it is \(run.status.rawValue))")
-                return ExitCode.usage
+                throw UsageError("run \(run.id) is not waiting for an approval (it is \(run.status.rawValue))")
             }
             let who = args.value("as") ?? RunExecutor.currentUser()
             let approve = !args.has("reject")

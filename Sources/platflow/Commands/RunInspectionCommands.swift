@@ -14,7 +14,8 @@ enum RunsCommand {
             FlagSpec(name: "limit", value: "N", help: "at most N runs", defaultText: "50"),
             FlagSpec(name: "json", help: "a JSON array of runs (id, file, plan, status, created_at, started_at, finished_at, duration, error)"),
         ],
-        examples: ["platflow runs", "platflow runs --status failed", "platflow runs --json --limit 5"])
+        examples: ["platflow runs", "platflow runs --status failed", "platflow runs --json --limit 5"],
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         do {
@@ -83,7 +84,8 @@ enum StatusCommand {
         usage: ["platflow status RUN [--group] [--json]"],
         flags: [FlagSpec(name: "json", help: "the run and its steps as JSON"),
                 FlagSpec(name: "group", help: "for steps on hosts: hosts grouped by identical status, exit code and output")],
-        examples: ["platflow status 3f9a2k1m", "platflow status 3f9a --group", "platflow status 3f9a --json"])
+        examples: ["platflow status 3f9a2k1m", "platflow status 3f9a --group", "platflow status 3f9a --json"],
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "status needs a run id", hint: "`platflow runs` lists them") { store, run in
@@ -162,7 +164,8 @@ enum LogsCommand {
             FlagSpec(name: "follow", short: "f", help: "keep printing new lines until the run finishes or parks"),
         ],
         examples: ["platflow logs 3f9a2k1m", "platflow logs 3f9a --step main/deploy", "platflow logs 3f9a --step restart --host web-07",
-                   "platflow logs 3f9a --follow"])
+                   "platflow logs 3f9a --follow"],
+        action: execute)
 
     /// Does a log line's step match `--step` (a full path or its last parts) and `--host`?
     static func matches(_ logStep: String, step: String?, host: String?) -> Bool {

@@ -3,24 +3,12 @@ import PlatEngine
 import PlatLang
 
 enum ScheduleCommand {
+    static let jsonFlag = FlagSpec(name: "json", help: "JSON output")
+
     static let spec = CommandSpec(
         name: "schedule",
         summary: "Declare, inspect and control cron schedules (declared in .plat with `schedule \"name\" { ... }`).",
-        usage: [
-            "platflow schedule apply FILE              upsert the file's schedules, remove those it no longer declares",
-            "platflow schedule list [--json]",
-            "platflow schedule show NAME [--next N]     details, the next N fire times, recent fires",
-            "platflow schedule pause NAME | resume NAME | remove NAME",
-            "platflow schedule trigger NAME            start a run of it now",
-            "platflow schedule next EXPR [--tz ZONE] [--from TIME] [--count N]",
-        ],
-        flags: [
-            FlagSpec(name: "tz", value: "ZONE", help: "IANA time zone for `next`", defaultText: "UTC"),
-            FlagSpec(name: "from", value: "TIME", help: "ISO 8601 start time for `next`", defaultText: "now"),
-            FlagSpec(name: "count", value: "N", help: "how many fire times `next` prints", defaultText: "5"),
-            FlagSpec(name: "next", value: "N", help: "how many upcoming fires `show` prints", defaultText: "5"),
-            FlagSpec(name: "json", help: "JSON output for list and show"),
-        ],
+        subcommands: [apply, list, show, pause, resume, remove, trigger, next],
         examples: [
             "platflow schedule apply workflows/schedules.plat",
             "platflow schedule show nightly-cleanup --next 5",
@@ -38,107 +26,166 @@ enum ScheduleCommand {
             Schedules fire under `platflow scheduler`.
             """)
 
-    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
-        let subs = ["apply", "list", "show", "pause", "resume", "remove", "trigger", "next"]
-        guard let sub = args.positional.first else {
-            terminal.out(HelpCommand.render(spec))
-            return ExitCode.usage
-        }
-        guard subs.contains(sub) else {
-            terminal.error("unknown schedule command '\(sub)'",
-                           hint: closestName(to: sub, in: subs).map { "did you mean '\($0)'?" } ?? "one of: \(subs.joined(separator: ", "))")
-            return ExitCode.usage
-        }
-        let rest = Array(args.positional.dropFirst())
-        do {
-            if sub == "next" { return try next(rest, args, terminal) }
-            let store = try EngineSession.open(args)
-            let schedules = ScheduleStore(db: store.db, modules: store.modules)
-            func name() throws -> String {
-                guard let n = rest.first else { throw UsageError("schedule \(sub) needs a schedule name") }
-                return n
-            }
-            switch sub {
-            case "apply":
-                guard let file = rest.first else { throw UsageError("schedule apply needs a .plat file") }
-                let r = try schedules.apply(file: file)
-                for n in r.added { terminal.out("added \(n)\n") }
-                for n in r.updated { terminal.out("updated \(n)\n") }
-                for n in r.unchanged { terminal.out("unchanged \(n)\n") }
-                for n in r.removed { terminal.out("removed \(n)\n") }
-                if r.added.isEmpty && r.updated.isEmpty && r.unchanged.isEmpty && r.removed.isEmpty {
-                    terminal.out("\(file) declares no schedules\n")
-                }
-            case "list":
-                let all = try schedules.list()
-                if args.has("json") {
-                    terminal.out(jsonText(all.map(json)))
-                } else if all.isEmpty {
-                    terminal.err("no schedules; declare them in a .plat file and run `platflow schedule apply FILE`\n")
-                } else {
-                    var t = Table(header: ["NAME", "CRON", "TZ", "PLAN", "OVERLAP", "NEXT", "STATE"])
-                    for s in all {
-                        t.rows.append([s.name, s.cron, s.tz, s.plan, s.overlap.rawValue, s.paused ? "-" : localTime(s.nextFire),
-                                       s.paused ? "paused" : "active"])
-                    }
-                    terminal.out(t.render())
-                }
-            case "show":
-                let s = try schedules.get(try name())
-                let count = Int(args.value("next") ?? "5") ?? 5
-                let zone = TimeZone(identifier: s.tz) ?? .current
-                var upcoming: [String] = []
-                if let timing = s.timing, !s.paused {
-                    var t = RunStore.now()
-                    for _ in 0..<max(0, count) {
-                        guard let n = timing.next(after: t) else { break }
-                        upcoming.append(CronFormat.iso8601(Date(timeIntervalSince1970: n), in: zone))
-                        t = n
-                    }
-                }
-                let fires = try schedules.fires(of: s.name)
-                if args.has("json") {
-                    var o = json(s)
-                    o["upcoming"] = upcoming
-                    o["fires"] = fires.map { ["fire_time": $0.fireTime, "run_id": $0.runID ?? NSNull(), "outcome": $0.outcome] as [String: Any] }
-                    terminal.out(jsonText(o))
-                } else {
-                    var out = "schedule \(s.name)  \(s.paused ? "paused" : "active")\n"
-                    out += "  cron      \(s.cron)  (\(s.tz))\n  runs      \(s.plan)(\(s.args.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))  from \(s.file)\n"
-                    out += "  overlap   \(s.overlap.rawValue), catch-up \(Int(s.catchUp))s\n"
-                    if !upcoming.isEmpty { out += "  next fires:\n" + upcoming.map { "    \($0)\n" }.joined() }
-                    if !fires.isEmpty {
-                        out += "  recent fires:\n"
-                        for f in fires { out += "    \(CronFormat.iso8601(Date(timeIntervalSince1970: f.fireTime), in: zone))  \(f.outcome)\(f.runID.map { "  run \($0)" } ?? "")\n" }
-                    }
-                    terminal.out(out)
-                }
-            case "pause":
-                try schedules.setPaused(try name(), true)
-                terminal.out("paused \(try name())\n")
-            case "resume":
-                try schedules.setPaused(try name(), false)
-                terminal.out("resumed \(try name()): fires missed while paused are not caught up\n")
-            case "remove":
-                try schedules.remove(try name())
-                terminal.out("removed \(try name())\n")
-            case "trigger":
-                let s = try schedules.get(try name())
-                let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), waitPolicy: .park)
-                let id = try executor.create(file: s.file, plan: s.plan, params: s.args, schedule: s.name).id
-                try DetachedWorker.spawn(runID: id, dbPath: store.db.path)
-                terminal.out("\(id)\n")
-            default:
-                break
+    /// The schedules of the database, for the subcommands that read or change them.
+    static func openSchedules(_ args: ParsedArguments) throws -> (RunStore, ScheduleStore) {
+        let store = try EngineSession.open(args)
+        return (store, ScheduleStore(db: store.db, modules: store.modules))
+    }
+
+    /// The schedule name a subcommand takes as its first word.
+    static func scheduleName(_ args: ParsedArguments, _ verb: String) throws -> String {
+        guard let n = args.positional.first else { throw UsageError("schedule \(verb) needs a schedule name") }
+        return n
+    }
+
+    static let apply = CommandSpec(
+        name: "apply",
+        summary: "Upsert the file's schedules and remove those it no longer declares.",
+        usage: ["platflow schedule apply FILE"],
+        flags: [],
+        examples: ["platflow schedule apply workflows/schedules.plat"]) { args, terminal in
+            guard let file = args.positional.first else { throw UsageError("schedule apply needs a .plat file") }
+            let (_, schedules) = try openSchedules(args)
+            let r = try schedules.apply(file: file)
+            for n in r.added { terminal.out("added \(n)\n") }
+            for n in r.updated { terminal.out("updated \(n)\n") }
+            for n in r.unchanged { terminal.out("unchanged \(n)\n") }
+            for n in r.removed { terminal.out("removed \(n)\n") }
+            if r.added.isEmpty && r.updated.isEmpty && r.unchanged.isEmpty && r.removed.isEmpty {
+                terminal.out("\(file) declares no schedules\n")
             }
             return ExitCode.ok
-        } catch let e as ScheduleError {
-            terminal.error(e.message, hint: e.hint)
-            return ExitCode.usage
-        } catch {
-            return EngineSession.report(error, terminal: terminal)
         }
-    }
+
+    static let list = CommandSpec(
+        name: "list",
+        summary: "List the schedules: cron, zone, plan, overlap policy, next fire, state.",
+        usage: ["platflow schedule list [--json]"],
+        flags: [jsonFlag],
+        examples: ["platflow schedule list", "platflow schedule list --json"]) { args, terminal in
+            let (_, schedules) = try openSchedules(args)
+            let all = try schedules.list()
+            if args.has("json") {
+                terminal.out(jsonText(all.map(json)))
+            } else if all.isEmpty {
+                terminal.err("no schedules; declare them in a .plat file and run `platflow schedule apply FILE`\n")
+            } else {
+                var t = Table(header: ["NAME", "CRON", "TZ", "PLAN", "OVERLAP", "NEXT", "STATE"])
+                for s in all {
+                    t.rows.append([s.name, s.cron, s.tz, s.plan, s.overlap.rawValue, s.paused ? "-" : localTime(s.nextFire),
+                                   s.paused ? "paused" : "active"])
+                }
+                terminal.out(t.render())
+            }
+            return ExitCode.ok
+        }
+
+    static let show = CommandSpec(
+        name: "show",
+        summary: "One schedule: its declaration, the next fire times and recent fires.",
+        usage: ["platflow schedule show NAME [--next N] [--json]"],
+        flags: [
+            FlagSpec(name: "next", value: "N", help: "how many upcoming fires to print", defaultText: "5"),
+            jsonFlag,
+        ],
+        examples: ["platflow schedule show nightly-cleanup --next 5"]) { args, terminal in
+            let (_, schedules) = try openSchedules(args)
+            let s = try schedules.get(try scheduleName(args, "show"))
+            let count = Int(args.value("next") ?? "5") ?? 5
+            let zone = TimeZone(identifier: s.tz) ?? .current
+            var upcoming: [String] = []
+            if let timing = s.timing, !s.paused {
+                var t = RunStore.now()
+                for _ in 0..<max(0, count) {
+                    guard let n = timing.next(after: t) else { break }
+                    upcoming.append(CronFormat.iso8601(Date(timeIntervalSince1970: n), in: zone))
+                    t = n
+                }
+            }
+            let fires = try schedules.fires(of: s.name)
+            if args.has("json") {
+                var o = json(s)
+                o["upcoming"] = upcoming
+                o["fires"] = fires.map { ["fire_time": $0.fireTime, "run_id": $0.runID ?? NSNull(), "outcome": $0.outcome] as [String: Any] }
+                terminal.out(jsonText(o))
+            } else {
+                var out = "schedule \(s.name)  \(s.paused ? "paused" : "active")\n"
+                out += "  cron      \(s.cron)  (\(s.tz))\n  runs      \(s.plan)(\(s.args.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")))  from \(s.file)\n"
+                out += "  overlap   \(s.overlap.rawValue), catch-up \(Int(s.catchUp))s\n"
+                if !upcoming.isEmpty { out += "  next fires:\n" + upcoming.map { "    \($0)\n" }.joined() }
+                if !fires.isEmpty {
+                    out += "  recent fires:\n"
+                    for f in fires { out += "    \(CronFormat.iso8601(Date(timeIntervalSince1970: f.fireTime), in: zone))  \(f.outcome)\(f.runID.map { "  run \($0)" } ?? "")\n" }
+                }
+                terminal.out(out)
+            }
+            return ExitCode.ok
+        }
+
+    static let pause = CommandSpec(
+        name: "pause",
+        summary: "Stop a schedule from firing until it is resumed.",
+        usage: ["platflow schedule pause NAME"],
+        flags: [],
+        examples: ["platflow schedule pause nightly-cleanup"]) { args, terminal in
+            let name = try scheduleName(args, "pause")
+            try openSchedules(args).1.setPaused(name, true)
+            terminal.out("paused \(name)\n")
+            return ExitCode.ok
+        }
+
+    static let resume = CommandSpec(
+        name: "resume",
+        summary: "Let a paused schedule fire again; fires missed while paused are not caught up.",
+        usage: ["platflow schedule resume NAME"],
+        flags: [],
+        examples: ["platflow schedule resume nightly-cleanup"]) { args, terminal in
+            let name = try scheduleName(args, "resume")
+            try openSchedules(args).1.setPaused(name, false)
+            terminal.out("resumed \(name): fires missed while paused are not caught up\n")
+            return ExitCode.ok
+        }
+
+    static let remove = CommandSpec(
+        name: "remove",
+        summary: "Remove a schedule (applying a file that declares it adds it again).",
+        usage: ["platflow schedule remove NAME"],
+        flags: [],
+        examples: ["platflow schedule remove nightly-cleanup"]) { args, terminal in
+            let name = try scheduleName(args, "remove")
+            try openSchedules(args).1.remove(name)
+            terminal.out("removed \(name)\n")
+            return ExitCode.ok
+        }
+
+    static let trigger = CommandSpec(
+        name: "trigger",
+        summary: "Start a run of a schedule now, in the background; prints the run's id.",
+        usage: ["platflow schedule trigger NAME"],
+        flags: [],
+        examples: ["platflow schedule trigger nightly-cleanup"]) { args, terminal in
+            let (store, schedules) = try openSchedules(args)
+            let s = try schedules.get(try scheduleName(args, "trigger"))
+            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), waitPolicy: .park)
+            let id = try executor.create(file: s.file, plan: s.plan, params: s.args, schedule: s.name).id
+            try DetachedWorker.spawn(runID: id, dbPath: store.db.path)
+            terminal.out("\(id)\n")
+            return ExitCode.ok
+        }
+
+    static let next = CommandSpec(
+        name: "next",
+        summary: "Print the next fire times of a cron expression, one ISO 8601 time with offset per line.",
+        usage: ["platflow schedule next EXPR [--tz ZONE] [--from TIME] [--count N]"],
+        flags: [
+            FlagSpec(name: "tz", value: "ZONE", help: "IANA time zone", defaultText: "UTC"),
+            FlagSpec(name: "from", value: "TIME", help: "ISO 8601 start time", defaultText: "now"),
+            FlagSpec(name: "count", value: "N", help: "how many fire times to print", defaultText: "5"),
+        ],
+        examples: ["platflow schedule next \"0 9 * * MON-FRI\" --tz Asia/Shanghai --from 2026-03-01T00:00:00Z --count 5"],
+        opensDatabase: false) { args, terminal in
+            try nextFires(args.positional, args, terminal)
+        }
 
     static func json(_ s: ScheduleRecord) -> [String: Any] {
         ["name": s.name, "file": s.file, "cron": s.cron, "tz": s.tz, "plan": s.plan, "args": s.args,
@@ -147,7 +194,7 @@ enum ScheduleCommand {
     }
 
     /// `schedule next EXPR`: one ISO 8601 time with offset per line.
-    static func next(_ rest: [String], _ args: ParsedArguments, _ terminal: Terminal) throws -> Int32 {
+    static func nextFires(_ rest: [String], _ args: ParsedArguments, _ terminal: Terminal) throws -> Int32 {
         guard let expr = rest.first else {
             throw UsageError("schedule next needs a cron expression", hint: "platflow schedule next \"0 9 * * MON-FRI\"")
         }
@@ -191,7 +238,8 @@ enum SchedulerCommand {
             Several schedulers may share one database: a schedule's fire is claimed once, and a run executes under a
             lease, so no fire starts twice and no run runs in two processes. SIGTERM or Ctrl-C: stop taking work, let
             running runs reach their next journal boundary (they park and continue on the next start), exit 0.
-            """)
+            """,
+        action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         do {

@@ -4,33 +4,33 @@ import PlatLang
 /// `platflow semver parse|compare|sort|bump|satisfies`: Semantic Versioning 2.0.0 and npm ranges from the
 /// shell, on the implementation the `semver` module of .plat uses.
 ///
-/// The work is `run(_:readInput:)`: the words after `semver` in, what to print and the exit code out, so any
-/// dispatcher can call it; `execute` adapts the current one.
+/// The work is `run(_:readInput:)`: the words after `semver` in, what to print and the exit code out; `perform`
+/// hands it what the dispatcher parsed.
 enum SemverCommand {
+    /// `platflow semver SUBCOMMAND`: each subcommand a leaf with its own flags; the family's help carries the rules.
     static let spec = CommandSpec(
         name: "semver",
         summary: "Parse, compare, sort and bump semantic versions; test npm ranges.",
-        usage: [
-            "platflow semver parse VERSION [--json]",
-            "platflow semver compare A B",
-            "platflow semver sort VERSION... | - | --file PATH [--reverse]",
-            "platflow semver bump VERSION major|minor|patch|pre|premajor|preminor|prepatch|release [--pre ID]",
-            "platflow semver satisfies VERSION RANGE",
-        ],
-        flags: [
-            FlagSpec(name: "json", help: "parse: the parts as a JSON object"),
-            FlagSpec(name: "pre", value: "ID", help: "bump: the pre-release identifier (beta → 1.4.3-beta.0)"),
-            FlagSpec(name: "file", value: "PATH", help: "sort: read the versions from a file, one a line"),
-            FlagSpec(name: "reverse", help: "sort: newest first"),
-        ],
-        examples: [
-            "platflow semver parse 1.0.0-alpha.1+sha.5114f85 --json",
-            "platflow semver compare 1.0.0-alpha 1.0.0-alpha.1        # -1",
-            "platflow semver sort 1.0.0 1.0.0-rc.1 1.0.0-beta.11 1.0.0-beta.2",
-            "git tag | platflow semver sort - --reverse",
-            "platflow semver bump 1.4.2 minor                          # 1.5.0",
-            "platflow semver bump 1.4.2 pre --pre beta                 # 1.4.3-beta.0",
-            "platflow semver satisfies 1.4.2 \"^1.2 || ~2.0.1\"          # true, exit 0",
+        subcommands: [
+            leaf("parse", "Print a version's parts.", usage: "platflow semver parse VERSION [--json]",
+                 flags: [FlagSpec(name: "json", help: "the parts as a JSON object")],
+                 examples: ["platflow semver parse 1.0.0-alpha.1+sha.5114f85 --json"]),
+            leaf("compare", "Print -1, 0 or 1: A's precedence against B's.", usage: "platflow semver compare A B",
+                 examples: ["platflow semver compare 1.0.0-alpha 1.0.0-alpha.1        # -1"]),
+            leaf("sort", "Print versions in precedence order, one a line.",
+                 usage: "platflow semver sort VERSION... | - | --file PATH [--reverse]",
+                 flags: [FlagSpec(name: "file", value: "PATH", help: "read the versions from a file, one a line"),
+                         FlagSpec(name: "reverse", help: "newest first")],
+                 examples: ["platflow semver sort 1.0.0 1.0.0-rc.1 1.0.0-beta.11 1.0.0-beta.2",
+                            "platflow semver sort - --reverse < versions.txt"]),
+            leaf("bump", "Print the next version (npm's semver inc).",
+                 usage: "platflow semver bump VERSION major|minor|patch|pre|premajor|preminor|prepatch|release [--pre ID]",
+                 flags: [FlagSpec(name: "pre", value: "ID", help: "the pre-release identifier (beta → 1.4.3-beta.0)")],
+                 examples: ["platflow semver bump 1.4.2 minor                          # 1.5.0",
+                            "platflow semver bump 1.4.2 pre --pre beta                 # 1.4.3-beta.0"]),
+            leaf("satisfies", "Print true (exit 0) or false (exit 1): is the version in the npm range?",
+                 usage: "platflow semver satisfies VERSION RANGE",
+                 examples: ["platflow semver satisfies 1.4.2 \"^1.2 || ~2.0.1\"          # true, exit 0"]),
         ],
         details: """
             Versions are SemVer 2.0.0 exactly: MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], no 'v' prefix, no leading
@@ -45,7 +45,14 @@ enum SemverCommand {
             has a pre-release too. sort reads - (stdin) or --file one version a line; blank lines are skipped.
             Exit codes: 0 done (satisfies: satisfied), 1 satisfies: not satisfied, 2 invalid version, range or
             usage (the error names the fault and its column).
-            """)
+            """,
+        opensDatabase: false)
+
+    private static func leaf(_ name: String, _ summary: String, usage: String, flags: [FlagSpec] = [],
+                             examples: [String]) -> CommandSpec {
+        CommandSpec(name: name, summary: summary, usage: [usage], flags: flags, examples: examples, opensDatabase: false,
+                    action: { args, terminal in try perform(name, args, terminal: terminal) })
+    }
 
     /// What a semver command prints and how it exits.
     struct Outcome {
@@ -55,16 +62,23 @@ enum SemverCommand {
         var code: Int32 = ExitCode.ok
     }
 
-    /// The current dispatcher has parsed the flags already; hand them back as words.
-    static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
-        var words: [String] = []
+    /// A refusal of `run`, for the dispatcher to print and exit with.
+    struct Failure: CLIError {
+        let message: String
+        let hint: String?
+        let exitCode: Int32
+    }
+
+    /// The dispatcher has parsed the subcommand's flags already; hand them back to `run` as words.
+    static func perform(_ subcommand: String, _ args: ParsedArguments, terminal: Terminal) throws -> Int32 {
+        var words = [subcommand]
         for name in ["json", "reverse"] where args.has(name) { words.append("--\(name)") }
         for name in ["pre", "file"] { for v in args.values(name) { words += ["--\(name)", v] } }
         words.append("--")
         words += args.positional
         let outcome = run(words, readInput: readStandardInput)
         terminal.out(outcome.output)
-        if let error = outcome.error { terminal.error(error, hint: outcome.hint) }
+        if let error = outcome.error { throw Failure(message: error, hint: outcome.hint, exitCode: outcome.code) }
         return outcome.code
     }
 

@@ -34,43 +34,18 @@ enum EngineSession {
     /// a usage error (`missing` and its hint), and every thrown error is reported the house way.
     static func withRun(_ args: ParsedArguments, _ terminal: Terminal, missing: String, hint: String? = nil,
                         _ body: (RunStore, RunRecord) throws -> Int32) -> Int32 {
-        guard let ref = args.positional.first else {
-            terminal.error(missing, hint: hint)
-            return ExitCode.usage
-        }
         do {
+            guard let ref = args.positional.first else { throw UsageError(missing, hint: hint) }
             let store = try open(args)
             return try body(store, try store.resolveRunID(ref))
         } catch {
-            return report(error, terminal: terminal)
+            return terminal.report(error)
         }
     }
 
-    /// Turns engine errors into the house error format and exit codes.
+    /// Prints an error in the house format and returns its exit code (decided by CLIFailure).
     static func report(_ error: Error, terminal: Terminal) -> Int32 {
-        switch error {
-        case let list as DiagnosticList:
-            terminal.err(list.description)
-            return ExitCode.usage
-        case let u as UsageError:
-            terminal.error(u.message, hint: u.hint)
-            return ExitCode.usage
-        case let e as EngineError:
-            terminal.error(e.message, hint: e.hint)
-            return e.kind == .failed ? ExitCode.failed : ExitCode.usage
-        case let d as Diagnostic:
-            terminal.err(d.rendered())
-            return d.phase == .runtime ? ExitCode.failed : ExitCode.usage
-        case let s as SchemaTooNewError:
-            terminal.error("\(s)")
-            return ExitCode.usage
-        case let db as DatabaseError:
-            terminal.error("database: \(db)")
-            return ExitCode.failed
-        default:
-            terminal.error("\(error)")
-            return ExitCode.failed
-        }
+        terminal.report(error)
     }
 }
 
