@@ -4,8 +4,8 @@ import PlatLang
 /// `platflow semver parse|compare|sort|bump|satisfies`: Semantic Versioning 2.0.0 and npm ranges from the
 /// shell, on the implementation the `semver` module of .plat uses.
 ///
-/// The work is `run(_:readInput:)`: the words after `semver` in, what to print and the exit code out; `perform`
-/// hands it what the dispatcher parsed.
+/// Each subcommand is a function from its words to an `Outcome` (what to print, the error, the exit code), so it
+/// can be reasoned about apart from the terminal; `perform` connects them to the dispatcher.
 enum SemverCommand {
     /// `platflow semver SUBCOMMAND`: each subcommand a leaf with its own flags; the family's help carries the rules.
     static let spec = CommandSpec(
@@ -69,14 +69,18 @@ enum SemverCommand {
         let exitCode: Int32
     }
 
-    /// The dispatcher has parsed the subcommand's flags already; hand them back to `run` as words.
+    /// Runs one subcommand with the words and flags the dispatcher parsed.
     static func perform(_ subcommand: String, _ args: ParsedArguments, terminal: Terminal) throws -> Int32 {
-        var words = [subcommand]
-        for name in ["json", "reverse"] where args.has(name) { words.append("--\(name)") }
-        for name in ["pre", "file"] { for v in args.values(name) { words += ["--\(name)", v] } }
-        words.append("--")
-        words += args.positional
-        let outcome = run(words, readInput: readStandardInput)
+        let outcome: Outcome
+        switch subcommand {
+        case "parse": outcome = parse(args.positional, json: args.has("json"))
+        case "compare": outcome = compare(args.positional)
+        case "sort":
+            outcome = sort(args.positional, file: args.value("file"), reverse: args.has("reverse"),
+                           readInput: readStandardInput)
+        case "bump": outcome = bump(args.positional, pre: args.value("pre"))
+        default: outcome = satisfies(args.positional)
+        }
         terminal.out(outcome.output)
         if let error = outcome.error { throw Failure(message: error, hint: outcome.hint, exitCode: outcome.code) }
         return outcome.code
@@ -103,63 +107,6 @@ enum SemverCommand {
             }
         }
         return lines
-    }
-
-    /// `words` are everything after `semver`: the subcommand, its operands and the flags `--json`, `--reverse`,
-    /// `--pre ID` (or `--pre=ID`), `--file PATH`; `--` ends the flags. `readInput` gives stdin for `sort -`.
-    static func run(_ words: [String], readInput: () throws -> Data) -> Outcome {
-        var operands: [String] = []
-        var flags: [String: String] = [:]
-        var i = 0
-        var onlyOperands = false
-        while i < words.count {
-            let w = words[i]
-            i += 1
-            if onlyOperands || !w.hasPrefix("--") { operands.append(w); continue }
-            if w == "--" { onlyOperands = true; continue }
-            var name = String(w.dropFirst(2))
-            var value: String? = nil
-            if let eq = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: eq)...])
-                name = String(name[..<eq])
-            }
-            switch name {
-            case "json", "reverse":
-                if value != nil { return usage("flag --\(name) takes no value") }
-                flags[name] = ""
-            case "pre", "file":
-                if value == nil {
-                    guard i < words.count else { return usage("flag --\(name) needs a value", hint: "--\(name) \(name == "pre" ? "beta" : "versions.txt")") }
-                    value = words[i]
-                    i += 1
-                }
-                flags[name] = value
-            default:
-                return usage("unknown flag '--\(name)' for 'semver'", hint: "see `platflow semver --help`")
-            }
-        }
-        guard let sub = operands.first else {
-            return usage("semver needs a subcommand: parse, compare, sort, bump or satisfies",
-                         hint: "platflow semver compare 1.0.0-alpha 1.0.0")
-        }
-        let rest = Array(operands.dropFirst())
-        let allowed: [String: Set<String>] = [
-            "parse": ["json"], "compare": [], "sort": ["file", "reverse"], "bump": ["pre"], "satisfies": [],
-        ]
-        guard let permitted = allowed[sub] else {
-            let near = closestName(to: sub, in: Array(allowed.keys)).map { "did you mean '\($0)'?" }
-            return usage("unknown semver subcommand '\(sub)'", hint: near ?? "parse, compare, sort, bump or satisfies")
-        }
-        if let stray = flags.keys.sorted().first(where: { !permitted.contains($0) }) {
-            return usage("flag --\(stray) does not apply to 'semver \(sub)'", hint: "see `platflow semver --help`")
-        }
-        switch sub {
-        case "parse": return parse(rest, json: flags["json"] != nil)
-        case "compare": return compare(rest)
-        case "sort": return sort(rest, file: flags["file"], reverse: flags["reverse"] != nil, readInput: readInput)
-        case "bump": return bump(rest, pre: flags["pre"])
-        default: return satisfies(rest)
-        }
     }
 
     private static func usage(_ message: String, hint: String? = nil) -> Outcome {
