@@ -28,7 +28,10 @@ let package = Package(
         .target(name: "PlatJobs", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
         // The CMDB: hosts, topology, models, queries, import/export, change events.
         .target(name: "PlatCMDB", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
-        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB"]),
+        // Releases: artifacts by digest, stages from versions, gates, acceptance and promotion. Uses the job
+        // platform's SHA-256 (and, for deploys, its transports).
+        .target(name: "PlatRelease", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
+        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB", "PlatRelease"]),
         // Benchmarks of the engine against raw SQLite (bench/journal.sh runs them in release).
         .executableTarget(name: "platflow-bench", dependencies: ["PlatEngine", "PlatStore", "PlatLang", "PlatJobs", "PlatCMDB", "CSQLite"]),
         // What several test targets share (a seeded random generator); never linked into the product.
@@ -38,6 +41,7 @@ let package = Package(
         .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "PlatReleaseTests", dependencies: ["PlatRelease", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
         .testTarget(name: "CLITests", dependencies: ["platflow", "PlatTestKit"]),
     ],
     swiftLanguageModes: [.v5]
