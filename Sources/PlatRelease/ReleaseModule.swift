@@ -7,4 +7,5 @@ public final class ReleaseModule: PlatModule {
     public init() {}
     public var name: String { "release" }
     public var migrations: [Migration] { ReleaseSchema.migrations }
+    public func effects() -> [DurableEffect] { ReleaseEffects.all() }
 }

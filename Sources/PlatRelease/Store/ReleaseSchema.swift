@@ -11,6 +11,8 @@ import PlatStore
 ///   deploy side) fills it with `ReleaseStore.declareEnvironments`; `artifact accept --class` adds one too.
 /// - `release_acceptances`: who accepted which digest in which environment, when, and the evidence's digest.
 /// - `release_overrides`: every gate passed with `--force`: the refusal, the reason, who and when.
+/// - `release_policies`: an app's stage policy when it is not the standard one (the app declaration's
+///   `policy:`), as the journal's value encoding of `StagePolicy.value`.
 public enum ReleaseSchema {
     public static let migrations: [Migration] = [
         Migration(module: "release", version: 1, sql: """
@@ -67,6 +69,11 @@ public enum ReleaseSchema {
                 reason TEXT NOT NULL,
                 forced_by TEXT NOT NULL,
                 forced_at REAL NOT NULL
+            );
+            CREATE TABLE release_policies (
+                app TEXT PRIMARY KEY,
+                policy TEXT NOT NULL,
+                set_at REAL NOT NULL
             );
             """),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import PlatEngine
 import PlatLang
 import PlatStore
 
@@ -221,6 +222,29 @@ public final class ReleaseStore {
         return e
     }
 
+    // MARK: Policies
+
+    /// Records `app`'s stage policy (the app declaration's `policy:`); `nil` goes back to the standard one.
+    public func setPolicy(app: String, _ policy: StagePolicy?) throws {
+        try AppName.check(app)
+        guard let policy, policy != .standard else {
+            try db.execute("DELETE FROM release_policies WHERE app = ?", app)
+            return
+        }
+        try db.execute("""
+            INSERT INTO release_policies (app, policy, set_at) VALUES (?, ?, ?)
+            ON CONFLICT (app) DO UPDATE SET policy = excluded.policy, set_at = excluded.set_at
+            """, app, try ValueCodec.encode(policy.value), clock())
+    }
+
+    /// The stage policy of `app`: the one recorded for it, else the standard one.
+    public func policy(app: String) throws -> StagePolicy {
+        guard let text = try db.queryOne("SELECT policy FROM release_policies WHERE app = ?", app)?.string("policy") else {
+            return .standard
+        }
+        return try StagePolicy(overriding: try ValueCodec.decode(text))
+    }
+
     // MARK: Acceptance
 
     /// Records that the bits of `app` `version` passed acceptance in `environment` (see `environment(app:name:class:)`),
@@ -279,10 +303,11 @@ public final class ReleaseStore {
     }
 
     /// Gives the bits of `app` `version` the next name of stage `to`: `1.4.0-alpha.3` → `1.4.0-beta.1` (the
-    /// next free beta number of 1.4.0) → `1.4.0`, when `policy` allows it (or `force` gives a reason, which is
+    /// next free beta number of 1.4.0) → `1.4.0`, when `policy` (by default the app's) allows it (or `force` gives a reason, which is
     /// recorded). Promoting bits that already carry a name of that stage and version returns that name.
-    public func promote(app: String, version: String, to stage: Stage, policy: StagePolicy = .standard,
+    public func promote(app: String, version: String, to stage: Stage, policy given: StagePolicy? = nil,
                         force: String? = nil) throws -> PromoteResult {
+        let policy = try given ?? self.policy(app: app)
         let source = try artifact(app: app, version: version)
         guard stage > source.stage else {
             throw ReleaseError.invalidInput(
