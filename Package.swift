@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "PlatReleaseTests", dependencies: ["PlatRelease", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
-        .testTarget(name: "CLITests", dependencies: ["platflow", "PlatTestKit"]),
+        .testTarget(name: "CLITests", dependencies: ["platflow", "PlatLang", "PlatTestKit"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -10,17 +10,22 @@ import PlatLang
 signal(SIGINT) { _ in _exit(130) }
 signal(SIGPIPE, SIG_IGN)
 
-// The modules of this build: their tables, effects and events join every store, run and scheduler the commands open.
-EngineSession.modules = try ModuleSet([JobsModule(), CMDBModule(), ReleaseModule()])
+// The modules of this build, one line each: their tables, effects, declarations and events join every store,
+// run and scheduler the commands open, and their command families join the command list.
+let installed = [
+    InstalledModule(JobsModule(), commands: [ScriptCommand.spec, BatchesCommand.spec]),
+    InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
+    InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec]),
+]
+EngineSession.modules = try ModuleSet(installed.map(\.module))
 
 let terminal = Terminal.shared
 let argv = Array(CommandLine.arguments.dropFirst())
 if argv.contains("--no-color") || ProcessInfo.processInfo.environment["NO_COLOR"] != nil { terminal.colorEnabled = false }
 
-// The commands of this build: the engine's and the job platform's, then each module's family.
+// The commands of this build: the engine's, then each module's families.
 var commands = CommandTree.builtIn
-commands.add(CMDBCommand.spec)
-commands.add(ArtifactCommand.spec)
+for m in installed { m.commands.forEach { commands.add($0) } }
 
 let code = CommandDispatcher(tree: commands, terminal: terminal).run(argv)
 terminal.flush()

@@ -64,6 +64,13 @@ struct CommandSpec {
 
     var isFamily: Bool { !subcommands.isEmpty }
 
+    /// This family with `other`'s subcommands after its own (the summary, examples and details of the first
+    /// family stay); a subcommand both name stops the build (see the family initializer).
+    func joining(_ other: CommandSpec) -> CommandSpec {
+        CommandSpec(name: name, summary: summary, subcommands: subcommands + other.subcommands, examples: examples,
+                    details: details, opensDatabase: opensDatabase || other.opensDatabase)
+    }
+
     func subcommand(_ name: String) -> CommandSpec? { subcommands.first { $0.name == name } }
 
     /// The flags this command's parser accepts: its own, then the global ones.

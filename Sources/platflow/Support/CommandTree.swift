@@ -10,9 +10,15 @@ struct CommandTree {
         for c in commands { add(c) }
     }
 
-    /// Adds a top-level command (a module's family, such as `cmdb`). Two commands of one name are a mistake in
+    /// Adds a top-level command (a module's family, such as `cmdb`). A family whose name is taken by another
+    /// family joins it: two modules may add verbs to one family (Release's `app history` beside Containers'
+    /// `app scale`). Two commands of one name otherwise, or two verbs of one name in a family, are a mistake in
     /// the build, found by the first test that runs the binary.
     mutating func add(_ command: CommandSpec) {
+        if let i = commands.firstIndex(where: { $0.name == command.name }), commands[i].isFamily, command.isFamily {
+            commands[i] = commands[i].joining(command)
+            return
+        }
         precondition(!all.contains { $0.name == command.name }, "two commands are named '\(command.name)'")
         commands.append(command)
     }
