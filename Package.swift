@@ -25,10 +25,15 @@ let package = Package(
         .target(name: "PlatStore", dependencies: ["CSQLite", "CSQLiteSetup"]),
         .target(name: "PlatEngine", dependencies: ["PlatLang", "PlatStore"]),
         // The job platform: hosts and transports, scripts on hosts in rolling batches, file distribution.
-        .target(name: "PlatJobs", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
+        // SHA-256's compression with the x86 SHA instructions (C, because Swift cannot name them).
+        .target(name: "CSHA256"),
+        .target(name: "PlatJobs", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "CSHA256"]),
         // The CMDB: hosts, topology, models, queries, import/export, change events.
         .target(name: "PlatCMDB", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
-        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB"]),
+        // Releases: artifacts by digest, stages from versions, gates, acceptance and promotion. Uses the job
+        // platform's SHA-256 (and, for deploys, its transports).
+        .target(name: "PlatRelease", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
+        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB", "PlatRelease"]),
         // Benchmarks of the engine against raw SQLite (bench/journal.sh runs them in release).
         .executableTarget(name: "platflow-bench", dependencies: ["PlatEngine", "PlatStore", "PlatLang", "PlatJobs", "PlatCMDB", "CSQLite"]),
         // What several test targets share (a seeded random generator); never linked into the product.
@@ -38,6 +43,7 @@ let package = Package(
         .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "PlatReleaseTests", dependencies: ["PlatRelease", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
         .testTarget(name: "CLITests", dependencies: ["platflow", "PlatLang", "PlatTestKit"]),
     ],
     swiftLanguageModes: [.v5]

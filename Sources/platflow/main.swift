@@ -2,6 +2,7 @@ import Foundation
 import PlatEngine
 import PlatJobs
 import PlatCMDB
+import PlatRelease
 import PlatLang
 
 // platflow's entry point: build the command list, let the dispatcher run the command line, exit with its code.
@@ -14,6 +15,7 @@ signal(SIGPIPE, SIG_IGN)
 let installed = [
     InstalledModule(JobsModule(), commands: [ScriptCommand.spec, BatchesCommand.spec]),
     InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
+    InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec]),
 ]
 EngineSession.modules = try ModuleSet(installed.map(\.module))
 

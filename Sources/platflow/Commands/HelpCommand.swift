@@ -81,6 +81,9 @@ enum HelpCommand {
               1    the work failed: a run failed or was cancelled, check found problems
               2    bad input or usage: nothing ran, nothing changed
               3    parked: a run waits for an approval or a timer (or was stopped by SIGTERM)
+              4    a release stage gate refused: the stage may not reach that environment, or lacks an acceptance
+              5    a release requirement refused: another app's `requires` would be unsatisfied
+              6    a release version is stored already with other bits
               130  interrupted by Ctrl-C
             """,
     ]

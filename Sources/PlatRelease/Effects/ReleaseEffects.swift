@@ -1,0 +1,132 @@
+import Foundation
+import PlatEngine
+import PlatLang
+import PlatStore
+
+/// Releases in .plat: `release.push(app, version, path)`, `release.accept(app, version, env: "test")`,
+/// `release.promote(app, version, to: "beta")`.
+///
+/// The artifact store is the one beside the run's database (or `$PLATFLOW_ARTIFACTS`), as for the CLI. A
+/// push is idempotent (the same bits under the same version are a no-op), so it journals after it commits;
+/// an acceptance and a promotion commit in the same transaction as their journal entry, so a resumed run
+/// never records them twice. A gate refusal is a runtime error that names the rule and what would satisfy it.
+enum ReleaseEffects {
+    static func all() -> [DurableEffect] {
+        [ReleaseEffect(EffectSpec(name: "release.push", params: ["app", "version", "path"], required: 3,
+                                  summary: "stores a file or directory as an app version (content-addressed); returns the artifact map"),
+                       journalsItself: false, body: push),
+         ReleaseEffect(EffectSpec(name: "release.accept", params: ["app", "version", "env", "evidence", "class"], required: 3,
+                                  summary: "records that the version's bits passed acceptance in an environment; returns the acceptance map"),
+                       journalsItself: true, body: accept),
+         ReleaseEffect(EffectSpec(name: "release.promote", params: ["app", "version", "to", "force"], required: 3,
+                                  summary: "gives the version's bits the next name of a stage (beta, rc, release) when the policy allows; returns the new version"),
+                       journalsItself: true, body: promote)]
+    }
+
+    /// The store of the run's database, acting as `run ID (who started it)`.
+    static func store(_ ctx: EffectContext) -> ReleaseStore {
+        let db = ctx.store.db
+        return ReleaseStore(db: db, artifactRoot: ReleaseStore.defaultRoot(databasePath: db.path),
+                            actor: "run \(ctx.runID)" + (ctx.startedBy.isEmpty ? "" : " (\(ctx.startedBy))"))
+    }
+
+    static func string(_ ctx: EffectContext, _ name: String, optional: Bool = false) throws -> String? {
+        guard let v = ctx.argument(name), !v.isNil else {
+            if optional { return nil }
+            throw RuntimeError("\(ctx.call.name)() needs \(name)")
+        }
+        guard case .string(let s) = v else { throw RuntimeError("\(ctx.call.name)() \(name): takes a string, got \(v.typeName)") }
+        return s
+    }
+
+    static func push(_ ctx: EffectContext) throws -> Value {
+        let r = try store(ctx).push(app: try string(ctx, "app")!, version: try string(ctx, "version")!, path: try string(ctx, "path")!)
+        ctx.event("\(r.alreadyStored ? "already stored" : "pushed") \(r.artifact.app) \(r.artifact.version) (\(r.artifact.stage), \(ArtifactDigest.short(r.artifact.digest)))")
+        return r.artifact.value
+    }
+
+    static func accept(_ ctx: EffectContext) throws -> Value {
+        let s = store(ctx)
+        let cls = try string(ctx, "class", optional: true).map { try EnvironmentClass.parse($0) }
+        let a = try s.accept(app: try string(ctx, "app")!, version: try string(ctx, "version")!, environment: try string(ctx, "env")!,
+                             class: cls, evidence: try string(ctx, "evidence", optional: true))
+        ctx.event("accepted \(a.app) \(a.version) in \(a.environment) (\(ArtifactDigest.short(a.digest)))")
+        return .makeMap([
+            ("app", .string(a.app)), ("version", .string(a.version)), ("digest", .string(a.digest)),
+            ("env", .string(a.environment.name)), ("class", .string(a.environment.environmentClass.name)),
+            ("who", .string(a.who)), ("at", .float(a.at)), ("evidence", a.evidenceDigest.map { .string($0) } ?? .null),
+        ])
+    }
+
+    static func promote(_ ctx: EffectContext) throws -> Value {
+        let toText = try string(ctx, "to")!
+        guard let to = Stage(name: toText) else {
+            throw RuntimeError("release.promote() to: takes beta, rc or release, got \"\(toText)\"")
+        }
+        let r = try store(ctx).promote(app: try string(ctx, "app")!, version: try string(ctx, "version")!, to: to,
+                                       force: try string(ctx, "force", optional: true))
+        if let f = r.forced { ctx.event("forced past a gate: \(f.description)", kind: .warning) }
+        ctx.event("\(r.alreadyPromoted ? "already promoted" : "promoted") \(r.artifact.app) \(r.artifact.promotedFrom ?? "") → \(r.artifact.version)")
+        return .string(r.artifact.version.description)
+    }
+}
+
+/// One release effect. Release errors become runtime errors of the plan (a gate refusal reads as its rule
+/// and remedy). `journalsItself`: the body's change and its journal entry commit in one transaction.
+final class ReleaseEffect: DurableEffect {
+    let spec: EffectSpec
+    let journalsItself: Bool
+    let body: (EffectContext) throws -> Value
+
+    init(_ spec: EffectSpec, journalsItself: Bool, body: @escaping (EffectContext) throws -> Value) {
+        self.spec = spec
+        self.journalsItself = journalsItself
+        self.body = body
+    }
+
+    /// `--explain`: what the call would do, and a stand-in of the shape it returns so the plan can go on.
+    func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
+        func arg(_ n: String) -> String {
+            if case .string(let s)? = call.args.named.first(where: { $0.name == n })?.value { return s }
+            return "?"
+        }
+        let app = arg("app"), version = arg("version")
+        let stage = (try? Stage.parse(version).stage)?.name ?? "?"
+        switch spec.name {
+        case "release.push":
+            return (["would push \(arg("path")) as \(app) \(version) (\(stage))"],
+                    .makeMap([("app", .string(app)), ("version", .string(version)), ("stage", .string(stage)),
+                              ("digest", .string(ArtifactDigest.prefix + "?")), ("size", .int(0))]))
+        case "release.accept":
+            return (["would record acceptance of \(app) \(version) in \(arg("env"))"],
+                    .makeMap([("app", .string(app)), ("version", .string(version)), ("env", .string(arg("env")))]))
+        default:
+            let to = arg("to")
+            var next = "?"
+            if let v = try? SemanticVersion(parsing: version) {
+                let core = "\(v.major).\(v.minor).\(v.patch)"
+                next = to == "release" ? core : "\(core)-\(to).N"
+            }
+            return (["would promote \(app) \(version) to \(to) (\(next)) if its gate allows"], .string(next))
+        }
+    }
+
+    func perform(_ ctx: EffectContext) throws -> Value {
+        do {
+            if journalsItself {
+                return try ctx.store.db.transaction {
+                    let v = try body(ctx)
+                    try ctx.journal.recordFinished(key: ctx.key, effect: spec.name, args: ctx.argsText, result: try ValueCodec.encode(v))
+                    return v
+                }
+            }
+            let v = try body(ctx)
+            try ctx.journal.recordFinished(key: ctx.key, effect: spec.name, args: ctx.argsText, result: try ValueCodec.encode(v))
+            return v
+        } catch ReleaseError.gateRefused(let r) {
+            throw RuntimeError("\(spec.name)(): \(r.description)")
+        } catch let e as ReleaseError {
+            throw RuntimeError("\(spec.name)(): \(e.message)", hint: e.hint)
+        }
+    }
+}
