@@ -9,7 +9,7 @@ final class CapturedOutput: RunOutput, @unchecked Sendable {
     var text = ""
     var events: [String] = []
     func program(_ text: String) { self.text += text }
-    func event(_ line: String, kind: RunEventKind) { events.append(line) }
+    func event(_ event: RunEvent) { events.append(event.text) }
 }
 
 @Suite struct ReleaseEffectTests {

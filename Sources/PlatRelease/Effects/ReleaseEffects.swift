@@ -7,20 +7,20 @@ import PlatStore
 /// `release.promote(app, version, to: "beta")`.
 ///
 /// The artifact store is the one beside the run's database (or `$PLATFLOW_ARTIFACTS`), as for the CLI. A
-/// push is idempotent (the same bits under the same version are a no-op), so it journals after it commits;
-/// an acceptance and a promotion commit in the same transaction as their journal entry, so a resumed run
-/// never records them twice. A gate refusal is a runtime error that names the rule and what would satisfy it.
+/// push writes files outside the database, so it is an external effect: at least once, which is safe because
+/// the same bits under the same version are a no-op; an acceptance and a promotion are transactional (they
+/// commit in the same transaction as their journal entry), so a resumed run never records them twice. A gate refusal is a runtime error that names the rule and what would satisfy it.
 enum ReleaseEffects {
     static func all() -> [DurableEffect] {
         [ReleaseEffect(EffectSpec(name: "release.push", params: ["app", "version", "path"], required: 3,
                                   summary: "stores a file or directory as an app version (content-addressed); returns the artifact map"),
-                       journalsItself: false, body: push),
+                       kind: .external, body: push),
          ReleaseEffect(EffectSpec(name: "release.accept", params: ["app", "version", "env", "evidence", "class"], required: 3,
                                   summary: "records that the version's bits passed acceptance in an environment; returns the acceptance map"),
-                       journalsItself: true, body: accept),
+                       kind: .transactional, body: accept),
          ReleaseEffect(EffectSpec(name: "release.promote", params: ["app", "version", "to", "force"], required: 3,
                                   summary: "gives the version's bits the next name of a stage (beta, rc, release) when the policy allows; returns the new version"),
-                       journalsItself: true, body: promote)]
+                       kind: .transactional, body: promote)]
     }
 
     /// The store of the run's database, acting as `run ID (who started it)`.
@@ -31,12 +31,7 @@ enum ReleaseEffects {
     }
 
     static func string(_ ctx: EffectContext, _ name: String, optional: Bool = false) throws -> String? {
-        guard let v = ctx.argument(name), !v.isNil else {
-            if optional { return nil }
-            throw RuntimeError("\(ctx.call.name)() needs \(name)")
-        }
-        guard case .string(let s) = v else { throw RuntimeError("\(ctx.call.name)() \(name): takes a string, got \(v.typeName)") }
-        return s
+        optional ? try ctx.args.get(name, .string) : try ctx.args.require(name, .string)
     }
 
     static func push(_ ctx: EffectContext) throws -> Value {
@@ -72,15 +67,15 @@ enum ReleaseEffects {
 }
 
 /// One release effect. Release errors become runtime errors of the plan (a gate refusal reads as its rule
-/// and remedy). `journalsItself`: the body's change and its journal entry commit in one transaction.
+/// and remedy); the engine journals each by its kind.
 final class ReleaseEffect: DurableEffect {
     let spec: EffectSpec
-    let journalsItself: Bool
+    let kind: EffectKind
     let body: (EffectContext) throws -> Value
 
-    init(_ spec: EffectSpec, journalsItself: Bool, body: @escaping (EffectContext) throws -> Value) {
+    init(_ spec: EffectSpec, kind: EffectKind, body: @escaping (EffectContext) throws -> Value) {
         self.spec = spec
-        self.journalsItself = journalsItself
+        self.kind = kind
         self.body = body
     }
 
@@ -113,16 +108,7 @@ final class ReleaseEffect: DurableEffect {
 
     func perform(_ ctx: EffectContext) throws -> Value {
         do {
-            if journalsItself {
-                return try ctx.store.db.transaction {
-                    let v = try body(ctx)
-                    try ctx.journal.recordFinished(key: ctx.key, effect: spec.name, args: ctx.argsText, result: try ValueCodec.encode(v))
-                    return v
-                }
-            }
-            let v = try body(ctx)
-            try ctx.journal.recordFinished(key: ctx.key, effect: spec.name, args: ctx.argsText, result: try ValueCodec.encode(v))
-            return v
+            return try body(ctx)
         } catch ReleaseError.gateRefused(let r) {
             throw RuntimeError("\(spec.name)(): \(r.description)")
         } catch let e as ReleaseError {
