@@ -1,4 +1,5 @@
 import Foundation
+import PlatLang
 import PlatStore
 
 /// What a cloud sync did.
@@ -15,7 +16,8 @@ public struct SyncReport: Sendable {
 }
 
 extension CMDB {
-    /// Brings hosts in line with `aws ec2 describe-instances` output (JSON), in one transaction.
+    /// Brings hosts in line with `aws ec2 describe-instances` output (JSON, or YAML from `--output yaml` when
+    /// the file ends in `.yaml` or `.yml`), in one transaction.
     ///
     /// An instance is matched to a host by instance id, else by its primary private IP in `cloudArea`.
     /// Fields: inner IPs (private, then IPv6), outer IPs (public), hostname (the Name tag, else the private
@@ -23,17 +25,7 @@ extension CMDB {
     /// field `tag_KEY` (declared as a string on first sight). Hosts of AWS in the synced regions whose
     /// instance is absent are marked `state=missing`, never deleted.
     public func syncEC2(path: String, cloudArea: Int64 = 0) throws -> SyncReport {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CMDBError(.notFound, "cannot read \(path)")
-        }
-        let top: [String: Any]
-        do {
-            guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw CMDBError(.invalid, "") }
-            top = o
-        } catch {
-            throw CMDBError(.invalid, "\(path) is not the JSON of `aws ec2 describe-instances`",
-                            hint: "produce it with: aws ec2 describe-instances --output json > \(path)")
-        }
+        let top = try describeInstancesOutput(path)
         guard let reservations = top["Reservations"] as? [[String: Any]] else {
             throw CMDBError(.invalid, "\(path) has no Reservations list; is it `aws ec2 describe-instances` output?")
         }
@@ -64,6 +56,32 @@ extension CMDB {
             }
         }
         return report
+    }
+
+    /// The top object of the listing at `path`, in the shape `JSONSerialization` gives.
+    private func describeInstancesOutput(_ path: String) throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CMDBError(.notFound, "cannot read \(path)")
+        }
+        if DataFile.Format.of(path: path) == .yaml {
+            let value: Value
+            do {
+                value = try DataFile.decode(String(decoding: data, as: UTF8.self), format: .yaml, path: path)
+            } catch {
+                throw CMDBError(.invalid, "\(error)", hint: "produce it with: aws ec2 describe-instances --output yaml > \(path)")
+            }
+            guard let o = DataFile.foundationObject(value) as? [String: Any] else {
+                throw CMDBError(.invalid, "\(path) is not the YAML of `aws ec2 describe-instances`: the top is not a mapping")
+            }
+            return o
+        }
+        do {
+            guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw CMDBError(.invalid, "") }
+            return o
+        } catch {
+            throw CMDBError(.invalid, "\(path) is not the JSON of `aws ec2 describe-instances`",
+                            hint: "produce it with: aws ec2 describe-instances --output json > \(path)")
+        }
     }
 
     private func syncInstance(_ inst: [String: Any], id: String, zone: String?, region: String?, cloudArea: Int64,

@@ -213,19 +213,14 @@ public struct DangerPolicy: Sendable {
         return .success(DangerRule(id: id, pattern: pattern, languages: languages, action: action, message: message))
     }
 
-    /// User rules from a JSON policy file of the same shape (a list of rule objects, or `{"rules": [...]}`).
+    /// User rules from a JSON or YAML (`.yaml`, `.yml`) policy file of the same shape (a list of rule
+    /// objects, or `{"rules": [...]}`).
     public static func userRules(fromFile path: String) -> (rules: [DangerRule], errors: [String]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return ([], ["policy file \(path): cannot be read (missing or not a file)"])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return ([], ["policy file \(path): not UTF-8 text"])
-        }
         let value: Value
         do {
-            value = try JSON.decode(text)
+            value = try DataFile.read(path)
         } catch {
-            return ([], ["policy file \(path): not valid JSON: \(error)"])
+            return ([], ["policy file \(error)"])
         }
         let (rules, errors) = userRules(from: value)
         return (rules, errors.map { "policy file \(path): \($0)" })

@@ -7,7 +7,7 @@ public enum Builtins {
     /// The one signature every builtin has.
     public typealias Body = (inout Arguments, CallContext) throws -> Value
 
-    /// Every global builtin name → its value (.builtin functions, and .module values for `json`, `re` and `semver`).
+    /// Every global builtin name → its value (.builtin functions, and .module values for `json`, `yaml`, `re` and `semver`).
     public static let globals: [String: Value] = {
         var g: [String: Value] = [:]
         for (name, body) in core + collections {
@@ -16,6 +16,7 @@ public enum Builtins {
         g["json"] = .module(JSONModule.make())
         g["re"] = .module(RegexModule.make())
         g["semver"] = .module(SemverModule.make())
+        g["yaml"] = .module(YAMLModule.make())
         return g
     }()
 

@@ -19,6 +19,22 @@ public enum JSON {
     /// Decodes one JSON value; the whole text must be that value (whitespace around it allowed).
     /// Errors read "invalid JSON at line 1 column 7: expected ','".
     public static func decode(_ text: String) throws -> Value {
+        do {
+            return try decodeLocated(text)
+        } catch let e as SyntaxError {
+            throw RuntimeError("invalid JSON at line \(e.line) column \(e.column): \(e.reason)")
+        }
+    }
+
+    /// Where a JSON text goes wrong, for callers that word the place themselves (`FILE:LINE:COL`).
+    public struct SyntaxError: Error {
+        public let line: Int
+        public let column: Int
+        public let reason: String
+    }
+
+    /// As `decode`, but a syntax error is a `SyntaxError` carrying the line and column.
+    public static func decodeLocated(_ text: String) throws -> Value {
         var parser = Parser(bytes: Array(text.utf8))
         parser.skipWhitespace()
         let v = try parser.parseValue(depth: 0)
@@ -318,8 +334,8 @@ public enum JSON {
             while let b = peek, isDigit(b) { pos += 1 }
         }
 
-        /// "invalid JSON at line L column C: MESSAGE", the column counted in characters.
-        func error(_ message: String) -> RuntimeError {
+        /// Line L, column C (counted in characters): MESSAGE.
+        func error(_ message: String) -> SyntaxError {
             let at = min(pos, bytes.count)
             var line = 1, lineStart = 0
             for i in 0..<at where bytes[i] == 0x0A {
@@ -327,7 +343,7 @@ public enum JSON {
                 lineStart = i + 1
             }
             let column = String(decoding: bytes[lineStart..<at], as: UTF8.self).count + 1
-            return RuntimeError("invalid JSON at line \(line) column \(column): \(message)")
+            return SyntaxError(line: line, column: column, reason: message)
         }
     }
 }
