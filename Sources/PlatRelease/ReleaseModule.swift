@@ -12,4 +12,7 @@ public final class ReleaseModule: PlatModule {
     public func effects() -> [DurableEffect] { ReleaseEffects.all() + DeployEffects.all() }
     public var declarations: [DeclarationSpec] { [AppDeclaration.spec] }
     public func eventSources() -> [EventSource] { [DeployedEvents()] }
+    public func checkDeclarations(_ declarations: [Declaration], file: String) -> [Diagnostic] {
+        AppDefinition.read(declarations, file: file).problems
+    }
 }
