@@ -164,6 +164,19 @@ import Testing
         #expect(problems.count == 1 && problems[0].hasPrefix("static/app.js:"))
     }
 
+    @Test func anAppsRecordedPolicyGovernsItsPromotions() throws {
+        let t = try TestRelease(); defer { t.remove() }
+        _ = try t.store.push(app: "web", version: "3.0.0-alpha.1", path: try t.file("f", "x"))
+        let lenient = try StagePolicy(overriding: .makeMap([("beta", .makeMap([("needs", .string("none"))]))]))
+        try t.store.setPolicy(app: "web", lenient)
+        #expect(try t.store.policy(app: "web") == lenient)
+        #expect(try t.store.policy(app: "api") == .standard)
+        #expect(try t.store.promote(app: "web", version: "3.0.0-alpha.1", to: .beta).forced == nil)
+        try t.store.setPolicy(app: "web", nil)
+        #expect(try t.store.policy(app: "web") == .standard)
+        #expect(throws: ReleaseError.self) { try t.store.promote(app: "web", version: "3.0.0-beta.1", to: .rc) }
+    }
+
     @Test func defaultRootIsBesideTheDatabase() {
         if ProcessInfo.processInfo.environment["PLATFLOW_ARTIFACTS"] == nil {
             #expect(ReleaseStore.defaultRoot(databasePath: ".platflow/platflow.db") == ".platflow/artifacts")
