@@ -155,6 +155,37 @@ struct DeployCommandTests {
         }
     }
 
+    @Test("a pipeline killed while its release.deploy runs resumes into the same deploy: one revision, the deploy plan finished once")
+    func pipelineKilledDuringDeploy() throws {
+        try CLI.with { cli in
+            try workspace(cli)
+            try cli.write("pipeline.plat", DeployCommandTests.shop + """
+
+                plan main() {
+                    step "deploy" {
+                        let r = release.deploy("auth-api", "2.2.0-alpha.1", env: "test", params: {pause: "2"})
+                        print("revision", r.revision, r.result)
+                    }
+                }
+                """)
+            let db = cli.directory.appendingPathComponent(".platflow/platflow.db").path
+            let p = try Self.start(cli, ["run", "pipeline.plat", "--db", db])
+            #expect(Self.waitUntil { ((try? history(cli, "auth-api")) ?? []).count == 1 })
+            usleep(500_000)
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            let runs = try cli.run(["runs", "--json"])
+            let list = try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]] ?? []
+            let pipeline = try #require(list.first { $0["plan"] as? String == "main" }?["id"] as? String, "\(runs)")
+            let resumed = try cli.run(["resume", pipeline], timeout: 30)
+            expectExit(resumed, 0)
+            #expect(resumed.stdout == "revision 1 succeeded\n")
+            let h = try history(cli, "auth-api")
+            #expect(h.count == 1, "\(h)")
+            #expect(h.first?["result"] as? String == "succeeded")
+        }
+    }
+
     @Test("a deploy whose process died does not block the next one: its run is cancelled and its revision abandoned")
     func deadLockTakenOver() throws {
         try CLI.with { cli in
