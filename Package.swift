@@ -25,7 +25,9 @@ let package = Package(
         .target(name: "PlatStore", dependencies: ["CSQLite", "CSQLiteSetup"]),
         .target(name: "PlatEngine", dependencies: ["PlatLang", "PlatStore"]),
         // The job platform: hosts and transports, scripts on hosts in rolling batches, file distribution.
-        .target(name: "PlatJobs", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
+        // SHA-256's compression with the x86 SHA instructions (C, because Swift cannot name them).
+        .target(name: "CSHA256"),
+        .target(name: "PlatJobs", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "CSHA256"]),
         // The CMDB: hosts, topology, models, queries, import/export, change events.
         .target(name: "PlatCMDB", dependencies: ["PlatEngine", "PlatLang", "PlatStore"]),
         // Releases: artifacts by digest, stages from versions, gates, acceptance and promotion. Uses the job

@@ -101,6 +101,19 @@ private func copyOne(_ sources: [CopySource], to host: Host, dest: String, optio
             #expect(h.finalizeHex() == whole, "split \(split)")
         }
     }
+
+    @Test func processorInstructionsAgreeWithTheSwiftRounds() {
+        // On a processor with SHA instructions SHA256() uses them; the Swift rounds must give the same digests
+        // (elsewhere both sides are the Swift rounds, and the vectors above still hold them to the standard).
+        for (n, seed) in [(0, 1), (1, 2), (64, 3), (65, 4), (1000, 5), (100_003, 6)] {
+            let data = randomBytes(n, seed: UInt64(seed))
+            var hw = SHA256()
+            var sw = SHA256(softwareOnly: true)
+            hw.update(data)
+            sw.update(data)
+            #expect(hw.finalizeHex() == sw.finalizeHex(), "length \(n)")
+        }
+    }
 }
 
 // MARK: Macros and paths

@@ -50,6 +50,34 @@ final class CapturedOutput: RunOutput, @unchecked Sendable {
         #expect(try rs.acceptances(app: "web").count == 2)
     }
 
+    @Test func aRetriedRunDoesNotPushAcceptOrPromoteTwice() throws {
+        let t = try TestRelease(); defer { t.remove() }
+        let bits = try t.file("web.tgz", "web bits")
+        let marker = t.folder + "/go"
+        let store = try RunStore.open(path: t.folder + "/engine.db", modules: ModuleSet([ReleaseModule()]), durability: .normal)
+        let file = try t.file("once.plat", """
+            plan main() {
+                release.push("web", "2.0.0-alpha.1", "\(bits)")
+                release.accept("web", "2.0.0-alpha.1", env: "qa", class: "test")
+                let b = release.promote("web", "2.0.0-alpha.1", to: "beta", force: "first try")
+                sh("test -f '\(marker)'")
+                print(b)
+            }
+            """)
+        let out = CapturedOutput()
+        let executor = RunExecutor(store: store, output: out)
+        let id = try executor.create(file: file, plan: nil, params: [:]).id
+        guard case .failed = try executor.execute(id) else { Issue.record("expected the first attempt to fail"); return }
+        _ = FileManager.default.createFile(atPath: marker, contents: nil)
+        try executor.prepareRetry(id)
+        guard case .succeeded = try executor.execute(id) else { Issue.record("retry failed: \(out.events)"); return }
+        #expect(out.text == "2.0.0-beta.1\n")
+        let rs = ReleaseStore(db: store.db, artifactRoot: t.folder + "/artifacts")
+        #expect(try rs.acceptances(app: "web").count == 1)
+        #expect(try rs.artifacts(app: "web").map(\.version.description) == ["2.0.0-beta.1", "2.0.0-alpha.1"])
+        #expect(try rs.overrides(app: "web").isEmpty, "the acceptance in test satisfied the gate: nothing was forced")
+    }
+
     @Test func aGateRefusalFailsTheRunNamingTheRule() throws {
         let t = try TestRelease(); defer { t.remove() }
         let bits = try t.file("web.tgz", "web bits")
