@@ -186,6 +186,41 @@ struct DeployCommandTests {
         }
     }
 
+    @Test("--detach prints the run id and the revision settles when the background run ends; --as names who deployed")
+    func detached() throws {
+        try CLI.with { cli in
+            try workspace(cli)
+            let r = try cli.run(["deploy", "auth-api", "2.2.0-alpha.1", "--env", "test", "--file", "shop.plat", "--detach", "--as", "ci-bot"])
+            expectExit(r, 0)
+            let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(id.count == 8)
+            #expect(Self.waitUntil { ((try? history(cli, "auth-api")) ?? []).first?["result"] as? String == "succeeded" })
+            let h = try history(cli, "auth-api")
+            #expect(h.count == 1 && h[0]["run"] as? String == id && h[0]["who"] as? String == "ci-bot")
+        }
+    }
+
+    @Test("a tampered artifact is refused by deploy before anything is recorded")
+    func tampered() throws {
+        try CLI.with { cli in
+            try workspace(cli)
+            let blobs = cli.directory.path + "/.platflow/artifacts/blobs/sha256"
+            for f in try FileManager.default.contentsOfDirectory(atPath: blobs) {
+                let path = blobs + "/" + f
+                try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+                let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+                try h.seekToEnd()
+                try h.write(contentsOf: Data("tampered".utf8))
+                try h.close()
+            }
+            let r = try cli.run(["deploy", "auth-api", "2.2.0-alpha.1", "--env", "test", "--file", "shop.plat"])
+            expectExit(r, 1)
+            #expect(r.stderr.hasPrefix("error: auth-api 2.2.0-alpha.1's bits in the store do not match their digest: "), "\(r)")
+            #expect(try history(cli, "auth-api").isEmpty)
+            #expect(deployLog(cli).isEmpty)
+        }
+    }
+
     @Test("a deploy whose process died does not block the next one: its run is cancelled and its revision abandoned")
     func deadLockTakenOver() throws {
         try CLI.with { cli in

@@ -92,7 +92,9 @@ enum DeployCommand {
         }
         let store = try EngineSession.open(args)
         let root = args.value("store") ?? ReleaseStore.defaultRoot(databasePath: EngineSession.dbPath(args))
-        let releases = ReleaseStore(db: store.db, artifactRoot: root, actor: args.value("as"))
+        // Who deploys is who starts the deploy's run: the same name in the history and in `platflow runs`.
+        let user = args.value("as") ?? RunExecutor.currentUser()
+        let releases = ReleaseStore(db: store.db, artifactRoot: root, actor: user)
         if let stage {
             guard let newest = try releases.artifacts(app: request.app).first(where: { $0.stage == stage }) else {
                 let config = args.value("config") ?? ""
@@ -101,7 +103,7 @@ enum DeployCommand {
             }
             request.version = newest.version.description
         }
-        let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), user: args.value("as") ?? RunExecutor.currentUser())
+        let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), user: user)
         let deployer = Deployer(releases: releases, executor: executor)
         var waited = false
         let started = try deployer.start(request, wait: args.has("wait")) {
