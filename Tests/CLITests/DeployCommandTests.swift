@@ -200,6 +200,33 @@ struct DeployCommandTests {
         }
     }
 
+    @Test("on release.deployed where env == test starts its plan once per matching deploy under the scheduler")
+    func deployedSubscription() throws {
+        try CLI.with { cli in
+            try workspace(cli)
+            try cli.write("smoke.plat", """
+                on release.deployed where "env == \\"test\\"" run smoke()
+                plan smoke(event: map = {}) { sh("echo \\(event.app) \\(event.version) \\(event.env) \\(event.revision) >> smoke.log") }
+                """)
+            let db = cli.directory.appendingPathComponent(".platflow/platflow.db").path
+            expectExit(try cli.run(["schedule", "apply", "smoke.plat"]), 0)
+            expectExit(try cli.run(["deploy", "auth-api", "2.2.0-alpha.1", "--env", "test", "--file", "shop.plat"]), 0)
+            expectExit(try cli.run(["deploy", "auth-api", "2.2.0-alpha.1", "--env", "stage-sh", "--force", "not a test env"]), 0)
+            expectExit(try cli.run(["deploy", "auth-api", "2.2.0-alpha.1", "--env", "test"]), 0)
+            let scheduler = try Self.start(cli, ["scheduler", "--db", db])
+            defer { if scheduler.isRunning { kill(scheduler.processIdentifier, SIGKILL) } }
+            let log = cli.directory.appendingPathComponent("smoke.log")
+            func lines() -> [String] {
+                ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            }
+            #expect(Self.waitUntil { lines().count >= 2 })
+            usleep(1_500_000)
+            kill(scheduler.processIdentifier, SIGTERM)
+            scheduler.waitUntilExit()
+            #expect(lines() == ["auth-api 2.2.0-alpha.1 test 1", "auth-api 2.2.0-alpha.1 test 2"])
+        }
+    }
+
     @Test("a tampered artifact is refused by deploy before anything is recorded")
     func tampered() throws {
         try CLI.with { cli in

@@ -109,4 +109,29 @@ import Testing
         #expect(h.map(\.result) == [.failed])
         #expect(try DeployedEvents().events(db: store.db, after: 0, limit: 10).isEmpty)
     }
+
+    @Test func aRetriedPipelineDeploysAgainAfterAFailedDeploy() throws {
+        let t = try TestRelease(); defer { t.remove() }
+        let bits = try t.file("web.tgz", "web bits")
+        let ready = t.folder + "/ready"
+        let store = try RunStore.open(path: t.folder + "/engine.db", modules: ModuleSet([ReleaseModule()]), durability: .normal)
+        let file = try t.file("pipeline.plat", """
+            app "web" { deploy: deploy_web, envs: {qa: "test"} }
+            plan deploy_web(version: string) { sh("test -f '\(ready)'") }
+            plan main() {
+                release.push("web", "1.4.0-alpha.1", "\(bits)")
+                print(release.deploy("web", "1.4.0-alpha.1", env: "qa").revision)
+            }
+            """)
+        let out = CapturedOutput()
+        let executor = RunExecutor(store: store, output: out)
+        let id = try executor.create(file: file, plan: "main", params: [:]).id
+        guard case .failed = try executor.execute(id) else { Issue.record("the first deploy did not fail"); return }
+        _ = FileManager.default.createFile(atPath: ready, contents: Data())
+        try executor.prepareRetry(id)
+        guard case .succeeded = try executor.execute(id) else { Issue.record("the retry failed: \(out.events)"); return }
+        #expect(out.text == "2\n")
+        let rs = ReleaseStore(db: store.db, artifactRoot: t.folder + "/artifacts")
+        #expect(try rs.deployHistory(app: "web").map(\.result) == [.succeeded, .failed])
+    }
 }

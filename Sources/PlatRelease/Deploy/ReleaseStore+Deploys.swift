@@ -138,6 +138,11 @@ extension ReleaseStore {
                               rollbackOf: rollbackOf, forced: forced, result: nil, finishedAt: nil, duration: nil)
     }
 
+    /// Detaches a finished deploy from the .plat call that asked for it, so the call asks anew when retried.
+    func forgetRequest(_ request: String) throws {
+        try db.execute("UPDATE release_deploys SET request = NULL WHERE request = ? AND result IS NOT NULL", request)
+    }
+
     /// Marks a deploy whose run died unfinished as abandoned (the caller cancels the run itself).
     func abandonDeploy(runID: String) throws {
         try db.execute("""

@@ -65,6 +65,9 @@ enum DeployEffects {
             throw RuntimeError("release.deploy(): the deploy run \(r.runID) did not finish")
         }
         guard result == .succeeded else {
+            // The failed deploy stays in the history, but no longer answers this call: `platflow retry` of the
+            // pipeline forgets the failure and calls again, and that must be a new deploy, not this one's echo.
+            try releases.forgetRequest(request)
             let why = (try? ctx.store.run(r.runID)?.error).flatMap { $0 }.map { ": " + $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
             throw RuntimeError("release.deploy(): deploying \(r.app) \(r.version) to \(r.environment.name) \(result.rawValue) (run \(r.runID))\(why)",
                                hint: "platflow logs \(r.runID)")
