@@ -61,6 +61,9 @@ struct DeployCommandTests {
 
                 """)
             #expect(try history(cli, "auth-api").isEmpty)
+            let show = try cli.run(["app", "show", "auth-api", "--json"])
+            let o = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+            #expect((o?["envs"] as? [Any])?.isEmpty == true && o?["file"] == nil, "the refused deploy recorded the declaration: \(show)")
             let runs = try cli.run(["runs"])
             #expect(!runs.stdout.contains("deploy_app"), "a refused deploy started a run:\n\(runs)")
             #expect(deployLog(cli).isEmpty)
@@ -75,7 +78,8 @@ struct DeployCommandTests {
             expectExit(none, 5)
             #expect(none.stderr.hasPrefix("error: web 1.0.0-alpha.1 requires auth-api ^2.1, but no auth-api runs in test\n"))
             expectExit(try cli.run(["deploy", "auth-api", "2.2.0-alpha.1", "--env", "test", "--file", "shop.plat"]), 0)
-            let ok = try cli.run(["deploy", "web", "1.0.0-alpha.1", "--env", "test"])
+            // The refusal recorded nothing, not even web's declaration: the file is named again.
+            let ok = try cli.run(["deploy", "web", "1.0.0-alpha.1", "--env", "test", "--file", "shop.plat"])
             expectExit(ok, 0)
             #expect(ok.stdout.hasPrefix("deployed web 1.0.0-alpha.1 to test (revision 1, "))
             // auth-api 3.0.0 would leave web's requirement unsatisfied: refused, naming web and auth-api.
@@ -276,7 +280,7 @@ struct DeployCommandTests {
             let nothing = try cli.run(["deploy", "web", "--env", "test", "--rollback", "--file", "shop.plat"])
             expectExit(nothing, 2)
             #expect(nothing.stderr.hasPrefix("error: web has no successful deploy to test to roll back from\n"))
-            expectExit(try cli.run(["deploy", "web", "1.0.0-alpha.1", "--env", "test"]), 0)
+            expectExit(try cli.run(["deploy", "web", "1.0.0-alpha.1", "--env", "test", "--file", "shop.plat"]), 0)
             expectExit(try cli.run(["deploy", "web", "1.0.0-alpha.2", "--env", "test"]), 0)
             let back = try cli.run(["deploy", "web", "--env", "test", "--rollback"])
             expectExit(back, 0)

@@ -45,7 +45,7 @@ public struct StartedDeploy {
     public let forced: GateRefusal?
 }
 
-/// Starts deploys: reads the app's declaration (and records it), finds the artifact and checks its bits,
+/// Starts deploys: reads the app's declaration (recorded with the deploy), finds the artifact and checks its bits,
 /// checks the gates (stage, acceptance, the requirements of every app in the environment), takes the deploy
 /// lock and creates the durable run of the app's deploy plan, all in one transaction, so a refused deploy
 /// leaves nothing behind and two deploys of one app to one environment never run at once.
@@ -88,8 +88,12 @@ public final class Deployer {
     /// waited for (polling, `stop` is asked between polls); without, it is `DeployBusyError`.
     public func start(_ request: DeployRequest, wait: Bool = false, stop: () throws -> Void = {}) throws -> StartedDeploy {
         let def = try definition(of: request.app, file: request.file)
-        try releases.record(def)
-        let environment = try releases.environment(app: def.name, name: request.environment)
+        guard let environment = def.environments.first(where: { $0.name == request.environment }) else {
+            let names = def.environments.map(\.name)
+            throw ReleaseError.invalidInput("unknown environment '\(request.environment)' of \(def.name)",
+                                            hint: closestName(to: request.environment, in: names).map { "did you mean '\($0)'?" }
+                                                ?? "its environments: \(names.joined(separator: ", "))")
+        }
         var versionText = request.version
         var rollbackOf: String? = nil
         if request.rollback {
@@ -107,6 +111,8 @@ public final class Deployer {
         while true {
             do {
                 return try releases.db.transaction {
+                    // The declaration is recorded with the deploy, so a refused deploy leaves nothing behind.
+                    try releases.record(def)
                     if let holder = try releases.unfinishedDeploy(app: def.name, environment: environment.name) {
                         if try isLive(holder.runID) { throw DeployBusyError(running: holder) }
                         // Its run died unfinished: cancel it (it must never resume into this deploy) and take over.
