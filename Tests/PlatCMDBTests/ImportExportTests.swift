@@ -1,4 +1,5 @@
 import Foundation
+import PlatLang
 @testable import PlatCMDB
 import Testing
 
@@ -108,7 +109,7 @@ struct ImportExportTests {
         #expect(update?.before?.contains("\"sla\":1") == true && update?.after?.contains("\"sla\":3") == true)
     }
 
-    @Test("export then re-import changes nothing, in CSV and JSON", arguments: [ImportFormat.csv, .json])
+    @Test("export then re-import changes nothing, in CSV, JSON and YAML", arguments: [ImportFormat.csv, .json, .yaml])
     func roundTrip(_ format: ImportFormat) throws {
         let t = try TestCMDB(); defer { t.remove() }
         try t.cmdb.addAttribute(model: "host", CMDB.parseAttribute("env:enum(prod,test)"))
@@ -139,6 +140,30 @@ struct ImportExportTests {
         let r = try u.cmdb.importHosts(path: path)
         #expect(r.created == 3)
         #expect(try u.cmdb.hosts(where: nil).map(\.values) == before.map(\.values))
+    }
+
+    @Test("YAML import: a sequence of mappings; problems name the entry's line; a syntax error its place")
+    func yaml() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let good = try t.file("hosts.yaml", """
+            # hosts for the shop
+            - inner_ip: 10.0.0.1
+              hostname: web-1
+              sla: 2
+              operator: [alice, bob]
+            - {inner_ip: 10.0.0.2, hostname: web-2}
+            """)
+        let r = try t.cmdb.importHosts(path: good)
+        #expect(r.committed && r.created == 2, "\(r.problems)")
+        #expect(try t.cmdb.resolveHost("web-1")["sla"] == .int(2))
+        let bad = try t.file("bad.yml", "- inner_ip: 10.0.0.3\n- inner_ip: 10.0.0.4\n  colour: red\n")
+        let refused = try t.cmdb.importHosts(path: bad)
+        #expect(!refused.committed && refused.problems.map(\.line) == [2] && refused.problems.first?.reason.contains("colour") == true)
+        let broken = try t.file("broken.yaml", "- inner_ip: 10.0.0.5\n  inner_ip: 10.0.0.6\n")
+        let p = try t.cmdb.importHosts(path: broken).problems.first
+        #expect(p?.line == 2 && p?.reason.contains("not valid YAML at column 3: duplicate key") == true, "\(String(describing: p))")
+        let scalar = try t.file("scalar.yaml", "just text\n")
+        #expect(try t.cmdb.importHosts(path: scalar).problems.first?.reason.contains("expected a YAML sequence") == true)
     }
 
     @Test("JSON import: arrays, JSON Lines, typed values, unknown keys")
@@ -192,6 +217,21 @@ struct EC2SyncTests {
         #expect(try t.count("cmdb_hosts") == 5)
         let missingEvent = try t.cmdb.events(after: 0).last { $0.kind == "update" && $0.after?.contains("\"state\":\"missing\"") == true }
         #expect(missingEvent?.before?.contains("\"state\":\"running\"") == true)
+    }
+
+    @Test("the listing may be YAML (`--output yaml`): the same hosts as from the JSON")
+    func syncFromYAML() throws {
+        let t = try TestCMDB(); defer { t.remove() }
+        let json = try String(contentsOfFile: EC2SyncTests.fixtures + "/ec2-before.json", encoding: .utf8)
+        let yaml = try t.file("instances.yaml", try YAML.encode(try JSON.decode(json)))
+        let report = try t.cmdb.syncEC2(path: yaml)
+        #expect(report.created.count == 4 && report.newFields.sorted() == ["tag_env", "tag_team"])
+        let web1 = try t.cmdb.resolveHost("web-1")
+        #expect(web1["region"] == .string("us-east-1") && web1["tag_env"] == .string("prod") && web1.innerIPs.count == 1)
+        let again = try t.cmdb.syncEC2(path: EC2SyncTests.fixtures + "/ec2-before.json")
+        #expect(again.created.isEmpty && again.updated.isEmpty && again.unchanged == 4, "JSON and YAML give the same hosts")
+        let bad = cmdbError { _ = try t.cmdb.syncEC2(path: try t.file("bad.yml", "Reservations:\n  - a: 1\n  - a: [\n")) }
+        #expect(bad?.kind == .invalid && bad?.message.contains("bad.yml:3:") == true && bad?.message.contains("not valid YAML") == true)
     }
 
     @Test("zones map to regions; tags to field names")

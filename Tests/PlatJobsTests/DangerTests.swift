@@ -502,6 +502,19 @@ struct DangerTests {
         #expect(DangerPolicy.userRules(fromFile: bad).errors.first?.contains("not valid JSON") == true)
         #expect(DangerPolicy.userRules(fromFile: dir.appendingPathComponent("none.json").path).errors.first?
             .contains("cannot be read") == true)
+        let yaml = dir.appendingPathComponent("policy.yaml").path
+        try """
+            # The same rule, written as YAML.
+            rules:
+              - id: no-telnet
+                pattern: '\\btelnet\\b'
+                action: block
+                message: telnet is off
+            """.write(toFile: yaml, atomically: true, encoding: .utf8)
+        #expect(DangerPolicy.userRules(fromFile: yaml).rules.map(\.id) == ["no-telnet"])
+        let badYAML = dir.appendingPathComponent("bad.yml").path
+        try "rules:\n  - id: x\n  - id: y\n    id: z\n".write(toFile: badYAML, atomically: true, encoding: .utf8)
+        #expect(DangerPolicy.userRules(fromFile: badYAML).errors.first?.hasPrefix("policy file \(badYAML):4:5: not valid YAML: duplicate key") == true)
     }
 
     @Test func builtInRulesAreDescribed() {

@@ -125,6 +125,27 @@ struct YAMLDecodeTests {
         #expect(refusal("a: &r [1, *r]")?.reason.contains("recursive") == true)
     }
 
+    @Test("an anchor before a line break names the node; one on a first key's line names the key")
+    func anchorPlacement() throws {
+        let v = try read("&a a: &b b\n*b : *a\ntop: &m\n  &k key: one\nuse: [*m, *k]\n")
+        let m = Value.makeMap([("key", .string("one"))])
+        #expect(YAMLOracle.strictlyEqual(v, .makeMap([("a", .string("b")), ("b", .string("a")), ("top", m), ("use", .list([m, .string("key")]))])), "\(v.repr)")
+        #expect(refusal("&a - x")?.reason.contains("cannot stand before a '- ' entry") == true)
+        #expect(refusal("a: &x &y 1")?.reason.contains("two anchors") == true)
+    }
+
+    @Test("YAML corners: a top-level block scalar at column 0, multi-line keys in flow mappings, tabs")
+    func corners() throws {
+        #expect(try read("--- >\nline1\n# not a comment\nline3\n") == .string("line1 # not a comment line3\n"))
+        #expect(try read("- { multi\n  line: value}") == .list([.makeMap([("multi line", .string("value"))])]))
+        #expect(refusal("[ key\n  : value ]")?.reason.contains("must fit on one line") == true)
+        #expect(refusal("-\t- x")?.reason.contains("a tab before a nested block collection") == true)
+        #expect(try read("a:\tb") == .makeMap([("a", .string("b"))]), "a tab may separate, as YAML 1.2 allows")
+        #expect(try read("- |+\n   \n") == .list([.string("\n")]))
+        #expect(try read("%FUTURE reserved directive\n--- x") == .string("x"))
+        #expect(refusal("%YAML 1.2\n%YAML 1.2\n--- x")?.reason.contains("a second %YAML") == true)
+    }
+
     @Test("an alias bomb is refused: aliases may expand to a bounded number of nodes")
     func aliasBomb() throws {
         var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"

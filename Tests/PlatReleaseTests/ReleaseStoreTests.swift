@@ -177,6 +177,17 @@ import Testing
         #expect(throws: ReleaseError.self) { try t.store.promote(app: "web", version: "3.0.0-beta.1", to: .rc) }
     }
 
+    @Test func aKilledPushsTemporaryFileIsRemovedOnceItIsADayOld() throws {
+        let t = try TestRelease(); defer { t.remove() }
+        let tmp = t.folder + "/artifacts/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        try "half".write(toFile: tmp + "/push-old", atomically: false, encoding: .utf8)
+        try "half".write(toFile: tmp + "/push-new", atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -2 * 86_400)], ofItemAtPath: tmp + "/push-old")
+        _ = try t.store.push(app: "web", version: "1.0.0", path: try t.file("f", "x"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp) == ["push-new"])
+    }
+
     @Test func defaultRootIsBesideTheDatabase() {
         if ProcessInfo.processInfo.environment["PLATFLOW_ARTIFACTS"] == nil {
             #expect(ReleaseStore.defaultRoot(databasePath: ".platflow/platflow.db") == ".platflow/artifacts")

@@ -1,9 +1,10 @@
 import Foundation
+import PlatLang
 
 /// Writing hosts out in the formats `importHosts` reads back unchanged.
 extension CMDB {
-    /// Streams the hosts matching `filter` to `write` in chunks: CSV with a header, or a JSON array with one
-    /// object per line. Every field is written (empty or null when nil), then `id`, `created_at` and
+    /// Streams the hosts matching `filter` to `write` in chunks: CSV with a header, a JSON array with one
+    /// object per line, or a YAML sequence with one mapping per host. Every field is written (empty or null when nil), then `id`, `created_at` and
     /// `updated_at`, which an import ignores. Returns the number of hosts.
     @discardableResult
     public func exportHosts(format: ImportFormat, where filter: String? = nil, _ write: (String) throws -> Void) throws -> Int {
@@ -38,6 +39,13 @@ extension CMDB {
                 try flush(false)
             }
             chunk += count == 0 ? "]\n" : "\n]\n"
+        case .yaml:
+            try forEachHost(where: filter) { h in
+                chunk += try YAML.encode(.list([try JSON.decode(h.json(fields: all))]))
+                count += 1
+                try flush(false)
+            }
+            if count == 0 { chunk = "[]\n" }
         }
         try flush(true)
         return count

@@ -22,6 +22,7 @@ final class HostImportSession {
     private var columns: ImportColumns
     private var csv: CSVReader?
     private var json: JSONRecordReader?
+    private var yaml: YAMLRecordReader?
 
     init(cmdb: CMDB, update: Bool, format: ImportFormat, path: String) throws {
         self.cmdb = cmdb
@@ -44,6 +45,8 @@ final class HostImportSession {
             csv = reader
         case .json:
             json = try JSONRecordReader(path: path)
+        case .yaml:
+            yaml = try YAMLRecordReader(path: path)
         }
         // Hosts an --update import changed, re-indexed together at the end; a temporary table keeps memory
         // flat however many there are.
@@ -84,7 +87,7 @@ final class HostImportSession {
         try begin()
         let queue = BoundedQueue<ImportBatch>(capacity: 8)
         let columns = self.columns
-        let csv = self.csv, json = self.json, now = self.now, keepSlots = !emptyAtStart
+        let csv = self.csv, json = self.json, yaml = self.yaml, now = self.now, keepSlots = !emptyAtStart
         let builder = indexBuilder, firstNewID = self.firstNewID
         // The next parsed row of whichever file this is, ready to insert, and how far into the file the rows reach.
         let nextRow: () throws -> ParsedRow?
@@ -108,6 +111,9 @@ final class HostImportSession {
         } else if let json {
             nextRow = { try json.next().map { prepared(columns.parse(object: $0.object, line: $0.line)) } }
             position = { json.position }
+        } else if let yaml {
+            nextRow = { try yaml.next().map { prepared(columns.parse(object: $0.object, line: $0.line)) } }
+            position = { yaml.position }
         } else {
             nextRow = { nil }
             position = { 0 }

@@ -60,17 +60,18 @@ public struct ImportProgress: Sendable {
 }
 
 public enum ImportFormat: String, Sendable, CaseIterable {
-    case csv, json
+    case csv, json, yaml
 
-    /// From the file name; CSV unless it ends in .json or .jsonl.
+    /// From the file name; CSV unless it ends in .json, .jsonl, .ndjson, .yaml or .yml.
     public static func guess(_ path: String) -> ImportFormat {
         let lower = path.lowercased()
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return .yaml }
         return lower.hasSuffix(".json") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .json : .csv
     }
 }
 
 extension CMDB {
-    /// Imports hosts from a CSV or JSON file, all or nothing.
+    /// Imports hosts from a CSV, JSON or YAML file, all or nothing.
     ///
     /// Columns (CSV header, JSON keys) name host fields; an unknown name is an error naming it. `id`,
     /// `created_at` and `updated_at` are accepted and ignored (exports carry them). Every row is checked and

@@ -15,8 +15,8 @@ public enum Builtins {
         }
         g["json"] = .module(JSONModule.make())
         g["re"] = .module(RegexModule.make())
-        g["semver"] = .module(SemverModule.make())
         g["yaml"] = .module(YAMLModule.make())
+        g["semver"] = .module(SemverModule.make())
         return g
     }()
 

@@ -46,15 +46,15 @@ public enum DataFile {
         }
     }
 
-    /// The value as Foundation objects, the shape `JSONSerialization` gives (`NSNull`, `Bool`, `Int`,
-    /// `Double`, `String`, `[Any]`, `[String: Any]`), for code written against that. Non-string keys become
+    /// The value as Foundation objects, the shape `JSONSerialization` gives (`NSNull`, `NSNumber` for bools,
+    /// ints and floats, `String`, `[Any]`, `[String: Any]`), for code written against that. Non-string keys become
     /// their printed text; durations and sizes their printed text; functions and the like their description.
     public static func foundationObject(_ v: Value) -> Any {
         switch v {
         case .null: return NSNull()
-        case .bool(let b): return b
-        case .int(let i): return i
-        case .float(let d): return d
+        case .bool(let b): return NSNumber(value: b)
+        case .int(let i): return NSNumber(value: i)
+        case .float(let d): return NSNumber(value: d)
         case .string(let s): return s
         case .list(let xs): return xs.map(foundationObject)
         case .map(let m):

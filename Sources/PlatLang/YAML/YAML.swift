@@ -3,8 +3,9 @@
 /// int 777). Mapping key order is kept.
 ///
 /// Choices where YAML leaves room or where the language has no matching value:
-/// - Refused with the place and a reason: tags (`!!str`, `!x`), `%TAG` directives, a second document, keys
-///   that span lines, explicit `?` keys, collections as keys, duplicate keys, tabs used as indentation.
+/// - Refused with the place and a reason: tags (`!!str`, `!x`), `%TAG` directives, a second document, block
+///   keys that span lines (inside `{ }` a key may, as YAML allows), explicit `?` keys, empty keys, collections
+///   as keys, duplicate keys, tabs used as indentation (or before a nested block collection).
 /// - Keys are strings. A plain key keeps the text as written (`1: x` and `true: y` give the keys "1" and
 ///   "true"); so `1: a` beside `"1": b` is a duplicate key.
 /// - Ints that do not fit in 64 bits are refused (quote them to keep them as text) rather than read as floats
@@ -25,6 +26,24 @@ public enum YAML {
     public static func decode(_ text: String, file: String? = nil) throws -> Value {
         var parser = YAMLParser(text: text, file: file)
         return try parser.parseStream()
+    }
+
+    /// Decodes like `decode`, and when the document is a sequence gives the line each entry starts on, so
+    /// a reader of records (one per entry) can name the line of a bad one.
+    public static func decodeRecords(_ text: String, file: String? = nil) throws -> (value: Value, entryLines: [Int]) {
+        var parser = YAMLParser(text: text, file: file)
+        let value = try parser.parseStream()
+        var lines: [Int] = []
+        lines.reserveCapacity(parser.topLevelEntryStarts.count)
+        var line = 1, p = 0
+        for start in parser.topLevelEntryStarts {
+            while p < start {
+                if parser.bytes[p] == 0x0A { line += 1 }
+                p += 1
+            }
+            lines.append(line)
+        }
+        return (value, lines)
     }
 
     /// Block-style YAML text ending in a newline: `indent` spaces per level (2 to 9), strings quoted exactly

@@ -57,13 +57,14 @@ extension YAMLParser {
             if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .list(items) }
             if bytes[pos] == UInt8(ascii: ",") { throw error("an empty entry in a flow sequence (two commas?)", at: pos) }
             let entryAt = pos
+            if depth == 1 { topLevelEntryStarts.append(entryAt) }
             let node = try parseFlowNode(floor: floor, open: open)
             try skipFlowSpace(floor: floor, open: open)
             if isFlowColon(after: node) {
-                // `[key: value]`: a single-pair mapping as the entry.
+                // `[key: value]`: a single-pair mapping as the entry; its key and ':' must be on one line.
                 if node.isEmpty { throw error("a mapping key is missing before ':'", at: pos) }
                 guard let key = node.keyText else { throw error("a mapping key must be a scalar, not a flow collection", at: entryAt) }
-                if node.multiLine { throw multiLineKeyError(at: entryAt) }
+                if node.multiLine || bytes[entryAt..<pos].contains(Self.newline) { throw multiLineKeyError(at: entryAt) }
                 pos += 1
                 try skipFlowSpace(floor: floor, open: open)
                 let value = try flowValue(floor: floor, open: open)
@@ -100,8 +101,8 @@ extension YAMLParser {
             let keyAt = pos
             let node = try parseFlowNode(floor: floor, open: open)
             if node.isEmpty { throw error("a mapping key is missing before ':'", at: pos) }
+            // Keys of a flow mapping may span lines (YAML limits only block keys and `[k: v]` pairs to one).
             guard let key = node.keyText else { throw error("a mapping key must be a scalar, not a flow collection", at: keyAt) }
-            if node.multiLine { throw multiLineKeyError(at: keyAt) }
             try skipFlowSpace(floor: floor, open: open)
             var value: Value = .null
             if isFlowColon(after: node) {

@@ -278,8 +278,8 @@ extension YAMLParser {
     // MARK: - Block scalars
 
     /// `|` or `>` with optional indentation (1-9) and chomping (`-` strip, `+` keep, default clip) indicators,
-    /// in either order. The content is indented more than `n`: by the indicator counted from `n` (from 0 at
-    /// the top, as libyaml and ruamel do), or by the first non-blank line. Returns with `pos` at the start of
+    /// in either order. The content is indented more than `n`: by the indicator counted from `n`, or by the
+    /// first non-blank line. Returns with `pos` at the start of
     /// the first line after the scalar, past comment and blank lines.
     mutating func parseBlockScalar(n: Int) throws -> Value {
         let literal = bytes[pos] == UInt8(ascii: "|")
@@ -311,30 +311,34 @@ extension YAMLParser {
         if atEnd { return .string("") }
         pos += 1  // the header's line break
 
-        let base = max(n, 0)
         var indent: Int
         if let explicitIndent {
-            indent = base + explicitIndent
+            // Counted from the collection's indentation, from 0 at the top (as libyaml and ruamel.yaml do).
+            indent = max(n, 0) + explicitIndent
         } else {
-            // The first non-blank line sets the indentation; blank lines before it may not be longer.
+            // The first non-blank line sets the indentation, which must be more than `n` (so a top-level
+            // block scalar may sit at column 0); blank lines before it may not be longer. With no such
+            // line, the longest blank line decides, so its spaces are not read as content.
             var p = pos, longestBlank = 0
-            indent = 0
+            indent = -1
             while p < bytes.count {
                 var spaces = 0
                 while p < bytes.count && bytes[p] == Self.space { p += 1; spaces += 1 }
-                if p >= bytes.count { break }
+                if p >= bytes.count { longestBlank = max(longestBlank, spaces); break }
                 if bytes[p] == Self.newline {
                     longestBlank = max(longestBlank, spaces)
                     p += 1
                     continue
                 }
-                indent = spaces
-                if spaces > base && longestBlank > spaces {
-                    throw error("a blank line at the start of a block scalar has more spaces than its first line", at: p)
+                if spaces > n {
+                    indent = spaces
+                    if longestBlank > spaces {
+                        throw error("a blank line at the start of a block scalar has more spaces than its first line", at: p)
+                    }
                 }
                 break
             }
-            if indent <= base { indent = base + 1 }
+            if indent < 0 { indent = max(n + 1, longestBlank) }
         }
 
         // Lines: content (the bytes after the indentation) or blank (nil). Each ends with a break unless last.

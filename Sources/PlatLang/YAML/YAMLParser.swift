@@ -18,6 +18,8 @@ struct YAMLParser {
     /// Nodes brought in by aliases so far (bounded by `YAML.maxAliasNodes`).
     var aliasNodes = 0
     var depth = 0
+    /// Where each entry of a top-level sequence starts, for `YAML.decodeRecords`.
+    var topLevelEntryStarts: [Int] = []
 
     /// Where a block node stands, which decides what may start on its first line.
     enum Context {
@@ -167,19 +169,25 @@ struct YAMLParser {
         nextContentLine()
         // Directives: `%YAML 1.x` is fine (this reader is 1.2); `%TAG` introduces tags, which are refused.
         var sawDirective = false
+        var sawVersion = false
         while pos < bytes.count && bytes[pos] == UInt8(ascii: "%") {
             let lineEnd = bytes[pos...].firstIndex(of: Self.newline) ?? bytes.count
             let text = String(decoding: bytes[pos..<lineEnd], as: UTF8.self)
-            if text.hasPrefix("%YAML ") {
-                let version = text.dropFirst(6).split(separator: " ").first.map(String.init) ?? ""
+            let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if words.first == "%YAML" {
+                if sawVersion { throw error("a second %YAML directive", at: pos) }
+                sawVersion = true
+                let version = words.count > 1 ? String(words[1]) : ""
                 guard version.hasPrefix("1.") else {
                     throw error("YAML version \(version) is not supported (this reader is YAML 1.2)", at: pos)
                 }
-            } else if text.hasPrefix("%TAG") {
+                if words.count > 2 && !words[2].hasPrefix("#") {
+                    throw error("unexpected text after the %YAML version", at: pos)
+                }
+            } else if words.first == "%TAG" {
                 throw error("%TAG directives are not supported: tags are refused", at: pos)
-            } else {
-                throw error("unknown directive \(text.split(separator: " ").first ?? "")", at: pos)
             }
+            // Other directives are reserved; YAML says to ignore them.
             sawDirective = true
             pos = lineEnd
             nextContentLine()
@@ -233,12 +241,18 @@ struct YAMLParser {
 
     // MARK: - Block nodes
 
+    typealias Anchor = (name: String, at: Int, count: Int)
+
     /// A node after an indicator (`key:`, `-`, `---`) or at the document top. `n` is the indentation of the
     /// collection the node belongs to (-1 at the top); lines of the node must be indented more than `n`.
+    ///
+    /// An anchor followed by a line break names the node (`key: &a` then a mapping below); one on the line of
+    /// a mapping's first key names that key (`&k key: v`), as YAML's grammar has it.
     mutating func parseBlockNode(n: Int, context: Context, onNewLine: Bool) throws -> Value {
         var newLine = onNewLine
-        var anchor: (name: String, at: Int, count: Int)? = nil
-        var anchorBeforeBreak = false
+        let separatorStart = pos
+        var outer: Anchor? = nil
+        var inline: Anchor? = nil
         while true {
             skipInlineSpace()
             if atEnd || bytes[pos] == Self.newline || bytes[pos] == UInt8(ascii: "#") {
@@ -248,8 +262,12 @@ struct YAMLParser {
                 while pos < bytes.count && bytes[pos] != Self.newline { pos += 1 }
                 nextContentLine()
                 newLine = true
-                if anchor != nil { anchorBeforeBreak = true }
-                if atEnd || isDocumentMarker(pos) { return finish(.null, anchor) }
+                if let a = inline {
+                    if outer != nil { throw error("a node has two anchors", at: a.at) }
+                    outer = a
+                    inline = nil
+                }
+                if atEnd || isDocumentMarker(pos) { return finish(.null, outer) }
                 let indent = try lineIndent()
                 if indent > n {
                     pos += indent
@@ -257,16 +275,16 @@ struct YAMLParser {
                 }
                 if indent == n && context == .mapValue && isSequenceEntry(pos + indent) {
                     pos += indent
-                    return finish(try parseBlockSequence(column: n), anchor)
+                    return finish(try parseBlockSequence(column: n), outer)
                 }
-                return finish(.null, anchor)
+                return finish(.null, outer)
             }
             let c = bytes[pos]
             if c == UInt8(ascii: "&") {
-                if anchor != nil { throw error("a node has two anchors", at: pos) }
+                if inline != nil { throw error("a node has two anchors", at: pos) }
                 let at = pos
                 let name = try readName()
-                anchor = (name, at, nodeCount)
+                inline = (name, at, nodeCount)
                 openAnchors.insert(name)
                 continue
             }
@@ -274,23 +292,41 @@ struct YAMLParser {
             break
         }
         let start = pos
-        let column = self.column(pos)
-        // A block collection may begin here only on a line of its own or right after `-`.
+        // A mapping's column is where its first line starts: at a key's anchor if it has one.
+        let column = self.column(inline?.at ?? pos)
+        // A block collection may begin here only on a line of its own or right after `-`, and not after a
+        // tab (it would be indentation of unknown width).
         let compactAllowed = newLine || context == .seqEntry
+        let tabBefore = !newLine && bytes[separatorStart..<start].contains(Self.tab)
+        func checkCompact() throws {
+            guard compactAllowed else { throw mappingHereError() }
+            if tabBefore { throw error("a tab before a nested block collection works as indentation; use spaces", at: start) }
+        }
+        /// The anchor of a node that is not a mapping: at most one of the two.
+        func nodeAnchor() throws -> Anchor? {
+            if let i = inline, outer != nil { throw error("a node has two anchors", at: i.at) }
+            return outer ?? inline
+        }
         let c = bytes[pos]
         switch c {
         case UInt8(ascii: "-") where isBlankOrEnd(pos + 1):
             guard compactAllowed else {
                 throw error("a sequence cannot start on the line of its key; put the '- ' entries on the next lines", at: pos)
             }
-            return finish(try parseBlockSequence(column: column), anchor)
+            try checkCompact()
+            if let i = inline {
+                throw error("an anchor cannot stand before a '- ' entry on its line; put it on the line above", at: i.at)
+            }
+            return finish(try parseBlockSequence(column: column), outer)
         case UInt8(ascii: "?") where isBlankOrEnd(pos + 1):
             throw error("explicit keys ('? ') are not supported; write 'key: value'", at: pos)
         case UInt8(ascii: ":") where isBlankOrEnd(pos + 1):
-            throw error("a mapping key is missing before ':'", at: pos)
+            throw error("a mapping key is missing before ':' (empty keys are not supported)", at: pos)
         case UInt8(ascii: "|"), UInt8(ascii: ">"):
+            let anchor = try nodeAnchor()
             return finish(try parseBlockScalar(n: n), anchor)
         case UInt8(ascii: "["), UInt8(ascii: "{"):
+            let anchor = try nodeAnchor()
             let v = try parseFlowCollection(floor: n)
             skipInlineSpace()
             if pos < bytes.count && bytes[pos] == UInt8(ascii: ":") {
@@ -299,26 +335,28 @@ struct YAMLParser {
             try finishLine(after: "the flow collection")
             return finish(v, anchor)
         case UInt8(ascii: "*"):
-            if anchor != nil { throw error("an alias cannot have an anchor", at: pos) }
+            if let i = inline { throw error("an alias cannot have an anchor", at: i.at) }
             let (value, text) = try readAlias()
             skipInlineSpace()
             if pos < bytes.count && bytes[pos] == UInt8(ascii: ":") && isBlankOrEnd(pos + 1) {
-                guard compactAllowed else { throw mappingHereError() }
+                try checkCompact()
                 guard let text else { throw error("a mapping key must be a scalar; this alias names a collection", at: start) }
                 let first = BlockKey(text: text, at: start, isMerge: false)
-                return try parseBlockMapping(column: column, first: first)
+                return finish(try parseBlockMapping(column: column, first: first), outer)
             }
+            if let o = outer { throw error("an alias cannot have an anchor", at: o.at) }
             try finishLine(after: "the alias")
             return value
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             let (text, multiLine) = try parseQuoted(floor: n)
             skipInlineSpace()
             if pos < bytes.count && bytes[pos] == UInt8(ascii: ":") && isBlankOrEnd(pos + 1) {
-                guard compactAllowed else { throw mappingHereError() }
+                try checkCompact()
                 if multiLine { throw multiLineKeyError(at: start) }
-                anchorKey(&anchor, anchorBeforeBreak, value: .string(text))
-                return finish(try parseBlockMapping(column: column, first: BlockKey(text: text, at: start, isMerge: false)), anchor)
+                nameKey(inline, .string(text))
+                return finish(try parseBlockMapping(column: column, first: BlockKey(text: text, at: start, isMerge: false)), outer)
             }
+            let anchor = try nodeAnchor()
             try finishLine(after: "the quoted scalar")
             nodeCount += 1
             return finish(.string(text), anchor)
@@ -331,12 +369,13 @@ struct YAMLParser {
         default:
             let plain = try parsePlainBlock(floor: n)
             if plain.isKey {
-                guard compactAllowed else { throw mappingHereError() }
+                try checkCompact()
                 let text = plain.text
-                anchorKey(&anchor, anchorBeforeBreak, value: (try? YAMLCoreSchema.resolve(text)) ?? .string(text))
+                nameKey(inline, (try? YAMLCoreSchema.resolve(text)) ?? .string(text))
                 let first = BlockKey(text: text, at: start, isMerge: text == "<<")
-                return finish(try parseBlockMapping(column: column, first: first), anchor)
+                return finish(try parseBlockMapping(column: column, first: first), outer)
             }
+            let anchor = try nodeAnchor()
             let value = try resolvePlain(plain.text, at: start)
             try finishLine(after: "the value")
             nodeCount += 1
@@ -344,18 +383,15 @@ struct YAMLParser {
         }
     }
 
-    /// An anchor written on the same line as a mapping's first key names that key, not the mapping
-    /// (`&a key: v`); one written before the line break names the mapping. Registers a key anchor.
-    private mutating func anchorKey(_ anchor: inout (name: String, at: Int, count: Int)?, _ beforeBreak: Bool,
-                                    value: Value) {
-        guard let a = anchor, !beforeBreak else { return }
+    /// Registers the anchor written before a mapping's first key (`&k key: v`) for that key.
+    private mutating func nameKey(_ anchor: Anchor?, _ value: Value) {
+        guard let a = anchor else { return }
         anchors[a.name] = (value, 1)
         openAnchors.remove(a.name)
-        anchor = nil
     }
 
     /// Records the anchor of a finished node, with the number of nodes it stands for.
-    mutating func finish(_ value: Value, _ anchor: (name: String, at: Int, count: Int)?) -> Value {
+    mutating func finish(_ value: Value, _ anchor: Anchor?) -> Value {
         if let anchor {
             anchors[anchor.name] = (value, max(1, nodeCount - anchor.count))
             openAnchors.remove(anchor.name)
@@ -449,6 +485,7 @@ struct YAMLParser {
         nodeCount += 1
         var items: [Value] = []
         while true {
+            if depth == 1 { topLevelEntryStarts.append(pos) }
             pos += 1  // the '-'
             items.append(try parseBlockNode(n: column, context: .seqEntry, onNewLine: false))
             if atEnd || isDocumentMarker(pos) { break }

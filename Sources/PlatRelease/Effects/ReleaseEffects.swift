@@ -84,6 +84,33 @@ final class ReleaseEffect: DurableEffect {
         self.body = body
     }
 
+    /// `--explain`: what the call would do, and a stand-in of the shape it returns so the plan can go on.
+    func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
+        func arg(_ n: String) -> String {
+            if case .string(let s)? = call.args.named.first(where: { $0.name == n })?.value { return s }
+            return "?"
+        }
+        let app = arg("app"), version = arg("version")
+        let stage = (try? Stage.parse(version).stage)?.name ?? "?"
+        switch spec.name {
+        case "release.push":
+            return (["would push \(arg("path")) as \(app) \(version) (\(stage))"],
+                    .makeMap([("app", .string(app)), ("version", .string(version)), ("stage", .string(stage)),
+                              ("digest", .string(ArtifactDigest.prefix + "?")), ("size", .int(0))]))
+        case "release.accept":
+            return (["would record acceptance of \(app) \(version) in \(arg("env"))"],
+                    .makeMap([("app", .string(app)), ("version", .string(version)), ("env", .string(arg("env")))]))
+        default:
+            let to = arg("to")
+            var next = "?"
+            if let v = try? SemanticVersion(parsing: version) {
+                let core = "\(v.major).\(v.minor).\(v.patch)"
+                next = to == "release" ? core : "\(core)-\(to).N"
+            }
+            return (["would promote \(app) \(version) to \(to) (\(next)) if its gate allows"], .string(next))
+        }
+    }
+
     func perform(_ ctx: EffectContext) throws -> Value {
         do {
             if journalsItself {

@@ -70,6 +70,18 @@ public struct BlobStore: Sendable {
                 throw ReleaseError.storage("cannot create the artifact store at \(root): \(error.localizedDescription)")
             }
         }
+        removeAbandonedTemporaries()
+    }
+
+    /// A push killed mid-copy leaves its temporary file behind; one untouched for a day belongs to no live push.
+    func removeAbandonedTemporaries(olderThan seconds: Double = 86_400) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: tempFolder) else { return }
+        let cutoff = Date().timeIntervalSince1970 - seconds
+        for name in names where name.hasPrefix("push-") {
+            let p = tempFolder + "/" + name
+            var st = stat()
+            if lstat(p, &st) == 0 && Double(st.st_mtim.tv_sec) < cutoff { unlink(p) }
+        }
     }
 
     // MARK: Files

@@ -118,7 +118,7 @@ extension CMDBCommand {
     static let sync = CommandSpec(
         name: "sync", summary: "Bring hosts in from an outside source.",
         subcommands: [
-            leaf("aws-ec2", "Create and update hosts from `aws ec2 describe-instances` output; instances gone are marked missing.",
+            leaf("aws-ec2", "Create and update hosts from `aws ec2 describe-instances` output (JSON, or YAML when FILE ends in .yaml or .yml); instances gone are marked missing.",
                  usage: ["platflow cmdb sync aws-ec2 FILE [--cloud N] [--json]"],
                  flags: [FlagSpec(name: "cloud", value: "N", help: "the cloud area of the hosts", defaultText: "0"), jsonFlag, actorFlag],
                  examples: ["platflow cmdb sync aws-ec2 instances.json --cloud 1"]) { args, cmdb, terminal in

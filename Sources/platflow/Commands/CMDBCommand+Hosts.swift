@@ -167,11 +167,11 @@ extension CMDBCommand {
     }
 
     static let importHosts = leaf(
-        "import", "Import hosts from CSV or JSON, all or nothing: every bad row is reported with its line.",
-        usage: ["platflow cmdb import FILE [--update] [--format csv|json]"],
+        "import", "Import hosts from CSV, JSON or YAML, all or nothing: every bad row is reported with its line.",
+        usage: ["platflow cmdb import FILE [--update] [--format csv|json|yaml]"],
         flags: [
             FlagSpec(name: "update", help: "change hosts that exist (keyed by inner IP and cloud area)"),
-            FlagSpec(name: "format", value: "csv|json", help: "the file's format", defaultText: "from the file name"),
+            FlagSpec(name: "format", value: "csv|json|yaml", help: "the file's format", defaultText: "from the file name"),
             actorFlag,
         ],
         examples: ["platflow cmdb import hosts.csv", "platflow cmdb import hosts.json --update"],
@@ -203,10 +203,10 @@ extension CMDBCommand {
     }
 
     static let export = leaf(
-        "export", "Export hosts as CSV or JSON, to standard output or a file; an export imports back unchanged.",
-        usage: ["platflow cmdb export [--format csv|json] [--where FILTER] [--output FILE]"],
+        "export", "Export hosts as CSV, JSON or YAML, to standard output or a file; an export imports back unchanged.",
+        usage: ["platflow cmdb export [--format csv|json|yaml] [--where FILTER] [--output FILE]"],
         flags: [
-            FlagSpec(name: "format", value: "csv|json", help: "the output's format", defaultText: "csv"),
+            FlagSpec(name: "format", value: "csv|json|yaml", help: "the output's format", defaultText: "csv"),
             whereFlag,
             FlagSpec(name: "output", short: "o", value: "FILE", help: "export into FILE instead of standard output"),
         ],
@@ -228,7 +228,7 @@ extension CMDBCommand {
 
     static func format(_ args: ParsedArguments) throws -> ImportFormat? {
         guard let f = args.value("format") else { return nil }
-        guard let v = ImportFormat(rawValue: f.lowercased()) else { throw UsageError("--format takes csv or json, got '\(f)'") }
+        guard let v = ImportFormat(rawValue: f.lowercased()) else { throw UsageError("--format takes csv, json or yaml, got '\(f)'") }
         return v
     }
 }
