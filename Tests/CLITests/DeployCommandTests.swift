@@ -252,6 +252,25 @@ struct DeployCommandTests {
         }
     }
 
+    @Test("release.deploy and release.current under --explain say what they would do and record nothing")
+    func explained() throws {
+        try CLI.with { cli in
+            try workspace(cli)
+            try cli.write("pipeline.plat", DeployCommandTests.shop + """
+
+                plan main() {
+                    let r = release.deploy("auth-api", "2.2.0-alpha.1", env: "test")
+                    let c = release.current("auth-api", "test")
+                }
+                """)
+            let r = try cli.run(["run", "pipeline.plat", "--explain"])
+            expectExit(r, 0)
+            #expect(r.stdout.contains("main: would deploy auth-api 2.2.0-alpha.1 (alpha) to test through its gates, running its deploy plan as a child run\n"), "\(r)")
+            #expect(r.stdout.contains("main: would read what runs of auth-api in test\n"), "\(r)")
+            #expect(try history(cli, "auth-api").isEmpty)
+        }
+    }
+
     @Test("a deploy whose process died does not block the next one: its run is cancelled and its revision abandoned")
     func deadLockTakenOver() throws {
         try CLI.with { cli in

@@ -25,6 +25,15 @@ enum DeployEffects {
                        journalsItself: true, body: current)]
     }
 
+    /// `--explain`: the deploy that would start (its gates are not asked: explain reads no store), and a
+    /// stand-in revision so the plan goes on; `release.current` reads nothing either, and stands in the same way.
+    static func explain(_ name: String, app: String, version: String, stage: String, env: String) -> (lines: [String], result: Value) {
+        let standIn = Value.makeMap([("app", .string(app)), ("env", .string(env)), ("revision", .int(0)), ("version", .string(version)),
+                                     ("stage", .string(stage)), ("digest", .string(ArtifactDigest.prefix + "?")), ("result", .string("explained"))])
+        if name == "release.current" { return (["would read what runs of \(app) in \(env)"], standIn) }
+        return (["would deploy \(app) \(version) (\(stage)) to \(env) through its gates, running its deploy plan as a child run"], standIn)
+    }
+
     static func current(_ ctx: EffectContext) throws -> Value {
         let s = ReleaseEffects.store(ctx)
         return try s.currentDeploy(app: try ReleaseEffects.string(ctx, "app")!, environment: try ReleaseEffects.string(ctx, "env")!)?.value ?? .null
