@@ -271,6 +271,47 @@ struct DeployCommandTests {
         }
     }
 
+    @Test("a deploy SIGKILLed at random moments and resumed each time is one revision, succeeded, whose steps all ran")
+    func killedAtRandomMoments() throws {
+        try CLI.with { cli in
+            try workspace(cli)
+            try cli.write("steps.plat", """
+                app "auth-api" { deploy: deploy_steps, envs: {test: "test"} }
+                plan deploy_steps(version: string, env: string) {
+                    for i in range(8) {
+                        step "part" { sh("echo part-\\(i) >> parts.log; sleep 0.05") }
+                    }
+                }
+                """)
+            let db = cli.directory.appendingPathComponent(".platflow/platflow.db").path
+            var generator = SystemRandomNumberGenerator()
+            var kills = 0
+            for _ in 0..<12 {
+                let run = ((try? history(cli, "auth-api")) ?? []).first?["run"] as? String
+                let args = run.map { ["resume", $0, "--db", db] }
+                    ?? ["deploy", "auth-api", "2.2.0-alpha.1", "--env", "test", "--file", "steps.plat", "--db", db]
+                let p = try Self.start(cli, args)
+                usleep(UInt32.random(in: 30_000...250_000, using: &generator))
+                if p.isRunning {
+                    kill(p.processIdentifier, SIGKILL)
+                    kills += 1
+                }
+                p.waitUntilExit()
+                if ((try? history(cli, "auth-api")) ?? []).first?["result"] as? String == "succeeded" { break }
+            }
+            if let run = try history(cli, "auth-api").first?["run"] as? String,
+               try history(cli, "auth-api").first?["result"] as? String == "running" {
+                expectExit(try cli.run(["resume", run], timeout: 30), 0)
+            }
+            let h = try history(cli, "auth-api")
+            #expect(h.count == 1, "\(kills) kills: \(h)")
+            #expect(h.first?["result"] as? String == "succeeded")
+            let parts = Set(((try? String(contentsOf: cli.directory.appendingPathComponent("parts.log"), encoding: .utf8)) ?? "")
+                .split(separator: "\n").map(String.init))
+            #expect(parts == Set((0..<8).map { "part-\($0)" }))
+        }
+    }
+
     @Test("a deploy whose process died does not block the next one: its run is cancelled and its revision abandoned")
     func deadLockTakenOver() throws {
         try CLI.with { cli in
