@@ -10,8 +10,6 @@ import PlatStore
 /// run (the deploy command, `platflow resume`, a scheduler, a plan's `release.deploy`) leaves the same trace,
 /// and the update only touches rows without a result, so a run killed and resumed is recorded once.
 extension ReleaseStore {
-    static let deployColumns = "d.*"
-
     private func revision(from r: Row) -> DeployRevision {
         DeployRevision(
             app: r.string("app") ?? "",
