@@ -7,7 +7,8 @@ public enum Builtins {
     /// The one signature every builtin has.
     public typealias Body = (inout Arguments, CallContext) throws -> Value
 
-    /// Every global builtin name → its value (.builtin functions, and .module values for `json`, `yaml`, `re` and `semver`).
+    /// Every global builtin name → its value (.builtin functions, and .module values for `json`, `yaml`, `re` and
+    /// `semver`).
     public static let globals: [String: Value] = {
         var g: [String: Value] = [:]
         for (name, body) in core + collections {

@@ -1,7 +1,7 @@
 /// The `semver` module: Semantic Versioning 2.0.0 and npm ranges for .plat, on the same Swift implementation
 /// (Sources/PlatLang/Semver) the `platflow semver` command uses, so a plan and the CLI never disagree.
 /// Versions go in and out as strings; `semver.parse` is the way to their parts.
-enum SemverModule {
+public enum SemverModule {
     static func make() -> ModuleObject {
         Builtins.module("semver", [
             ("parse", { args, _ in
@@ -31,7 +31,8 @@ enum SemverModule {
                 let v = try version(try (b[0] ?? .null).expectString("semver.bump", "v"), "semver.bump")
                 let partName = try (b[1] ?? .null).expectString("semver.bump", "part")
                 guard let part = VersionBump(rawValue: partName) else {
-                    throw RuntimeError("semver.bump() got an unknown part '\(partName)'",
+                    let near = closestName(to: partName, in: VersionBump.allCases.map(\.rawValue))
+                    throw RuntimeError("semver.bump() got an unknown part '\(partName)'" + (near.map { "; did you mean '\($0)'?" } ?? ""),
                                        hint: "one of: \(VersionBump.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 var pre: String? = nil
@@ -39,6 +40,8 @@ enum SemverModule {
                 do {
                     return .string(try v.bumped(part, prereleaseIdentifier: pre).description)
                 } catch let e as SemverError {
+                    // A bump that cannot be made is about the request, not a text to point into.
+                    if e.kind == "bump" { throw RuntimeError("semver.bump(): \(e.reason)", hint: e.hint) }
                     throw failure("semver.bump", e)
                 }
             }),
@@ -63,7 +66,7 @@ enum SemverModule {
     }
 
     /// The parts as a map; numbers beyond 64 bits stay digit strings, so every valid version parses.
-    static func parts(_ v: SemanticVersion) -> Value {
+    public static func parts(_ v: SemanticVersion) -> Value {
         func number(_ n: VersionNumber) -> Value { n.intValue.map(Value.int) ?? .string(n.digits) }
         let prerelease: [Value] = v.prerelease.map { id in
             switch id {
@@ -91,7 +94,8 @@ enum SemverModule {
         out.reserveCapacity(items.count)
         for (i, item) in items.enumerated() {
             guard case .string(let text) = item else {
-                throw RuntimeError("\(fname)() expects a list of version strings; item \(i) is a \(item.typeName)")
+                let article = "aeiou".contains(item.typeName.first ?? "x") ? "an" : "a"
+                throw RuntimeError("\(fname)() expects a list of version strings; item \(i) is \(article) \(item.typeName)")
             }
             do { out.append(try SemanticVersion(parsing: text)) } catch let e as SemverError {
                 throw RuntimeError("\(fname)(): item \(i): \(e.description)", hint: e.hint)

@@ -145,7 +145,7 @@ struct RangeParser {
                 }
                 parts.append(n)
             }
-            guard s.i < end, s.bytes[s.i] == UInt8(ascii: ".") else { break }
+            guard parts.count < 3, s.i < end, s.bytes[s.i] == UInt8(ascii: ".") else { break }
             s.i += 1
         }
         while parts.count < 3 { parts.append(nil) }

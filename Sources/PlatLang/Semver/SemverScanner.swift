@@ -45,7 +45,7 @@ struct SemverScanner {
         if bytes[start] == 48 && i - start > 1 {
             let trimmed = digits.drop { $0 == "0" }
             throw error("leading zero in \(what) '\(digits)'", at: start,
-                        hint: "SemVer numbers have no leading zeros: write \(trimmed.isEmpty ? "0" : String(trimmed))")
+                        hint: "SemVer numbers have no leading zeros: \(trimmed.isEmpty ? "0" : String(trimmed)), not \(digits)")
         }
         return VersionNumber(trustedDigits: digits)
     }
