@@ -15,7 +15,7 @@ signal(SIGPIPE, SIG_IGN)
 let installed = [
     InstalledModule(JobsModule(), commands: [ScriptCommand.spec, BatchesCommand.spec]),
     InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
-    InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec]),
+    InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec, DeployCommand.spec, AppCommand.spec]),
 ]
 EngineSession.modules = try ModuleSet(installed.map(\.module))
 

@@ -17,9 +17,9 @@ enum TestDeclarations {
         DeclarationKey("rollback", .plan),
     ]))
 
-    /// The shapes of the engine's `schedule` and `on ... run` and the job platform's `scheme`, so that the
+    /// The shapes of the engine's `schedule` and `on ... run` the job platform's `scheme` and the release module's `app`, so that the
     /// workflows shipped in `workflows/` parse and resolve in the robustness corpus. The real specs live in
-    /// PlatEngine (`EngineDeclarations`) and PlatJobs (`SchemeDeclaration`); `platflow check` on the shipped
+    /// PlatEngine (`EngineDeclarations`), PlatJobs (`SchemeDeclaration`) and PlatRelease (`AppDeclaration`); `platflow check` on the shipped
     /// workflows is tested with them in the CLI tests.
     static let shippedShapes: [DeclarationSpec] = [
         DeclarationSpec(keyword: "schedule", keys: .fixed([
@@ -32,6 +32,11 @@ enum TestDeclarations {
             DeclarationKey("event", .string, required: true), DeclarationKey("where", .string),
             DeclarationKey("run", .planCall, required: true),
         ]), uniqueLabels: false),
+        // The release module's `app` (PlatRelease's AppDeclaration).
+        DeclarationSpec(keyword: "app", keys: .fixed([
+            DeclarationKey("deploy", .plan, required: true), DeclarationKey("envs", .map(.string), required: true),
+            DeclarationKey("owners", .list(.string)), DeclarationKey("requires", .map(.string)), DeclarationKey("policy", .any),
+        ])),
     ]
 }
 

@@ -158,6 +158,10 @@ public struct EffectContext {
     }
 
     public func checkStop() throws { try handler.stopFlag.check() }
+
+    /// The run's stop flag, for an effect that drives another run in this process (a deploy's run) and must
+    /// stop it when this one is told to stop.
+    public var stopFlag: StopFlag { handler.stopFlag }
 }
 
 /// Effects whose only outcome is a value: journaled as finished in one commit.

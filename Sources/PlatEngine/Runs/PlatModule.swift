@@ -19,6 +19,9 @@ public protocol PlatModule: AnyObject {
     /// Declaration forms the module adds to .plat files (`scheme "prod" for main { ... }`); the module reads
     /// them from `CompiledModule.declarations`.
     var declarations: [DeclarationSpec] { get }
+    /// What only the module knows about its declarations in `file` (an environment class, a version range),
+    /// as diagnostics with places, for `platflow check`.
+    func checkDeclarations(_ declarations: [Declaration], file: String) -> [Diagnostic]
 }
 
 extension PlatModule {
@@ -27,6 +30,7 @@ extension PlatModule {
     public func cancel(runID: String) {}
     public func eventSources() -> [EventSource] { [] }
     public var declarations: [DeclarationSpec] { [] }
+    public func checkDeclarations(_ declarations: [Declaration], file: String) -> [Diagnostic] { [] }
 }
 
 /// A stream of events with growing cursors, for subscriptions.

@@ -95,6 +95,8 @@ final class ReleaseEffect: DurableEffect {
         case "release.accept":
             return (["would record acceptance of \(app) \(version) in \(arg("env"))"],
                     .makeMap([("app", .string(app)), ("version", .string(version)), ("env", .string(arg("env")))]))
+        case "release.deploy", "release.current":
+            return DeployEffects.explain(spec.name, app: app, version: version, stage: stage, env: arg("env"))
         default:
             let to = arg("to")
             var next = "?"

@@ -76,5 +76,5 @@ public enum ReleaseSchema {
                 set_at REAL NOT NULL
             );
             """),
-    ]
+    ] + DeploySchema.migrations
 }

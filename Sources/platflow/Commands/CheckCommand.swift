@@ -33,6 +33,7 @@ enum CheckCommand {
             let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs,
                                           declarations: registry.declarations)
             var diags = interpreter.check(path: path)
+            if diags.isEmpty { diags = moduleProblems(path, interpreter: interpreter) }
             if diags.isEmpty { diags = libraryProblems(path, interpreter: interpreter, args: args) }
             if diags.contains(where: { $0.location == nil }) { unreadable = true }
             all += diags
@@ -55,6 +56,12 @@ enum CheckCommand {
 }
 
 extension CheckCommand {
+    /// The modules' own checks of their declarations (an app's environment classes and ranges).
+    static func moduleProblems(_ path: String, interpreter: Interpreter) -> [Diagnostic] {
+        guard let module = try? interpreter.load(path: path) else { return [] }
+        return EngineSession.modules.modules.flatMap { $0.checkDeclarations(module.declarations, file: path) }
+    }
+
     /// `script("name")` calls with constant arguments, checked against the library when a database exists.
     static func libraryProblems(_ path: String, interpreter: Interpreter, args: ParsedArguments) -> [Diagnostic] {
         let dbPath = EngineSession.dbPath(args)

@@ -84,6 +84,7 @@ enum HelpCommand {
               4    a release stage gate refused: the stage may not reach that environment, or lacks an acceptance
               5    a release requirement refused: another app's `requires` would be unsatisfied
               6    a release version is stored already with other bits
+              7    a deploy of that app to that environment is running already (deploy --wait waits for it)
               130  interrupted by Ctrl-C
             """,
     ]
