@@ -5,13 +5,19 @@ import PlatStore
 /// `copy`, and the script library (`script("name")`).
 public final class JobsModule: PlatModule {
     public let name = "jobs"
-    public init() {}
+    /// How hosts are reached, by their `transport:` kind: what `sh` on hosts and `copy` use. Another module's
+    /// kinds are registered on a registry handed in here (see `TransportRegistry`).
+    public let transports: TransportRegistry
+
+    public init(transports: TransportRegistry = .standard) {
+        self.transports = transports
+    }
     public var migrations: [Migration] { ScriptLibrary.migrations }
     public func cancel(runID: String) {
         FileDistributor.cancel(owner: runID)
     }
 
     public func effects() -> [DurableEffect] {
-        [FleetShellEffect(), ScriptEffect(), CopyEffect()]
+        [FleetShellEffect(transports: transports), ScriptEffect(), CopyEffect(transports: transports)]
     }
 }

@@ -17,7 +17,12 @@ public final class CopyEffect: DurableEffect {
         required: 3,
         summary: "copies files to hosts (one-to-many, many-to-many, many-to-one)")
 
-    public init() {}
+    /// How hosts are reached (`JobsModule`'s registry).
+    let transports: TransportRegistry
+
+    public init(transports: TransportRegistry = .standard) {
+        self.transports = transports
+    }
 
     static func sources(_ v: Value) throws -> [CopySource] {
         let items: [Value]
@@ -67,6 +72,7 @@ public final class CopyEffect: DurableEffect {
             o.durable = b
         }
         o.owner = ctx.runID
+        o.transports = transports
         return o
     }
 
@@ -75,7 +81,7 @@ public final class CopyEffect: DurableEffect {
             throw RuntimeError("copy() needs from:, to: and dest:")
         }
         guard case .string(let dest)? = ctx.argument("dest") else { throw RuntimeError("copy() dest must be a path (string)") }
-        let targets = try FleetTargets(to)
+        let targets = try FleetTargets(to, transports: transports)
         var options = try options(ctx)
         let fleet = try FleetShellEffect.fleetOptions(ctx)
         // The time for [DATE:...] macros is the effect's first start, so a resumed copy names files the same way.
