@@ -26,7 +26,7 @@ public struct LocalTransport: HostTransport {
     public func run(_ job: ScriptJob, on host: Host) throws -> ProcessResult {
         guard host.transport == .local else {
             throw RuntimeError("host \(host.name) uses the \(host.transport.rawValue) transport, not local",
-                               hint: "Transports.transport(for:) picks the right one")
+                               hint: "TransportRegistry.transport(for:) picks the right one")
         }
         if job.language == .bat {
             let why = host.isWindows ? "host \(host.name) is marked Windows, but local hosts run on this machine"

@@ -171,7 +171,7 @@ public struct SSHTransport: HostTransport {
     public func run(_ job: ScriptJob, on host: Host) throws -> ProcessResult {
         guard host.transport == .ssh else {
             throw RuntimeError("host \(host.name) uses the \(host.transport.rawValue) transport, not ssh",
-                               hint: "Transports.transport(for:) picks the right one")
+                               hint: "TransportRegistry.transport(for:) picks the right one")
         }
         try Self.validate(host)
         try ScriptEnvironment.validate(job)
