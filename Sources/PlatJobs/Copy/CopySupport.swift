@@ -135,7 +135,7 @@ struct CopyFailure: Error {
 /// they wait (`check()` throws the error the file ends with) and give their commands `remaining` seconds and
 /// `owner`, so `ProcessRunner.kill(owner:)` reaches them.
 public final class CopyControl: @unchecked Sendable {
-    /// Seconds on the monotonic clock (`copyClock`).
+    /// When the copy must end, in seconds on this process's monotonic clock (transports use `remaining`).
     public let deadline: Double
     public let timeout: Double
     /// The run the copy belongs to.

@@ -45,8 +45,10 @@ public final class FileUpload {
     private var started = false
     private var drained = false
     private var kernelCopied = false
-    /// The claim on the shared digest of a local source (the first host to copy a file hashes it for all).
-    private let claim: DigestMemo.Claim?
+    /// The claim on the shared digest of a local source (the first host to copy a file hashes it for all). Only
+    /// a transport that can take the kernel path claims (`kernelCopy`): the others neither publish nor wait, so
+    /// an ssh host uploading at network speed never holds up the hosts on this machine.
+    private var claim: DigestMemo.Claim?
     private var ours = false
 
     /// Opens the source (a missing or changed source fails here, before any host is contacted).
@@ -63,14 +65,7 @@ public final class FileUpload {
         if let hook = options.afterWriteHook { afterWrite = { hook(host, $0) } } else { afterWrite = nil }
         reader = try SourceReader.open(entry, control: control)
         uploadPacer = Pacer(rate: options.uploadLimit)
-        if case .file = entry.location {
-            let c = entry.digest.claim()
-            if case .mine = c { ours = true }
-            claim = c
-        } else {
-            claim = nil
-            downloadPacer = Pacer(rate: options.downloadLimit)
-        }
+        if case .host = entry.location { downloadPacer = Pacer(rate: options.downloadLimit) }
         var chunk = buffer.count
         if let d = downloadPacer { chunk = d.chunk(maximum: chunk) }
         if let u = uploadPacer { chunk = min(chunk, u.chunk(maximum: chunk)) }
@@ -113,9 +108,17 @@ public final class FileUpload {
 
     /// Copies the whole file into `fd` with `copy_file_range` (kernel to kernel) when that is allowed: a local
     /// source, no upload limit, and another host already hashing (or done hashing) this file, so its digest
-    /// comes from there. False when the caller must read with `next()` instead (nothing was copied then).
+    /// comes from there. False when the caller must read with `next()` instead (nothing was copied then); if
+    /// this host is the first to copy the file, `next()` then hashes it for the others. Call it before `next()`.
     func kernelCopy(to fd: Int32, shown: String) throws -> Bool {
-        guard !started, uploadPacer == nil, !ours, let claim, case .file = entry.location else { return false }
+        guard !started, claim == nil, case .file = entry.location else { return false }
+        let claim = entry.digest.claim()
+        self.claim = claim
+        if case .mine = claim {
+            ours = true
+            return false
+        }
+        guard uploadPacer == nil else { return false }
         if case .known(_, let id) = claim, id != reader.identity { return false }
         let slot = entry.digest.enterCopy(stop: { self.control.isCancelled || copyClock() >= self.control.deadline })
         defer { if slot { entry.digest.leaveCopy() } }
