@@ -14,7 +14,7 @@ import Glibc
 /// `sh -c 'exec "$@" <FIFO' FIFO ssh ...` (or `>FIFO`): ssh reads (or writes) a named pipe in a private temporary
 /// folder, and we hold the other end. ssh's own stdout and stderr stay with `ProcessRunner`.
 enum SSHStream {
-    /// The ssh argv for a remote command line on `host` (the shared transport's options: batch mode,
+    /// The ssh argv for a remote command line on `host` (`ssh`'s options: batch mode,
     /// multiplexing, port, identity, known-hosts policy), no terminal.
     static func arguments(_ host: Host, remote: String, ssh: SSHTransport) throws -> [String] {
         do {

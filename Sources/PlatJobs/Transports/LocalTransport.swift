@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// Runs scripts on this machine: for the real machine (`localhost`) or for a simulated host, whose root folder
-/// stands in for its file system.
+/// stands in for its file system. Files: `LocalTransport+Files.swift` (uploads confined beneath a simulated
+/// host's root).
 ///
 /// Real machine: the working directory is platflow's own; the environment is platflow's (less any inherited
 /// `PLATFLOW_VAR_*`) plus the script variables (see `ScriptEnvironment`), with `PLATFLOW_HOST_ROOT=/`.
