@@ -120,12 +120,16 @@ public final class FileUpload {
         }
         guard uploadPacer == nil else { return false }
         if case .known(_, let id) = claim, id != reader.identity { return false }
-        let slot = entry.digest.enterCopy(stop: { self.control.isCancelled || copyClock() >= self.control.deadline })
-        defer { if slot { entry.digest.leaveCopy() } }
-        guard case .done(let n) = try Transfer.kernelCopy(from: reader.fd, to: fd, size: entry.size, durable: durable,
-                                                          control: control, progress: progress, shown: shown) else {
-            return false
+        // The copy slot is given back before `finish` waits for the digest: holding it while waiting would keep
+        // the other hosts from copying while the hash runs.
+        let copied: Transfer.KernelCopy
+        do {
+            let slot = entry.digest.enterCopy(stop: { self.control.isCancelled || copyClock() >= self.control.deadline })
+            defer { if slot { entry.digest.leaveCopy() } }
+            copied = try Transfer.kernelCopy(from: reader.fd, to: fd, size: entry.size, durable: durable,
+                                             control: control, progress: progress, shown: shown)
         }
+        guard case .done(let n) = copied else { return false }
         started = true
         total = n
         kernelCopied = true
