@@ -6,7 +6,13 @@ import PlatStore
 /// `copy`, the script library (`script("name")`) and schemes (`scheme "prod" for main { ... }`).
 public final class JobsModule: PlatModule {
     public let name = "jobs"
-    public init() {}
+    /// How hosts are reached, by their `transport:` kind: what `sh` on hosts and `copy` use. Another module's
+    /// kinds are registered on a registry handed in here (see `TransportRegistry`).
+    public let transports: TransportRegistry
+
+    public init(transports: TransportRegistry = .standard) {
+        self.transports = transports
+    }
     public var migrations: [Migration] { ScriptLibrary.migrations }
     public var declarations: [DeclarationSpec] { [SchemeDeclaration.spec] }
     public func cancel(runID: String) {
@@ -14,6 +20,6 @@ public final class JobsModule: PlatModule {
     }
 
     public func effects() -> [DurableEffect] {
-        [FleetShellEffect(), ScriptEffect(), CopyEffect()]
+        [FleetShellEffect(transports: transports), ScriptEffect(), CopyEffect(transports: transports)]
     }
 }

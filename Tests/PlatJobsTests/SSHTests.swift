@@ -195,6 +195,55 @@ import PlatLang
 
     // MARK: Failures to connect
 
+    // MARK: Files through the transport protocol
+
+    @Test func filesGoThroughTheRegisteredSSHTransport() throws {
+        let server = try SSHServer.start()
+        let (t, dir) = transport()
+        defer { finish(t, dir, server) }
+        let host = server.host
+        let folder = NSTemporaryDirectory() + "pf-ssh-files-" + String(UUID().uuidString.prefix(8))
+        try FileManager.default.createDirectory(atPath: folder + "/out", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let content = Array("remote bytes\n".utf8)
+        _ = FileManager.default.createFile(atPath: folder + "/src.txt", contents: Data(content))
+        try Data("old".utf8).write(to: URL(fileURLWithPath: folder + "/out/src.txt"))
+
+        // list and download, on this transport's own connection.
+        let control = CopyControl(timeout: 30, owner: nil)
+        let listing = try t.list(folder + "/src.txt", on: host, control: control)
+        #expect(listing.isSingleFile && listing.problems.isEmpty)
+        let file = try #require(listing.files.first)
+        #expect(file.size == Int64(content.count) && file.sha256 == SHA256.hex(content) && file.localPath == nil)
+        #expect(FileManager.default.fileExists(atPath: t.controlPath(for: host)), "the listing should use this transport's master")
+        let stream = try t.download(file, from: host, control: control)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var got: [UInt8] = []
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0, control: control) }
+            if n == 0 { break }
+            got += buffer[0..<n]
+        }
+        try stream.finish(control: control)
+        #expect(got == content)
+        let missing = try t.list(folder + "/nope*", on: host, control: control)
+        #expect(missing.files.isEmpty && missing.problems == ["no file matches \(host.name):\(folder)/nope*"])
+
+        // A copy whose registry maps "ssh" to this transport uploads through it (atomically, digest checked).
+        var options = CopyOptions()
+        options.transports = TransportRegistry.standard
+        try options.transports.register(kind: "ssh", replacing: true) { _ in t }
+        t.closeAll()
+        for _ in 0..<100 where FileManager.default.fileExists(atPath: t.controlPath(for: host)) { usleep(20_000) }
+        #expect(!FileManager.default.fileExists(atPath: t.controlPath(for: host)))
+        let expanded = try FileDistributor.expand([.local(folder + "/src.txt")], options: options)
+        let r = FileDistributor.copy(expanded, to: host, dest: folder + "/out/", options: options)
+        #expect(r.status == .ok, "\(r.error ?? "")")
+        #expect(r.files.first?.sha256 == SHA256.hex(content))
+        #expect(FileManager.default.contents(atPath: folder + "/out/src.txt").map(Array.init) == content)
+        #expect(FileManager.default.fileExists(atPath: t.controlPath(for: host)), "the copy should open this transport's master")
+    }
+
     @Test func aWrongPortIsAConnectionError() throws {
         let server = try SSHServer.start()
         let (t, dir) = transport()

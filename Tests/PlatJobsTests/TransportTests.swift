@@ -316,10 +316,10 @@ import PlatLang
 
     // MARK: Choosing and describing commands
 
-    @Test func transportsPickByHost() {
-        #expect(Transports.transport(for: localhost()) is LocalTransport)
-        #expect(Transports.transport(for: PlatJobs.Host(name: "a", root: "/tmp/x")) is LocalTransport)
-        #expect(Transports.transport(for: PlatJobs.Host(name: "b", transport: .ssh)) is SSHTransport)
+    @Test func transportsPickByHost() throws {
+        #expect(try Transports.transport(for: localhost()) is LocalTransport)
+        #expect(try Transports.transport(for: PlatJobs.Host(name: "a", root: "/tmp/x")) is LocalTransport)
+        #expect(try Transports.transport(for: PlatJobs.Host(name: "b", transport: .ssh)) is SSHTransport)
         #expect(throws: RuntimeError.self) {
             try LocalTransport().run(ScriptJob(script: "true"), on: PlatJobs.Host(name: "b", transport: .ssh))
         }

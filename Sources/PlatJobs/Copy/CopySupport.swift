@@ -131,21 +131,25 @@ struct CopyFailure: Error {
     }
 }
 
-/// The limits one host's copy works under: its deadline and its run's cancellation.
-final class CopyControl: @unchecked Sendable {
-    let deadline: Double
-    let timeout: Double
-    let owner: String?
+/// The limits one host's copy works under: its deadline and its run's cancellation. Transports check it while
+/// they wait (`check()` throws the error the file ends with) and give their commands `remaining` seconds and
+/// `owner`, so `ProcessRunner.kill(owner:)` reaches them.
+public final class CopyControl: @unchecked Sendable {
+    /// When the copy must end, in seconds on this process's monotonic clock (transports use `remaining`).
+    public let deadline: Double
+    public let timeout: Double
+    /// The run the copy belongs to.
+    public let owner: String?
     private let lock = NSLock()
     private var cancelled = false
 
-    init(timeout: Double, owner: String?) {
+    public init(timeout: Double, owner: String?) {
         self.timeout = timeout
         self.deadline = timeout.isFinite ? copyClock() + max(0, timeout) : .infinity
         self.owner = owner
     }
 
-    var isCancelled: Bool {
+    public var isCancelled: Bool {
         lock.lock()
         defer { lock.unlock() }
         return cancelled
@@ -158,10 +162,10 @@ final class CopyControl: @unchecked Sendable {
     }
 
     /// Seconds left before the deadline (never negative).
-    var remaining: Double { max(0, deadline - copyClock()) }
+    public var remaining: Double { max(0, deadline - copyClock()) }
 
     /// Throws when the copy must stop: cancelled, or past its deadline.
-    func check() throws {
+    public func check() throws {
         if isCancelled { throw CopyFailure("cancelled", status: .cancelled) }
         if copyClock() >= deadline { throw timeoutFailure() }
     }

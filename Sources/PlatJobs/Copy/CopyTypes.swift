@@ -5,8 +5,9 @@ public enum CopySource: Sendable, Equatable {
     /// A file, a folder (copied recursively, as a folder of that name) or a glob on this machine.
     /// `dir/` with a trailing slash copies the folder's contents rather than the folder itself.
     case local(String)
-    /// A file or a glob on a source host (many-to-one, many-to-many). On a simulated host the path is
-    /// under its root; on an ssh host it is listed and hashed there, then streamed with `ssh host cat`.
+    /// A file or a glob on a source host (many-to-one, many-to-many), listed and streamed down by the host's
+    /// transport. On a simulated host the path is under its root; on an ssh host it is listed and hashed
+    /// there, then streamed with `ssh host head -c SIZE`.
     case remote(host: Host, path: String)
 
     /// How the source is named in results and errors: the path, or `host:path`.
@@ -61,6 +62,8 @@ public struct CopyOptions: Sendable {
     /// rsync and Ansible's copy: the replace is atomic and verified either way; a power loss may lose the
     /// newest copies without it.
     public var durable: Bool = false
+    /// How hosts are reached, by their `transport:` kind (`JobsModule` passes its own).
+    public var transports: TransportRegistry = .standard
     /// Tests only: called once per file after its bytes are in the temporary file (a path on this machine for
     /// local and simulated hosts, the remote path for ssh hosts), before verification and rename.
     public var afterWriteHook: (@Sendable (_ host: Host, _ tempPath: String) -> Void)? = nil
@@ -155,8 +158,9 @@ public struct ExpandedSource: Sendable {
 enum SourceLocation: Sendable {
     /// A file on this machine (a local source, or a file of a simulated or local source host), by real path.
     case file(String)
-    /// A file on an ssh host, with the digest its own `sha256sum` reported when it was listed.
-    case ssh(Host, path: String, sha256: String)
+    /// A file on a host whose bytes are elsewhere (ssh), streamed down by its transport and checked against
+    /// the digest its listing reported, if any.
+    case host(Host, any HostTransport, ListedFile)
 }
 
 /// One file of an expanded source.

@@ -1,4 +1,5 @@
 import Foundation
+import PlatLang
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,8 +19,11 @@ import Glibc
 ///   `[FILESRCIP]` or `[DATE:...]` in `dest` to land apart);
 /// - mode strict requires `dest` (or, for a file path, its folder) to exist; folders inside a copied folder are
 ///   created in both modes.
-/// See `DestinationPath` for the `..` and symlink rules, `LocalDestination` and `RemoteDestination` for how
-/// bytes are written and verified, `CopyOptions.durable` for fsync.
+/// Each file is handed to the host's transport (`HostTransport.upload`, found by the host's kind in
+/// `CopyOptions.transports`) as a `FileUpload`: the bytes pass through it once, hashed, paced and counted, and
+/// the transport writes them beside the target, proves the digest and renames. See `DestinationPath` for the
+/// `..` and symlink rules, `LocalDestination` and `RemoteDestination` for how the built-in transports write and
+/// verify, `CopyOptions.durable` for fsync.
 ///
 /// Speed on a fan-out of local or simulated hosts: a source file is hashed once (by the first host, while it
 /// copies); the other hosts use `copy_file_range`, at most (CPUs - 1) of them at once while that hash runs, so
@@ -36,6 +40,8 @@ public enum FileDistributor {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Transfer.bufferSize, alignment: 4096)
         defer { buffer.deallocate() }
 
+        // An unknown transport fails every file of the host with the registry's message.
+        let transport = Result { try options.transports.transport(for: host) }
         let destinations = sources.map { DestinationPath.expandMacros(dest, sourceHost: sourceHost($0.source), now: options.now) }
         var uses: [String: Int] = [:]
         for (i, s) in sources.enumerated() { uses[destinations[i], default: 0] += max(1, s.entries.count) }
@@ -54,29 +60,37 @@ public enum FileDistributor {
                 let t0 = copyClock()
                 var shown = destText
                 do {
-                    let target = try Target(host: host, dest: destText, relativePath: entry.relativePath, fileMode: fileMode)
-                    shown = target.shown
+                    let target = try destination(destText, relativePath: entry.relativePath, fileMode: fileMode,
+                                                 createFolders: options.mode == .force)
+                    shown = target.path
                     if let reason = entry.skipReason {
                         results.append(FileCopyResult(source: entry.display, destination: shown, status: .skipped, bytes: 0,
                                                       duration: 0, sha256: nil, error: reason))
                         continue
                     }
                     try control.check()
-                    if let earlier = landed[target.shown] {
-                        throw CopyFailure("\(entry.display) would land on \(target.shown), where \(earlier) was already copied; "
+                    if let earlier = landed[target.path] {
+                        throw CopyFailure("\(entry.display) would land on \(target.path), where \(earlier) was already copied; "
                                           + "put [FILESRCIP] or [DATE:...] in dest to keep them apart")
                     }
-                    landed[target.shown] = entry.display
+                    landed[target.path] = entry.display
+                    let via = try transport.get()
                     let base = hostBytes
                     let report: (Int64) -> Void = { n in progress?(base + n) }
-                    let (bytes, digest, finalPath) = try deliver(entry, to: target, host: host, options: options,
-                                                                 control: control, buffer: buffer, progress: report)
-                    hostBytes += bytes
-                    results.append(FileCopyResult(source: entry.display, destination: finalPath, status: .ok, bytes: bytes,
-                                                  duration: copyClock() - t0, sha256: digest, error: nil))
+                    let upload = try FileUpload(entry, to: target, host: host, options: options, control: control,
+                                                buffer: buffer, progress: report)
+                    let receipt = try via.upload(upload, to: host)
+                    hostBytes += receipt.bytes
+                    results.append(FileCopyResult(source: entry.display, destination: receipt.path, status: .ok,
+                                                  bytes: receipt.bytes, duration: copyClock() - t0, sha256: receipt.sha256,
+                                                  error: nil))
                 } catch let f as CopyFailure {
                     results.append(FileCopyResult(source: entry.display, destination: shown, status: f.status, bytes: 0,
                                                   duration: copyClock() - t0, sha256: nil, error: f.message))
+                } catch let e as RuntimeError {
+                    let text = e.hint.map { "\(e.message) (hint: \($0))" } ?? e.message
+                    results.append(FileCopyResult(source: entry.display, destination: shown, status: .failed, bytes: 0,
+                                                  duration: copyClock() - t0, sha256: nil, error: text))
                 } catch {
                     results.append(FileCopyResult(source: entry.display, destination: shown, status: .failed, bytes: 0,
                                                   duration: copyClock() - t0, sha256: nil, error: "\(error)"))
@@ -100,92 +114,18 @@ public enum FileDistributor {
 
     // MARK: One file
 
-    /// Where one file goes on one host.
-    struct Target {
-        /// The root the components live under (a simulated host's root, `/` on this machine); nil for ssh.
-        let root: String?
-        /// The destination folder's components (must exist in mode strict), then the copied folder's own.
-        let folder: [String]
-        let inner: [String]
-        let name: String
-        /// File mode: the name used inside `dest` when it turns out to be an existing folder ("" otherwise).
-        let alt: String
-        /// The path as the host sees it.
-        let shown: String
-        let relativeSSH: Bool
-
-        init(host: Host, dest: String, relativePath: String, fileMode: Bool) throws {
-            let rel = try DestinationPath.components(relativePath, what: "source path")
-            guard let relName = rel.last else { throw CopyFailure("a source file has an empty name") }
-            var base = dest
-            if host.transport == .local && host.root == nil && !dest.hasPrefix("/") {
-                base = FileManager.default.currentDirectoryPath + "/" + dest
-            }
-            let comps = try DestinationPath.components(base, what: "destination")
-            if host.transport == .local && host.isThisMachine && comps.isEmpty && fileMode {
-                throw CopyFailure("destination \(dest) is the root folder, not a file")
-            }
-            if fileMode, let last = comps.last {
-                folder = Array(comps.dropLast())
-                inner = []
-                name = last
-                alt = relName
-            } else {
-                folder = comps
-                inner = Array(rel.dropLast())
-                name = relName
-                alt = ""
-            }
-            if host.transport == .ssh {
-                root = nil
-                relativeSSH = !dest.hasPrefix("/")
-            } else {
-                let r = host.root.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 } ?? "/"
-                root = r
-                relativeSSH = false
-            }
-            let all = folder + inner + [name]
-            shown = (relativeSSH ? "" : "/") + all.joined(separator: "/")
+    /// Where one file goes, as the host sees it: `dest` is a folder and the file keeps its relative path under
+    /// it, or (`fileMode`, a lone file) `dest` names the file itself unless it turns out to be a folder.
+    static func destination(_ dest: String, relativePath: String, fileMode: Bool, createFolders: Bool) throws -> UploadDestination {
+        let rel = try DestinationPath.components(relativePath, what: "source path")
+        guard let relName = rel.last else { throw CopyFailure("a source file has an empty name") }
+        let comps = try DestinationPath.components(dest, what: "destination")
+        let absolute = dest.hasPrefix("/")
+        if fileMode, let last = comps.last {
+            return UploadDestination(folder: Array(comps.dropLast()), name: last, nameInsideFolder: relName,
+                                     isAbsolute: absolute, createFolders: createFolders)
         }
-
-        /// The folder path for the remote shell.
-        var remoteFolder: String {
-            let all = folder + inner
-            if relativeSSH { return all.isEmpty ? "." : all.joined(separator: "/") }
-            return "/" + all.joined(separator: "/")
-        }
-    }
-
-    /// Copies one file to its target; returns bytes, digest and the final path.
-    static func deliver(_ entry: SourceFile, to target: Target, host: Host, options: CopyOptions, control: CopyControl,
-                        buffer: UnsafeMutableRawBufferPointer, progress: (Int64) -> Void) throws -> (Int64, String, String) {
-        guard let root = target.root else {
-            let out = try RemoteDestination.write(entry, folder: target.remoteFolder, name: target.name, alt: target.alt,
-                                                  host: host, options: options, control: control, buffer: buffer,
-                                                  progress: progress)
-            return (out.bytes, out.sha256, out.path)
-        }
-        let confined = !host.isThisMachine
-        let mustExist = options.mode == .strict ? target.folder.count : 0
-        var folder = try DestinationPath.openFolder(root: root, components: target.folder + target.inner,
-                                                    mustExist: mustExist, confined: confined, shown: target.shown)
-        var name = target.name
-        var shown = target.shown
-        if !target.alt.isEmpty {
-            // File mode: an existing folder (or a link to one) at `dest` means "into it".
-            var st = stat()
-            if fstatat(folder.fd, name, &st, 0) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-                close(folder.fd)
-                let inside = target.folder + [name]
-                shown = target.shown + "/" + target.alt
-                folder = try DestinationPath.openFolder(root: root, components: inside, mustExist: inside.count,
-                                                        confined: confined, shown: shown)
-                name = target.alt
-            }
-        }
-        defer { close(folder.fd) }
-        let out = try LocalDestination.write(entry, into: folder, name: name, shown: shown, host: host, options: options,
-                                             control: control, buffer: buffer, progress: progress)
-        return (out.bytes, out.sha256, shown)
+        return UploadDestination(folder: comps, inner: Array(rel.dropLast()), name: relName, isAbsolute: absolute,
+                                 createFolders: createFolders)
     }
 }

@@ -3,28 +3,52 @@ import Foundation
 import Glibc
 #endif
 
-/// Writing one file on this machine or on a simulated host: into a temporary file beside the destination
-/// (created `O_EXCL | O_NOFOLLOW` in the folder descriptor `DestinationPath.openFolder` checked), then `fsync`,
-/// verification, `renameat` over the old file and `fsync` of the folder. A reader of the destination sees
-/// the old file or the new one, never a part; a failed copy leaves the old file and no temporary behind.
+/// Writing one file on this machine or on a simulated host (`LocalTransport.upload`): into a temporary file
+/// beside the destination (created `O_EXCL | O_NOFOLLOW` in the folder descriptor `DestinationPath.openFolder`
+/// checked), then `fsync`, verification, `renameat` over the old file and `fsync` of the folder. A reader of the
+/// destination sees the old file or the new one, never a part; a failed copy leaves the old file and no
+/// temporary behind.
 ///
 /// How the bytes move and are checked (see `CopyVerification`):
-/// - from a local source: the first host to copy a source file reads it through the 4 MiB buffer, hashes and
-///   writes each chunk, and publishes the digest with the file's identity; other hosts use `copy_file_range`
-///   and take that digest if the identity they saw is the same (else they read their copy back and hash it);
-///   with an upload limit every host uses the paced read-hash-write loop;
-/// - from an ssh source: streamed from the download, hashed, and compared with the digest the source host
+/// - from a local source: the first host to copy a source file reads it through the stream (`FileUpload.next`,
+///   which hashes each chunk) and publishes the digest with the file's identity; other hosts use
+///   `copy_file_range` and take that digest if the identity they saw is the same (else they read their copy
+///   back and hash it); with an upload limit every host uses the paced stream;
+/// - from a source host: streamed from the download, hashed, and compared with the digest the source host
 ///   listed (so a corrupted or changed download fails);
 /// - `verify: .full` reads every written file back and compares.
 enum LocalDestination {
-    struct Outcome {
-        let bytes: Int64
-        let sha256: String
+    /// Opens the destination folder beneath `root` (creating what mode force allows), follows a file-mode
+    /// destination into an existing folder, and writes the file. `prefix`: the components before the
+    /// destination's own (this machine's current folder for a relative destination). `confined`: symbolic
+    /// links may not lead outside `root` (simulated hosts).
+    static func upload(_ upload: FileUpload, root: String, prefix: [String], confined: Bool, host: Host) throws -> UploadReceipt {
+        let d = upload.destination
+        let folderComponents = prefix + d.folder
+        let mustExist = d.createFolders ? 0 : folderComponents.count
+        let all = folderComponents + d.inner + [d.name]
+        var shown = "/" + all.joined(separator: "/")
+        var folder = try DestinationPath.openFolder(root: root, components: folderComponents + d.inner,
+                                                    mustExist: mustExist, confined: confined, shown: shown)
+        var name = d.name
+        if let alt = d.nameInsideFolder {
+            // File mode: an existing folder (or a link to one) at `dest` means "into it".
+            var st = stat()
+            if fstatat(folder.fd, name, &st, 0) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+                close(folder.fd)
+                let inside = folderComponents + [name]
+                shown += "/" + alt
+                folder = try DestinationPath.openFolder(root: root, components: inside, mustExist: inside.count,
+                                                        confined: confined, shown: shown)
+                name = alt
+            }
+        }
+        defer { close(folder.fd) }
+        return try write(upload, into: folder, name: name, shown: shown, host: host)
     }
 
-    static func write(_ entry: SourceFile, into folder: DestinationPath.Folder, name: String, shown: String,
-                      host: Host, options: CopyOptions, control: CopyControl,
-                      buffer: UnsafeMutableRawBufferPointer, progress: (Int64) -> Void) throws -> Outcome {
+    static func write(_ upload: FileUpload, into folder: DestinationPath.Folder, name: String, shown: String,
+                      host: Host) throws -> UploadReceipt {
         var st = stat()
         if fstatat(folder.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
             switch st.st_mode & S_IFMT {
@@ -37,7 +61,7 @@ enum LocalDestination {
             }
         }
 
-        let reader = try SourceReader.open(entry, control: control)
+        let control = upload.control
         let tmp = Transfer.temporaryName(for: name)
         let tfd = openat(folder.fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard tfd >= 0 else { throw createError(errno, folder: folder.realPath) }
@@ -46,93 +70,31 @@ enum LocalDestination {
             close(tfd)
             if !committed { unlinkat(folder.fd, tmp, 0) }
         }
-
-        var upload = Pacer(rate: options.uploadLimit)
-        var download: Pacer? = nil
-        var writer = WritebackWriter(fd: tfd, shown: shown, early: options.durable)
-        var written: String? = nil      // the digest of the bytes as they were written
-        var reference: String? = nil    // the digest the content should have, known from elsewhere
-        var bytes: Int64 = 0
         let realTmp = folder.realPath + "/" + tmp
 
-        switch entry.location {
-        case .ssh(_, _, let listed):
-            reference = listed
-            download = Pacer(rate: options.downloadLimit)
-            var hasher = SHA256()
-            bytes = try Transfer.pump(reader, buffer: buffer, hasher: &hasher, download: &download, upload: &upload,
-                                      control: control, progress: progress) { try writer.write($0) }
-            try reader.finish(control: control)
-            written = hasher.finalizeHex()
-            guard bytes == entry.size else {
-                throw CopyFailure("\(entry.display): received \(bytes) bytes, expected \(entry.size) (the file shrank on its host?)")
-            }
-        case .file:
-            let claim = entry.digest.claim()
-            var ours = false
-            if case .mine = claim { ours = true }
-            defer { if ours { entry.digest.abandon() } }
-            var kernel = false
-            var sameSource = true
-            if case .known(_, let id) = claim, id != reader.identity { sameSource = false }
-            if upload == nil && !ours && sameSource {
-                let slot = entry.digest.enterCopy(stop: { control.isCancelled || copyClock() >= control.deadline })
-                defer { if slot { entry.digest.leaveCopy() } }
-                if case .done(let n) = try Transfer.kernelCopy(from: reader.fd, to: tfd, size: entry.size, durable: options.durable, control: control,
-                                                                progress: progress, shown: shown) {
-                    bytes = n
-                    kernel = true
-                }
-            }
-            if !kernel {
-                var hasher = SHA256()
-                bytes = try Transfer.pump(reader, buffer: buffer, hasher: &hasher, download: &download, upload: &upload,
-                                          control: control, progress: progress) { try writer.write($0) }
-                written = hasher.finalizeHex()
-            }
-            try reader.finish(control: control)
-            if let id = reader.identity, bytes != id.size {
-                throw CopyFailure("source \(entry.display) changed while it was being copied (\(bytes) of \(id.size) bytes)")
-            }
-            if ours, let d = written, let id = reader.identity {
-                entry.digest.publish(d, identity: id)
-                ours = false
-            }
-            if kernel {
-                let known: (String, FileIdentity)?
-                switch claim {
-                case .known(let d, let id): known = (d, id)
-                case .busy: known = entry.digest.wait(stop: { control.isCancelled || copyClock() >= control.deadline })
-                case .mine: known = nil
-                }
-                if let known, known.1 == reader.identity { reference = known.0 }
-            }
+        if !(try upload.kernelCopy(to: tfd, shown: shown)) {
+            var writer = WritebackWriter(fd: tfd, shown: shown, early: upload.durable)
+            while let chunk = try upload.next() { try writer.write(chunk) }
         }
 
-        if fchmod(tfd, reader.permissions) != 0 {
+        if fchmod(tfd, mode_t(upload.permissions)) != 0 {
             throw CopyFailure("cannot set the permissions of \(realTmp): \(errnoText(errno))")
         }
-        if options.durable && fsync(tfd) != 0 { throw CopyFailure("cannot write \(shown) to disk: \(errnoText(errno))") }
-        options.afterWriteHook?(host, realTmp)
+        if upload.durable && fsync(tfd) != 0 { throw CopyFailure("cannot write \(shown) to disk: \(errnoText(errno))") }
+        upload.wroteTemporary(realTmp)
 
-        var digest: String
-        if options.verify == .full || (written == nil && reference == nil) {
+        // Bytes we wrote ourselves from the stream were hashed on the way; read back only when asked to, or
+        // when a kernel copy's source digest is unknown.
+        let digest: String
+        if upload.readBack || upload.sha256 == nil {
             try control.check()
-            let back = try Transfer.hashFile(tfd, buffer: buffer, control: control, shown: shown)
-            if let expected = written ?? reference, expected != back {
+            let back = try Transfer.hashFile(tfd, buffer: upload.buffer, control: control, shown: shown)
+            if let expected = upload.sha256, expected != back {
                 throw CopyFailure("checksum mismatch on \(host.name): \(shown) reads back as sha256 \(back), \(expected) was written; the old file was kept")
             }
             digest = back
-        } else if let w = written {
-            if let r = reference, r != w {
-                throw CopyFailure("checksum mismatch: \(entry.display) was listed with sha256 \(r) but \(w) arrived (changed on its host, or damaged on the way); the old file was kept")
-            }
-            digest = w
         } else {
-            digest = reference ?? ""
-        }
-        if let r = reference, r != digest {
-            throw CopyFailure("checksum mismatch on \(host.name): \(shown) has sha256 \(digest), the source \(r)")
+            digest = upload.sha256 ?? ""
         }
 
         try control.check()
@@ -141,8 +103,8 @@ enum LocalDestination {
         }
         committed = true
         // The rename itself must reach the disk for the new file to survive a crash.
-        if options.durable { fsync(folder.fd) }
-        return Outcome(bytes: bytes, sha256: digest)
+        if upload.durable { fsync(folder.fd) }
+        return UploadReceipt(bytes: upload.bytesSent, sha256: digest, path: shown)
     }
 
     /// Why a temporary file could not be created, in the user's words.

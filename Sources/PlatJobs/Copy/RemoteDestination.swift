@@ -4,11 +4,11 @@ import PlatEngine
 import Glibc
 #endif
 
-/// Writing one file on an ssh host, in two ssh commands (multiplexed over one connection):
+/// Writing one file on an ssh host (`SSHTransport.upload`), in two ssh commands (multiplexed over one connection):
 /// 1. upload: the remote shell checks the destination (a folder in place of a file name means "into it"; a
 ///    missing folder is created in mode force and refused in mode strict; a symbolic link or a folder as the
 ///    final component is refused), then `cat` writes the stream into `.NAME.platflow-XXXX.tmp` beside it;
-///    we send the bytes from our own loop (hashing, pacing, progress);
+///    we send the bytes as `FileUpload.next()` hands them over (hashed, paced and counted there);
 /// 2. commit: the remote `sha256sum` of the temporary file must equal the digest of what we sent; then
 ///    `sync` (where it accepts a file), `mv -f` over the destination (a rename in the same folder: atomic),
 ///    and `sync` of the folder. On a mismatch the temporary file is removed and the old file kept.
@@ -56,45 +56,33 @@ enum RemoteDestination {
         echo "$h"
         """#
 
-    struct Outcome {
-        let bytes: Int64
-        let sha256: String
-        /// The final path (the destination, or inside it when it was an existing folder).
-        let path: String
-    }
-
-    /// Uploads `entry` to `folder/name` on `host`; `alt` (file mode only) is the name used when `folder/name`
-    /// turns out to be an existing folder.
-    static func write(_ entry: SourceFile, folder: String, name: String, alt: String, host: Host,
-                      options: CopyOptions, control: CopyControl, buffer: UnsafeMutableRawBufferPointer,
-                      progress: (Int64) -> Void) throws -> Outcome {
+    /// Uploads `upload` to its destination on `host` over `ssh` (`SSHTransport.upload`).
+    static func write(_ upload: FileUpload, host: Host, ssh: SSHTransport) throws -> UploadReceipt {
+        let destination = upload.destination
+        let folder = destination.folderPath
+        let name = destination.name
+        let alt = destination.nameInsideFolder ?? ""
+        let control = upload.control
         // Relative folders start with "./" so no argument can be read as an option by mkdir, cat or mv.
         let d = folder.hasPrefix("/") ? folder : "./" + folder
         let tmp = Transfer.temporaryName(for: name)
-        let reader = try SourceReader.open(entry, control: control)
-        var perm = String(reader.permissions, radix: 8)
+        var perm = String(upload.permissions, radix: 8)
         if perm.count < 3 { perm = String(repeating: "0", count: 3 - perm.count) + perm }
-        let remote = SSHStream.remoteCommand(uploadScript, args: [d, name, alt, tmp, options.mode.rawValue, perm])
-        let argv = try SSHStream.arguments(host, remote: remote)
+        let mode = destination.createFolders ? CopyMode.force : .strict
+        let remote = SSHStream.remoteCommand(uploadScript, args: [d, name, alt, tmp, mode.rawValue, perm])
+        let argv = try SSHStream.arguments(host, remote: remote, ssh: ssh)
 
         var signals = SigpipeGuard()
         defer { signals.restore() }
-        let upload = try PipedProcess(argv, direction: .intoChild, timeout: control.remaining, owner: control.owner)
-        var hasher = SHA256()
-        var bytes: Int64 = 0
+        let process = try PipedProcess(argv, direction: .intoChild, timeout: control.remaining, owner: control.owner)
         var sendError: Error? = nil
         do {
-            try upload.open(control: control)
-            var up = Pacer(rate: options.uploadLimit)
-            var down: Pacer? = nil
-            if case .ssh = entry.location { down = Pacer(rate: options.downloadLimit) }
-            bytes = try Transfer.pump(reader, buffer: buffer, hasher: &hasher, download: &down, upload: &up,
-                                      control: control, progress: progress) { try upload.write($0, control: control) }
-            try reader.finish(control: control)
+            try process.open(control: control)
+            while let chunk = try upload.next() { try process.write(chunk, control: control) }
         } catch {
             sendError = error
         }
-        let outcome = upload.finish()
+        let outcome = process.finish()
         let result: ProcessResultSummary
         switch outcome {
         case .failure(let e): throw CopyFailure("cannot start ssh: \(e)")
@@ -104,40 +92,39 @@ enum RemoteDestination {
         let finalFolder = into == "D" ? d + "/" + name : d
         let finalName = into == "D" ? alt : name
         let shown = finalFolder + "/" + finalName
-        if result.timedOut { cleanup(host, finalFolder, tmp, control); throw control.timeoutFailure() }
+        if result.timedOut { cleanup(host, finalFolder, tmp, control, ssh); throw control.timeoutFailure() }
         if let f = sendError as? CopyFailure, f.status != .failed {
-            cleanup(host, finalFolder, tmp, control)
+            cleanup(host, finalFolder, tmp, control, ssh)
             throw f
         }
         if result.exitCode != 0 {
-            throw failure(result, host: host, shown: shown, folder: finalFolder)
+            throw failure(result, host: host, shown: shown, folder: finalFolder, ssh: ssh)
         }
         if let e = sendError {
-            cleanup(host, finalFolder, tmp, control)
+            cleanup(host, finalFolder, tmp, control, ssh)
             throw e
         }
-        let sent = hasher.finalizeHex()
-        if case .ssh(_, _, let listed) = entry.location, listed != sent {
-            cleanup(host, finalFolder, tmp, control)
-            throw CopyFailure("checksum mismatch: \(entry.display) was listed with sha256 \(listed) but \(sent) arrived (changed on its host, or damaged on the way); the old file was kept")
+        guard let sent = upload.sha256 else {
+            cleanup(host, finalFolder, tmp, control, ssh)
+            throw CopyFailure("internal: the upload of \(upload.source) ended without a digest")
         }
-        options.afterWriteHook?(host, finalFolder + "/" + tmp)
+        upload.wroteTemporary(finalFolder + "/" + tmp)
 
         try control.check()
         let commit = ProcessResultSummary(try SSHStream.run(host, script: commitScript, args: [finalFolder, finalName, tmp, sent],
-                                                            timeout: max(1, control.remaining), owner: control.owner))
-        if commit.timedOut { cleanup(host, finalFolder, tmp, control); throw control.timeoutFailure() }
+                                                            timeout: max(1, control.remaining), owner: control.owner, ssh: ssh))
+        if commit.timedOut { cleanup(host, finalFolder, tmp, control, ssh); throw control.timeoutFailure() }
         if commit.exitCode == 21 {
             let remote = commit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw CopyFailure("checksum mismatch on \(host.name): \(shown) has sha256 \(remote) after the upload, \(sent) was sent; the old file was kept")
+            throw upload.mismatch(on: host, path: shown, found: remote)
         }
-        if commit.exitCode != 0 { throw failure(commit, host: host, shown: shown, folder: finalFolder) }
-        return Outcome(bytes: bytes, sha256: sent, path: shown)
+        if commit.exitCode != 0 { throw failure(commit, host: host, shown: shown, folder: finalFolder, ssh: ssh) }
+        return UploadReceipt(bytes: upload.bytesSent, sha256: sent, path: shown)
     }
 
     /// The error for a remote script's exit code.
-    static func failure(_ r: ProcessResultSummary, host: Host, shown: String, folder: String) -> CopyFailure {
-        if r.exitCode == 255 { return CopyFailure(Transports.ssh.connectionError(stderr: r.stderr, host: host).description) }
+    static func failure(_ r: ProcessResultSummary, host: Host, shown: String, folder: String, ssh: SSHTransport) -> CopyFailure {
+        if r.exitCode == 255 { return CopyFailure(ssh.connectionError(stderr: r.stderr, host: host).description) }
         let detail = r.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             .suffix(2).joined(separator: "; ")
         switch r.exitCode {
@@ -153,8 +140,8 @@ enum RemoteDestination {
     }
 
     /// Removes a temporary file left on the host after a failure (best effort, a few seconds at most).
-    static func cleanup(_ host: Host, _ folder: String, _ tmp: String, _ control: CopyControl) {
-        _ = try? SSHStream.run(host, script: "rm -f \"$1/$2\"", args: [folder, tmp], timeout: 5, owner: control.owner)
+    static func cleanup(_ host: Host, _ folder: String, _ tmp: String, _ control: CopyControl, _ ssh: SSHTransport) {
+        _ = try? SSHStream.run(host, script: "rm -f \"$1/$2\"", args: [folder, tmp], timeout: 5, owner: control.owner, ssh: ssh)
     }
 }
 

@@ -14,15 +14,15 @@ import Glibc
 /// `sh -c 'exec "$@" <FIFO' FIFO ssh ...` (or `>FIFO`): ssh reads (or writes) a named pipe in a private temporary
 /// folder, and we hold the other end. ssh's own stdout and stderr stay with `ProcessRunner`.
 enum SSHStream {
-    /// The ssh argv for a remote command line on `host` (the shared transport's options: batch mode,
+    /// The ssh argv for a remote command line on `host` (`ssh`'s options: batch mode,
     /// multiplexing, port, identity, known-hosts policy), no terminal.
-    static func arguments(_ host: Host, remote: String) throws -> [String] {
+    static func arguments(_ host: Host, remote: String, ssh: SSHTransport) throws -> [String] {
         do {
             try SSHTransport.validate(host)
         } catch let e as RuntimeError {
             throw CopyFailure(e.message)
         }
-        var argv = Transports.ssh.sshArguments(for: host)
+        var argv = ssh.sshArguments(for: host)
         argv.insert("-T", at: min(1, argv.count))
         argv.append(remote)
         return argv
@@ -34,8 +34,9 @@ enum SSHStream {
     }
 
     /// Runs `script` on `host` with `args` and returns how it ended; throws when ssh cannot start.
-    static func run(_ host: Host, script: String, args: [String], timeout: Double, owner: String?) throws -> ProcessResult {
-        let argv = try arguments(host, remote: remoteCommand(script, args: args))
+    static func run(_ host: Host, script: String, args: [String], timeout: Double, owner: String?,
+                    ssh: SSHTransport) throws -> ProcessResult {
+        let argv = try arguments(host, remote: remoteCommand(script, args: args), ssh: ssh)
         do {
             return try ProcessRunner.run(ProcessSpec(arguments: argv, timeout: timeout, outputCap: 1 << 20, owner: owner))
         } catch let e as ProcessRunnerError {
@@ -44,10 +45,10 @@ enum SSHStream {
     }
 
     /// What went wrong, from a failed command's stderr (ssh's connection errors get their hint).
-    static func gist(_ r: ProcessResult, host: Host? = nil) -> String {
+    static func gist(_ r: ProcessResult, host: Host? = nil, ssh: SSHTransport) -> String {
         let err = r.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
         if r.exitCode == 255, let host {
-            return Transports.ssh.connectionError(stderr: r.stderrText, host: host).description
+            return ssh.connectionError(stderr: r.stderrText, host: host).description
         }
         let lines = err.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return lines.isEmpty ? "exit code \(r.exitCode)" : lines.suffix(3).joined(separator: "; ")

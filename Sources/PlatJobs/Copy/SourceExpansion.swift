@@ -1,4 +1,5 @@
 import Foundation
+import PlatLang
 import PlatEngine
 #if canImport(Glibc)
 import Glibc
@@ -16,11 +17,11 @@ import Glibc
 ///   each match is handled as above.
 /// A missing source, an unmatched glob or an unreadable folder throws `CopyError`: nothing is copied.
 ///
-/// Files on ssh hosts are listed there by one `ssh` call per source, which expands the glob with the remote
-/// shell and reports each file's size and the SHA-256 of exactly that many bytes (what is then downloaded with
-/// `head -c SIZE`, so a log that grows meanwhile still verifies). Their problems (unreachable host, no match,
-/// a folder) are recorded in `ExpandedSource.error` and reported per target, so one dead source host does not
-/// stop the others.
+/// Files on source hosts are listed by the host's transport (`HostTransport.list`): a simulated host's with the
+/// rules above beneath its root; an ssh host's by one `ssh` call per source, which expands the glob with the
+/// remote shell and reports each file's size and SHA-256. Their problems (unreachable host, unknown transport,
+/// no match, a folder) are recorded in `ExpandedSource.error` and reported per target, so one dead source host
+/// does not stop the others.
 extension FileDistributor {
     public static func expand(_ sources: [CopySource]) throws -> [ExpandedSource] {
         try expand(sources, options: CopyOptions())
@@ -32,17 +33,10 @@ extension FileDistributor {
         for source in sources {
             switch source {
             case .local(let path):
-                out.append(try expandLocal(path, source: source, root: nil, prefix: ""))
+                let (entries, single) = try listLocal(path, root: nil, prefix: "")
+                out.append(ExpandedSource(source: source, entries: entries, isSingleFile: single))
             case .remote(let host, let path):
-                if host.transport == .ssh {
-                    out.append(expandSSH(host, path: path, source: source, options: options))
-                } else {
-                    do {
-                        out.append(try expandLocal(path, source: source, root: host.root, prefix: host.name + ":"))
-                    } catch let error as CopyError {
-                        out.append(ExpandedSource(source: source, entries: [], isSingleFile: false, error: error.description))
-                    }
-                }
+                out.append(expandRemote(host, path: path, source: source, options: options))
             }
         }
         return out
@@ -52,8 +46,37 @@ extension FileDistributor {
 
     static let globCharacters: Set<Character> = ["*", "?", "[", "{"]
 
+    /// Lists a file on a source host through its transport.
+    static func expandRemote(_ host: Host, path: String, source: CopySource, options: CopyOptions) -> ExpandedSource {
+        let shown = host.name + ":" + path
+        func failed(_ message: String) -> ExpandedSource {
+            ExpandedSource(source: source, entries: [], isSingleFile: false, error: message)
+        }
+        let transport: any HostTransport
+        let listing: FileListing
+        do {
+            transport = try options.transports.transport(for: host)
+            listing = try transport.list(path, on: host, control: CopyControl(timeout: options.timeout, owner: options.owner))
+        } catch let e as CopyError {
+            return failed(e.description)
+        } catch let e as RuntimeError {
+            return failed(e.description)
+        } catch let f as CopyFailure {
+            return failed("cannot list \(shown): \(f.message)")
+        } catch {
+            return failed("cannot list \(shown): \(error)")
+        }
+        let entries = listing.files.map { f in
+            SourceFile(relativePath: f.relativePath, size: f.size,
+                       location: f.localPath.map { .file($0) } ?? .host(host, transport, f),
+                       skipReason: f.skipReason, digest: DigestMemo(), display: host.name + ":" + f.path)
+        }
+        return ExpandedSource(source: source, entries: entries, isSingleFile: listing.isSingleFile,
+                              error: listing.problems.isEmpty ? nil : listing.problems.joined(separator: "; "))
+    }
+
     /// Lists a path on this machine; `root` confines it to a simulated host's folder; `prefix` names the host.
-    static func expandLocal(_ path: String, source: CopySource, root: String?, prefix: String) throws -> ExpandedSource {
+    static func listLocal(_ path: String, root: String?, prefix: String) throws -> (entries: [SourceFile], isSingleFile: Bool) {
         let shownSource = prefix + path
         guard !path.isEmpty else { throw CopyError("a copy source is an empty path") }
         if path.utf8.contains(0) { throw CopyError("copy source \(shownSource) contains a NUL byte") }
@@ -117,7 +140,7 @@ extension FileDistributor {
                 throw CopyError("copy source \(m) is not a regular file or a folder")
             }
         }
-        return ExpandedSource(source: source, entries: entries, isSingleFile: singleFile)
+        return (entries, singleFile)
     }
 
     /// Adds the files under folder `path` (in name order) with paths under `relative`.
@@ -168,71 +191,5 @@ extension FileDistributor {
             if let p = g.gl_pathv?[i] { out.append(String(cString: p)) }
         }
         return out.sorted()
-    }
-
-    // MARK: ssh source hosts
-
-    /// The remote listing script: `$1` is the path or glob. One line per file: `F<TAB>size<TAB>sha256<TAB>path`,
-    /// or a one-letter complaint (`M` missing, `D` folder, `S` special file, `R` unreadable, `X` no sha256sum).
-    static let listingScript = #"""
-        command -v sha256sum >/dev/null 2>&1 || { printf 'X\t-\n'; exit 0; }
-        p=$1
-        if [ -e "$p" ] || [ -L "$p" ]; then set -- "$p"; else IFS=''; set -- $p; fi
-        for f do
-          if [ -d "$f" ]; then printf 'D\t%s\n' "$f"; continue; fi
-          if [ ! -e "$f" ]; then printf 'M\t%s\n' "$f"; continue; fi
-          if [ ! -f "$f" ]; then printf 'S\t%s\n' "$f"; continue; fi
-          if [ ! -r "$f" ]; then printf 'R\t%s\n' "$f"; continue; fi
-          s=$(wc -c < "$f") || { printf 'R\t%s\n' "$f"; continue; }
-          s=$((s + 0))
-          h=$(head -c "$s" < "$f" | sha256sum) || { printf 'R\t%s\n' "$f"; continue; }
-          printf 'F\t%s\t%s\t%s\n' "$s" "${h%% *}" "$f"
-        done
-        """#
-
-    static func expandSSH(_ host: Host, path: String, source: CopySource, options: CopyOptions) -> ExpandedSource {
-        func failed(_ message: String) -> ExpandedSource {
-            ExpandedSource(source: source, entries: [], isSingleFile: false, error: message)
-        }
-        let shown = host.name + ":" + path
-        if path.isEmpty || path.utf8.contains(0) || path.contains("\n") { return failed("copy source \(shown) is not a valid path") }
-        let result: ProcessResult
-        do {
-            result = try SSHStream.run(host, script: listingScript, args: [path], timeout: min(options.timeout, 3600),
-                                       owner: options.owner)
-        } catch let f as CopyFailure {
-            return failed("cannot list \(shown): \(f.message)")
-        } catch {
-            return failed("cannot list \(shown): \(error)")
-        }
-        if result.timedOut { return failed("listing \(shown) timed out") }
-        guard result.exitCode == 0 else {
-            return failed("cannot list \(shown): \(SSHStream.gist(result))")
-        }
-        var entries: [SourceFile] = []
-        var problems: [String] = []
-        let isGlob = path.contains(where: { globCharacters.contains($0) })
-        for line in result.stdoutText.split(separator: "\n", omittingEmptySubsequences: true) {
-            let fields = line.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
-            guard let kind = fields.first else { continue }
-            let file = fields.last ?? path
-            switch kind {
-            case "F" where fields.count == 4:
-                guard let size = Int64(fields[1]), fields[2].count == 64 else { problems.append("unreadable listing line for \(file)"); continue }
-                let name = file.split(separator: "/").last.map(String.init) ?? file
-                entries.append(SourceFile(relativePath: name, size: size, location: .ssh(host, path: file, sha256: fields[2]),
-                                          skipReason: nil, digest: DigestMemo(), display: host.name + ":" + file))
-            case "X": problems.append("sha256sum is not installed on \(host.name) (install coreutils)")
-            case "M": problems.append(isGlob ? "no file matches \(shown)" : "\(shown) does not exist")
-            case "D": problems.append("\(host.name):\(file) is a folder; remote folders are not copied (name a glob such as \(file)/*)")
-            case "S": problems.append("\(host.name):\(file) is not a regular file")
-            case "R": problems.append("cannot read \(host.name):\(file) (permission denied)")
-            default: problems.append("unexpected listing output for \(shown)")
-            }
-        }
-        if entries.isEmpty && problems.isEmpty { problems.append("no file matches \(shown)") }
-        let single = !isGlob && entries.count == 1
-        return ExpandedSource(source: source, entries: entries, isSingleFile: single,
-                              error: problems.isEmpty ? nil : problems.joined(separator: "; "))
     }
 }

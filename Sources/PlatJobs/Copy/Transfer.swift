@@ -4,30 +4,31 @@ import PlatEngine
 import Glibc
 #endif
 
-/// The bytes of one source file on their way: from a local descriptor or a download, through the hasher and
-/// the pacers, into a writer.
+/// The bytes of one source file: a local descriptor, or a stream down from its host's transport.
 final class SourceReader {
     /// The open local file, when the source is on this machine (then `copy_file_range` can be used).
     private(set) var fd: Int32 = -1
-    private var download: PipedProcess?
-    private var signals: SigpipeGuard?
+    private var download: (any ByteStream)?
+    private let control: CopyControl
     let entry: SourceFile
     /// The local file's identity when it was opened.
     private(set) var identity: FileIdentity?
     /// The local file's permission bits (0o644 for downloads).
     private(set) var permissions: mode_t = 0o644
 
-    private init(entry: SourceFile) { self.entry = entry }
+    private init(entry: SourceFile, control: CopyControl) {
+        self.entry = entry
+        self.control = control
+    }
 
     deinit {
         if fd >= 0 { close(fd) }
-        if download != nil { _ = download?.finish() }
-        signals?.restore()
+        if let download { try? download.finish(control: control) }
     }
 
-    /// Opens the source: the local file, or a download of exactly the listed size from its ssh host.
+    /// Opens the source: the local file, or a download of exactly the listed size from its host.
     static func open(_ entry: SourceFile, control: CopyControl) throws -> SourceReader {
-        let r = SourceReader(entry: entry)
+        let r = SourceReader(entry: entry, control: control)
         switch entry.location {
         case .file(let path):
             r.fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
@@ -42,13 +43,8 @@ final class SourceReader {
             r.identity = FileIdentity(st)
             r.permissions = st.st_mode & 0o777
             posix_fadvise(r.fd, 0, 0, POSIX_FADV_SEQUENTIAL)
-        case .ssh(let host, let path, _):
-            let remote = SSHStream.remoteCommand("exec head -c \"$1\" < \"$2\"", args: [String(entry.size), path])
-            let argv = try SSHStream.arguments(host, remote: remote)
-            r.signals = SigpipeGuard()
-            let p = try PipedProcess(argv, direction: .outOfChild, timeout: control.remaining, owner: control.owner)
-            r.download = p
-            try p.open(control: control)
+        case .host(let host, let transport, let file):
+            r.download = try transport.download(file, from: host, control: control)
         }
         return r
     }
@@ -65,24 +61,12 @@ final class SourceReader {
         }
     }
 
-    /// Ends a download and checks how the remote `head` ended; a no-op for local files. Then re-checks that a
-    /// local source did not change while it was read.
+    /// Ends a download (its transport checks how the sender ended); for a local file, re-checks that it did not
+    /// change while it was read.
     func finish(control: CopyControl) throws {
-        if let p = download {
+        if let d = download {
             download = nil
-            let outcome = p.finish()
-            signals?.restore()
-            signals = nil
-            guard case .ssh(let host, _, _) = entry.location else { return }
-            switch outcome {
-            case .failure(let e): throw CopyFailure("cannot download \(entry.display): \(e)")
-            case .success(let r):
-                if r.timedOut { throw control.timeoutFailure() }
-                if control.isCancelled { throw CopyFailure("cancelled", status: .cancelled) }
-                guard r.exitCode == 0 else {
-                    throw CopyFailure("cannot download \(entry.display): \(SSHStream.gist(r, host: host))")
-                }
-            }
+            try d.finish(control: control)
             return
         }
         try checkUnchanged()
@@ -97,36 +81,12 @@ final class SourceReader {
     }
 }
 
-/// Moving bytes: the read-hash-write loop and the kernel copy.
+/// Moving bytes on this machine: writes, the kernel copy, reading back.
 enum Transfer {
     /// Buffer size for the read/write loop: large, so system calls are few (one allocation per host copy).
     static let bufferSize = 4 << 20
     /// Bytes per `copy_file_range` call between checks of the deadline and progress reports.
     static let kernelChunk = 64 << 20
-
-    /// Copies everything `reader` yields into `write`, hashing it and keeping to the pacers; returns the count.
-    static func pump(_ reader: SourceReader, buffer: UnsafeMutableRawBufferPointer, hasher: inout SHA256,
-                     download: inout Pacer?, upload: inout Pacer?, control: CopyControl,
-                     progress: (Int64) -> Void, write: (UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
-        var chunk = buffer.count
-        if let d = download { chunk = d.chunk(maximum: chunk) }
-        if let u = upload { chunk = min(chunk, u.chunk(maximum: chunk)) }
-        let window = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(chunk, buffer.count)])
-        var total: Int64 = 0
-        while true {
-            try control.check()
-            let n = try reader.read(into: window, control: control)
-            if n == 0 { break }
-            if download != nil { try download?.paced(n, control: control) }
-            let bytes = UnsafeRawBufferPointer(rebasing: window[0..<n])
-            hasher.update(bytes)
-            try write(bytes)
-            total += Int64(n)
-            progress(total)
-            if upload != nil { try upload?.paced(n, control: control) }
-        }
-        return total
-    }
 
     /// Writes all of `bytes` to a local descriptor.
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, shown: String) throws {

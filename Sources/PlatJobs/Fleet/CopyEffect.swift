@@ -18,7 +18,12 @@ public final class CopyEffect: DurableEffect {
         required: 3,
         summary: "copies files to hosts (one-to-many, many-to-many, many-to-one)")
 
-    public init() {}
+    /// How hosts are reached (`JobsModule`'s registry).
+    let transports: TransportRegistry
+
+    public init(transports: TransportRegistry = .standard) {
+        self.transports = transports
+    }
 
     static func sources(_ v: Value) throws -> [CopySource] {
         let items: [Value]
@@ -66,6 +71,7 @@ public final class CopyEffect: DurableEffect {
         if let deadline = ctx.stepDeadline { o.timeout = min(o.timeout, max(0.001, deadline - RunStore.now())) }
         if let b = try args.get("sync", .bool) { o.durable = b }
         o.owner = ctx.runID
+        o.transports = transports
         return o
     }
 
@@ -83,7 +89,7 @@ public final class CopyEffect: DurableEffect {
             throw RuntimeError("copy() needs from:, to: and dest:")
         }
         let dest = try ctx.args.require("dest", .string)
-        let targets = try FleetTargets(to)
+        let targets = try FleetTargets(to, transports: transports)
         var options = try options(ctx)
         let fleet = try FleetShellEffect.fleetOptions(ctx)
         // The time for [DATE:...] macros is the effect's first start, as journaled.

@@ -25,7 +25,12 @@ public final class FleetShellEffect: DurableEffect {
     /// Output kept per host and stream in the result (the rest is counted and dropped; the log says so).
     public static let outputCap = 64 * 1024
 
-    public init() {}
+    /// How hosts are reached (`JobsModule`'s registry).
+    let transports: TransportRegistry
+
+    public init(transports: TransportRegistry = .standard) {
+        self.transports = transports
+    }
 
     public func perform(_ ctx: EffectContext) throws -> Value {
         // The local form: one string and no script.
@@ -47,7 +52,7 @@ public final class FleetShellEffect: DurableEffect {
 
     func runOnHosts(_ ctx: EffectContext) throws -> Value {
         guard let targetsValue = ctx.argument("targets") else { throw RuntimeError("sh(): no targets given") }
-        let targets = try FleetTargets(targetsValue)
+        let targets = try FleetTargets(targetsValue, transports: transports)
         var language = ScriptLanguage.bash
         var script: String
         switch ctx.argument("script") {
@@ -87,8 +92,9 @@ public final class FleetShellEffect: DurableEffect {
         env["PLATFLOW_STEP"] = ctx.stepPath
         let job = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
                             connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
+        let transports = self.transports
         let runner = FleetRunner(ctx: ctx, targets: targets, options: options, verb: "sh") { host in
-            FleetShellEffect.runOne(job, on: host)
+            FleetShellEffect.runOne(job, on: host, transports: transports)
         }
         let started = Date()
         let (tally, value) = try runner.runAndSummarize()
@@ -97,9 +103,9 @@ public final class FleetShellEffect: DurableEffect {
         return value
     }
 
-    static func runOne(_ job: ScriptJob, on host: Host) -> HostOutcome {
+    static func runOne(_ job: ScriptJob, on host: Host, transports: TransportRegistry) -> HostOutcome {
         do {
-            let r = try Transports.transport(for: host).run(job, on: host)
+            let r = try transports.transport(for: host).run(job, on: host)
             var out = r.stdoutText, err = r.stderrText
             if r.stdoutDropped > 0 { out += "\n[\(r.stdoutDropped) more bytes dropped: output is capped at \(job.outputCap) bytes per host]" }
             if r.stderrDropped > 0 { err += "\n[\(r.stderrDropped) more bytes dropped: output is capped at \(job.outputCap) bytes per host]" }

@@ -11,13 +11,15 @@ public struct FleetTargets: @unchecked Sendable {
     private let items: [Value]
     private let simulatedBase: String
 
-    public init(_ v: Value, simulatedBase: String = ".platflow/hosts") throws {
+    /// With `transports`, every host's `transport:` kind must be registered there.
+    public init(_ v: Value, simulatedBase: String = ".platflow/hosts", transports: TransportRegistry? = nil) throws {
         if case .list(let xs) = v { items = xs } else { items = [v] }
         self.simulatedBase = simulatedBase
         var seen = Set<String>(minimumCapacity: items.count)
         for x in items {
             let h = try Host.from(x, simulatedBase: simulatedBase)
             guard seen.insert(h.name).inserted else { throw RuntimeError("host \(h.name) is listed twice") }
+            try transports?.check(h)
         }
     }
 

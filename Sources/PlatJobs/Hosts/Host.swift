@@ -7,11 +7,25 @@ import PlatLang
 /// just a name: `"localhost"` is this machine, any other bare name a simulated local host whose files live
 /// under `.platflow/hosts/NAME/`. `cmdb.hosts(...)` returns the same maps.
 public struct Host: Sendable, Hashable {
-    public enum Transport: String, Sendable, CaseIterable {
+    /// How a host is reached: a kind registered in the job platform's `TransportRegistry` (`local` and `ssh`
+    /// come with it; a module may add others, such as `podman`). Any kind name parses here; the registry
+    /// decides whether it is known, when the host is used.
+    public struct Transport: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public init(stringLiteral value: String) { self.rawValue = value }
+        public var description: String { rawValue }
+
         /// This machine (`localhost`) or a simulated host rooted in a folder of its own.
-        case local
+        public static let local: Transport = "local"
         /// The system OpenSSH client, batch mode, multiplexed.
-        case ssh
+        public static let ssh: Transport = "ssh"
+
+        /// Is `name` usable as a kind: letters, digits, `-` and `_`, starting with a letter?
+        public static func isValidKind(_ name: String) -> Bool {
+            guard let first = name.unicodeScalars.first, CharacterSet.letters.contains(first), name.count <= 64 else { return false }
+            return name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
+        }
     }
 
     public var name: String
@@ -74,10 +88,11 @@ public struct Host: Sendable, Hashable {
             }
             var transport = Transport.local
             if let t = try str("transport") {
-                guard let tt = Transport(rawValue: t) else {
-                    throw RuntimeError("host \(name): unknown transport '\(t)'", hint: "transport is \"local\" or \"ssh\"")
+                guard Transport.isValidKind(t) else {
+                    throw RuntimeError("host \(name): transport '\(ScriptEnvironment.printable(t))' is not a transport kind",
+                                       hint: "transport is a kind such as \"local\" or \"ssh\"")
                 }
-                transport = tt
+                transport = Transport(rawValue: t)
             }
             var port: Int? = nil
             if let p = m.get(.string("port")), !p.isNil {
@@ -173,11 +188,4 @@ public struct ScriptJob: Sendable {
         self.owner = owner
         self.outputCap = outputCap
     }
-}
-
-/// How scripts and files reach a host. Implementations: LocalTransport (this machine and simulated hosts),
-/// SSHTransport (OpenSSH). Every call blocks its thread and is safe to call from many threads at once.
-public protocol HostTransport: Sendable {
-    /// Runs a script; the process result carries exit code, output (capped), duration, timeout.
-    func run(_ job: ScriptJob, on host: Host) throws -> ProcessResult
 }

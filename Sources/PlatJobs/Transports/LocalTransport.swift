@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// Runs scripts on this machine: for the real machine (`localhost`) or for a simulated host, whose root folder
-/// stands in for its file system.
+/// stands in for its file system. Files: `LocalTransport+Files.swift` (uploads confined beneath a simulated
+/// host's root).
 ///
 /// Real machine: the working directory is platflow's own; the environment is platflow's (less any inherited
 /// `PLATFLOW_VAR_*`) plus the script variables (see `ScriptEnvironment`), with `PLATFLOW_HOST_ROOT=/`.
@@ -26,7 +27,7 @@ public struct LocalTransport: HostTransport {
     public func run(_ job: ScriptJob, on host: Host) throws -> ProcessResult {
         guard host.transport == .local else {
             throw RuntimeError("host \(host.name) uses the \(host.transport.rawValue) transport, not local",
-                               hint: "Transports.transport(for:) picks the right one")
+                               hint: "TransportRegistry.transport(for:) picks the right one")
         }
         if job.language == .bat {
             let why = host.isWindows ? "host \(host.name) is marked Windows, but local hosts run on this machine"

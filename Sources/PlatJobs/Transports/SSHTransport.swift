@@ -5,7 +5,8 @@ import PlatLang
 import Glibc
 #endif
 
-/// Runs scripts on remote hosts with the system OpenSSH client.
+/// Runs scripts on remote hosts with the system OpenSSH client, and moves files there and back (uploads,
+/// listings, downloads: `SSHTransport+Files.swift`) over the same multiplexed connections.
 ///
 /// Every call is `ssh` in batch mode (never prompts: no password, no passphrase, no host-key question), with
 /// the host's connect timeout, user, port, identity (`-i` with `IdentitiesOnly=yes`) and known-hosts policy:
@@ -171,7 +172,7 @@ public struct SSHTransport: HostTransport {
     public func run(_ job: ScriptJob, on host: Host) throws -> ProcessResult {
         guard host.transport == .ssh else {
             throw RuntimeError("host \(host.name) uses the \(host.transport.rawValue) transport, not ssh",
-                               hint: "Transports.transport(for:) picks the right one")
+                               hint: "TransportRegistry.transport(for:) picks the right one")
         }
         try Self.validate(host)
         try ScriptEnvironment.validate(job)
