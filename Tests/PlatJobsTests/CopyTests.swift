@@ -551,7 +551,8 @@ private func copyOne(_ sources: [CopySource], to host: Host, dest: String, optio
 
     /// The rate is checked over the transfer itself: from the first bytes handed to (or received from) ssh to
     /// the last. Each file also costs two ssh sessions (upload, then verify and rename), about 0.2 s each on a
-    /// loopback sshd, which no rate limit is about.
+    /// loopback sshd, which no rate limit is about. The limit is what bounds it from below; the upper bound only
+    /// catches a limit applied twice, loosely, since a busy machine (a parallel test run) adds its own delays.
     @Test func rateLimitsOverSSH() throws {
         let server = try SSHServer.start()
         defer { server.stop() }
@@ -576,18 +577,18 @@ private func copyOne(_ sources: [CopySource], to host: Host, dest: String, optio
         up.uploadLimit = 1_000_000
         let (r, upTime) = try timed([.local(src)], to: host, dest: dir + "/up/", up)
         #expect(r.status == .ok, "\(r.error ?? "")")
-        #expect(upTime >= 1.8 && upTime <= 2.2, "upload took \(upTime) s")
+        #expect(upTime >= 1.8 && upTime <= 4.0, "upload took \(upTime) s")
         #expect(read(dir + "/up/two-mb") == read(src))
         var down = CopyOptions()
         down.downloadLimit = 1_000_000
         let (r2, downTime) = try timed([.remote(host: host, path: src)], to: simulated("sink", in: dir), dest: "/d/", down)
         #expect(r2.status == .ok, "\(r2.error ?? "")")
-        #expect(downTime >= 1.8 && downTime <= 2.2, "download took \(downTime) s")
+        #expect(downTime >= 1.8 && downTime <= 4.0, "download took \(downTime) s")
         // Both limits on an ssh-to-ssh copy: the lower one wins.
         down.uploadLimit = 2_000_000
         let (r3, bothTime) = try timed([.remote(host: host, path: src)], to: host, dest: dir + "/both/", down)
         #expect(r3.status == .ok, "\(r3.error ?? "")")
-        #expect(bothTime >= 1.8 && bothTime <= 2.2, "ssh to ssh took \(bothTime) s")
+        #expect(bothTime >= 1.8 && bothTime <= 4.0, "ssh to ssh took \(bothTime) s")
         #expect(read(dir + "/both/two-mb") == read(src))
     }
 
