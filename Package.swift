@@ -33,7 +33,10 @@ let package = Package(
         // Releases: artifacts by digest, stages from versions, gates, acceptance and promotion. Uses the job
         // platform's SHA-256 (and, for deploys, its transports).
         .target(name: "PlatRelease", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
-        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB", "PlatRelease"]),
+        // The API gateway: gateways, stages, resources, immutable versions, releases; nginx as the data plane.
+        // Asks Release's gates before a production publish.
+        .target(name: "PlatGateway", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatRelease"]),
+        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB", "PlatRelease", "PlatGateway"]),
         // Benchmarks of the engine against raw SQLite (bench/journal.sh runs them in release).
         .executableTarget(name: "platflow-bench", dependencies: ["PlatEngine", "PlatStore", "PlatLang", "PlatJobs", "PlatCMDB", "CSQLite"]),
         // What several test targets share (a seeded random generator); never linked into the product.
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "PlatReleaseTests", dependencies: ["PlatRelease", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
+        .testTarget(name: "PlatGatewayTests", dependencies: ["PlatGateway", "PlatEngine", "PlatLang", "PlatStore", "PlatRelease"], exclude: ["Golden"]),
         .testTarget(name: "CLITests", dependencies: ["platflow", "PlatLang", "PlatTestKit"]),
     ],
     swiftLanguageModes: [.v5]

@@ -18,6 +18,8 @@ have sqlite3 || need+=(sqlite3)
 # Remote hosts go through the OpenSSH client; the ssh tests start a real sshd on 127.0.0.1.
 { have ssh && have ssh-keygen; } || need+=(openssh-client)
 { [ -x /usr/sbin/sshd ] || have sshd; } || need+=(openssh-server)
+# The gateway's data plane: stock nginx (its tests start one on 127.0.0.1).
+{ [ -x /usr/sbin/nginx ] || have nginx; } || need+=(nginx)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -1,0 +1,66 @@
+import PlatStore
+
+/// The gateway module's tables. Definitions (the draft) are rows per gateway, stage and resource; a version is
+/// a JSON snapshot written once and never updated; releases are the history of every publish, rollback and
+/// offline/online change, succeeded or failed.
+enum GatewaySchema {
+    static let migrations: [Migration] = [
+        Migration(module: "gateway", version: 1, sql: """
+            CREATE TABLE gateway_gateways (
+                name TEXT PRIMARY KEY,
+                description TEXT NOT NULL,
+                maintainers TEXT NOT NULL,
+                default_auth TEXT NOT NULL,
+                updated_by TEXT NOT NULL,
+                updated_at REAL NOT NULL
+            );
+            CREATE TABLE gateway_stages (
+                gateway TEXT NOT NULL REFERENCES gateway_gateways(name) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                env TEXT NOT NULL,
+                env_class TEXT NOT NULL,
+                variables TEXT NOT NULL,
+                backends TEXT NOT NULL,
+                PRIMARY KEY (gateway, name)
+            );
+            CREATE TABLE gateway_resources (
+                gateway TEXT NOT NULL REFERENCES gateway_gateways(name) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                method TEXT NOT NULL,
+                path TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (gateway, name)
+            );
+            CREATE TABLE gateway_versions (
+                gateway TEXT NOT NULL,
+                version TEXT NOT NULL,
+                version_key TEXT NOT NULL,
+                snapshot TEXT NOT NULL,
+                comment TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                PRIMARY KEY (gateway, version_key)
+            );
+            CREATE TABLE gateway_releases (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                gateway TEXT NOT NULL,
+                stage TEXT NOT NULL,
+                version TEXT NOT NULL,
+                action TEXT NOT NULL,
+                status TEXT NOT NULL,
+                forced TEXT,
+                note TEXT NOT NULL,
+                who TEXT NOT NULL,
+                at REAL NOT NULL
+            );
+            CREATE INDEX gateway_releases_stage ON gateway_releases (gateway, stage, id);
+            CREATE TABLE gateway_offline (
+                gateway TEXT NOT NULL,
+                stage TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                PRIMARY KEY (gateway, stage, resource)
+            );
+            """),
+    ]
+}
