@@ -3,6 +3,7 @@ import PlatEngine
 import PlatJobs
 import PlatCMDB
 import PlatRelease
+import PlatGateway
 import PlatLang
 
 // platflow's entry point: build the command list, let the dispatcher run the command line, exit with its code.
@@ -16,6 +17,7 @@ let installed = [
     InstalledModule(JobsModule(), commands: [ScriptCommand.spec, BatchesCommand.spec]),
     InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
     InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec, DeployCommand.spec, AppCommand.spec]),
+    InstalledModule(GatewayModule(), commands: [GatewayCommand.spec]),
 ]
 EngineSession.modules = try ModuleSet(installed.map(\.module))
 

@@ -280,7 +280,7 @@ public final class GatewayStore {
     /// `apply` re-renders the data plane; the change and the history entry are one transaction after it.
     @discardableResult
     public func setOffline(gateway: String, stage: String, resources: [String], offline: Bool,
-                           apply: (Set<String>) throws -> Void = { _ in }) throws -> GatewayRelease {
+                           apply: (Set<String>, Int64) throws -> Void = { _, _ in }) throws -> GatewayRelease {
         let d = try definition(gateway)
         guard d.stage(stage) != nil else { throw GatewayError.invalidInput("gateway '\(gateway)' has no stage '\(stage)'", hint: "stages: " + d.stages.map(\.name).joined(separator: ", ")) }
         guard let cur = try current(gateway: gateway, stage: stage) else {
@@ -293,7 +293,12 @@ public final class GatewayStore {
         }
         var set = try self.offline(gateway: gateway, stage: stage)
         if offline { set.formUnion(resources) } else { set.subtract(resources) }
-        try apply(set)
+        let pending = try record(gateway: gateway, stage: stage, version: cur.version, action: offline ? .offline : .online,
+                                 status: "pending", forced: nil, note: resources.sorted().joined(separator: ", "))
+        do { try apply(set, pending.id) } catch {
+            try db.execute("UPDATE gateway_releases SET status = 'failed' WHERE id = ?", pending.id)
+            throw error
+        }
         return try db.transaction {
             for r in resources {
                 if offline {
@@ -302,8 +307,10 @@ public final class GatewayStore {
                     try db.execute("DELETE FROM gateway_offline WHERE gateway = ? AND stage = ? AND resource = ?", gateway, stage, r)
                 }
             }
-            return try record(gateway: gateway, stage: stage, version: cur.version, action: offline ? .offline : .online,
-                              status: "succeeded", forced: nil, note: resources.sorted().joined(separator: ", "))
+            try db.execute("UPDATE gateway_releases SET status = 'succeeded' WHERE id = ?", pending.id)
+            var done = pending
+            done.status = "succeeded"
+            return done
         }
     }
 
@@ -324,8 +331,10 @@ public final class GatewayStore {
             let d = try definition(name)
             for s in d.stages {
                 guard let cur = try current(gateway: name, stage: s.name) else { continue }
+                let last = try db.queryOne("SELECT MAX(id) AS id FROM gateway_releases WHERE gateway = ? AND stage = ? AND status = 'succeeded'",
+                                           name, s.name)?.int("id") ?? cur.id
                 out.append(ServedStage(gateway: d, stage: s, version: try version(gateway: name, cur.version),
-                                       offline: try offline(gateway: name, stage: s.name), releaseID: cur.id))
+                                       offline: try offline(gateway: name, stage: s.name), releaseID: last))
             }
         }
         return out
@@ -338,7 +347,8 @@ public struct ServedStage: Sendable {
     public var stage: GatewayStage
     public var version: ResourceVersion
     public var offline: Set<String>
-    /// The release id the probe route answers, so a reload that kept the old configuration is caught.
+    /// The id of the stage's latest change (publish, rollback, offline, online): what the probe route answers,
+    /// so a reload that kept the old configuration is caught.
     public var releaseID: Int64
 
     public init(gateway: GatewayDefinition, stage: GatewayStage, version: ResourceVersion, offline: Set<String> = [], releaseID: Int64) {

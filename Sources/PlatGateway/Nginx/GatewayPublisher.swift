@@ -1,0 +1,57 @@
+/// Publishing with a data plane: the store's decision and history, the renderer's text, nginx's test, reload
+/// and probe, in that order. Without a data plane (no prefix), changes are only recorded, and the next
+/// `gateway serve` renders them.
+public struct GatewayPublisher {
+    public let store: GatewayStore
+    public let plane: NginxDataPlane?
+
+    public init(store: GatewayStore, plane: NginxDataPlane?) {
+        self.store = store
+        self.plane = plane
+    }
+
+    /// Everything currently served, with `plan`'s stage replaced by what it will serve.
+    func stages(with plan: GatewayStore.Plan) throws -> [ServedStage] {
+        var all = try store.served().filter { !($0.gateway.name == plan.definition.name && $0.stage.name == plan.stage.name) }
+        all.append(ServedStage(gateway: plan.definition, stage: plan.stage, version: plan.version,
+                               offline: try store.offline(gateway: plan.definition.name, stage: plan.stage.name), releaseID: plan.releaseID))
+        return all
+    }
+
+    func apply(_ plan: GatewayStore.Plan) throws {
+        guard let plane else { return }
+        let text = NginxRenderer.render(try stages(with: plan), listen: plane.listen)
+        try plane.apply(rendered: text, expect: [("\(plan.stage.name).\(plan.definition.name)", String(plan.releaseID))])
+    }
+
+    @discardableResult
+    public func publish(gateway: String, version: String, stage: String, force: String? = nil) throws -> GatewayRelease {
+        try store.publish(gateway: gateway, version: version, stage: stage, force: force, apply: apply)
+    }
+
+    @discardableResult
+    public func rollback(gateway: String, stage: String, force: String? = nil) throws -> GatewayRelease {
+        try store.rollback(gateway: gateway, stage: stage, force: force, apply: apply)
+    }
+
+    @discardableResult
+    public func setOffline(gateway: String, stage: String, resources: [String], offline: Bool) throws -> GatewayRelease {
+        try store.setOffline(gateway: gateway, stage: stage, resources: resources, offline: offline) { set, change in
+            guard let plane else { return }
+            let all = try store.served().map { s -> ServedStage in
+                var s = s
+                if s.gateway.name == gateway && s.stage.name == stage {
+                    s.offline = set
+                    s.releaseID = change
+                }
+                return s
+            }
+            try plane.apply(rendered: NginxRenderer.render(all, listen: plane.listen), expect: [("\(stage).\(gateway)", String(change))])
+        }
+    }
+
+    /// The whole data plane as it should be now.
+    public func rendered(listen: String) throws -> String {
+        NginxRenderer.render(try store.served(), listen: listen)
+    }
+}
