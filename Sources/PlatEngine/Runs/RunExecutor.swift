@@ -162,6 +162,15 @@ public final class RunExecutor {
     /// A failed run again from where it failed: the failed effects are forgotten and the code replays.
     public func prepareRetry(_ id: String) throws {
         guard let run = try store.run(id) else { throw EngineError(.usage, "no run '\(id)'") }
+        // A process that holds the run (a foreground run waiting on a paused batch) keeps it: forgetting its
+        // failures under it would fail that run and lose its failed hosts. Refuse and change nothing.
+        if let holder = run.leaseOwner, holder != owner, (run.leaseExpires ?? 0) > RunStore.now(), LeaseOwner.isAlive(holder) {
+            let waits = run.status == .waiting ? " and waits for a decision" : ""
+            throw EngineError(.conflict, "run \(id) is held by another process (\(holder))\(waits); retry changed nothing",
+                              hint: run.status == .waiting
+                                ? "`platflow approve \(id)` accepts the failures and goes on, `--reject` stops; or stop that process (Ctrl-C parks the run) and retry"
+                                : "wait for it, or `platflow cancel \(id)`")
+        }
         if run.status == .waiting, try ApprovalBook(db: store.db).pending(runID: id) != nil {
             // A rolling step paused after failed hosts: run the failed hosts again, then go on.
             try store.db.transaction {

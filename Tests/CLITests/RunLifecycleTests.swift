@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// A `platflow` process started in the background (a foreground run someone else acts on), its output in files.
+final class BackgroundCLI {
+    let process = Process()
+    let outURL: URL
+    let errURL: URL
+
+    init(_ cli: CLI, _ args: [String], environment: [String: String] = [:]) throws {
+        guard let binary = CLI.binary else { throw HarnessError("the platflow binary was not found; run `swift build` first") }
+        outURL = cli.directory.appendingPathComponent(".bg-out-\(UUID().uuidString)")
+        errURL = cli.directory.appendingPathComponent(".bg-err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.executableURL = binary
+        process.arguments = args
+        process.currentDirectoryURL = cli.directory
+        var env: [String: String] = ["NO_COLOR": "1", "LANG": "C.UTF-8"]
+        if let path = ProcessInfo.processInfo.environment["PATH"] { env["PATH"] = path }
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try CLI.launch(process)
+    }
+
+    var stderr: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+    var stdout: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+
+    /// Waits up to `seconds` for the process to end; kills it when it does not. Its exit status, or nil.
+    func finish(within seconds: Double) -> Int32? {
+        let end = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < end { usleep(50_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// The life of a run as an operator drives it: retry, approve and cancel while a run waits or after it ended.
+@Suite("run lifecycle")
+struct RunLifecycleTests {
+    /// Four hosts in batches of two; h3 fails; the run pauses after the failed batch.
+    static let rolling = """
+        plan main() {
+            step "roll" {
+                sh(["h1", "h2", "h3", "h4"], "test $PLATFLOW_HOST != h3", rolling: "2", on_failure: "pause")
+            }
+        }
+
+        """
+
+    static func waitFor(_ cli: CLI, _ id: String, status: String, seconds: Double = 20) throws -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            let s = try cli.run(["status", id, "--json"])
+            if s.stdout.contains("\"status\" : \"\(status)\"") { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    static func runID(_ bg: BackgroundCLI, seconds: Double = 10) -> String? {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if let first = bg.stderr.split(separator: "\n").first, first.hasPrefix("run ") {
+                return String(first.dropFirst(4))
+            }
+            usleep(50_000)
+        }
+        return nil
+    }
+
+    @Test("retry while a foreground run waits on a failed batch changes nothing; the summary keeps the failed host")
+    func retryWhileForegroundWaits() throws {
+        try CLI.with { cli in
+            try cli.write("roll.plat", Self.rolling)
+            let fg = try BackgroundCLI(cli, ["run", "roll.plat"])
+            guard let id = Self.runID(fg) else {
+                Issue.record("no run id: \(fg.stderr)")
+                return
+            }
+            #expect(try Self.waitFor(cli, id, status: "waiting"), "\(fg.stderr)")
+            let retry = try cli.run(["retry", id])
+            expectExit(retry, 2)
+            #expect(retry.stderr.contains("retry changed nothing"), "\(retry)")
+            #expect(retry.stderr.contains("platflow approve \(id)"), "\(retry)")
+            // Still waiting, and the foreground run still holds it.
+            #expect(try Self.waitFor(cli, id, status: "waiting", seconds: 1))
+            #expect(fg.process.isRunning, "\(fg.stderr)")
+            expectExit(try cli.run(["approve", id]), 0)
+            #expect(fg.finish(within: 20) == 0, "\(fg.stderr)")
+            let summary = fg.stderr.split(separator: "\n").first { $0.hasPrefix("main/roll") }
+            let columns = summary?.split(separator: " ", omittingEmptySubsequences: true).map(String.init) ?? []
+            #expect(columns.count >= 4 && columns[1] == "4" && columns[2] == "3" && columns[3] == "1", "\(fg.stderr)")
+        }
+    }
+}
