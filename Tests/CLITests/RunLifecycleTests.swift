@@ -107,4 +107,38 @@ struct RunLifecycleTests {
             #expect(columns.count >= 4 && columns[1] == "4" && columns[2] == "3" && columns[3] == "1", "\(fg.stderr)")
         }
     }
+
+    @Test("a cancelled run: approve is refused, status shows no step running or waiting, a retry asks again")
+    func approveAfterCancel() throws {
+        try CLI.with { cli in
+            let marker = cli.directory.appendingPathComponent("deployed").path
+            try cli.write("gate.plat", """
+                plan main(marker: string) {
+                    step "gate" { approve("ship it?") }
+                    step "ship" { sh("touch \\"$1\\"", args: [marker]) }
+                }
+
+                """)
+            let start = try cli.run(["run", "gate.plat", "--detach", "-p", "marker=\(marker)"])
+            expectExit(start, 0)
+            let id = start.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try Self.waitFor(cli, id, status: "waiting"))
+            expectExit(try cli.run(["cancel", id]), 0)
+            let approve = try cli.run(["approve", id])
+            expectExit(approve, 2)
+            #expect(approve.stderr.contains("run \(id) is cancelled; there is nothing to approve"), "\(approve)")
+            let status = try cli.run(["status", id])
+            expectExit(status, 0)
+            #expect(!status.stdout.contains("running") && !status.stdout.contains("waiting"), "\(status)")
+            #expect(status.stdout.contains("✗ gate") && status.stdout.contains("cancelled"), "\(status)")
+            let logs = try cli.run(["logs", id])
+            #expect(!logs.stdout.contains("approved"), "\(logs)")
+            // A retry asks again: nothing approved the gate after the cancel, so it waits and ships nothing.
+            expectExit(try cli.run(["retry", id, "--detach"]), 0)
+            #expect(try Self.waitFor(cli, id, status: "waiting"))
+            #expect(!FileManager.default.fileExists(atPath: marker))
+            let again = try cli.run(["status", id])
+            #expect(again.stdout.contains("waiting for approval: ship it?"), "\(again)")
+        }
+    }
 }

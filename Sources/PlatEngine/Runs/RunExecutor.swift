@@ -126,7 +126,7 @@ public final class RunExecutor {
             case .parked(let s):
                 return .parked(s)
             case .cancelled:
-                try? store.setStatus(id, .cancelled, error: "cancelled")
+                try? store.markCancelled(id)
                 try? store.log(id, step: "", kind: "event", text: "run cancelled")
                 return .cancelled
             case .leaseLost:

@@ -104,6 +104,18 @@ public final class RunStore {
         }
     }
 
+    /// Ends a run as cancelled: its steps still marked running end failed ("cancelled"), and the approvals it
+    /// was waiting for are withdrawn, so nobody can approve a cancelled run and a later retry asks again.
+    public func markCancelled(_ id: String) throws {
+        try db.transaction {
+            try setStatus(id, .cancelled, error: "cancelled")
+            try db.execute("""
+                UPDATE engine_steps SET status = ?, finished_at = ?, error = 'cancelled' WHERE run_id = ? AND status = ?
+                """, StepState.failed.rawValue, RunStore.now(), id, StepState.running.rawValue)
+            try db.execute("DELETE FROM engine_approvals WHERE run_id = ? AND status = 'pending'", id)
+        }
+    }
+
     public func park(_ id: String, as status: RunStatus, wakeAt: Double?) throws {
         try db.execute("""
             UPDATE engine_runs SET status = ?, wake_at = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ?

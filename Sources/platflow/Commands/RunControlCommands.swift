@@ -88,7 +88,7 @@ enum CancelCommand {
                 try store.requestCancel(run.id)
                 terminal.out("cancelling run \(run.id): it stops at its next effect\n")
             } else {
-                try store.setStatus(run.id, .cancelled, error: "cancelled")
+                try store.markCancelled(run.id)
                 try store.log(run.id, step: "", kind: "event", text: "run cancelled by \(RunExecutor.currentUser())")
                 terminal.out("cancelled run \(run.id)\n")
             }
@@ -117,6 +117,10 @@ enum ApproveCommand {
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "approve needs a run id", hint: "`platflow runs --status waiting` lists waiting runs") { store, run in
+            if run.status.isFinished {
+                throw UsageError("run \(run.id) is \(run.status.rawValue); there is nothing to approve",
+                                 hint: run.status == .succeeded ? nil : "`platflow retry \(run.id)` runs it again; its approvals are asked again")
+            }
             let book = ApprovalBook(db: store.db)
             guard let req = try book.pending(runID: run.id) else {
                 throw UsageError("run \(run.id) is not waiting for an approval (it is \(run.status.rawValue))")
