@@ -141,4 +141,37 @@ struct RunLifecycleTests {
             #expect(again.stdout.contains("waiting for approval: ship it?"), "\(again)")
         }
     }
+
+    @Test("run --detach with a secret parameter is refused before anything is recorded")
+    func detachWithSecretRecordsNothing() throws {
+        try CLI.with { cli in
+            try cli.write("s.plat", "plan main(token: secret) {\n    sh(\"true\")\n}\n")
+            let r = try cli.run(["run", "s.plat", "--detach", "-p", "token=abc"])
+            expectExit(r, 2)
+            #expect(r.stderr.contains("cannot be detached"), "\(r)")
+            #expect(r.stdout.isEmpty, "\(r)")
+            let runs = try cli.run(["runs", "--json"])
+            expectExit(runs, 0)
+            #expect(!runs.stdout.contains("\"id\""), "a run was recorded: \(runs)")
+        }
+    }
+
+    @Test("the scheduler says once that a parked run needs its secret, and leaves it parked")
+    func schedulerToldOnceAboutSecrets() throws {
+        try CLI.with { cli in
+            try cli.write("s.plat", "plan main(token: secret) {\n    sleep(1s)\n    sh(\"true\")\n}\n")
+            // Ctrl-C during the sleep parks the run; it wakes a second later, but its secret is not stored.
+            let first = try cli.run(["run", "s.plat", "-p", "token=abc"], interruptAfter: 0.5)
+            #expect(first.exitCode == 130, "\(first)")
+            let id = String(first.stderr.split(separator: "\n").first?.dropFirst(4) ?? "")
+            let scheduler = try BackgroundCLI(cli, ["scheduler"])
+            usleep(3_000_000)
+            kill(scheduler.process.processIdentifier, SIGTERM)
+            _ = scheduler.finish(within: 10)
+            let told = scheduler.stderr.split(separator: "\n").filter { $0.contains("run \(id) needs its secret parameter 'token'") }
+            #expect(told.count == 1, "\(scheduler.stderr)")
+            let status = try cli.run(["status", id, "--json"])
+            #expect(status.stdout.contains("\"status\" : \"sleeping\""), "\(status)")
+        }
+    }
 }

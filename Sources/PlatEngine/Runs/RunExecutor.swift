@@ -51,7 +51,7 @@ public final class RunExecutor {
     /// Checks the file and its parameters (throwing DiagnosticList or UsageError: nothing is recorded), then
     /// records a new run pinned to the file's current code. Returns its id.
     public func create(file: String, plan planName: String?, params: [String: String], status: RunStatus = .pending,
-                       schedule: String? = nil, fireTime: Double? = nil) throws -> (id: String, secrets: [String: String]) {
+                       schedule: String? = nil, fireTime: Double? = nil, detached: Bool = false) throws -> (id: String, secrets: [String: String]) {
         let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs, declarations: registry.declarations)
         let module = try interpreter.load(path: file)
         let plan = try interpreter.selectPlan(in: module, named: planName)
@@ -63,6 +63,11 @@ public final class RunExecutor {
         let secretNames = Set(plan?.params.filter { $0.type == .secret }.map(\.name) ?? [])
         let stored = params.filter { !secretNames.contains($0.key) }
         let secrets = params.filter { secretNames.contains($0.key) }
+        if detached && !secrets.isEmpty {
+            // Checked before anything is recorded: a pending run nobody can give its secrets to would be left behind.
+            throw UsageError("a run with secret parameters (\(secrets.keys.sorted().joined(separator: ", "))) cannot be detached: secrets are never stored, so the background worker could not have them",
+                             hint: "run it in the foreground")
+        }
         let sources = module.allFiles.filter { !$0.path.hasPrefix("std/") }.map { (path: $0.path, text: $0.text) }
         let id = try store.createRun(file: file, plan: plan?.name, params: stored, secretParams: Array(secrets.keys).sorted(),
                                      sources: sources, startedBy: user, status: status, schedule: schedule, fireTime: fireTime)

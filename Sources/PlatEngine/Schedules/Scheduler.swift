@@ -18,6 +18,8 @@ public final class Scheduler: @unchecked Sendable {
     private let lock = NSLock()
     private var active: [String: StopFlag] = [:]
     private var stopping = false
+    /// Runs that need secret parameters (never stored, so a scheduler cannot supply them): told once, then left.
+    private var needSecrets: Set<String> = []
     private let idle = DispatchGroup()
     private let durability: Database.Durability
 
@@ -223,6 +225,15 @@ public final class Scheduler: @unchecked Sendable {
 
     func startRunnableRuns(_ store: RunStore) throws {
         for id in try runnableRuns(store) {
+            if needSecrets.contains(id) { continue }
+            if let r = try store.run(id), !r.secretParams.isEmpty {
+                needSecrets.insert(id)
+                let names = r.secretParams.map { "'\($0)'" }.joined(separator: ", ")
+                log("run \(id) needs its secret parameter\(r.secretParams.count > 1 ? "s" : "") \(names), which are never stored; "
+                    + "it stays \(r.status.rawValue) until `platflow resume \(id) "
+                    + r.secretParams.map { "--param \($0)=…" }.joined(separator: " ") + "`")
+                continue
+            }
             lock.lock()
             let busy = active[id] != nil || active.count >= workers || stopping
             let full = active.count >= workers || stopping

@@ -70,12 +70,8 @@ enum RunCommand {
             if args.has("explain") { return try explain(path, plan: planName, params: params, terminal) }
             let store = try EngineSession.open(args)
             let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal))
-            let (id, secrets) = try executor.create(file: path, plan: planName, params: params)
+            let (id, secrets) = try executor.create(file: path, plan: planName, params: params, detached: args.has("detach"))
             if args.has("detach") {
-                if !secrets.isEmpty {
-                    throw UsageError("a run with secret parameters cannot be detached: the background worker would need them",
-                                     hint: "run it in the foreground")
-                }
                 try DetachedWorker.spawn(runID: id, dbPath: store.db.path)
                 terminal.out("\(id)\n")
                 return ExitCode.ok
