@@ -174,4 +174,54 @@ struct RunLifecycleTests {
             #expect(status.stdout.contains("\"status\" : \"sleeping\""), "\(status)")
         }
     }
+
+    /// The `duration` of step `path` in `status --json`.
+    static func stepDuration(_ cli: CLI, _ id: String, _ path: String) throws -> Double? {
+        let s = try cli.run(["status", id, "--json"])
+        guard let o = try JSONSerialization.jsonObject(with: Data(s.stdout.utf8)) as? [String: Any],
+              let steps = o["steps"] as? [[String: Any]] else { return nil }
+        return steps.first { $0["path"] as? String == path }?["duration"] as? Double
+    }
+
+    @Test("a step resumed after a stop counts the time its attempts ran, not the time the run was stopped")
+    func durationAfterResume() throws {
+        try CLI.with { cli in
+            try cli.write("w.plat", """
+                plan main() {
+                    step "work" {
+                        sh("sleep 1")
+                        sh("sleep 1")
+                    }
+                }
+
+                """)
+            // Ctrl-C in the second command; the run stays stopped for 4 s; the resume runs that command again.
+            let first = try cli.run(["run", "w.plat"], interruptAfter: 1.4)
+            #expect(first.exitCode == 130, "\(first)")
+            let id = String(first.stderr.split(separator: "\n").first?.dropFirst(4) ?? "")
+            usleep(4_000_000)
+            let resumed = try cli.run(["resume", id], timeout: 20)
+            expectExit(resumed, 0)
+            let d = try Self.stepDuration(cli, id, "main/work") ?? -1
+            // About 1.4 s before the stop and 1 s after it; with the stop counted it would be over 6 s.
+            #expect(d >= 2.0 && d < 5.5, "duration \(d)\n\(resumed)")
+        }
+    }
+
+    @Test("a sleep that parked and woke on resume is shown with the time it slept, not the moment the resume took")
+    func sleepDurationAfterResume() throws {
+        try CLI.with { cli in
+            try cli.write("n.plat", "plan main() {\n    step \"nap\" { sleep(2s) }\n}\n")
+            let first = try cli.run(["run", "n.plat"], interruptAfter: 0.5)
+            #expect(first.exitCode == 130, "\(first)")
+            let id = String(first.stderr.split(separator: "\n").first?.dropFirst(4) ?? "")
+            usleep(2_500_000)
+            let resumed = try cli.run(["resume", id])
+            expectExit(resumed, 0)
+            let d = try Self.stepDuration(cli, id, "main/nap") ?? -1
+            #expect(d >= 2.0, "duration \(d)\n\(resumed)")
+            let line = resumed.stderr.split(separator: "\n").first { $0.contains("main/nap") && !$0.contains("resumed") }
+            #expect(line.map { !$0.hasSuffix("ms") } == true, "\(resumed)")
+        }
+    }
 }

@@ -187,5 +187,11 @@ public enum EngineSchema {
             WHERE instr(step, '@') > 0 AND (run_id, step) IN (SELECT run_id, step FROM legacy_host_steps);
             DROP TABLE temp.legacy_host_steps;
             """),
+        // A step's wall time is the time its attempts ran, not the time since it first started: `active_seconds`
+        // holds what earlier processes (or attempts) spent on it, `live_since` when this stretch began.
+        Migration(module: "engine", version: 4, sql: """
+            ALTER TABLE engine_steps ADD COLUMN active_seconds REAL NOT NULL DEFAULT 0;
+            ALTER TABLE engine_steps ADD COLUMN live_since REAL;
+            """),
     ]
 }

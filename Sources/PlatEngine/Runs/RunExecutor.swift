@@ -102,6 +102,10 @@ public final class RunExecutor {
             keeper.stop()
             try? store.releaseLease(id, owner: owner)
         }
+        if !run.status.isParked, let last = try store.db.queryOne("SELECT MAX(at) AS at FROM engine_logs WHERE run_id = ?", id)?.double("at") {
+            // The process before died or was stopped: its steps' clocks stopped at its last record.
+            try store.pauseStepClocks(id, at: last)
+        }
         if run.status == .pending && run.startedAt == nil {
             try store.log(id, step: "", kind: "event", text: "run started by \(run.startedBy)")
         } else {
@@ -159,6 +163,7 @@ public final class RunExecutor {
     /// After a signal: a run stopped between effects goes back to pending, resumable by anyone.
     public func markInterrupted(_ id: String) {
         if let r = try? store.run(id), r.status == .running {
+            try? store.pauseStepClocks(id)
             try? store.setStatus(id, .pending)
             try? store.log(id, step: "", kind: "event", text: "run interrupted; resume with `platflow resume \(id)`")
         }

@@ -96,7 +96,7 @@ enum StatusCommand {
                 o["steps"] = steps.map { s -> [String: Any] in
                     ["path": s.path, "status": s.status.rawValue, "attempt": s.attempt, "started_at": s.startedAt ?? NSNull(),
                      "finished_at": s.finishedAt ?? NSNull(), "error": s.error ?? NSNull(),
-                     "duration": (s.finishedAt != nil && s.startedAt != nil) ? s.finishedAt! - s.startedAt! : NSNull()]
+                     "duration": s.duration ?? NSNull()]
                 }
                 if let p = pending {
                     o["approval"] = ["message": p.message, "approvers": p.approvers, "quorum": p.quorum]
@@ -128,7 +128,7 @@ enum StatusCommand {
                 case .running: mark = terminal.paint("▸", .yellow)
                 }
                 var line = String(repeating: "  ", count: max(0, depth)) + "\(mark) \(name)"
-                if let a = st.startedAt, let b = st.finishedAt { line += "  " + terminal.paint(humanDuration(b - a), .dim) }
+                if let d = st.duration { line += "  " + terminal.paint(humanDuration(d), .dim) }
                 if st.status == .running { line += "  running" }
                 if st.attempt > 1 { line += "  (attempt \(st.attempt))" }
                 if let e = st.error, st.status != .succeeded { line += "  \(e)" }
