@@ -104,6 +104,7 @@ public final class FleetShellEffect: DurableEffect {
     }
 
     static func runOne(_ job: ScriptJob, on host: Host, transports: TransportRegistry) -> HostOutcome {
+        let started = Date()
         do {
             let r = try transports.transport(for: host).run(job, on: host)
             var out = r.stdoutText, err = r.stderrText
@@ -113,7 +114,8 @@ public final class FleetShellEffect: DurableEffect {
             return HostOutcome(host: host.name, status: status, exitCode: Int(r.exitCode), stdout: out, stderr: err,
                                duration: r.duration)
         } catch {
-            return HostOutcome(host: host.name, status: .failed, stderr: "\(error)")
+            // A host that could not be reached took the time spent trying (a connect timeout is not 0 s).
+            return HostOutcome(host: host.name, status: .failed, stderr: "\(error)", duration: Date().timeIntervalSince(started))
         }
     }
 
