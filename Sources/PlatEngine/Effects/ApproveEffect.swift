@@ -10,7 +10,8 @@ public final class ApproveEffect: DurableEffect {
     public init() {}
     public let kind = EffectKind.external
     public let spec = EffectSpec(name: "approve", params: ["message", "approvers", "quorum", "timeout", "on_timeout", "allow_self"],
-                          required: 1, summary: "waits for people to approve; fails when rejected")
+                          required: 1, summary: "waits for people to approve; fails when rejected",
+                          choices: ["on_timeout": ["fail", "approve"]])
 
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let m = call.args.named.first { $0.name == "message" }?.value.printed ?? ""

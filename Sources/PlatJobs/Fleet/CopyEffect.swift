@@ -16,7 +16,8 @@ public final class CopyEffect: DurableEffect {
         params: ["from", "to", "dest", "mode", "upload_limit", "download_limit", "timeout", "rolling", "on_failure",
                  "max_fail", "throttle", "sync"],
         required: 3,
-        summary: "copies files to hosts (one-to-many, many-to-many, many-to-one)")
+        summary: "copies files to hosts (one-to-many, many-to-many, many-to-one)",
+        choices: ["on_failure": FailurePolicy.allCases.map(\.rawValue)])
 
     /// How hosts are reached (`JobsModule`'s registry).
     let transports: TransportRegistry

@@ -17,7 +17,8 @@ public final class FleetShellEffect: DurableEffect {
         params: ["targets", "script", "lang", "args", "env", "timeout", "rolling", "on_failure", "max_fail", "throttle",
                  "allow_dangerous", "connection", "check", "cwd", "cmd", "rules"],
         required: 0,
-        summary: "runs a command here, or a script on hosts in rolling batches")
+        summary: "runs a command here, or a script on hosts in rolling batches",
+        choices: ["on_failure": FailurePolicy.allCases.map(\.rawValue), "lang": ScriptLanguage.allCases.map(\.rawValue)])
     /// It replaces the engine's `sh`, keeping its local form (delegated to `ShellEffect`) and adding hosts.
     public var overrides: Bool { true }
 
