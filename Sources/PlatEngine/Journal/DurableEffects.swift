@@ -115,7 +115,12 @@ public final class DurableEffects: EffectHandler {
                 return v
             case .started:
                 resumeInFlight = e
-                if call.name != "sleep" && call.name != "approve" {
+                // A sleep, an approval and an effect parked at its own gate (a rolling pause, a manual batch)
+                // were waiting by design: going on is no re-run to warn about.
+                let parkedAtGate = (try? store.db.queryOne(
+                    "SELECT 1 AS one FROM engine_approvals WHERE run_id = ? AND substr(key, 1, ?) = ? LIMIT 1",
+                    runID, key.text.count + 1, key.text + "@")) != nil
+                if call.name != "sleep" && call.name != "approve" && !parkedAtGate {
                     event("re-running \(call.name)() at \(key.text): it was in flight when the previous process stopped",
                           kind: .warning, step: call.stepPath)
                 }

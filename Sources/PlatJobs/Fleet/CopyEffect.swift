@@ -90,6 +90,7 @@ public final class CopyEffect: DurableEffect {
             throw RuntimeError("copy() needs from:, to: and dest:")
         }
         let dest = try ctx.args.require("dest", .string)
+        try DestinationPath.checkMacros(dest)
         let targets = try FleetTargets(to, transports: transports)
         var options = try options(ctx)
         let fleet = try FleetShellEffect.fleetOptions(ctx)
@@ -148,7 +149,7 @@ public final class CopyEffect: DurableEffect {
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let get = { (n: String) in call.args.named.first { $0.name == n }?.value }
         let hosts = try Host.list(get("to") ?? .list([]))
-        var lines = ["copy \(get("from")?.repr ?? "?") to \(get("dest")?.printed ?? "?") on \(hosts.count) hosts"]
+        var lines = ["copy \(get("from")?.repr ?? "?") to \(get("dest")?.printed ?? "?") on \(hosts.count) host\(hosts.count == 1 ? "" : "s")"]
         lines += try FleetShellEffect.explainBatches(hosts, rolling: get("rolling"))
         return (lines, FleetRunner.explainSummary(hosts))
     }

@@ -82,7 +82,7 @@ public final class FleetRunner {
             if let limit = options.maxFail, limit.isExceeded(failed: failedSoFar, total: targets.count) {
                 markRest(from: b + 1, batches, as: .skipped)
                 ctx.progress(nil)
-                throw RuntimeError("max_fail exceeded after \(label): \(failedSoFar) of \(targets.count) hosts failed (limit \(limit)); later batches were not started",
+                throw RuntimeError("max_fail exceeded after \(label): \(failedSoFar) of \(targets.count) host\(targets.count == 1 ? "" : "s") failed (max_fail \"\(limit.text)\"); later batches were not started",
                                    hint: "fix the failed hosts and `platflow retry` the run")
             }
             let batchFailed = batch.filter { statuses[$0]?.isFailure == true }
@@ -205,7 +205,7 @@ public final class FleetRunner {
         if let reason = stop.reason {
             throw RunInterruption(reason: reason)
         }
-        let summary = "\(label): \(counts[.ok] ?? 0) ok, \((counts[.failed] ?? 0) + (counts[.timeout] ?? 0)) failed of \(todo.count) hosts"
+        let summary = "\(label): \(counts[.ok] ?? 0) ok, \((counts[.failed] ?? 0) + (counts[.timeout] ?? 0)) failed of \(todo.count) host\(todo.count == 1 ? "" : "s")"
         ctx.progress(nil)
         ctx.event(summary)
     }
