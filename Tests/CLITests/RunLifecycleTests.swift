@@ -87,7 +87,7 @@ struct RunLifecycleTests {
     func retryWhileForegroundWaits() throws {
         try CLI.with { cli in
             try cli.write("roll.plat", Self.rolling)
-            let fg = try BackgroundCLI(cli, ["run", "roll.plat"])
+            let fg = try BackgroundCLI(cli, ["run", "roll.plat", "--wait"])
             guard let id = Self.runID(fg) else {
                 Issue.record("no run id: \(fg.stderr)")
                 return
@@ -161,7 +161,7 @@ struct RunLifecycleTests {
         try CLI.with { cli in
             try cli.write("s.plat", "plan main(token: secret) {\n    sleep(1s)\n    sh(\"true\")\n}\n")
             // Ctrl-C during the sleep parks the run; it wakes a second later, but its secret is not stored.
-            let first = try cli.run(["run", "s.plat", "-p", "token=abc"], interruptAfter: 0.5)
+            let first = try cli.run(["run", "s.plat", "-p", "token=abc", "--wait"], interruptAfter: 0.5)
             #expect(first.exitCode == 130, "\(first)")
             let id = String(first.stderr.split(separator: "\n").first?.dropFirst(4) ?? "")
             let scheduler = try BackgroundCLI(cli, ["scheduler"])
@@ -212,7 +212,7 @@ struct RunLifecycleTests {
     func sleepDurationAfterResume() throws {
         try CLI.with { cli in
             try cli.write("n.plat", "plan main() {\n    step \"nap\" { sleep(2s) }\n}\n")
-            let first = try cli.run(["run", "n.plat"], interruptAfter: 0.5)
+            let first = try cli.run(["run", "n.plat", "--wait"], interruptAfter: 0.5)
             #expect(first.exitCode == 130, "\(first)")
             let id = String(first.stderr.split(separator: "\n").first?.dropFirst(4) ?? "")
             usleep(2_500_000)
@@ -222,6 +222,27 @@ struct RunLifecycleTests {
             #expect(d >= 2.0, "duration \(d)\n\(resumed)")
             let line = resumed.stderr.split(separator: "\n").first { $0.contains("main/nap") && !$0.contains("resumed") }
             #expect(line.map { !$0.hasSuffix("ms") } == true, "\(resumed)")
+        }
+    }
+
+    @Test("without a terminal a foreground run that must wait parks and exits 3 at once; --wait waits")
+    func noTerminalParks() throws {
+        try CLI.with { cli in
+            try cli.write("gate.plat", "plan main() {\n    step \"gate\" { approve(\"ship it?\") }\n}\n")
+            let parked = try cli.run(["run", "gate.plat"], timeout: 10)
+            expectExit(parked, 3)
+            #expect(parked.stderr.contains("is waiting; it continues with `platflow resume"), "\(parked)")
+            #expect(parked.stderr.contains("--wait waits instead"), "\(parked)")
+            let id = String(parked.stderr.split(separator: "\n").first?.dropFirst(4) ?? "")
+            // The approval continues it in the background.
+            expectExit(try cli.run(["approve", id]), 0)
+            #expect(try Self.waitFor(cli, id, status: "succeeded"))
+            // --wait waits (here until Ctrl-C, which parks it), and says what it waits for and that Ctrl-C parks it.
+            let waited = try cli.run(["run", "gate.plat", "--wait"], timeout: 10, interruptAfter: 1.5)
+            #expect(waited.exitCode == 130, "\(waited)")
+            #expect(waited.seconds >= 1.4, "\(waited)")
+            #expect(waited.stderr.contains("waiting for approval: ship it? (platflow approve"), "\(waited)")
+            #expect(waited.stderr.contains("Ctrl-C parks the run"), "\(waited)")
         }
     }
 }

@@ -13,6 +13,7 @@ enum ResumeCommand {
                      help: "secret parameters again (they are never stored)"),
             FlagSpec(name: "upgrade", help: "replay the files on disk now instead of the code the run started with"),
             FlagSpec(name: "worker", help: "run in the background without waiting for timers or approvals (used by --detach)"),
+            RunCommand.waitFlag,
             EngineSession.durabilityFlag,
         ],
         examples: ["platflow resume 3f9a2k1m", "platflow resume 3f9a --param token=$TOKEN", "platflow resume 3f9a --upgrade"],
@@ -31,7 +32,7 @@ enum ResumeCommand {
             // A background worker prints nothing and parks the run rather than wait for timers or people.
             let worker = args.has("worker")
             let executor = RunExecutor(store: store, output: worker ? SilentRunOutput() : TerminalOutput(terminal: terminal),
-                                       waitPolicy: worker ? .park : .wait)
+                                       waitPolicy: worker ? .park : RunCommand.waitPolicy(args))
             return RunCommand.drive(executor, id: run.id, secrets: secrets, upgrade: args.has("upgrade"), terminal: terminal)
         }
     }
@@ -46,6 +47,7 @@ enum RetryCommand {
             FlagSpec(name: "param", short: "p", value: "NAME=VALUE", repeats: true, help: "secret parameters again"),
             FlagSpec(name: "upgrade", help: "use the files on disk now (after fixing the plan)"),
             FlagSpec(name: "detach", help: "continue in the background and return at once"),
+            RunCommand.waitFlag,
             EngineSession.durabilityFlag,
         ],
         examples: ["platflow retry 3f9a2k1m", "platflow retry 3f9a --upgrade"],
@@ -56,7 +58,7 @@ enum RetryCommand {
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "retry needs a run id", hint: "`platflow runs --status failed` lists failed runs") { store, run in
-            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal))
+            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), waitPolicy: RunCommand.waitPolicy(args))
             try executor.prepareRetry(run.id)
             if args.has("detach") {
                 try DetachedWorker.spawn(runID: run.id, dbPath: store.db.path)
