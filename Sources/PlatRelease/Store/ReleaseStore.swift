@@ -23,12 +23,8 @@ public final class ReleaseStore {
         self.clock = clock
     }
 
-    /// Who runs the command, named as runs name it: `$PLATFLOW_USER`, `$USER`, `$LOGNAME`, else the account of
-    /// the process (so a shell without `$USER`, as under cron or a container, still records who).
-    public static var defaultActor: String {
-        let env = ProcessInfo.processInfo.environment
-        return env["PLATFLOW_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? NSUserName()
-    }
+    /// Who acts when no one is named: the same user runs record (`PLATFLOW_USER`, `$USER`, else the account).
+    public static var defaultActor: String { RunExecutor.currentUser() }
 
     /// Where the artifacts of the database at `databasePath` live: `$PLATFLOW_ARTIFACTS`, else `artifacts/`
     /// beside the database (`.platflow/artifacts` for the default `.platflow/platflow.db`). Runs and commands
