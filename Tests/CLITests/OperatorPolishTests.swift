@@ -126,4 +126,22 @@ struct OperatorPolishTests {
             #expect(!logs.stdout.contains("re-running"), "\(logs)")
         }
     }
+
+    @Test("the run's summary counts hosts that never started (later batches after max_fail) as skipped")
+    func skippedCountsHostsNeverStarted() throws {
+        try CLI.with { cli in
+            try cli.write("m.plat", """
+                plan main() {
+                    step "roll" { sh(["h1", "h2", "h3", "h4"], "test $PLATFLOW_HOST != h1", rolling: "1", max_fail: "0") }
+                }
+
+                """)
+            let r = try cli.run(["run", "m.plat"])
+            expectExit(r, 1)
+            let row = r.stderr.split(separator: "\n").first { $0.hasPrefix("main/roll") }
+            let columns = row?.split(separator: " ", omittingEmptySubsequences: true).map(String.init) ?? []
+            #expect(columns.count >= 5 && Array(columns[1...4]) == ["4", "0", "1", "3"], "\(r)")
+            #expect(r.stderr.contains("1 of 4 hosts failed (max_fail \"0\")"), "\(r)")
+        }
+    }
 }

@@ -192,6 +192,8 @@ public enum EngineSchema {
         Migration(module: "engine", version: 4, sql: """
             ALTER TABLE engine_steps ADD COLUMN active_seconds REAL NOT NULL DEFAULT 0;
             ALTER TABLE engine_steps ADD COLUMN live_since REAL;
+            -- How many hosts a fleet effect targets, so hosts that never started count as not run.
+            ALTER TABLE engine_journal ADD COLUMN hosts_total INTEGER;
             """),
     ]
 }

@@ -82,6 +82,12 @@ public enum FleetReport {
         return order.map { key in
             var s = steps[key]!
             s.duration = try? wallTime(db: db, runID: runID, key: key)
+            // Hosts that never started (a stop before their batch) have no entry: they are counted as not run.
+            if let total = try? db.queryOne("SELECT hosts_total FROM engine_journal WHERE run_id = ? AND key = ?", runID, key)?
+                .int("hosts_total"), Int(total) > s.hosts {
+                s.notRun += Int(total) - s.hosts
+                s.hosts = Int(total)
+            }
             // Largest first; equal sizes keep the order they were first seen in.
             s.groups = s.groups.enumerated().sorted { a, b in
                 a.element.hosts.count != b.element.hosts.count ? a.element.hosts.count > b.element.hosts.count : a.offset < b.offset

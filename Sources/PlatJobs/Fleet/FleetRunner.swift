@@ -63,6 +63,10 @@ public final class FleetRunner {
         for size in try options.rolling?.batchSizes(total: targets.count) ?? (targets.count == 0 ? [] : [targets.count]) {
             batches.append((batches.last?.upperBound ?? 0) ..< (batches.last?.upperBound ?? 0) + size)
         }
+        // The fleet's size goes with the effect's entry: hosts that never start (later batches after a stop)
+        // are counted as not run by the run's summary.
+        try ctx.store.db.execute("UPDATE engine_journal SET hosts_total = ? WHERE run_id = ? AND key = ?",
+                                 targets.count, ctx.runID, ctx.key.text)
         try loadFinished(observe: observe)
         for (b, batch) in batches.enumerated() {
             let label = "batch \(b + 1)/\(batches.count)"
