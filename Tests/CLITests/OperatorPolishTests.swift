@@ -144,4 +144,21 @@ struct OperatorPolishTests {
             #expect(r.stderr.contains("1 of 4 hosts failed (max_fail \"0\")"), "\(r)")
         }
     }
+
+    @Test("copying a folder with no files in it is refused instead of succeeding with nothing copied")
+    func emptyFolderCopy() throws {
+        try CLI.with { cli in
+            try FileManager.default.createDirectory(at: cli.directory.appendingPathComponent("empty/sub"), withIntermediateDirectories: true)
+            let dest = cli.directory.appendingPathComponent("out").path
+            try cli.write("c.plat", """
+                plan main() {
+                    copy(from: "empty", to: ["h1"], dest: "\(dest)/")
+                }
+
+                """)
+            let r = try cli.run(["run", "c.plat"])
+            expectExit(r, 1)
+            #expect(r.stderr.contains("copy source empty is a folder with no files in it: nothing to copy"), "\(r)")
+        }
+    }
 }
