@@ -245,4 +245,29 @@ struct RunLifecycleTests {
             #expect(waited.stderr.contains("Ctrl-C parks the run"), "\(waited)")
         }
     }
+
+    @Test("a parked sleeping run says when no scheduler is running to wake it")
+    func sleepingWithoutScheduler() throws {
+        try CLI.with { cli in
+            try cli.write("nap.plat", "plan main() {\n    sleep(1h)\n}\n")
+            let start = try cli.run(["run", "nap.plat", "--detach"])
+            expectExit(start, 0)
+            let id = start.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try Self.waitFor(cli, id, status: "sleeping"))
+            let alone = try cli.run(["status", id])
+            #expect(alone.stdout.contains("no scheduler is running to wake it"), "\(alone)")
+            let scheduler = try BackgroundCLI(cli, ["scheduler"])
+            var said = true
+            let end = Date().addingTimeInterval(10)
+            while said && Date() < end {
+                usleep(200_000)
+                said = try cli.run(["status", id]).stdout.contains("no scheduler is running")
+            }
+            #expect(!said, "status still says no scheduler runs while one does")
+            kill(scheduler.process.processIdentifier, SIGTERM)
+            _ = scheduler.finish(within: 10)
+            let after = try cli.run(["status", id])
+            #expect(after.stdout.contains("no scheduler is running to wake it"), "\(after)")
+        }
+    }
 }

@@ -194,6 +194,8 @@ public enum EngineSchema {
             ALTER TABLE engine_steps ADD COLUMN live_since REAL;
             -- How many hosts a fleet effect targets, so hosts that never started count as not run.
             ALTER TABLE engine_journal ADD COLUMN hosts_total INTEGER;
+            -- Schedulers say they are alive, so a parked run can tell whether anything will wake it.
+            CREATE TABLE engine_schedulers (owner TEXT PRIMARY KEY, seen_at REAL NOT NULL);
             """),
     ]
 }

@@ -159,6 +159,26 @@ public final class RunStore {
         try db.execute("UPDATE engine_runs SET cancel_requested = 1 WHERE id = ?", id)
     }
 
+    // MARK: Schedulers
+
+    /// Seconds after which a scheduler that has not said it is alive counts as gone.
+    public static let schedulerSilence = 20.0
+
+    public func schedulerAlive(_ owner: String) throws {
+        try db.execute("INSERT INTO engine_schedulers (owner, seen_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at",
+                       owner, RunStore.now())
+    }
+
+    public func schedulerStopped(_ owner: String) throws {
+        try db.execute("DELETE FROM engine_schedulers WHERE owner = ?", owner)
+    }
+
+    /// Is a scheduler running on this database (one that said so lately, and whose process on this host lives)?
+    public func hasLiveScheduler() -> Bool {
+        let rows = (try? db.query("SELECT owner FROM engine_schedulers WHERE seen_at > ?", RunStore.now() - RunStore.schedulerSilence)) ?? []
+        return rows.contains { LeaseOwner.isAlive($0.string("owner") ?? "") }
+    }
+
     // MARK: Steps and logs
 
     public func stepStarted(_ id: String, path: String, attempt: Int) throws {

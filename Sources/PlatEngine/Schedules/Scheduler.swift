@@ -36,8 +36,13 @@ public final class Scheduler: @unchecked Sendable {
     public func run() throws {
         let store = try RunStore.open(path: dbPath, modules: modules, durability: durability)
         log("scheduler \(owner) on \(dbPath) with \(workers) worker\(workers == 1 ? "" : "s")")
+        var lastBeat = 0.0
         while !isStopping {
             do {
+                if RunStore.now() - lastBeat > 5 {
+                    try store.schedulerAlive(owner)
+                    lastBeat = RunStore.now()
+                }
                 try fireDueSchedules(store)
                 try deliverEvents(store)
                 try startRunnableRuns(store)
@@ -48,6 +53,7 @@ public final class Scheduler: @unchecked Sendable {
         }
         log("stopping: \(activeCount) run\(activeCount == 1 ? "" : "s") reaching a journal boundary")
         idle.wait()
+        try? store.schedulerStopped(owner)
         log("scheduler stopped")
     }
 

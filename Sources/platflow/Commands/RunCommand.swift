@@ -112,6 +112,9 @@ enum RunCommand {
             case .parked(let status):
                 terminal.err("run \(id) is \(status.rawValue); it continues with `platflow resume \(id)` or under `platflow scheduler`"
                              + (executor.waitPolicy == .park && signals.received == 0 ? " (no terminal here: --wait waits instead)" : "") + "\n")
+                if status == .sleeping && !executor.store.hasLiveScheduler() {
+                    terminal.err("no scheduler is running on this database to wake it: start `platflow scheduler`\n")
+                }
                 return signals.received == SIGINT ? ExitCode.interrupted : ExitCode.parked
             case .interrupted:
                 terminal.err("run \(id) stopped; continue it with `platflow resume \(id)`\n")

@@ -119,7 +119,13 @@ enum StatusCommand {
             if let d = run.duration() { s += ", \(run.status.isFinished ? "took" : "running for") \(humanDuration(d))" }
             if run.attempt > 1 { s += ", attempt \(run.attempt)" }
             s += "\n"
-            if let w = run.wakeAt, run.status == .sleeping { s += "wakes at \(localTime(w))\n" }
+            if let w = run.wakeAt, run.status == .sleeping {
+                s += "wakes at \(localTime(w))"
+                if !store.hasLiveScheduler() && run.leaseOwner == nil {
+                    s += " (no scheduler is running to wake it: start `platflow scheduler`, or `platflow resume \(run.id)` then)"
+                }
+                s += "\n"
+            }
             if let p = pending {
                 s += "waiting for approval: \(p.message)"
                 if !p.approvers.isEmpty { s += " (approvers: \(p.approvers.joined(separator: ", ")), quorum \(p.quorum))" }
