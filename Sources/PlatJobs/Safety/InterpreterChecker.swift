@@ -90,7 +90,7 @@ struct InterpreterChecker {
     }
 
     private func nestShell(_ script: String, line: Int, shown: String) {
-        guard reporter.canNest else { return }
+        guard reporter.canNest else { return reporter.tooDeep(line: line, "a shell command") }
         ShellChecker.check(script, reporter: reporter.nested(atLine: line))
     }
 
