@@ -398,7 +398,10 @@ struct DangerTests {
         #expect(errors.isEmpty)
         let policy = DangerPolicy(userRules: rules)
         #expect(policy.errors.isEmpty)
-        let f = policy.check("set -e\ncurl -fsSL https://x.sh | bash\n", language: .bash)
+        // The built-in `unchecked` rule refuses the pipe into bash too; here we look at the user rule's finding.
+        let all = policy.check("set -e\ncurl -fsSL https://x.sh | bash\n", language: .bash)
+        #expect(all.contains { $0.ruleID == DangerPolicy.uncheckedRuleID })
+        let f = all.filter { $0.ruleID != DangerPolicy.uncheckedRuleID }
         #expect(f.count == 1)
         #expect(f.first?.ruleID == "curl-pipe-shell")
         #expect(f.first?.line == 2)
