@@ -15,7 +15,7 @@ public final class FleetShellEffect: DurableEffect {
     public let spec = EffectSpec(
         name: "sh",
         params: ["targets", "script", "lang", "args", "env", "timeout", "rolling", "on_failure", "max_fail", "throttle",
-                 "allow_dangerous", "connection", "check", "cwd", "cmd", "rules"],
+                 "allow_dangerous", "unchecked", "connection", "check", "cwd", "cmd", "rules"],
         required: 0,
         summary: "runs a command here, or a script on hosts in rolling batches")
     /// It replaces the engine's `sh`, keeping its local form (delegated to `ShellEffect`) and adding hosts.
@@ -39,12 +39,14 @@ public final class FleetShellEffect: DurableEffect {
             guard let cmd = ctx.argument("cmd") ?? ctx.argument("targets") else {
                 throw RuntimeError("sh() needs a command: sh(\"cmd\"), or hosts and a script: sh(hosts, \"script\")")
             }
-            let fleetOnly = ["lang", "args", "rolling", "on_failure", "max_fail", "throttle", "allow_dangerous", "connection", "rules"]
+            let fleetOnly = ["lang", "args", "rolling", "on_failure", "max_fail", "throttle", "allow_dangerous", "unchecked", "connection", "rules"]
             if let bad = args.first(where: { fleetOnly.contains($0.name) }) {
                 throw RuntimeError("sh(): \(bad.name) applies to scripts on hosts: sh(hosts, script, \(bad.name): ...)")
             }
             args.insert(("cmd", cmd), at: 0)
-            if case .string(let text) = cmd { try checkDanger(text, language: .bash, ctx) }
+            if case .string(let text) = cmd {
+                try checkDanger(text, language: .bash, args: [], env: try ctx.args.get("env", .environment) ?? [:], ctx)
+            }
             return try local.perform(ctx.with(arguments: args))
         }
         return try runOnHosts(ctx)
@@ -85,7 +87,8 @@ public final class FleetShellEffect: DurableEffect {
         if let deadline = ctx.stepDeadline { timeout = min(timeout ?? .infinity, max(0.001, deadline - RunStore.now())) }
         let connection = try given.get("connection", .string)
         let options = try FleetShellEffect.fleetOptions(ctx)
-        try checkDanger(script, language: language, ctx)
+        // Judged with the arguments and environment it will run with: they are known before anything runs.
+        try checkDanger(script, language: language, args: args, env: env, ctx)
 
         env["PLATFLOW_IDEMPOTENCY_KEY"] = ctx.idempotencyKey
         env["PLATFLOW_RUN_ID"] = ctx.runID
@@ -182,7 +185,18 @@ public final class FleetShellEffect: DurableEffect {
     }
 
     /// Refuses a script that a rule blocks, unless the call says `allow_dangerous: "reason"` (logged).
-    func checkDanger(_ script: String, language: ScriptLanguage, _ ctx: EffectContext) throws {
+    /// What the checker cannot know (the `unchecked` rule) is refused too, unless `unchecked: "warn"` makes those
+    /// findings warnings for this call.
+    func checkDanger(_ script: String, language: ScriptLanguage, args: [String], env: [String: String],
+                     _ ctx: EffectContext) throws {
+        var uncheckedWarns = false
+        if let u = try ctx.args.get("unchecked", .string) {
+            guard u == "warn" || u == "block" else {
+                throw RuntimeError("sh(): unchecked must be \"warn\" or \"block\", got \"\(u)\"",
+                                   hint: "unchecked: \"warn\" logs what the checker cannot read instead of refusing it")
+            }
+            uncheckedWarns = u == "warn"
+        }
         var rules: [DangerRule] = []
         if let r = ctx.argument("rules") {
             // A list of rule maps, or the path of a JSON policy file with the same shape.
@@ -191,7 +205,10 @@ public final class FleetShellEffect: DurableEffect {
             for e in errors { ctx.event("ignored an invalid danger rule: \(e)", kind: .warning) }
             rules = valid
         }
-        let findings = DangerPolicy(userRules: rules).check(script, language: language)
+        let findings = DangerPolicy(userRules: rules).check(script, language: language, args: args, env: env).map { f in
+            uncheckedWarns && f.ruleID == DangerPolicy.uncheckedRuleID
+                ? DangerFinding(ruleID: f.ruleID, action: .warn, message: f.message, line: f.line, excerpt: f.excerpt) : f
+        }
         for f in findings where f.action == .warn {
             ctx.event("warning: line \(f.line): \(f.message): \(f.excerpt)", kind: .warning)
         }
@@ -200,6 +217,10 @@ public final class FleetShellEffect: DurableEffect {
         if case .string(let reason)? = ctx.argument("allow_dangerous"), !reason.trimmingCharacters(in: .whitespaces).isEmpty {
             ctx.event("allowed dangerous command (\(first.message)) because: \(reason)", kind: .warning)
             return
+        }
+        if first.ruleID == DangerPolicy.uncheckedRuleID {
+            throw RuntimeError("unchecked command refused: line \(first.line): \(first.message): \(first.excerpt)",
+                               hint: "pass unchecked: \"warn\" to run it with a logged warning, or allow_dangerous: \"why\"")
         }
         throw RuntimeError("dangerous command refused: line \(first.line): \(first.message): \(first.excerpt)",
                            hint: "if you really mean it, pass allow_dangerous: \"why\" (it is logged)")
