@@ -162,14 +162,50 @@ public final class FleetShellEffect: DurableEffect {
 
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let get = { (n: String) in call.args.named.first { $0.name == n }?.value }
-        if get("script") == nil { return try local.explain(call) }
+        var env: [String: String] = [:]
+        if case .map(let m)? = get("env") {
+            for k in m.liveKeys {
+                guard case .string(let name) = k, let v = m.get(k) else { continue }
+                if case .string(let s) = v { env[name] = s } else { env[name] = v.printed }
+            }
+        }
+        if get("script") == nil {
+            var (lines, result) = try local.explain(call)
+            if case .string(let cmd)? = get("cmd") ?? get("targets") {
+                lines += FleetShellEffect.explainVerdict(cmd, language: .bash, args: [], env: env)
+            }
+            return (lines, result)
+        }
         let hosts = try Host.list(get("targets") ?? .list([]))
         var script = ""
-        if case .string(let s)? = get("script") { script = s } else if case .map(let m)? = get("script"), case .string(let n)? = m.get(.string("name")) { script = "library script \(n)" }
+        var body: String? = nil
+        var language = ScriptLanguage.bash
+        if case .string(let s)? = get("script") {
+            script = s
+            body = s
+        } else if case .map(let m)? = get("script"), case .string(let n)? = m.get(.string("name")) {
+            script = "library script \(n)"
+            if case .string(let b)? = m.get(.string("body")) { body = b }
+            if case .string(let l)? = m.get(.string("lang")), let lang = ScriptLanguage(rawValue: l) { language = lang }
+        }
+        if case .string(let l)? = get("lang"), let lang = ScriptLanguage(rawValue: l) { language = lang }
+        var args: [String] = []
+        if case .list(let xs)? = get("args") { args = xs.map { if case .string(let s) = $0 { return s } else { return $0.printed } } }
         let first = script.split(separator: "\n").first.map(String.init) ?? ""
         var lines = ["sh on \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(first)\(script.contains("\n") ? " ..." : "")"]
+        if let body { lines += FleetShellEffect.explainVerdict(body, language: language, args: args, env: env) }
         lines += try FleetShellEffect.explainBatches(hosts, rolling: get("rolling"))
         return (lines, FleetRunner.explainSummary(hosts))
+    }
+
+    /// The checker's verdict for --explain: "  checker: passes", or each finding and whether the step would be
+    /// refused (user rules and `allow_dangerous` are applied when the step runs).
+    static func explainVerdict(_ script: String, language: ScriptLanguage, args: [String], env: [String: String]) -> [String] {
+        let findings = DangerPolicy().check(script, language: language, args: args, env: env)
+        if findings.isEmpty { return ["  checker: passes"] }
+        let refused = findings.contains { $0.action == .block }
+        return ["  checker: \(refused ? "would refuse it (unless allow_dangerous\(findings.allSatisfy { $0.action == .warn || $0.ruleID == DangerPolicy.uncheckedRuleID } ? " or unchecked: \"warn\"" : ""))" : "passes with warnings")"]
+            + findings.map { "    line \($0.line): \($0.action == .block ? "refused" : "warning") by \($0.ruleID): \($0.message)" }
     }
 
     /// "batch 1/3 (1 host): web-01" lines for --explain.
