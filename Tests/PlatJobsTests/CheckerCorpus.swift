@@ -46,15 +46,6 @@ private func u(_ l: ScriptLanguage, _ s: String, _ why: String, args: [String] =
 enum CheckerCorpus {
     /// Verdicts the checker does not give yet: run as known issues, so fixing one makes the test say so.
     static let knownMisses: Set<String> = [
-        "import shutil, sys\nshutil.rmtree(sys.argv[1])",
-        "import shutil, os\nshutil.rmtree(os.environ['T'])",
-        "import shutil as s\ns.rmtree('/etc')",
-        "from shutil import rmtree as r\nr('/etc')",
-        "import pathlib\nfor p in pathlib.Path('/etc').rglob('*'):\n    p.unlink()",
-        "exec(\"import os; os.system('rm -rf /')\")",
-        "exec(open('x.py').read())",
-        "import os\nos.execvp('rm', ['rm', '-rf', '/'])",
-        "import os\nos.execv('/bin/sh', ['sh', '-c', 'rm -rf /'])",
         "Get-ChildItem C:\\ | Remove-Item -Recurse -Force",
         "gci C:\\Windows | ri -r -fo",
         "iex 'Remove-Item -Recurse -Force C:\\'",
