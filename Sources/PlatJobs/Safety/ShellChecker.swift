@@ -303,7 +303,7 @@ struct ShellChecker {
         // `rm${IFS}-rf${IFS}/`: IFS splits the word; judge the command as the shell will split it.
         if command.words.contains(where: { $0.segments.contains { if case .variable("IFS", _, _) = $0 { return true } else { return false } } }) {
             var copy = self
-            copy.known["IFS"] = copy.known["IFS"] ?? " "
+            copy.known["IFS"] = " " // whatever IFS holds, its characters split the word here
             let text = words.map { copy.expand($0).text }.joined(separator: " ")
             nest(text, line: line, language: .sh, construct: "a command split by $IFS")
             return
@@ -381,11 +381,9 @@ struct ShellChecker {
         case "rsync":
             let flags = args.compactMap(\.literal).filter { $0.hasPrefix("--del") || $0 == "--remove-source-files" }
             let operands = args.filter { !($0.literal ?? "").hasPrefix("-") }
-            if !flags.isEmpty, operands.count >= 2, let dest = operands.last {
-                let text = expand(dest).text
-                if let why = SystemPaths.danger(of: text.hasSuffix("/") && text.count > 1 ? String(text.dropLast()) : text, cwd: cwd) {
-                    reporter.report("rsync-delete-system-path", line: line, "\(prefix)rsync \(flags[0]) into \(ShellChecker.shown(dest)) deletes what is not in the source from \(why)")
-                }
+            if !flags.isEmpty, operands.count >= 2, let dest = operands.last, let why = danger(of: dest) {
+                let what = why.hasPrefix("removes ") ? String(why.dropFirst("removes ".count)) : why
+                reporter.report("rsync-delete-system-path", line: line, "\(prefix)rsync \(flags[0]) into \(ShellChecker.shown(dest)) deletes what is not in the source from \(what)")
             }
         case "mkswap", "sgdisk", "sfdisk", "fdisk", "parted", "gdisk", "cfdisk", "mkntfs", "mkdosfs", "mkswap.exe", "truncate", "fallocate", "badblocks", "hdparm", "nvme", "cryptsetup", "pvcreate", "zpool":
             let harmless = ["--help", "-h", "--version", "-l", "--list", "-p", "--print", "list", "status", "-n"]
@@ -575,6 +573,7 @@ struct ShellChecker {
             var rest = skipOptions(args[...], valued: ["-p", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-b", "-c", "-e", "-m",
                                                      "-O", "-Q", "-S", "-W", "-w", "-E", "-B", "-I"])
             rest = rest.dropFirst() // the host
+            if rest.first?.literal == "--" { rest = rest.dropFirst() }
             return rest.isEmpty ? nil : (shell(joined(rest), line), "ssh")
         default:
             return (args, name)
@@ -752,7 +751,11 @@ struct ShellChecker {
                 }
             }
         default:
-            reporter.unchecked(line: line, "the output of \(source) is piped into \(name): the checker cannot read the script it runs")
+            // A database client reading a dump (`gunzip < d.sql.gz | mysql`) is data loading, not a script we can
+            // judge; shells and interpreters fed by another program are refused.
+            if language != .sql {
+                reporter.unchecked(line: line, "the output of \(source) is piped into \(name): the checker cannot read the script it runs")
+            }
         }
     }
 
