@@ -71,7 +71,7 @@ public final class CopyEffect: DurableEffect {
         if let deadline = ctx.stepDeadline { o.timeout = min(o.timeout, max(0.001, deadline - RunStore.now())) }
         if let b = try args.get("sync", .bool) { o.durable = b }
         o.owner = ctx.runID
-        o.transports = transports
+        o.transports = try transports.including(ctx.store.modules)
         return o
     }
 
@@ -89,8 +89,8 @@ public final class CopyEffect: DurableEffect {
             throw RuntimeError("copy() needs from:, to: and dest:")
         }
         let dest = try ctx.args.require("dest", .string)
-        let targets = try FleetTargets(to, transports: transports)
         var options = try options(ctx)
+        let targets = try FleetTargets(to, transports: options.transports)
         let fleet = try FleetShellEffect.fleetOptions(ctx)
         // The time for [DATE:...] macros is the effect's first start, as journaled.
         if let e = ctx.journal.entry(ctx.key), case .map(let m)? = try? ValueCodec.decode(e.args),

@@ -54,6 +54,7 @@ public final class FleetShellEffect: DurableEffect {
 
     func runOnHosts(_ ctx: EffectContext) throws -> Value {
         guard let targetsValue = ctx.argument("targets") else { throw RuntimeError("sh(): no targets given") }
+        let transports = try self.transports.including(ctx.store.modules)
         let targets = try FleetTargets(targetsValue, transports: transports)
         var language = ScriptLanguage.bash
         var script: String
@@ -95,7 +96,6 @@ public final class FleetShellEffect: DurableEffect {
         env["PLATFLOW_STEP"] = ctx.stepPath
         let job = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
                             connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
-        let transports = self.transports
         let runner = FleetRunner(ctx: ctx, targets: targets, options: options, verb: "sh") { host in
             FleetShellEffect.runOne(job, on: host, transports: transports)
         }
