@@ -435,6 +435,18 @@ enum CheckerCorpus {
 @Suite struct CheckerCorpusTests {
     static let policy = DangerPolicy()
 
+    @Test("functions calling each other many times are followed up to a budget, then refused as unchecked")
+    func callBudget() {
+        // Each of f1..f4 calls the next 40 times: 40^4 calls if followed naively.
+        var script = "f5() { rm -rf \"$1\"; }\n"
+        for k in (1...4).reversed() {
+            script += "f\(k)() { " + String(repeating: "f\(k + 1) /tmp/x; ", count: 40) + "}\n"
+        }
+        script += "f1\n"
+        let findings = CheckerCorpusTests.policy.check(script, language: .bash)
+        #expect(findings.contains { $0.ruleID == DangerPolicy.uncheckedRuleID && $0.message.contains("too many calls") }, "\(findings)")
+    }
+
     @Test("the checker corpus", arguments: CheckerCorpus.cases)
     func corpus(_ c: CorpusCase) {
         if CheckerCorpus.knownMisses.contains(c.script) {

@@ -8,6 +8,12 @@ final class DangerCollector {
         var message: String
     }
     var hits: [Hit] = []
+    /// Function bodies followed so far (each call of a script's function is judged again with its arguments);
+    /// past `DangerCollector.callBudget` the checker stops following calls and says so, so hostile input
+    /// (functions calling each other a hundred times each) cannot make it run for ever.
+    var callsFollowed = 0
+    static let callBudget = 2_000
+    var budgetReported = false
 }
 
 /// Where a checker reports. Scripts inside scripts (`bash -c '...'`, here-documents, `os.system("...")`) are

@@ -73,7 +73,7 @@ struct ShellChecker {
     private mutating func run() {
         findForkBombs()
         let all = ShellChecker.commands(lexer.tokens)
-        collectFunctions(all)
+        collectFunctions()
         runCommands(all)
     }
 
@@ -90,7 +90,7 @@ struct ShellChecker {
 
     /// `f() { ...; }`, `f() ( ... )` and `function f { ...; }`: the commands between the braces, so a call of `f`
     /// can be judged with its arguments.
-    private mutating func collectFunctions(_ all: [Command]) {
+    private mutating func collectFunctions() {
         let t = lexer.tokens
         func word(_ k: Int) -> String? {
             guard k >= 0, k < t.count, case .word(let w) = t[k] else { return nil }
@@ -327,8 +327,16 @@ struct ShellChecker {
         var via: [String] = []
         guard let (name, args) = ShellChecker.unwrap(Array(words), via: &via) else { return }
         let prefix = via.isEmpty ? "" : via.joined(separator: " ") + " "
+        if functions[name] != nil, reporter.collector.callsFollowed >= DangerCollector.callBudget {
+            if !reporter.collector.budgetReported {
+                reporter.collector.budgetReported = true
+                reporter.unchecked(line: line, "the script calls its functions more than \(DangerCollector.callBudget) times: too many calls to check")
+            }
+            return
+        }
         if let body = functions[name], callDepth < 4 {
             // A call of a function the script defined: its body with these arguments.
+            reporter.collector.callsFollowed += 1
             var inner = self
             inner.callDepth += 1
             inner.setPositional(args.map { expand($0) }.allSatisfy { $0.emptied.isEmpty } ? args.map { expand($0).text } : nil)
