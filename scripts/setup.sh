@@ -13,6 +13,8 @@ have() { command -v "$1" >/dev/null 2>&1; }
 # Script steps: sh/bash, python3, perl and the sqlite3 shell.
 have bash || need+=(bash)
 have python3 || need+=(python3)
+# The YAML tests check the reader against ruamel.yaml in a venv of their own (Debian keeps venv apart).
+{ have python3 && python3 -c 'import ensurepip, venv' 2>/dev/null; } || need+=(python3-venv)
 have perl || need+=(perl)
 have sqlite3 || need+=(sqlite3)
 # Remote hosts go through the OpenSSH client; the ssh tests start a real sshd on 127.0.0.1.

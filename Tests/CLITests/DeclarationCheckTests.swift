@@ -219,4 +219,73 @@ struct DeclarationCheckTests {
             #expect(r.stderr == "", "\(r)")
         }
     }
+
+    @Test("check reports what schedule apply would refuse: cron text, time zones (did you mean), @every below 1s, events")
+    func applyProblemsInCheck() throws {
+        try CLI.with { cli in
+            try cli.write("s.plat", #"""
+                plan main(env: string) { print(env) }
+                schedule "a" { cron: "0 25 * * *", run: main(env: "x") }
+                schedule "b" { cron: "0 3 * * *", tz: "Asia/Shangai", run: main(env: "x") }
+                schedule "c" { cron: "@every 500ms", run: main(env: "x") }
+                on cmdb.host.chnged run main(env: "x")
+
+                """#)
+            let r = try cli.run(["check", "s.plat"])
+            expectExit(r, 1)
+            #expect(r.stderr == #"""
+                s.plat:2:22: error: 0 25 * * *: hour 25 out of range 0-23
+                    schedule "a" { cron: "0 25 * * *", run: main(env: "x") }
+                                         ^
+                s.plat:3:39: error: unknown time zone 'Asia/Shangai'
+                    schedule "b" { cron: "0 3 * * *", tz: "Asia/Shangai", run: main(env: "x") }
+                                                          ^
+                hint: did you mean 'Asia/Shanghai'?
+                s.plat:4:22: error: @every 500ms: @every takes a duration of at least 1s, like @every 30s or @every 1h30m
+                    schedule "c" { cron: "@every 500ms", run: main(env: "x") }
+                                         ^
+                s.plat:5:4: error: no event 'cmdb.host.chnged' to subscribe to
+                    on cmdb.host.chnged run main(env: "x")
+                       ^
+                hint: did you mean 'cmdb.host.changed'?
+                4 problems found
+
+                """#, "\(r)")
+            // And apply refuses the same file with the same problems.
+            let apply = try cli.run(["schedule", "apply", "s.plat"])
+            expectExit(apply, 2)
+            #expect(apply.stderr.contains("did you mean 'Asia/Shanghai'?"), "\(apply)")
+        }
+    }
+
+    @Test("literal option values of effects are checked with a did-you-mean, before anything runs")
+    func literalOptionValues() throws {
+        try CLI.with { cli in
+            try cli.write("o.plat", #"""
+                plan main() {
+                    sh(["h1", "h2"], "true", on_failure: "ignor")
+                    approve("go?", on_timeout: "aprove")
+                    sh(["h1"], "true", lang: "pyhton")
+                }
+
+                """#)
+            let r = try cli.run(["check", "o.plat"])
+            expectExit(r, 1)
+            #expect(r.stderr.hasPrefix(#"""
+                o.plat:2:42: error: sh() on_failure must be one of: "pause", "ignore", "manual", not "ignor"
+                        sh(["h1", "h2"], "true", on_failure: "ignor")
+                                                             ^
+                hint: did you mean 'ignore'?
+                o.plat:3:32: error: approve() on_timeout must be one of: "fail", "approve", not "aprove"
+                        approve("go?", on_timeout: "aprove")
+                                                   ^
+                hint: did you mean 'approve'?
+                o.plat:4:30: error: sh() lang must be one of: 
+                """#), "\(r)")
+            #expect(r.stderr.contains("hint: did you mean 'python'?"), "\(r)")
+            let run = try cli.run(["run", "o.plat"])
+            expectExit(run, 2)
+            #expect(!run.stderr.hasPrefix("run "), "a run was started: \(run)")
+        }
+    }
 }

@@ -106,7 +106,7 @@ struct HostileInputTests {
                 }
 
                 """)
-            let r = try cli.run(["run", "slow.plat"], timeout: 10, interruptAfter: 0.5)
+            let r = try cli.run(["run", "slow.plat", "--wait"], timeout: 10, interruptAfter: 0.5)
             #expect(!r.timedOut, "SIGINT did not stop the run\n\(r)")
             #expect(!r.signalled, "the process died of the signal instead of exiting 130\n\(r)")
             #expect(r.exitCode == 130, "\(r)")

@@ -88,7 +88,7 @@ struct SubcommandTests {
         (["cmdb", "host", "ad", "inner_ip=10.0.0.1"], "error: unknown cmdb host command 'ad'\nhint: did you mean 'add'?\n"),
         (["cmdb", "model", "attr", "remvoe", "host", "x"], "error: unknown cmdb model attr command 'remvoe'\nhint: did you mean 'remove'?\n"),
         (["schedule", "nxt", "@daily"], "error: unknown schedule command 'nxt'\nhint: did you mean 'next'?\n"),
-        (["script", "frobnicate"], "error: unknown script command 'frobnicate'\nhint: one of: add, publish, disable, list, show\n"),
+        (["script", "frobnicate"], "error: unknown script command 'frobnicate'\nhint: one of: add, publish, disable, list, show, lint\n"),
         (["help", "cmdb", "hots"], "error: unknown cmdb command 'hots'\nhint: did you mean 'hosts'?\n"),
     ])
     func unknownSubcommand(args: [String], stderr: String) throws {

@@ -133,6 +133,35 @@ struct FleetFlowTests {
         }
     }
 
+    @Test("sh judges a script with its args: and env: substituted; what cannot be read is refused unless unchecked: \"warn\"")
+    func dangerousArgumentsAndUnchecked() throws {
+        let dir = try Binary.tempDir("danger-args")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let marker = dir.appendingPathComponent("m.txt").path
+        try write("""
+            plan byarg() { step "a" { sh(["a"], "echo ran >> '\(marker)'\\nrm -rf \\"$1\\"", args: ["/"]) } }
+            plan byenv() { step "e" { sh(["a"], "echo ran >> '\(marker)'\\nrm -rf \\"$T\\"", env: {T: "/etc"}) } }
+            plan safe() { step "s" { sh(["a"], "rm -rf \\"$1\\"", args: ["\(dir.path)/gone"]) } }
+            plan unknown(mode: string = "block") {
+                step "u" { sh(["a"], "C=echo\\nX=\\"$(echo $C)\\"\\n$X ran >> '\(marker)'", unchecked: mode) }
+            }
+            """, "d.plat", in: dir)
+        let db = dir.appendingPathComponent("d.db").path
+        let (c1, _, e1) = try Binary.run(["run", "d.plat", "byarg", "--db", db], in: dir)
+        #expect(c1 == 1 && e1.contains("dangerous command refused: line 2") && e1.contains("root folder"), "\(e1)")
+        let (c2, _, e2) = try Binary.run(["run", "d.plat", "byenv", "--db", db], in: dir)
+        #expect(c2 == 1 && e2.contains("/etc"), "\(e2)")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let (c3, _, e3) = try Binary.run(["run", "d.plat", "safe", "--db", db], in: dir)
+        #expect(c3 == 0, "\(e3)")
+        let (c4, _, e4) = try Binary.run(["run", "d.plat", "unknown", "--db", db], in: dir)
+        #expect(c4 == 1 && e4.contains("unchecked command refused") && e4.contains("$X"), "\(e4)")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let (c5, _, e5) = try Binary.run(["run", "d.plat", "unknown", "-p", "mode=warn", "--db", db], in: dir)
+        #expect(c5 == 0 && e5.contains("$X"), "\(e5)")
+        #expect(FileManager.default.fileExists(atPath: marker))
+    }
+
     @Test("a dangerous script is refused before anything runs; allow_dangerous lets a flagged script run, logged")
     func dangerous() throws {
         let dir = try Binary.tempDir("danger")

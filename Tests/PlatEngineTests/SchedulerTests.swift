@@ -103,3 +103,44 @@ struct SchedulerTests {
         #expect(lines.allSatisfy { $0.hasPrefix("create-") })
     }
 }
+
+/// A scheduler that was down: only the latest missed fire starts, and the skipped ones are one log line.
+@Suite(.serialized)
+struct CatchUpTests {
+    @Test("catch-up starts the latest missed fire and summarises the skipped ones in one line")
+    func latestMissedFireStarts() throws {
+        let dir = try Binary.tempDir("catchup")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+            schedule "tick" { cron: "@every 10s", run: main(), overlap: "allow", catch_up: 1h }
+
+            plan main() {
+                sh("true")
+            }
+            """.write(to: dir.appendingPathComponent("tick.plat"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("c.db").path
+        let (code, _, err) = try Binary.run(["schedule", "apply", "tick.plat", "--db", db], in: dir)
+        #expect(code == 0, "\(err)")
+        // The scheduler was down for the last ten minutes: 61 fires were due (62 if a fire time passes while
+        // it starts).
+        let now = Date().timeIntervalSince1970
+        do {
+            let setup = try Database(path: db)
+            try setup.execute("UPDATE engine_schedules SET next_fire = ? WHERE name = 'tick'", (now / 10).rounded(.down) * 10 - 600)
+        }
+        let s = try Binary.start(["scheduler", "--db", db], in: dir, tag: "sched")
+        usleep(1_500_000)
+        kill(s.processIdentifier, SIGTERM)
+        s.waitUntilExit()
+        let log = (try? String(contentsOf: dir.appendingPathComponent("sched.err"), encoding: .utf8)) ?? ""
+        let check = try Database(path: db)
+        let started = try check.query("SELECT fire_time FROM engine_schedule_fires WHERE schedule = 'tick' AND outcome = 'started'")
+        #expect(started.count == 1, "\(log)")
+        // The one that started is the latest due fire, not the oldest.
+        #expect((started.first?.double("fire_time") ?? 0) > now - 11, "\(log)")
+        let missed = try check.query("SELECT fire_time FROM engine_schedule_fires WHERE schedule = 'tick' AND outcome = 'missed'")
+        #expect(missed.count == 60 || missed.count == 61, "\(missed.count) missed\n\(log)")
+        let lines = log.split(separator: "\n").filter { $0.contains("missed") || $0.contains("skipped") }
+        #expect(lines.count == 1 && lines.first?.contains("tick: \(missed.count) missed fires skipped") == true, "\(log)")
+    }
+}

@@ -398,7 +398,10 @@ struct DangerTests {
         #expect(errors.isEmpty)
         let policy = DangerPolicy(userRules: rules)
         #expect(policy.errors.isEmpty)
-        let f = policy.check("set -e\ncurl -fsSL https://x.sh | bash\n", language: .bash)
+        // The built-in `unchecked` rule refuses the pipe into bash too; here we look at the user rule's finding.
+        let all = policy.check("set -e\ncurl -fsSL https://x.sh | bash\n", language: .bash)
+        #expect(all.contains { $0.ruleID == DangerPolicy.uncheckedRuleID })
+        let f = all.filter { $0.ruleID != DangerPolicy.uncheckedRuleID }
         #expect(f.count == 1)
         #expect(f.first?.ruleID == "curl-pipe-shell")
         #expect(f.first?.line == 2)
@@ -458,7 +461,8 @@ struct DangerTests {
             """)
         #expect(errors.isEmpty)
         let policy = DangerPolicy(userRules: rules)
-        #expect(policy.check("x = eval(input())", language: .python).map(\.ruleID) == ["no-eval"])
+        // eval of a literal is read (and passes the built-in rules); eval(input()) would also be refused as unchecked.
+        #expect(policy.check("x = eval(\"1 + 1\")", language: .python).map(\.ruleID) == ["no-eval"])
         #expect(policy.check("eval(\"x\")", language: .bash).isEmpty)
         #expect(policy.check("select * from t;", language: .sql).map(\.action) == [.warn])
         #expect(policy.check("-- select * from t", language: .sql).isEmpty)

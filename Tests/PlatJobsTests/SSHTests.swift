@@ -262,6 +262,49 @@ import PlatLang
         #expect(Date().timeIntervalSince(start) < 3 + 2)
     }
 
+    /// A port that accepts TCP connections (the kernel completes them) but never says a word: ssh waits for a
+    /// banner that does not come. The listener lives until `close`.
+    private func silentListener() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(bound == 0 && listen(fd, 8) == 0)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+    }
+
+    @Test func aTimeoutBeforeTheHostAnswersIsAConnectionErrorWithItsDuration() throws {
+        let server = try SSHServer.start()
+        let (t, dir) = transport()
+        defer { finish(t, dir, server) }
+        let (fd, port) = try silentListener()
+        defer { close(fd) }
+        var host = server.host(connectTimeout: 10)
+        host.port = port
+        do {
+            let r = try t.run(ScriptJob(script: "echo never", timeout: 1), on: host)
+            Issue.record("a host that never answers should be a connection error, got timedOut=\(r.timedOut) exit \(r.exitCode)")
+        } catch let e as RuntimeError {
+            #expect(e.message.hasPrefix("cannot connect to \(host.name) over ssh"), "\(e.message)")
+            #expect(e.message.contains("no session within the timeout of 1 s"), "\(e.message)")
+        }
+        // Through a fleet step: the host failed (not timeout, no exit 143) and took the second it tried.
+        var registry = TransportRegistry()
+        try registry.register(kind: "ssh") { _ in t }
+        let outcome = FleetShellEffect.runOne(ScriptJob(script: "echo never", timeout: 1), on: host, transports: registry)
+        #expect(outcome.status == .failed && outcome.exitCode == nil, "\(outcome)")
+        #expect(outcome.stderr.contains("cannot connect"), "\(outcome.stderr)")
+        #expect(outcome.duration >= 0.9, "\(outcome.duration)")
+    }
+
     @Test func aWrongKeyIsAnAuthenticationErrorWithoutPrompting() throws {
         let server = try SSHServer.start()
         let (t, dir) = transport()

@@ -285,3 +285,60 @@ private func text(_ path: String) -> String? {
         #expect(log.all.count == before)
     }
 }
+
+/// A module of its own that reaches "fake" hosts: it provides the kind, and the job platform, unchanged, runs on
+/// its hosts when both modules are in the set.
+private final class FakeHostsModule: PlatModule, TransportProvider {
+    let name = "fakehosts"
+    let fake: FakeTransport
+    init(_ fake: FakeTransport) { self.fake = fake }
+    func registerTransports(into registry: inout TransportRegistry) throws {
+        let fake = self.fake
+        try registry.register(kind: "fake") { _ in fake }
+    }
+}
+
+@Suite struct TransportProviderTests {
+    private func run(_ modules: ModuleSet, _ dir: String, _ source: String) throws -> (RunOutcome, String) {
+        let store = try RunStore.open(path: dir + "/engine.db", modules: modules, durability: .normal)
+        let file = dir + "/provided.plat"
+        try source.write(toFile: file, atomically: true, encoding: .utf8)
+        let out = Output()
+        let executor = RunExecutor(store: store, output: out)
+        let id = try executor.create(file: file, plan: nil, params: [:]).id
+        return (try executor.execute(id), out.text)
+    }
+
+    @Test("a module in the set adds a transport kind: sh and copy reach its hosts; without it the kind is unknown")
+    func aModuleProvidesAKind() throws {
+        let dir = scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = CallLog()
+        let fake = FakeTransport(base: dir + "/fake", log: log)
+        try "bits".write(toFile: dir + "/bits.txt", atomically: true, encoding: .utf8)
+        let plan = """
+            plan main() {
+                let hosts = [{name: "p1", transport: "fake"}]
+                step "run" { print(sh(hosts, "uptime").hosts[0].stdout) }
+                step "ship" { print(copy(from: "\(dir)/bits.txt", to: hosts, dest: "/opt/").ok) }
+            }
+            """
+        let (outcome, printed) = try run(try ModuleSet([JobsModule(), FakeHostsModule(fake)]), dir, plan)
+        guard case .succeeded = outcome else { Issue.record("run failed: \(outcome)"); return }
+        #expect(printed == "fake ran on p1: uptime\n1\n")
+        #expect(text(dir + "/fake/p1/opt/bits.txt") == "bits")
+
+        let other = scratch("withoutProvider")
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let (refused, _) = try run(try ModuleSet([JobsModule()]), other, plan)
+        guard case .failed(let message) = refused else { Issue.record("expected a failure, got \(refused)"); return }
+        #expect(message.contains("unknown transport 'fake'"), "\(message)")
+    }
+
+    @Test("two modules providing one kind are refused, naming the kind")
+    func twoProvidersOfOneKind() throws {
+        let fake = FakeTransport(base: "/nonexistent", log: CallLog())
+        let set = try ModuleSet([JobsModule(), FakeHostsModule(fake), FakeHostsModule(fake)])
+        #expect(throws: RuntimeError.self) { try TransportRegistry.standard.including(set) }
+    }
+}

@@ -54,10 +54,11 @@ public final class CMDB {
         return CMDB(db: db, actor: actor)
     }
 
-    /// `$USER` (or `LOGNAME`), else "unknown".
+    /// Who runs the command, named as runs name it: `$PLATFLOW_USER`, `$USER`, `$LOGNAME`, else the account of
+    /// the process (so a shell without `$USER`, as under cron or a container, still records who).
     public static var defaultActor: String {
         let env = ProcessInfo.processInfo.environment
-        return env["USER"] ?? env["LOGNAME"] ?? "unknown"
+        return env["PLATFLOW_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? NSUserName()
     }
 
     var nowText: String { CMDBTime.format(clock()) }

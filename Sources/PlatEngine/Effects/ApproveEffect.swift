@@ -10,7 +10,8 @@ public final class ApproveEffect: DurableEffect {
     public init() {}
     public let kind = EffectKind.external
     public let spec = EffectSpec(name: "approve", params: ["message", "approvers", "quorum", "timeout", "on_timeout", "allow_self"],
-                          required: 1, summary: "waits for people to approve; fails when rejected")
+                          required: 1, summary: "waits for people to approve; fails when rejected",
+                          choices: ["on_timeout": ["fail", "approve"]])
 
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let m = call.args.named.first { $0.name == "message" }?.value.printed ?? ""
@@ -79,7 +80,8 @@ public final class ApproveEffect: DurableEffect {
         // The journal says started already; a crash before this request exists opens it on resume.
         try book.open(runID: ctx.runID, key: ctx.key.text, message: message, approvers: approvers, quorum: quorum,
                       allowSelf: allowSelf, timeoutAt: timeoutAt, onTimeout: onTimeout)
-        ctx.event("waiting for approval: \(message) (platflow approve \(ctx.runID))", kind: .warning)
+        ctx.event("waiting for approval: \(message) (platflow approve \(ctx.runID))"
+                  + (ctx.waitPolicy == .wait ? "; Ctrl-C parks the run" : ""), kind: .warning)
     }
 }
 
@@ -199,7 +201,8 @@ public enum ApprovalGate {
         if try book.request(runID: ctx.runID, key: key) == nil {
             try book.open(runID: ctx.runID, key: key, message: message, approvers: [], quorum: 1, allowSelf: true,
                           timeoutAt: nil, onTimeout: "fail")
-            ctx.event("waiting: \(message) (platflow approve \(ctx.runID))", kind: .warning)
+            ctx.event("waiting: \(message) (platflow approve \(ctx.runID))"
+                      + (ctx.waitPolicy == .wait ? "; Ctrl-C parks the run" : ""), kind: .warning)
         }
         while true {
             switch try book.state(runID: ctx.runID, key: key) {

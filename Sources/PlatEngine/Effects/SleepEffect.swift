@@ -35,7 +35,9 @@ final class SleepEffect: DurableEffect {
             ctx.event("sleeping until \(isoTime(wakeAt)); the run is parked")
             throw RunInterruption(reason: .parked(.sleeping))
         }
-        if left > 1 { ctx.event("sleeping until \(isoTime(wakeAt))") }
+        if left > 1 {
+            ctx.event("sleeping until \(isoTime(wakeAt))" + (left > SleepEffect.parkThreshold ? "; Ctrl-C parks the run" : ""))
+        }
         do {
             try ctx.waitUntil(wakeAt)
         } catch let i as RunInterruption {

@@ -105,13 +105,22 @@ public final class DurableEffects: EffectHandler {
             }
             switch e.status {
             case .finished, .failed:
-                if unreplayed > 0 { unreplayed -= 1 }
+                if unreplayed > 0 {
+                    unreplayed -= 1
+                    // The past is re-lived: the steps open now run live from here, their clocks with them.
+                    if unreplayed == 0 { try? store.stepsLive(runID, paths: stepStack) }
+                }
                 let v = try ValueCodec.decode(e.result ?? "null")
                 if e.status == .failed, let msg = e.error { throw RuntimeError(msg) }
                 return v
             case .started:
                 resumeInFlight = e
-                if call.name != "sleep" && call.name != "approve" {
+                // A sleep, an approval and an effect parked at its own gate (a rolling pause, a manual batch)
+                // were waiting by design: going on is no re-run to warn about.
+                let parkedAtGate = (try? store.db.queryOne(
+                    "SELECT 1 AS one FROM engine_approvals WHERE run_id = ? AND substr(key, 1, ?) = ? LIMIT 1",
+                    runID, key.text.count + 1, key.text + "@")) != nil
+                if call.name != "sleep" && call.name != "approve" && !parkedAtGate {
                     event("re-running \(call.name)() at \(key.text): it was in flight when the previous process stopped",
                           kind: .warning, step: call.stepPath)
                 }
@@ -184,16 +193,17 @@ public final class DurableEffects: EffectHandler {
         if stepStack.last == step.path { stepStack.removeLast() }
         if isReplaying { return }
         switch outcome {
-        case .succeeded(let s):
-            try? store.stepFinished(runID, path: step.path, status: .succeeded, error: nil)
+        case .succeeded(let measured):
+            // The step's own time across processes (a resumed step began before this one did).
+            let s = (try? store.stepFinished(runID, path: step.path, status: .succeeded, error: nil)) ?? measured
             output.event(RunEvent(kind: .stepOK, step: step.path, text: step.path, duration: s))
             try? store.log(runID, step: step.path, kind: "event", text: "succeeded in \(String(format: "%.3f", s))s")
         case .failed(let d, _):
-            try? store.stepFinished(runID, path: step.path, status: .failed, error: d.message)
+            _ = try? store.stepFinished(runID, path: step.path, status: .failed, error: d.message)
             output.event(RunEvent(kind: .stepFailed, step: step.path, text: "\(step.path) failed: \(d.message)"))
             try? store.log(runID, step: step.path, kind: "err", text: "failed: \(d.message)")
         case .skipped(let reason):
-            try? store.stepFinished(runID, path: step.path, status: .skipped, error: reason)
+            _ = try? store.stepFinished(runID, path: step.path, status: .skipped, error: reason)
             output.event(RunEvent(kind: .stepSkipped, step: step.path, text: "\(step.path) skipped (\(reason))"))
             try? store.log(runID, step: step.path, kind: "event", text: "skipped (\(reason))")
         }

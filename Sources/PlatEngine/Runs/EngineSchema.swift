@@ -187,5 +187,15 @@ public enum EngineSchema {
             WHERE instr(step, '@') > 0 AND (run_id, step) IN (SELECT run_id, step FROM legacy_host_steps);
             DROP TABLE temp.legacy_host_steps;
             """),
+        // A step's wall time is the time its attempts ran, not the time since it first started: `active_seconds`
+        // holds what earlier processes (or attempts) spent on it, `live_since` when this stretch began.
+        Migration(module: "engine", version: 4, sql: """
+            ALTER TABLE engine_steps ADD COLUMN active_seconds REAL NOT NULL DEFAULT 0;
+            ALTER TABLE engine_steps ADD COLUMN live_since REAL;
+            -- How many hosts a fleet effect targets, so hosts that never started count as not run.
+            ALTER TABLE engine_journal ADD COLUMN hosts_total INTEGER;
+            -- Schedulers say they are alive, so a parked run can tell whether anything will wake it.
+            CREATE TABLE engine_schedulers (owner TEXT PRIMARY KEY, seen_at REAL NOT NULL);
+            """),
     ]
 }

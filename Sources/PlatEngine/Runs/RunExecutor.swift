@@ -51,7 +51,7 @@ public final class RunExecutor {
     /// Checks the file and its parameters (throwing DiagnosticList or UsageError: nothing is recorded), then
     /// records a new run pinned to the file's current code. Returns its id.
     public func create(file: String, plan planName: String?, params: [String: String], status: RunStatus = .pending,
-                       schedule: String? = nil, fireTime: Double? = nil) throws -> (id: String, secrets: [String: String]) {
+                       schedule: String? = nil, fireTime: Double? = nil, detached: Bool = false) throws -> (id: String, secrets: [String: String]) {
         let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs, declarations: registry.declarations)
         let module = try interpreter.load(path: file)
         let plan = try interpreter.selectPlan(in: module, named: planName)
@@ -63,6 +63,11 @@ public final class RunExecutor {
         let secretNames = Set(plan?.params.filter { $0.type == .secret }.map(\.name) ?? [])
         let stored = params.filter { !secretNames.contains($0.key) }
         let secrets = params.filter { secretNames.contains($0.key) }
+        if detached && !secrets.isEmpty {
+            // Checked before anything is recorded: a pending run nobody can give its secrets to would be left behind.
+            throw UsageError("a run with secret parameters (\(secrets.keys.sorted().joined(separator: ", "))) cannot be detached: secrets are never stored, so the background worker could not have them",
+                             hint: "run it in the foreground")
+        }
         let sources = module.allFiles.filter { !$0.path.hasPrefix("std/") }.map { (path: $0.path, text: $0.text) }
         let id = try store.createRun(file: file, plan: plan?.name, params: stored, secretParams: Array(secrets.keys).sorted(),
                                      sources: sources, startedBy: user, status: status, schedule: schedule, fireTime: fireTime)
@@ -97,6 +102,10 @@ public final class RunExecutor {
             keeper.stop()
             try? store.releaseLease(id, owner: owner)
         }
+        if !run.status.isParked, let last = try store.db.queryOne("SELECT MAX(at) AS at FROM engine_logs WHERE run_id = ?", id)?.double("at") {
+            // The process before died or was stopped: its steps' clocks stopped at its last record.
+            try store.pauseStepClocks(id, at: last)
+        }
         if run.status == .pending && run.startedAt == nil {
             try store.log(id, step: "", kind: "event", text: "run started by \(run.startedBy)")
         } else {
@@ -126,7 +135,7 @@ public final class RunExecutor {
             case .parked(let s):
                 return .parked(s)
             case .cancelled:
-                try? store.setStatus(id, .cancelled, error: "cancelled")
+                try? store.markCancelled(id)
                 try? store.log(id, step: "", kind: "event", text: "run cancelled")
                 return .cancelled
             case .leaseLost:
@@ -154,6 +163,7 @@ public final class RunExecutor {
     /// After a signal: a run stopped between effects goes back to pending, resumable by anyone.
     public func markInterrupted(_ id: String) {
         if let r = try? store.run(id), r.status == .running {
+            try? store.pauseStepClocks(id)
             try? store.setStatus(id, .pending)
             try? store.log(id, step: "", kind: "event", text: "run interrupted; resume with `platflow resume \(id)`")
         }
@@ -162,6 +172,15 @@ public final class RunExecutor {
     /// A failed run again from where it failed: the failed effects are forgotten and the code replays.
     public func prepareRetry(_ id: String) throws {
         guard let run = try store.run(id) else { throw EngineError(.usage, "no run '\(id)'") }
+        // A process that holds the run (a foreground run waiting on a paused batch) keeps it: forgetting its
+        // failures under it would fail that run and lose its failed hosts. Refuse and change nothing.
+        if let holder = run.leaseOwner, holder != owner, (run.leaseExpires ?? 0) > RunStore.now(), LeaseOwner.isAlive(holder) {
+            let waits = run.status == .waiting ? " and waits for a decision" : ""
+            throw EngineError(.conflict, "run \(id) is held by another process (\(holder))\(waits); retry changed nothing",
+                              hint: run.status == .waiting
+                                ? "`platflow approve \(id)` accepts the failures and goes on, `--reject` stops; or stop that process (Ctrl-C parks the run) and retry"
+                                : "wait for it, or `platflow cancel \(id)`")
+        }
         if run.status == .waiting, try ApprovalBook(db: store.db).pending(runID: id) != nil {
             // A rolling step paused after failed hosts: run the failed hosts again, then go on.
             try store.db.transaction {

@@ -73,6 +73,14 @@ public struct StepRecord: Sendable {
     public var startedAt: Double?
     public var finishedAt: Double?
     public var error: String?
+    /// Seconds the step's attempts ran (a finished step): its wall time without the time the run was stopped.
+    public var activeSeconds: Double? = nil
+
+    /// How long the step took: the time its attempts ran, or (an older record) finished minus started.
+    public var duration: Double? {
+        guard let s = startedAt, let f = finishedAt else { return nil }
+        return activeSeconds ?? (f - s)
+    }
 }
 
 public struct LogRecord: Sendable {

@@ -104,6 +104,19 @@ public final class RunStore {
         }
     }
 
+    /// Ends a run as cancelled: its steps still marked running end failed ("cancelled"), and the approvals it
+    /// was waiting for are withdrawn, so nobody can approve a cancelled run and a later retry asks again.
+    public func markCancelled(_ id: String) throws {
+        try db.transaction {
+            try setStatus(id, .cancelled, error: "cancelled")
+            try pauseStepClocks(id)
+            try db.execute("""
+                UPDATE engine_steps SET status = ?, finished_at = ?, error = 'cancelled' WHERE run_id = ? AND status = ?
+                """, StepState.failed.rawValue, RunStore.now(), id, StepState.running.rawValue)
+            try db.execute("DELETE FROM engine_approvals WHERE run_id = ? AND status = 'pending'", id)
+        }
+    }
+
     public func park(_ id: String, as status: RunStatus, wakeAt: Double?) throws {
         try db.execute("""
             UPDATE engine_runs SET status = ?, wake_at = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ?
@@ -146,29 +159,84 @@ public final class RunStore {
         try db.execute("UPDATE engine_runs SET cancel_requested = 1 WHERE id = ?", id)
     }
 
+    // MARK: Schedulers
+
+    /// Seconds after which a scheduler that has not said it is alive counts as gone.
+    public static let schedulerSilence = 20.0
+
+    public func schedulerAlive(_ owner: String) throws {
+        try db.execute("INSERT INTO engine_schedulers (owner, seen_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at",
+                       owner, RunStore.now())
+    }
+
+    public func schedulerStopped(_ owner: String) throws {
+        try db.execute("DELETE FROM engine_schedulers WHERE owner = ?", owner)
+    }
+
+    /// Is a scheduler running on this database (one that said so lately, and whose process on this host lives)?
+    public func hasLiveScheduler() -> Bool {
+        let rows = (try? db.query("SELECT owner FROM engine_schedulers WHERE seen_at > ?", RunStore.now() - RunStore.schedulerSilence)) ?? []
+        return rows.contains { LeaseOwner.isAlive($0.string("owner") ?? "") }
+    }
+
     // MARK: Steps and logs
 
     public func stepStarted(_ id: String, path: String, attempt: Int) throws {
+        let now = RunStore.now()
+        // A first attempt starts the clock afresh; a later one adds to what the earlier attempts took; a step
+        // still running from an earlier process (a resume) goes on with its clock.
         try db.execute("""
-            INSERT INTO engine_steps (run_id, path, status, attempt, started_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (run_id, path) DO UPDATE SET status = excluded.status, attempt = excluded.attempt,
-            started_at = excluded.started_at, finished_at = NULL, error = NULL
-            """, id, path, StepState.running.rawValue, attempt, RunStore.now())
+            INSERT INTO engine_steps (run_id, path, status, attempt, started_at, active_seconds, live_since)
+            VALUES (?, ?, ?, ?, ?, 0, ?)
+            ON CONFLICT (run_id, path) DO UPDATE SET
+            started_at = CASE WHEN excluded.attempt > 1 OR (status = 'running' AND attempt = excluded.attempt)
+                              THEN COALESCE(started_at, excluded.started_at) ELSE excluded.started_at END,
+            active_seconds = CASE WHEN excluded.attempt > 1 OR (status = 'running' AND attempt = excluded.attempt)
+                                  THEN active_seconds ELSE 0 END,
+            live_since = CASE WHEN status = 'running' AND attempt = excluded.attempt
+                              THEN COALESCE(live_since, excluded.live_since) ELSE excluded.live_since END,
+            status = excluded.status, attempt = excluded.attempt, finished_at = NULL, error = NULL
+            """, id, path, StepState.running.rawValue, attempt, now, now)
     }
 
-    public func stepFinished(_ id: String, path: String, status: StepState, error: String?) throws {
+    /// Records the end of a step; returns the seconds its attempts ran.
+    @discardableResult
+    public func stepFinished(_ id: String, path: String, status: StepState, error: String?) throws -> Double {
+        let now = RunStore.now()
         try db.execute("""
-            INSERT INTO engine_steps (run_id, path, status, started_at, finished_at, error) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO engine_steps (run_id, path, status, started_at, finished_at, error, active_seconds) VALUES (?, ?, ?, ?, ?, ?, 0)
             ON CONFLICT (run_id, path) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at,
-            error = excluded.error
-            """, id, path, status.rawValue, RunStore.now(), RunStore.now(), error)
+            error = excluded.error, active_seconds = active_seconds + MAX(0, excluded.finished_at - COALESCE(live_since, excluded.finished_at)),
+            live_since = NULL
+            """, id, path, status.rawValue, now, now, error)
+        return try db.queryOne("SELECT active_seconds FROM engine_steps WHERE run_id = ? AND path = ?", id, path)?
+            .double("active_seconds") ?? 0
+    }
+
+    /// The steps open in this process go live again after a replay: their clock runs from now.
+    public func stepsLive(_ id: String, paths: [String]) throws {
+        let now = RunStore.now()
+        for p in paths {
+            try db.execute("UPDATE engine_steps SET live_since = COALESCE(live_since, ?) WHERE run_id = ? AND path = ? AND status = ?",
+                           now, id, p, StepState.running.rawValue)
+        }
+    }
+
+    /// Stops the clock of the run's open steps at `at` (a stop, a cancel, or a process that died, whose last
+    /// record is `at`): the time until the run goes on is not the steps' own.
+    public func pauseStepClocks(_ id: String, at: Double = RunStore.now()) throws {
+        try db.execute("""
+            UPDATE engine_steps SET active_seconds = active_seconds + MAX(0, ? - live_since), live_since = NULL
+            WHERE run_id = ? AND live_since IS NOT NULL AND status = ?
+            """, at, id, StepState.running.rawValue)
     }
 
     public func steps(of id: String) throws -> [StepRecord] {
         try db.query("SELECT * FROM engine_steps WHERE run_id = ? ORDER BY started_at, rowid", id).map { r in
             StepRecord(path: r.string("path") ?? "", status: StepState(rawValue: r.string("status") ?? "") ?? .running,
                        attempt: Int(r.int("attempt") ?? 1),
-                       startedAt: r.double("started_at"), finishedAt: r.double("finished_at"), error: r.string("error"))
+                       startedAt: r.double("started_at"), finishedAt: r.double("finished_at"), error: r.string("error"),
+                       activeSeconds: r.double("active_seconds"))
         }
     }
 

@@ -24,4 +24,31 @@ public enum EngineDeclarations {
     ]), uniqueLabels: false)
 
     public static let all = [schedule, subscription]
+
+    /// What `schedule apply` checks without a database: each schedule's cron text and time zone (a did-you-mean
+    /// for a zone), and each subscription's event among `events`. `platflow check` reports the same.
+    public static func check(_ declarations: [Declaration], events: [String]) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        for d in declarations {
+            if d.kind == schedule.kind {
+                guard let (cronValue, cronLoc) = d.entry("cron"), case .string(let cron) = cronValue else { continue }
+                var tz = "UTC"
+                if case .string(let s)? = d.entry("tz")?.value { tz = s }
+                do {
+                    _ = try ScheduleTiming(cron: cron, tz: tz)
+                } catch let e as ScheduleError {
+                    let loc = e.message.hasPrefix("unknown time zone") ? (d.entry("tz")?.loc ?? cronLoc) : cronLoc
+                    problems.append(Diagnostic(message: e.message, location: loc, hint: e.hint, phase: .resolve))
+                } catch {
+                    problems.append(Diagnostic(message: "\(error)", location: cronLoc, phase: .resolve))
+                }
+            } else if d.kind == subscription.kind, !events.contains(d.label) {
+                problems.append(Diagnostic(message: "no event '\(d.label)' to subscribe to", location: d.labelLoc,
+                                           hint: closestName(to: d.label, in: events).map { "did you mean '\($0)'?" }
+                                               ?? (events.isEmpty ? "no module provides events" : "events: \(events.joined(separator: ", "))"),
+                                           phase: .resolve))
+            }
+        }
+        return problems
+    }
 }

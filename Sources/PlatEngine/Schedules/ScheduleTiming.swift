@@ -18,7 +18,10 @@ public enum ScheduleTiming: Sendable {
             return
         }
         guard let zone = TimeZone(identifier: tz) else {
-            throw ScheduleError("unknown time zone '\(tz)'", hint: "use an IANA name such as UTC, Asia/Shanghai or America/New_York")
+            let near = closestName(to: tz, in: TimeZone.knownTimeZoneIdentifiers)
+                ?? TimeZone.knownTimeZoneIdentifiers.first { $0.lowercased() == tz.lowercased() }
+            throw ScheduleError("unknown time zone '\(tz)'",
+                                hint: near.map { "did you mean '\($0)'?" } ?? "use an IANA name such as UTC, Asia/Shanghai or America/New_York")
         }
         do {
             self = .cron(try CronExpression(trimmed), zone)

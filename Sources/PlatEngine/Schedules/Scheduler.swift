@@ -18,6 +18,8 @@ public final class Scheduler: @unchecked Sendable {
     private let lock = NSLock()
     private var active: [String: StopFlag] = [:]
     private var stopping = false
+    /// Runs that need secret parameters (never stored, so a scheduler cannot supply them): told once, then left.
+    private var needSecrets: Set<String> = []
     private let idle = DispatchGroup()
     private let durability: Database.Durability
 
@@ -34,8 +36,13 @@ public final class Scheduler: @unchecked Sendable {
     public func run() throws {
         let store = try RunStore.open(path: dbPath, modules: modules, durability: durability)
         log("scheduler \(owner) on \(dbPath) with \(workers) worker\(workers == 1 ? "" : "s")")
+        var lastBeat = 0.0
         while !isStopping {
             do {
+                if RunStore.now() - lastBeat > 5 {
+                    try store.schedulerAlive(owner)
+                    lastBeat = RunStore.now()
+                }
                 try fireDueSchedules(store)
                 try deliverEvents(store)
                 try startRunnableRuns(store)
@@ -46,6 +53,7 @@ public final class Scheduler: @unchecked Sendable {
         }
         log("stopping: \(activeCount) run\(activeCount == 1 ? "" : "s") reaching a journal boundary")
         idle.wait()
+        try? store.schedulerStopped(owner)
         log("scheduler stopped")
     }
 
@@ -76,21 +84,40 @@ public final class Scheduler: @unchecked Sendable {
         let schedules = ScheduleStore(db: store.db, modules: modules)
         for s in try schedules.list() where !s.paused {
             guard let next = s.nextFire, next <= now, let timing = s.timing else { continue }
-            // Every fire time from the stored next one up to now; those older than the catch-up window are
-            // skipped (recorded as missed), the rest fire in order.
-            var times: [Double] = []
-            var t = next
-            while t <= now && times.count < 1000 {
-                times.append(t)
-                guard let n = timing.next(after: t) else { break }
-                t = n
+            // Of the fire times from the stored next one up to now, only the latest starts (if it is within the
+            // catch-up window), as cron, systemd's Persistent= and Kubernetes CronJobs do; the earlier ones were
+            // missed, and the log says so in one line. The most recent 1000 of them are recorded one by one (a
+            // scheduler down for months does not write millions of rows).
+            var latest = next, count = 0, first: Double? = nil
+            var recent: [Double] = []
+            recent.reserveCapacity(1000)
+            while let n = timing.next(after: latest), n <= now, count < 50_000_000 {
+                if first == nil { first = latest }
+                if recent.count == 1000 { recent[count % 1000] = latest } else { recent.append(latest) }
+                count += 1
+                latest = n
             }
-            for fire in times {
-                try fireOnce(store, s, at: fire, missed: now - fire > s.catchUp)
+            var recorded = 0
+            for fire in recent.sorted() where try recordMissed(store, s, at: fire) { recorded += 1 }
+            if recorded > 0, let first {
+                let zone = TimeZone(identifier: s.tz) ?? .current
+                let from = CronFormat.iso8601(Date(timeIntervalSince1970: first), in: zone)
+                let to = CronFormat.iso8601(Date(timeIntervalSince1970: recent.max() ?? first), in: zone)
+                log("\(s.name): \(count) missed fire\(count == 1 ? "" : "s") skipped (\(count == 1 ? from : "\(from) … \(to)")); "
+                    + (now - latest > s.catchUp ? "the latest is older than the catch-up window too" : "only the latest starts"))
             }
+            try fireOnce(store, s, at: latest, missed: now - latest > s.catchUp)
             try store.db.execute("UPDATE engine_schedules SET next_fire = ?, last_fire = ? WHERE name = ? AND next_fire = ?",
-                                 timing.next(after: times.last ?? now), times.last, s.name, next)
+                                 timing.next(after: latest), latest, s.name, next)
         }
+    }
+
+    /// Records a fire that was missed (a later one superseded it); false when another scheduler claimed it.
+    private func recordMissed(_ store: RunStore, _ s: ScheduleRecord, at fire: Double) throws -> Bool {
+        try store.db.execute("""
+            INSERT OR IGNORE INTO engine_schedule_fires (schedule, fire_time, outcome, at) VALUES (?, ?, 'missed', ?)
+            """, s.name, fire, RunStore.now())
+        return store.db.changes == 1
     }
 
     private func fireOnce(_ store: RunStore, _ s: ScheduleRecord, at fire: Double, missed: Bool) throws {
@@ -223,6 +250,15 @@ public final class Scheduler: @unchecked Sendable {
 
     func startRunnableRuns(_ store: RunStore) throws {
         for id in try runnableRuns(store) {
+            if needSecrets.contains(id) { continue }
+            if let r = try store.run(id), !r.secretParams.isEmpty {
+                needSecrets.insert(id)
+                let names = r.secretParams.map { "'\($0)'" }.joined(separator: ", ")
+                log("run \(id) needs its secret parameter\(r.secretParams.count > 1 ? "s" : "") \(names), which are never stored; "
+                    + "it stays \(r.status.rawValue) until `platflow resume \(id) "
+                    + r.secretParams.map { "--param \($0)=…" }.joined(separator: " ") + "`")
+                continue
+            }
             lock.lock()
             let busy = active[id] != nil || active.count >= workers || stopping
             let full = active.count >= workers || stopping

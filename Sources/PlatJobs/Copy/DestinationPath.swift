@@ -1,4 +1,5 @@
 import Foundation
+import PlatLang
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,6 +49,20 @@ enum DestinationPath {
             searchFrom = out.index(open.lowerBound, offsetBy: text.count, limitedBy: out.endIndex) ?? out.endIndex
         }
         return out
+    }
+
+    /// Refuses a `[DATE:...]` macro that would silently vanish: an empty pattern or no closing `]`.
+    static func checkMacros(_ template: String) throws {
+        var searchFrom = template.startIndex
+        while let open = template.range(of: "[DATE:", range: searchFrom..<template.endIndex) {
+            guard let close = template.range(of: "]", range: open.upperBound..<template.endIndex) else {
+                throw RuntimeError("copy() dest \(template): [DATE: has no closing ]", hint: "write [DATE:yyyyMMdd]")
+            }
+            if template[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces).isEmpty {
+                throw RuntimeError("copy() dest \(template): [DATE:] needs a date pattern", hint: "write [DATE:yyyyMMdd] or [DATE:yyyy-MM-dd_HHmm]")
+            }
+            searchFrom = close.upperBound
+        }
     }
 
     // MARK: Components

@@ -12,7 +12,7 @@ import Glibc
 /// - a folder `dir` is walked in name order and its files keep their paths under `dir/` (`dir/` with a trailing
 ///   slash: under the destination directly); inside a folder, symbolic links and special files are listed as
 ///   skipped (never followed: a link to `/etc/shadow` in a release folder is not shipped) and empty folders are
-///   not recreated;
+///   not recreated; a folder given as the source that holds no file at all is refused (it would copy nothing);
 /// - a path with `*`, `?`, `[` or `{` that does not exist literally is a glob (`glob(3)`, with `~` and braces);
 ///   each match is handled as above.
 /// A missing source, an unmatched glob or an unreadable folder throws `CopyError`: nothing is copied.
@@ -135,7 +135,13 @@ extension FileDistributor {
                                           digest: DigestMemo(), display: displayName(m, root: realRoot, prefix: prefix)))
                 singleFile = !isGlob && matches.count == 1
             case S_IFDIR:
+                let before = entries.count
                 try walk(m, relative: contentsOnly && !isGlob ? "" : name, root: realRoot, prefix: prefix, into: &entries)
+                // A folder with no file in it would copy nothing and report success: refuse it instead.
+                if entries.count == before && !isGlob {
+                    throw CopyError("copy source \(shownSource) is a folder with no files in it: nothing to copy",
+                                    hint: "empty folders are not recreated; create it on the hosts with sh(\"mkdir -p ...\")")
+                }
             default:
                 throw CopyError("copy source \(m) is not a regular file or a folder")
             }

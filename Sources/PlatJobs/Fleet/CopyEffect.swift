@@ -16,7 +16,8 @@ public final class CopyEffect: DurableEffect {
         params: ["from", "to", "dest", "mode", "upload_limit", "download_limit", "timeout", "rolling", "on_failure",
                  "max_fail", "throttle", "sync"],
         required: 3,
-        summary: "copies files to hosts (one-to-many, many-to-many, many-to-one)")
+        summary: "copies files to hosts (one-to-many, many-to-many, many-to-one)",
+        choices: ["on_failure": FailurePolicy.allCases.map(\.rawValue)])
 
     /// How hosts are reached (`JobsModule`'s registry).
     let transports: TransportRegistry
@@ -71,7 +72,7 @@ public final class CopyEffect: DurableEffect {
         if let deadline = ctx.stepDeadline { o.timeout = min(o.timeout, max(0.001, deadline - RunStore.now())) }
         if let b = try args.get("sync", .bool) { o.durable = b }
         o.owner = ctx.runID
-        o.transports = transports
+        o.transports = try transports.including(ctx.store.modules)
         return o
     }
 
@@ -89,8 +90,9 @@ public final class CopyEffect: DurableEffect {
             throw RuntimeError("copy() needs from:, to: and dest:")
         }
         let dest = try ctx.args.require("dest", .string)
-        let targets = try FleetTargets(to, transports: transports)
+        try DestinationPath.checkMacros(dest)
         var options = try options(ctx)
+        let targets = try FleetTargets(to, transports: options.transports)
         let fleet = try FleetShellEffect.fleetOptions(ctx)
         // The time for [DATE:...] macros is the effect's first start, as journaled.
         if let e = ctx.journal.entry(ctx.key), case .map(let m)? = try? ValueCodec.decode(e.args),
@@ -147,7 +149,7 @@ public final class CopyEffect: DurableEffect {
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let get = { (n: String) in call.args.named.first { $0.name == n }?.value }
         let hosts = try Host.list(get("to") ?? .list([]))
-        var lines = ["copy \(get("from")?.repr ?? "?") to \(get("dest")?.printed ?? "?") on \(hosts.count) hosts"]
+        var lines = ["copy \(get("from")?.repr ?? "?") to \(get("dest")?.printed ?? "?") on \(hosts.count) host\(hosts.count == 1 ? "" : "s")"]
         lines += try FleetShellEffect.explainBatches(hosts, rolling: get("rolling"))
         return (lines, FleetRunner.explainSummary(hosts))
     }

@@ -81,9 +81,12 @@ public enum FleetReport {
         }
         return order.map { key in
             var s = steps[key]!
-            if let e = try? db.queryOne("SELECT started_at, finished_at FROM engine_journal WHERE run_id = ? AND key = ?", runID, key),
-               let started = e.double("started_at"), let finished = e.double("finished_at") {
-                s.duration = finished - started
+            s.duration = try? wallTime(db: db, runID: runID, key: key)
+            // Hosts that never started (a stop before their batch) have no entry: they are counted as not run.
+            if let total = try? db.queryOne("SELECT hosts_total FROM engine_journal WHERE run_id = ? AND key = ?", runID, key)?
+                .int("hosts_total"), Int(total) > s.hosts {
+                s.notRun += Int(total) - s.hosts
+                s.hosts = Int(total)
             }
             // Largest first; equal sizes keep the order they were first seen in.
             s.groups = s.groups.enumerated().sorted { a, b in
@@ -91,5 +94,27 @@ public enum FleetReport {
             }.map(\.element)
             return s
         }
+    }
+
+    /// The wall time a fleet effect's hosts ran: the union of their intervals, so the time a run was stopped
+    /// between two processes is not counted; nil while no host has finished.
+    static func wallTime(db: Database, runID: String, key: String) throws -> Double? {
+        var spans: [(Double, Double)] = []
+        try db.forEach("SELECT started_at, finished_at FROM engine_journal_hosts WHERE run_id = ? AND key = ?", [runID, key]) { r in
+            if let a = r.double("started_at"), let b = r.double("finished_at") { spans.append((a, max(a, b))) }
+        }
+        guard !spans.isEmpty else { return nil }
+        spans.sort { $0.0 < $1.0 }
+        var total = 0.0
+        var (from, to) = spans[0]
+        for (a, b) in spans.dropFirst() {
+            if a > to {
+                total += to - from
+                (from, to) = (a, b)
+            } else {
+                to = max(to, b)
+            }
+        }
+        return total + (to - from)
     }
 }

@@ -63,6 +63,10 @@ public final class FleetRunner {
         for size in try options.rolling?.batchSizes(total: targets.count) ?? (targets.count == 0 ? [] : [targets.count]) {
             batches.append((batches.last?.upperBound ?? 0) ..< (batches.last?.upperBound ?? 0) + size)
         }
+        // The fleet's size goes with the effect's entry: hosts that never start (later batches after a stop)
+        // are counted as not run by the run's summary.
+        try ctx.store.db.execute("UPDATE engine_journal SET hosts_total = ? WHERE run_id = ? AND key = ?",
+                                 targets.count, ctx.runID, ctx.key.text)
         try loadFinished(observe: observe)
         for (b, batch) in batches.enumerated() {
             let label = "batch \(b + 1)/\(batches.count)"
@@ -82,7 +86,7 @@ public final class FleetRunner {
             if let limit = options.maxFail, limit.isExceeded(failed: failedSoFar, total: targets.count) {
                 markRest(from: b + 1, batches, as: .skipped)
                 ctx.progress(nil)
-                throw RuntimeError("max_fail exceeded after \(label): \(failedSoFar) of \(targets.count) hosts failed (limit \(limit)); later batches were not started",
+                throw RuntimeError("max_fail exceeded after \(label): \(failedSoFar) of \(targets.count) host\(targets.count == 1 ? "" : "s") failed (max_fail \"\(limit.text)\"); later batches were not started",
                                    hint: "fix the failed hosts and `platflow retry` the run")
             }
             let batchFailed = batch.filter { statuses[$0]?.isFailure == true }
@@ -205,7 +209,7 @@ public final class FleetRunner {
         if let reason = stop.reason {
             throw RunInterruption(reason: reason)
         }
-        let summary = "\(label): \(counts[.ok] ?? 0) ok, \((counts[.failed] ?? 0) + (counts[.timeout] ?? 0)) failed of \(todo.count) hosts"
+        let summary = "\(label): \(counts[.ok] ?? 0) ok, \((counts[.failed] ?? 0) + (counts[.timeout] ?? 0)) failed of \(todo.count) host\(todo.count == 1 ? "" : "s")"
         ctx.progress(nil)
         ctx.event(summary)
     }

@@ -15,9 +15,10 @@ public final class FleetShellEffect: DurableEffect {
     public let spec = EffectSpec(
         name: "sh",
         params: ["targets", "script", "lang", "args", "env", "timeout", "rolling", "on_failure", "max_fail", "throttle",
-                 "allow_dangerous", "connection", "check", "cwd", "cmd", "rules"],
+                 "allow_dangerous", "unchecked", "connection", "check", "cwd", "cmd", "rules"],
         required: 0,
-        summary: "runs a command here, or a script on hosts in rolling batches")
+        summary: "runs a command here, or a script on hosts in rolling batches",
+        choices: ["on_failure": FailurePolicy.allCases.map(\.rawValue), "lang": ScriptLanguage.allCases.map(\.rawValue)])
     /// It replaces the engine's `sh`, keeping its local form (delegated to `ShellEffect`) and adding hosts.
     public var overrides: Bool { true }
 
@@ -39,12 +40,14 @@ public final class FleetShellEffect: DurableEffect {
             guard let cmd = ctx.argument("cmd") ?? ctx.argument("targets") else {
                 throw RuntimeError("sh() needs a command: sh(\"cmd\"), or hosts and a script: sh(hosts, \"script\")")
             }
-            let fleetOnly = ["lang", "args", "rolling", "on_failure", "max_fail", "throttle", "allow_dangerous", "connection", "rules"]
+            let fleetOnly = ["lang", "args", "rolling", "on_failure", "max_fail", "throttle", "allow_dangerous", "unchecked", "connection", "rules"]
             if let bad = args.first(where: { fleetOnly.contains($0.name) }) {
                 throw RuntimeError("sh(): \(bad.name) applies to scripts on hosts: sh(hosts, script, \(bad.name): ...)")
             }
             args.insert(("cmd", cmd), at: 0)
-            if case .string(let text) = cmd { try checkDanger(text, language: .bash, ctx) }
+            if case .string(let text) = cmd {
+                try checkDanger(text, language: .bash, args: [], env: try ctx.args.get("env", .environment) ?? [:], ctx)
+            }
             return try local.perform(ctx.with(arguments: args))
         }
         return try runOnHosts(ctx)
@@ -52,6 +55,7 @@ public final class FleetShellEffect: DurableEffect {
 
     func runOnHosts(_ ctx: EffectContext) throws -> Value {
         guard let targetsValue = ctx.argument("targets") else { throw RuntimeError("sh(): no targets given") }
+        let transports = try self.transports.including(ctx.store.modules)
         let targets = try FleetTargets(targetsValue, transports: transports)
         var language = ScriptLanguage.bash
         var script: String
@@ -85,14 +89,14 @@ public final class FleetShellEffect: DurableEffect {
         if let deadline = ctx.stepDeadline { timeout = min(timeout ?? .infinity, max(0.001, deadline - RunStore.now())) }
         let connection = try given.get("connection", .string)
         let options = try FleetShellEffect.fleetOptions(ctx)
-        try checkDanger(script, language: language, ctx)
+        // Judged with the arguments and environment it will run with: they are known before anything runs.
+        try checkDanger(script, language: language, args: args, env: env, ctx)
 
         env["PLATFLOW_IDEMPOTENCY_KEY"] = ctx.idempotencyKey
         env["PLATFLOW_RUN_ID"] = ctx.runID
         env["PLATFLOW_STEP"] = ctx.stepPath
         let job = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
                             connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
-        let transports = self.transports
         let runner = FleetRunner(ctx: ctx, targets: targets, options: options, verb: "sh") { host in
             FleetShellEffect.runOne(job, on: host, transports: transports)
         }
@@ -104,6 +108,7 @@ public final class FleetShellEffect: DurableEffect {
     }
 
     static func runOne(_ job: ScriptJob, on host: Host, transports: TransportRegistry) -> HostOutcome {
+        let started = Date()
         do {
             let r = try transports.transport(for: host).run(job, on: host)
             var out = r.stdoutText, err = r.stderrText
@@ -113,7 +118,8 @@ public final class FleetShellEffect: DurableEffect {
             return HostOutcome(host: host.name, status: status, exitCode: Int(r.exitCode), stdout: out, stderr: err,
                                duration: r.duration)
         } catch {
-            return HostOutcome(host: host.name, status: .failed, stderr: "\(error)")
+            // A host that could not be reached took the time spent trying (a connect timeout is not 0 s).
+            return HostOutcome(host: host.name, status: .failed, stderr: "\(error)", duration: Date().timeIntervalSince(started))
         }
     }
 
@@ -159,14 +165,50 @@ public final class FleetShellEffect: DurableEffect {
 
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let get = { (n: String) in call.args.named.first { $0.name == n }?.value }
-        if get("script") == nil { return try local.explain(call) }
+        var env: [String: String] = [:]
+        if case .map(let m)? = get("env") {
+            for k in m.liveKeys {
+                guard case .string(let name) = k, let v = m.get(k) else { continue }
+                if case .string(let s) = v { env[name] = s } else { env[name] = v.printed }
+            }
+        }
+        if get("script") == nil {
+            var (lines, result) = try local.explain(call)
+            if case .string(let cmd)? = get("cmd") ?? get("targets") {
+                lines += FleetShellEffect.explainVerdict(cmd, language: .bash, args: [], env: env)
+            }
+            return (lines, result)
+        }
         let hosts = try Host.list(get("targets") ?? .list([]))
         var script = ""
-        if case .string(let s)? = get("script") { script = s } else if case .map(let m)? = get("script"), case .string(let n)? = m.get(.string("name")) { script = "library script \(n)" }
+        var body: String? = nil
+        var language = ScriptLanguage.bash
+        if case .string(let s)? = get("script") {
+            script = s
+            body = s
+        } else if case .map(let m)? = get("script"), case .string(let n)? = m.get(.string("name")) {
+            script = "library script \(n)"
+            if case .string(let b)? = m.get(.string("body")) { body = b }
+            if case .string(let l)? = m.get(.string("lang")), let lang = ScriptLanguage(rawValue: l) { language = lang }
+        }
+        if case .string(let l)? = get("lang"), let lang = ScriptLanguage(rawValue: l) { language = lang }
+        var args: [String] = []
+        if case .list(let xs)? = get("args") { args = xs.map { if case .string(let s) = $0 { return s } else { return $0.printed } } }
         let first = script.split(separator: "\n").first.map(String.init) ?? ""
         var lines = ["sh on \(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(first)\(script.contains("\n") ? " ..." : "")"]
+        if let body { lines += FleetShellEffect.explainVerdict(body, language: language, args: args, env: env) }
         lines += try FleetShellEffect.explainBatches(hosts, rolling: get("rolling"))
         return (lines, FleetRunner.explainSummary(hosts))
+    }
+
+    /// The checker's verdict for --explain: "  checker: passes", or each finding and whether the step would be
+    /// refused (user rules and `allow_dangerous` are applied when the step runs).
+    static func explainVerdict(_ script: String, language: ScriptLanguage, args: [String], env: [String: String]) -> [String] {
+        let findings = DangerPolicy().check(script, language: language, args: args, env: env)
+        if findings.isEmpty { return ["  checker: passes"] }
+        let refused = findings.contains { $0.action == .block }
+        return ["  checker: \(refused ? "would refuse it (unless allow_dangerous\(findings.allSatisfy { $0.action == .warn || $0.ruleID == DangerPolicy.uncheckedRuleID } ? " or unchecked: \"warn\"" : ""))" : "passes with warnings")"]
+            + findings.map { "    line \($0.line): \($0.action == .block ? "refused" : "warning") by \($0.ruleID): \($0.message)" }
     }
 
     /// "batch 1/3 (1 host): web-01" lines for --explain.
@@ -182,7 +224,18 @@ public final class FleetShellEffect: DurableEffect {
     }
 
     /// Refuses a script that a rule blocks, unless the call says `allow_dangerous: "reason"` (logged).
-    func checkDanger(_ script: String, language: ScriptLanguage, _ ctx: EffectContext) throws {
+    /// What the checker cannot know (the `unchecked` rule) is refused too, unless `unchecked: "warn"` makes those
+    /// findings warnings for this call.
+    func checkDanger(_ script: String, language: ScriptLanguage, args: [String], env: [String: String],
+                     _ ctx: EffectContext) throws {
+        var uncheckedWarns = false
+        if let u = try ctx.args.get("unchecked", .string) {
+            guard u == "warn" || u == "block" else {
+                throw RuntimeError("sh(): unchecked must be \"warn\" or \"block\", got \"\(u)\"",
+                                   hint: "unchecked: \"warn\" logs what the checker cannot read instead of refusing it")
+            }
+            uncheckedWarns = u == "warn"
+        }
         var rules: [DangerRule] = []
         if let r = ctx.argument("rules") {
             // A list of rule maps, or the path of a JSON policy file with the same shape.
@@ -191,7 +244,10 @@ public final class FleetShellEffect: DurableEffect {
             for e in errors { ctx.event("ignored an invalid danger rule: \(e)", kind: .warning) }
             rules = valid
         }
-        let findings = DangerPolicy(userRules: rules).check(script, language: language)
+        let findings = DangerPolicy(userRules: rules).check(script, language: language, args: args, env: env).map { f in
+            uncheckedWarns && f.ruleID == DangerPolicy.uncheckedRuleID
+                ? DangerFinding(ruleID: f.ruleID, action: .warn, message: f.message, line: f.line, excerpt: f.excerpt) : f
+        }
         for f in findings where f.action == .warn {
             ctx.event("warning: line \(f.line): \(f.message): \(f.excerpt)", kind: .warning)
         }
@@ -200,6 +256,10 @@ public final class FleetShellEffect: DurableEffect {
         if case .string(let reason)? = ctx.argument("allow_dangerous"), !reason.trimmingCharacters(in: .whitespaces).isEmpty {
             ctx.event("allowed dangerous command (\(first.message)) because: \(reason)", kind: .warning)
             return
+        }
+        if first.ruleID == DangerPolicy.uncheckedRuleID {
+            throw RuntimeError("unchecked command refused: line \(first.line): \(first.message): \(first.excerpt)",
+                               hint: "pass unchecked: \"warn\" to run it with a logged warning, or allow_dangerous: \"why\"")
         }
         throw RuntimeError("dangerous command refused: line \(first.line): \(first.message): \(first.excerpt)",
                            hint: "if you really mean it, pass allow_dangerous: \"why\" (it is logged)")

@@ -82,18 +82,74 @@ enum BatchFileChecker {
         return words
     }
 
+    /// `rd/s/q` is `rd /s /q`, and `/s/q` is `/s /q`: cmd splits a command name and switches at `/`.
+    static func splitSwitches(_ words: [String]) -> [String] {
+        var out: [String] = []
+        for (k, w) in words.enumerated() {
+            if k == 0, let slash = w.firstIndex(of: "/"), slash != w.startIndex, !w.contains("\\"), !w.contains(":") {
+                out.append(String(w[..<slash]))
+                out += w[slash...].split(separator: "/").map { "/" + $0 }
+            } else if w.hasPrefix("/"), w.count > 2, w.dropFirst().contains("/") {
+                out += w.split(separator: "/").map { "/" + $0 }
+            } else {
+                out.append(w)
+            }
+        }
+        return out
+    }
+
     static func check(_ script: String, reporter: DangerReporter) {
+        // Variables set to a known value (`set D=C:\Windows`), the call's environment, and %1... from its args.
+        var vars: [String: String] = [:]
+        for (k, v) in reporter.env { vars[k.lowercased()] = v }
+        if let args = reporter.args {
+            for k in 1...9 { vars[String(k)] = k <= args.count ? args[k - 1] : "" }
+        }
         for command in scan(script).commands {
-            guard let first = command.words.first else { continue }
+            let words = splitSwitches(command.words)
+            guard let first = words.first else { continue }
             let name = first.lowercased()
-            let args = Array(command.words.dropFirst())
+            let args = Array(words.dropFirst())
             let switches = Set(args.filter { $0.hasPrefix("/") && $0.count == 2 }.map { $0.lowercased() })
             let operands = args.filter { !($0.hasPrefix("/") && $0.count == 2) }
             switch name {
+            case "set":
+                var assignment = args.filter { $0.lowercased() != "/a" && $0.lowercased() != "/p" }.joined(separator: " ")
+                if assignment.hasPrefix("\""), assignment.hasSuffix("\"") { assignment = String(assignment.dropFirst().dropLast()) }
+                if let eq = assignment.firstIndex(of: "="), eq != assignment.startIndex {
+                    let key = String(assignment[..<eq]).lowercased()
+                    let (value, emptied) = worstCase(String(assignment[assignment.index(after: eq)...]), vars: vars)
+                    if emptied.isEmpty { vars[key] = value } else { vars.removeValue(forKey: key) }
+                }
+            case "cmd", "cmd.exe":
+                if let k = args.firstIndex(where: { ["/c", "/k", "/r"].contains($0.lowercased()) }) {
+                    let inner = command.words.count > k + 1 ? args[(k + 1)...].joined(separator: " ") : ""
+                    if reporter.canNest {
+                        check(inner, reporter: reporter.nested(atLine: command.line))
+                    } else {
+                        reporter.tooDeep(line: command.line, "cmd /c")
+                    }
+                }
+            case "powershell", "powershell.exe", "pwsh", "pwsh.exe":
+                if let k = command.words.dropFirst().firstIndex(where: { ["-command", "-c", "/c"].contains($0.lowercased()) }) {
+                    let inner = command.words[(k + 1)...].joined(separator: " ")
+                    if reporter.canNest {
+                        PowerShellChecker.check(inner, reporter: reporter.nested(atLine: command.line))
+                    } else {
+                        reporter.tooDeep(line: command.line, "powershell -Command")
+                    }
+                }
             case "rd", "rmdir", "del", "erase":
                 guard switches.contains("/s") else { continue }
                 for path in operands {
-                    if let why = danger(path) {
+                    var judged = path
+                    // del /s FOLDER\* deletes every file under FOLDER.
+                    if name == "del" || name == "erase" {
+                        for suffix in ["\\*.*", "\\*"] where judged.hasSuffix(suffix) && judged.count > suffix.count + 2 {
+                            judged = String(judged.dropLast(suffix.count))
+                        }
+                    }
+                    if let why = danger(judged, vars: vars) {
                         reporter.report("rd-system-path", line: command.line, "\(name) /s \(path) removes \(why)")
                     }
                 }
@@ -112,7 +168,7 @@ enum BatchFileChecker {
     }
 
     /// `%SystemRoot%` and friends become their usual values; other `%X%`, `%1` and `!X!` may be empty.
-    static func worstCase(_ s: String) -> (text: String, emptied: [String]) {
+    static func worstCase(_ s: String, vars: [String: String] = [:]) -> (text: String, emptied: [String]) {
         let known: [String: String] = ["systemroot": "C:\\Windows", "windir": "C:\\Windows", "systemdrive": "C:",
                                        "programfiles": "C:\\Program Files", "programdata": "C:\\ProgramData",
                                        "userprofile": "~", "homedrive": "C:", "cd": "%CD%", "temp": "%TEMP%",
@@ -134,13 +190,13 @@ enum BatchFileChecker {
                     continue
                 }
                 if n.isNumber || n == "*" {
-                    emptied.append("%" + String(n))
+                    if let v = vars[String(n)], !v.isEmpty { out += v } else { emptied.append("%" + String(n)) }
                     i += 2
                     continue
                 }
                 if let close = c[(i + 1)...].firstIndex(of: "%") {
                     let name = String(c[(i + 1)..<close])
-                    if let v = known[name.lowercased()] { out += v } else { emptied.append("%\(name)%") }
+                    if let v = vars[name.lowercased()], !v.isEmpty { out += v } else if let v = known[name.lowercased()] { out += v } else { emptied.append("%\(name)%") }
                     i = close + 1
                     continue
                 }
@@ -156,8 +212,8 @@ enum BatchFileChecker {
         return (out, emptied)
     }
 
-    static func danger(_ path: String) -> String? {
-        let (text, emptied) = worstCase(path)
+    static func danger(_ path: String, vars: [String: String] = [:]) -> String? {
+        let (text, emptied) = worstCase(path, vars: vars)
         return SystemPaths.windowsRemovalDanger(text, emptied: emptied, rootedUnix: false)
     }
 }

@@ -67,7 +67,16 @@ public struct DangerPolicy: Sendable {
     private static let actions: [String: DangerAction] = Dictionary(uniqueKeysWithValues: builtIn.map { ($0.id, $0.action) })
 
     /// Every finding in `script`, ordered by line. Block findings stop the step; warn findings are logged.
-    public func check(_ script: String, language: ScriptLanguage) -> [DangerFinding] {
+    /// The id of the rule that refuses what the checker cannot read: a command name held in a variable it cannot
+    /// resolve, `eval` of unknown text, text piped into a shell, nesting past its depth. `unchecked: "warn"` on
+    /// a call turns these findings into warnings.
+    public static let uncheckedRuleID = "unchecked"
+
+    /// `args` are the script's positional arguments and `env` its environment when they are known before it runs
+    /// (`sh(hosts, script, args: [...], env: {...})`): the script is judged with them substituted. Without `args`
+    /// the positional arguments are taken as unknown (possibly empty).
+    public func check(_ script: String, language: ScriptLanguage, args: [String]? = nil,
+                      env: [String: String] = [:]) -> [DangerFinding] {
         let text = script.replacingOccurrences(of: "\r\n", with: "\n")
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func excerpt(_ line: Int) -> String {
@@ -83,7 +92,7 @@ public struct DangerPolicy: Sendable {
         }
 
         let collector = DangerCollector()
-        DangerChecks.run(text, language: language, reporter: DangerReporter(collector: collector))
+        DangerChecks.run(text, language: language, reporter: DangerReporter(collector: collector, args: args, env: env))
         for hit in collector.hits {
             add(hit.ruleID, DangerPolicy.actions[hit.ruleID] ?? .block, hit.message, hit.line)
         }

@@ -100,5 +100,9 @@ extension DangerPolicy {
                    action: .warn, message: "deletes every row of a table"),
         DangerRule(id: "sql-update-without-where", pattern: "UPDATE without WHERE", languages: [.sql, .bash, .sh],
                    action: .warn, message: "changes every row of a table"),
+        DangerRule(id: "unchecked", pattern: "what cannot be known before it runs: a command name from an unknown variable "
+                       + "or a glob, eval of unknown text, text piped or fed into a shell or interpreter, source <(...), "
+                       + "scripts nested past the checker's depth, SQL built at run time",
+                   action: .block, message: "cannot be checked before it runs"),
     ]
 }

@@ -8,16 +8,64 @@ struct InterpreterChecker {
     private let tokens: [ScriptToken]
     private let reporter: DangerReporter
     private let flavor: ScriptScanner.Flavor
+    /// Python import aliases: `import shutil as s` (s → shutil), `from shutil import rmtree as r` (r → shutil.rmtree).
+    private var aliases: [String: String] = [:]
 
     static func check(_ script: String, flavor: ScriptScanner.Flavor, reporter: DangerReporter) {
         let scanner = ScriptScanner(script, flavor: flavor)
-        InterpreterChecker(tokens: scanner.tokens, reporter: reporter, flavor: flavor).run()
+        var checker = InterpreterChecker(tokens: scanner.tokens, reporter: reporter, flavor: flavor)
+        if flavor == .python { checker.collectImports() }
+        checker.run()
     }
 
     private init(tokens: [ScriptToken], reporter: DangerReporter, flavor: ScriptScanner.Flavor) {
         self.tokens = tokens
         self.reporter = reporter
         self.flavor = flavor
+    }
+
+    private mutating func collectImports() {
+        var k = 0
+        while k < tokens.count {
+            defer { k += 1 }
+            guard let n = name(k) else { continue }
+            if n == "import" {
+                // import a as b, c as d
+                var j = k + 1
+                while let module = name(j) {
+                    if name(j + 1) == "as", let alias = name(j + 2) {
+                        aliases[alias] = module
+                        j += 3
+                    } else {
+                        j += 1
+                    }
+                    guard punct(j) == "," else { break }
+                    j += 1
+                }
+            } else if n == "from", let module = name(k + 1), name(k + 2) == "import" {
+                var j = k + 3
+                if punct(j) == "(" { j += 1 }
+                while let item = name(j) {
+                    if name(j + 1) == "as", let alias = name(j + 2) {
+                        aliases[alias] = module + "." + item
+                        j += 3
+                    } else {
+                        aliases[item] = module + "." + item
+                        j += 1
+                    }
+                    guard punct(j) == "," else { break }
+                    j += 1
+                }
+            }
+        }
+    }
+
+    /// A dotted name with its import alias resolved (`s.rmtree` → `shutil.rmtree`).
+    private func canonical(_ n: String) -> String {
+        guard flavor == .python else { return n }
+        let parts = n.split(separator: ".", maxSplits: 1).map(String.init)
+        guard let head = parts.first, let real = aliases[head] else { return n }
+        return parts.count == 2 ? real + "." + parts[1] : real
     }
 
     static let pythonShellCalls: Set<String> = ["system", "popen", "check_call", "check_output", "Popen", "getoutput",
@@ -44,12 +92,80 @@ struct InterpreterChecker {
             case .command(let text, let line):
                 nestShell(text, line: line, shown: "`\(text)`")
             case .name(let n, let line):
-                checkCall(n, at: k, line: line)
+                let c = canonical(n)
+                checkCall(c, at: k, line: line)
+                if flavor == .python { checkPythonCall(c, at: k, line: line) }
                 checkForkLoop(n, at: k, line: line)
             default:
                 break
             }
         }
+    }
+
+    /// exec/eval of text, os.exec* and os.spawn* with an argv, pathlib deletes under a system path.
+    private func checkPythonCall(_ n: String, at k: Int, line: Int) {
+        guard punct(k + 1) == "(" else { return }
+        let last = n.split(separator: ".").last.map(String.init) ?? n
+        if n == "exec" || n == "eval" || n == "builtins.exec" || n == "builtins.eval" {
+            let (arg, _) = expression(from: k + 2)
+            if arg.text.isEmpty || arg.text.contains(InterpreterChecker.unknownPart) {
+                reporter.unchecked(line: line, "\(n)(...) runs Python text built at run time: the checker cannot read it")
+            } else if reporter.canNest {
+                InterpreterChecker.check(arg.text, flavor: .python, reporter: reporter.nested(atLine: line))
+            } else {
+                reporter.tooDeep(line: line, "\(n)(...)")
+            }
+            return
+        }
+        if n.hasPrefix("os.exec") || n.hasPrefix("os.spawn") || n.hasPrefix("os.posix_spawn") {
+            // os.execv(path, argv), os.execl(path, arg0, arg1...), os.spawnv(mode, path, argv)
+            var j = k + 2
+            if n.hasPrefix("os.spawn") { j = expression(from: j).1; if punct(j) == "," { j += 1 } }
+            let (program, afterProgram) = expression(from: j)
+            j = afterProgram
+            guard punct(j) == "," else { return }
+            j += 1
+            var argv: [String] = []
+            if punct(j) == "[" || punct(j) == "(" {
+                argv = (arguments(from: j) ?? []).map { InterpreterChecker.shellQuote($0.text, keepVariables: $0.interpolates) }
+            } else {
+                while j < tokens.count, argv.count < 64 {
+                    let (a, next) = expression(from: j)
+                    guard next > j else { break }
+                    argv.append(InterpreterChecker.shellQuote(a.text, keepVariables: a.interpolates))
+                    j = next
+                    guard punct(j) == "," else { break }
+                    j += 1
+                }
+            }
+            if program.text.isEmpty || program.text.contains(InterpreterChecker.unknownPart) {
+                reporter.unchecked(line: line, "\(n)(...) runs a program named at run time: the checker cannot know it")
+                return
+            }
+            let command = ([InterpreterChecker.shellQuote(program.text, keepVariables: false)] + argv.dropFirst()).joined(separator: " ")
+            nestShell(command, line: line, shown: "\(n)(...)")
+            return
+        }
+        if ["Path", "PosixPath", "PurePath"].contains(last) && (n == last || n.hasPrefix("pathlib.")) {
+            let (arg, _) = expression(from: k + 2)
+            guard let why = InterpreterChecker.pathDanger(arg.text, interpolates: arg.interpolates)
+                    ?? InterpreterChecker.topLevelDanger(arg.text) else { return }
+            let deletes = tokens.contains { t in
+                guard case .name(let m, _) = t else { return false }
+                let l = m.split(separator: ".").last.map(String.init) ?? m
+                return l == "unlink" || l == "rmdir" || l == "rmtree" || l == "remove"
+            }
+            if deletes {
+                reporter.report("rmtree-system-path", line: line, "pathlib.Path(\(InterpreterChecker.shown(arg.text))) with unlink/rmdir deletes files in \(why)")
+            }
+        }
+    }
+
+    /// A top-level system folder itself (`/etc`), which walking and unlinking empties.
+    static func topLevelDanger(_ text: String) -> String? {
+        let comps = SystemPaths.normalize(text)
+        guard text.hasPrefix("/"), comps.count <= 2, let top = comps.first, SystemPaths.isSystemTopLevel(top) else { return nil }
+        return "the system folder /\(comps.joined(separator: "/"))"
     }
 
     private func checkCall(_ n: String, at k: Int, line: Int) {
@@ -90,7 +206,7 @@ struct InterpreterChecker {
     }
 
     private func nestShell(_ script: String, line: Int, shown: String) {
-        guard reporter.canNest else { return }
+        guard reporter.canNest else { return reporter.tooDeep(line: line, "a shell command") }
         ShellChecker.check(script, reporter: reporter.nested(atLine: line))
     }
 
@@ -169,6 +285,13 @@ struct InterpreterChecker {
                 interpolates = interpolates || interp
                 j += 1
                 j = skipFormatting(j)
+            case .name(_, _) where flavor == .python && known(at: j) != nil:
+                let (value, next) = known(at: j)!
+                text += value
+                j = next
+                guard punct(j) == join else { return (Argument(text: text, interpolates: interpolates), j) }
+                j += 1
+                continue
             case .name, .punct("$", _), .punct("@", _):
                 text += InterpreterChecker.unknownPart
                 interpolates = true
@@ -180,6 +303,28 @@ struct InterpreterChecker {
             j += 1
         }
         return (Argument(text: text, interpolates: interpolates), j)
+    }
+
+    /// `sys.argv[N]` and `os.environ["X"]`, `os.environ.get("X")`, `os.getenv("X")` when the call gives their
+    /// values (`args:`, `env:`): the value and the token after the term.
+    private func known(at j: Int) -> (String, Int)? {
+        guard let n = name(j) else { return nil }
+        let c = canonical(n)
+        if c == "sys.argv", punct(j + 1) == "[", let index = name(j + 2).flatMap({ Int($0) }), punct(j + 3) == "]",
+           let args = reporter.args {
+            return (index >= 1 && index <= args.count ? args[index - 1] : "", j + 4)
+        }
+        func stringAt(_ k: Int) -> String? {
+            guard k < tokens.count, case .string(let s, _, false) = tokens[k] else { return nil }
+            return s
+        }
+        if c == "os.environ", punct(j + 1) == "[", let key = stringAt(j + 2), punct(j + 3) == "]", let v = reporter.env[key] {
+            return (v, j + 4)
+        }
+        if c == "os.environ.get" || c == "os.getenv", punct(j + 1) == "(", let key = stringAt(j + 2), let v = reporter.env[key] {
+            return (v, skipGroup(j + 1))
+        }
+        return nil
     }
 
     /// After a Python string: `% (a, b)` or `% x` or `.format(...)`.

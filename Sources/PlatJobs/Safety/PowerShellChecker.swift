@@ -14,6 +14,8 @@ struct PowerShellChecker {
     struct Statement {
         var words: [Word] = []
         var line = 0
+        /// The character that ended the statement before this one (`|` for the second stage of a pipeline).
+        var before: Character? = nil
     }
 
     /// Statements and the ranges (Character offsets) of comments.
@@ -41,10 +43,13 @@ struct PowerShellChecker {
             inWord = false
             expands = true
         }
-        func endStatement() {
+        func endStatement(_ by: Character? = nil) {
             endWord()
-            if !cur.words.isEmpty { statements.append(cur) }
-            cur = Statement()
+            if !cur.words.isEmpty {
+                statements.append(cur)
+                cur = Statement()
+            }
+            cur.before = by
         }
         while i < c.count {
             let ch = c[i]
@@ -74,7 +79,7 @@ struct PowerShellChecker {
             }
             switch ch {
             case "\n", ";", "|", "{", "}", "(", ")", "&":
-                endStatement()
+                endStatement(ch)
                 if ch == "\n" { line += 1 }
                 i += 1
             case " ", "\t", "\r", ",":
@@ -129,14 +134,76 @@ struct PowerShellChecker {
                                    "warningaction", "errorvariable", "outvariable", "informationaction",
                                    "pipelinevariable", "outbuffer", "ea", "wa", "ev", "ov", "pv", "ob", "infa"]
 
+    static let listCommands: Set<String> = ["get-childitem", "gci", "ls", "dir", "get-item", "gi", "resolve-path"]
+
     static func check(_ script: String, reporter: DangerReporter) {
-        for statement in scan(script).statements {
+        let statements = scan(script).statements
+        // Variables the script sets to a literal (`$p = 'C:\Windows'`), and the environment the call gives.
+        var vars: [String: String] = [:]
+        for (k, v) in reporter.env { vars["env:" + k.lowercased()] = v }
+        for (index, statement) in statements.enumerated() {
             guard var name = statement.words.first?.text.lowercased() else { continue }
             if let slash = name.lastIndex(of: "\\") { name = String(name[name.index(after: slash)...]) }
-            let args = Array(statement.words.dropFirst())
+            let args = Array(statement.words.dropFirst()).map { resolve($0, vars) }
+            if name.hasPrefix("$"), args.first?.text == "=", args.count == 2 {
+                let (value, emptied) = worstCase(args[1])
+                if emptied.isEmpty { vars[String(name.dropFirst())] = value } else { vars.removeValue(forKey: String(name.dropFirst())) }
+                continue
+            }
+            if name.hasSuffix("directory]::delete") || name.hasSuffix("filesystem]::deletedirectory") {
+                // [IO.Directory]::Delete(path, $true): the arguments are the next statement (after the parenthesis).
+                if index + 1 < statements.count, let path = statements[index + 1].words.first.map({ resolve($0, vars) }) {
+                    let recursive = statements[index + 1].words.dropFirst().contains { $0.text.lowercased() == "$true" } || name.hasSuffix("deletedirectory")
+                    if recursive, let why = danger(path) {
+                        reporter.report("remove-item-system-path", line: statement.line, "\(statement.words[0].text)(\(path.text)) removes \(why)")
+                    }
+                }
+                continue
+            }
             switch name {
+            case "iex", "invoke-expression":
+                let text = args.filter { !$0.text.hasPrefix("-") }
+                if let first = text.first {
+                    let (value, emptied) = worstCase(first)
+                    if !emptied.isEmpty {
+                        reporter.unchecked(line: statement.line, "\(statement.words[0].text) \(first.text) runs text the checker cannot know before the script runs")
+                    } else if reporter.canNest {
+                        check(value, reporter: reporter.nested(atLine: statement.line))
+                    } else {
+                        reporter.tooDeep(line: statement.line, statement.words[0].text)
+                    }
+                } else if statement.before == "|" {
+                    reporter.unchecked(line: statement.line, "text piped into \(statement.words[0].text) cannot be checked before it runs")
+                } else if index + 1 < statements.count, statements[index + 1].before == "(" {
+                    // iex (expression): judged as unknown text unless it is one literal.
+                    let inner = statements[index + 1].words
+                    if inner.count == 1, !inner[0].expands || !inner[0].text.contains("$"), reporter.canNest {
+                        check(inner[0].text, reporter: reporter.nested(atLine: statement.line))
+                    } else {
+                        reporter.unchecked(line: statement.line, "\(statement.words[0].text) (...) runs text the checker cannot know before the script runs")
+                    }
+                }
+            case "powershell", "powershell.exe", "pwsh", "pwsh.exe":
+                if let k = args.firstIndex(where: { ["-command", "-c", "/c", "-commandwithargs"].contains($0.text.lowercased()) }) {
+                    let text = args[(k + 1)...].map(\.text).joined(separator: " ")
+                    if reporter.canNest { check(text, reporter: reporter.nested(atLine: statement.line)) }
+                    else { reporter.tooDeep(line: statement.line, "powershell -Command") }
+                }
             case _ where removeCommands.contains(name):
-                checkRemove(statement.words[0].text, args, line: statement.line, reporter: reporter)
+                var withInput = args
+                let hasPath = args.contains { !$0.text.hasPrefix("-") } || args.contains { ["-path", "-literalpath", "-lp"].contains($0.text.lowercased()) }
+                if statement.before == "|", !hasPath, index > 0 {
+                    // The items come from the pipeline: what the previous stage lists.
+                    let source = statements[index - 1]
+                    let sourceName = source.words.first?.text.lowercased() ?? ""
+                    if listCommands.contains(sourceName) {
+                        let paths = source.words.dropFirst().map { resolve($0, vars) }.filter { !$0.text.hasPrefix("-") }
+                        withInput += paths.prefix(1)
+                    } else if args.contains(where: { "-recurse".hasPrefix($0.text.lowercased()) && $0.text.count > 1 }) {
+                        reporter.unchecked(line: statement.line, "\(statement.words[0].text) -Recurse deletes what \(source.words.first?.text ?? "the pipeline") sends it: the checker cannot know which paths")
+                    }
+                }
+                checkRemove(statement.words[0].text, withInput, line: statement.line, reporter: reporter)
             case "format-volume", "clear-disk", "initialize-disk":
                 reporter.report("format-disk", line: statement.line, "\(statement.words[0].text) erases a disk")
             case "stop-computer", "restart-computer":
@@ -183,6 +250,28 @@ struct PowerShellChecker {
                 reporter.report("remove-item-system-path", line: line, "\(name) -Recurse \(p.text) removes \(why)")
             }
         }
+    }
+
+    /// A word with the script's own variables (`$p`, `$env:X` from `env:`) replaced by their values.
+    static func resolve(_ w: Word, _ vars: [String: String]) -> Word {
+        guard w.expands, w.text.contains("$"), !vars.isEmpty else { return w }
+        var text = w.text
+        for (name, value) in vars.sorted(by: { $0.key.count > $1.key.count }) {
+            for form in ["${\(name)}", "$\(name)"] {
+                var searchStart = text.startIndex
+                while let r = text.range(of: form, options: .caseInsensitive, range: searchStart..<text.endIndex) {
+                    let after = r.upperBound
+                    if form.hasPrefix("$") && !form.hasPrefix("${"), after < text.endIndex,
+                       text[after].isLetter || text[after].isNumber || text[after] == "_" || text[after] == ":" {
+                        searchStart = after
+                        continue
+                    }
+                    text.replaceSubrange(r, with: value)
+                    searchStart = text.index(r.lowerBound, offsetBy: value.count, limitedBy: text.endIndex) ?? text.endIndex
+                }
+            }
+        }
+        return Word(text: text, expands: w.expands)
     }
 
     /// Known variables become their usual values; any other variable or `$(...)` may be empty.

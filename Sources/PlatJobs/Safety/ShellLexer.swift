@@ -293,6 +293,30 @@ struct ShellLexer {
     private mutating func readANSIQuoted() {
         while i < s.count && s[i] != "'" {
             if s[i] == "\\", let n = at(i + 1) {
+                // \xHH, \NNN (octal), \uHHHH and \UHHHHHHHH spell any character: a path can hide in them.
+                func number(from k: Int, radix: Int, max: Int) -> (Unicode.Scalar, Int)? {
+                    var j = k
+                    var digits = ""
+                    while j < s.count, digits.count < max, let c = Character(s[j]).hexDigitValue, c < radix {
+                        digits.append(Character(s[j]))
+                        j += 1
+                    }
+                    guard !digits.isEmpty, let v = UInt32(digits, radix: radix), let u = Unicode.Scalar(v) else { return nil }
+                    return (u, j)
+                }
+                var decoded: (Unicode.Scalar, Int)? = nil
+                switch n {
+                case "x": decoded = number(from: i + 2, radix: 16, max: 2)
+                case "u": decoded = number(from: i + 2, radix: 16, max: 4)
+                case "U": decoded = number(from: i + 2, radix: 16, max: 8)
+                case "0"..."7": decoded = number(from: i + 1, radix: 8, max: 3)
+                default: break
+                }
+                if let (u, next) = decoded {
+                    lit.append(u)
+                    i = next
+                    continue
+                }
                 switch n {
                 case "n": lit.append("\n")
                 case "t": lit.append("\t")

@@ -34,6 +34,10 @@ enum SystemPaths {
                 continue
             }
             out.append(String(part))
+            // /proc/self/root, /proc/N/root and /proc/thread-self/root are the root folder again.
+            if out.count == 3 && out[0] == "proc" && out[2] == "root" {
+                out.removeAll()
+            }
         }
         return out
     }
@@ -184,7 +188,8 @@ enum SystemPaths {
         let comps = normalize(path)
         guard comps.count >= 2, comps[0] == "dev" else { return false }
         let name = comps[1]
-        if comps.count > 2 { return name == "disk" || name == "mapper" && comps[2] != "control" || name == "md" }
+        if comps.count == 2 && (name == "root" || name == "block") { return true }
+        if comps.count > 2 { return name == "disk" || name == "mapper" && comps[2] != "control" || name == "md" || name == "block" }
         func startsWith(_ p: String, then test: (Character) -> Bool) -> Bool {
             guard name.hasPrefix(p), name.count > p.count else { return false }
             return test(name[name.index(name.startIndex, offsetBy: p.count)])

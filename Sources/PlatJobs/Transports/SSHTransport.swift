@@ -233,6 +233,16 @@ public struct SSHTransport: HostTransport {
         if !started && !raw.timedOut && raw.exitCode == 255 {
             throw connectionError(stderr: String(decoding: stderr, as: UTF8.self), host: host)
         }
+        if !started && raw.timedOut {
+            // The timeout ended before the script started: the host was never reached, which is a connection
+            // error (with whatever ssh said), not a script that timed out.
+            let said = String(decoding: stderr, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.suffix(4).joined(separator: "; ")
+            let target = "\(host.user.map { $0 + "@" } ?? "")\(host.address) port \(host.port ?? 22)"
+            throw RuntimeError("cannot connect to \(host.name) over ssh (\(target)): no session within the timeout of "
+                               + "\(Self.seconds(job.timeout ?? 0))" + (said.isEmpty ? "" : " (ssh said: \(said))"),
+                               hint: "the timeout ran out while connecting: check the address and firewalls (the host's connect timeout is \(host.connectTimeout) s)")
+        }
         // The runner kept a marker's worth more than the job's cap (the marker counts against it): trim back.
         let cap = max(0, job.outputCap)
         var stdout = raw.stdout
@@ -266,6 +276,10 @@ public struct SSHTransport: HostTransport {
     }
 
     /// ssh's failure as an error: the gist of its stderr and a hint for the usual causes.
+    static func seconds(_ t: Double) -> String {
+        t == t.rounded() ? "\(Int(t)) s" : String(format: "%.1f s", t)
+    }
+
     func connectionError(stderr: String, host: Host) -> RuntimeError {
         let lines = stderr.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

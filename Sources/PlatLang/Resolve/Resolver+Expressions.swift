@@ -323,6 +323,15 @@ extension Resolver {
                 report("\(name)() has no parameter named '\(n)'", at: a.nameLoc ?? loc, hint: hint)
             }
         }
+        var index = 0
+        for a in args {
+            let param: String?
+            if let n = a.name { param = n } else { param = index < spec.params.count ? spec.params[index] : nil; index += 1 }
+            guard let param, let allowed = spec.choices[param], case .string(let word)? = staticValue(a.value),
+                  !allowed.contains(word) else { continue }
+            report("\(name)() \(param) must be one of: \(allowed.map { "\"\($0)\"" }.joined(separator: ", ")), not \"\(word)\"",
+                   at: a.value.loc, hint: closestName(to: word, in: allowed).map { "did you mean '\($0)'?" })
+        }
         let given = Set(args.compactMap(\.name)).union(spec.params.prefix(positional))
         for p in spec.params.prefix(spec.required) where !given.contains(p) {
             report("missing argument '\(p)' in call to \(name)()", at: loc)

@@ -57,7 +57,12 @@ public struct EffectSpec: Sendable {
     /// Named arguments that match no parameter are passed on to the effect (`cmdb.update(host, sla: 3)`)
     /// instead of being refused.
     public let extraNamed: Bool
-    public init(name: String, params: [String], required: Int, summary: String, extraNamed: Bool = false) {
+    /// Parameters that take one of a few words (`on_failure: "pause"`): a literal outside them is an error of
+    /// the file, reported by `check` (and before a run starts) with a did-you-mean.
+    public let choices: [String: [String]]
+    public init(name: String, params: [String], required: Int, summary: String, extraNamed: Bool = false,
+                choices: [String: [String]] = [:]) {
+        self.choices = choices
         self.name = name
         self.params = params
         self.required = required

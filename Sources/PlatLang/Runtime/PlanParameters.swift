@@ -79,12 +79,15 @@ public enum PlanParameters {
         let units: [(String, Int64)] = [("d", 86_400_000), ("h", 3_600_000), ("ms", 1), ("m", 60_000), ("s", 1_000)]
         var rest = Substring(text)
         var total: Int64 = 0
+        // As in the language, each unit at most once and largest first: `1h30m`, never `30m1h` or `1h1h`.
+        var smallest = Int64.max
         guard !rest.isEmpty else { return nil }
         while !rest.isEmpty {
             let digits = rest.prefix(while: { $0.isASCII && $0.isNumber })
             guard !digits.isEmpty, let n = Int64(digits) else { return nil }
             rest = rest.dropFirst(digits.count)
-            guard let (u, scale) = units.first(where: { rest.hasPrefix($0.0) }) else { return nil }
+            guard let (u, scale) = units.first(where: { rest.hasPrefix($0.0) }), scale < smallest else { return nil }
+            smallest = scale
             rest = rest.dropFirst(u.count)
             let (p, o1) = n.multipliedReportingOverflow(by: scale)
             let (t, o2) = total.addingReportingOverflow(p)

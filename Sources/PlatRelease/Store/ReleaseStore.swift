@@ -23,11 +23,8 @@ public final class ReleaseStore {
         self.clock = clock
     }
 
-    /// `$USER` (or `LOGNAME`), else "unknown".
-    public static var defaultActor: String {
-        let env = ProcessInfo.processInfo.environment
-        return env["USER"] ?? env["LOGNAME"] ?? "unknown"
-    }
+    /// Who acts when no one is named: the same user runs record (`PLATFLOW_USER`, `$USER`, else the account).
+    public static var defaultActor: String { RunExecutor.currentUser() }
 
     /// Where the artifacts of the database at `databasePath` live: `$PLATFLOW_ARTIFACTS`, else `artifacts/`
     /// beside the database (`.platflow/artifacts` for the default `.platflow/platflow.db`). Runs and commands

@@ -31,8 +31,15 @@ extension CMDBCommand {
 
     static let groupList = leaf(
         "list", "List the groups with their filters and variables.",
-        usage: ["platflow cmdb group list"],
-        examples: ["platflow cmdb group list"]) { _, cmdb, terminal in
+        usage: ["platflow cmdb group list [--json]"], flags: [jsonFlag],
+        examples: ["platflow cmdb group list"]) { args, cmdb, terminal in
+        if args.has("json") {
+            terminal.out(jsonText(try cmdb.groups().map { g -> [String: Any] in
+                ["name": g.name, "filter": g.filter,
+                 "variables": Dictionary(uniqueKeysWithValues: g.variables.keys.map { ($0, describe(g.variables[$0])) })]
+            }))
+            return ExitCode.ok
+        }
         var t = Table(header: ["GROUP", "FILTER", "VARIABLES"])
         for g in try cmdb.groups() {
             t.rows.append([g.name, g.filter, g.variables.keys.sorted().map { "\($0)=\(describe(g.variables[$0]))" }.joined(separator: " ")])
@@ -43,10 +50,16 @@ extension CMDBCommand {
 
     static let groupShow = leaf(
         "show", "Show a group's filter and variables.",
-        usage: ["platflow cmdb group show NAME"],
+        usage: ["platflow cmdb group show NAME [--json]"], flags: [jsonFlag],
         examples: ["platflow cmdb group show web-prod"]) { args, cmdb, terminal in
         try need(args.positional, 1, "group show NAME")
         let g = try cmdb.group(args.positional[0])
+        if args.has("json") {
+            terminal.out(jsonText(["name": g.name, "filter": g.filter,
+                                   "variables": Dictionary(uniqueKeysWithValues: g.variables.keys.map { ($0, describe(g.variables[$0])) }),
+                                   "field_variables": g.fieldVariables.sorted()] as [String: Any]))
+            return ExitCode.ok
+        }
         var out = "group \(g.name)\n  filter  \(g.filter)\n"
         for k in g.variables.keys.sorted() {
             out += "  var     \(k) = \(describe(g.variables[k]))\(g.fieldVariables.contains(k) ? "  (the values \(k) is compared with)" : "")\n"
@@ -174,6 +187,11 @@ extension CMDBCommand {
         var cursor: Int64
         if let from = args.value("from") {
             guard let c = Int64(from), c >= 0 else { throw UsageError("--from takes a cursor (a number), got '\(from)'") }
+            let latest = try cmdb.latestCursor()
+            if c > latest {
+                throw UsageError("--from \(c) is past the newest event (cursor \(latest))",
+                                 hint: "platflow cmdb watch --from \(latest) --follow prints the events from now on")
+            }
             cursor = c
         } else if args.has("follow") {
             cursor = try cmdb.latestCursor()

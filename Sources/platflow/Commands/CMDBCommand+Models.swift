@@ -228,8 +228,15 @@ extension CMDBCommand {
 
     static let assocList = leaf(
         "list", "List the associations.",
-        usage: ["platflow cmdb assoc list"],
-        examples: ["platflow cmdb assoc list"]) { _, cmdb, terminal in
+        usage: ["platflow cmdb assoc list [--json]"], flags: [jsonFlag],
+        examples: ["platflow cmdb assoc list"]) { args, cmdb, terminal in
+        if args.has("json") {
+            terminal.out(jsonText(try cmdb.associations().map {
+                ["name": $0.name, "from": $0.src, "kind": $0.kind, "to": $0.dst, "mapping": $0.mapping.rawValue,
+                 "on_delete": $0.onDelete.rawValue] as [String: Any]
+            }))
+            return ExitCode.ok
+        }
         var t = Table(header: ["ASSOCIATION", "FROM", "KIND", "TO", "MAPPING", "ON DELETE"])
         for a in try cmdb.associations() { t.rows.append([a.name, a.src, a.kind, a.dst, a.mapping.rawValue, a.onDelete.rawValue]) }
         terminal.out(t.render())

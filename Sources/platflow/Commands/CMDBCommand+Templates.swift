@@ -55,8 +55,12 @@ extension CMDBCommand {
 
     static let templateList = leaf(
         "list", "List the set templates and their modules.",
-        usage: ["platflow cmdb template list"],
-        examples: ["platflow cmdb template list"]) { _, cmdb, terminal in
+        usage: ["platflow cmdb template list [--json]"], flags: [jsonFlag],
+        examples: ["platflow cmdb template list"]) { args, cmdb, terminal in
+        if args.has("json") {
+            terminal.out(jsonText(try cmdb.setTemplates().map { ["name": $0.name, "modules": $0.modules] as [String: Any] }))
+            return ExitCode.ok
+        }
         var t = Table(header: ["TEMPLATE", "MODULES"])
         for tpl in try cmdb.setTemplates() { t.rows.append([tpl.name, tpl.modules.joined(separator: ", ")]) }
         terminal.out(t.render())

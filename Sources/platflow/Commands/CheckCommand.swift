@@ -56,10 +56,12 @@ enum CheckCommand {
 }
 
 extension CheckCommand {
-    /// The modules' own checks of their declarations (an app's environment classes and ranges).
+    /// The engine's checks of schedules and subscriptions (what `schedule apply` would refuse), and the modules'
+    /// own checks of their declarations (an app's environment classes and ranges).
     static func moduleProblems(_ path: String, interpreter: Interpreter) -> [Diagnostic] {
         guard let module = try? interpreter.load(path: path) else { return [] }
-        return EngineSession.modules.modules.flatMap { $0.checkDeclarations(module.declarations, file: path) }
+        return EngineDeclarations.check(module.declarations, events: EngineSession.modules.eventNames)
+            + EngineSession.modules.modules.flatMap { $0.checkDeclarations(module.declarations, file: path) }
     }
 
     /// `script("name")` calls with constant arguments, checked against the library when a database exists.

@@ -12,6 +12,7 @@ enum RunCommand {
             FlagSpec(name: "param", short: "p", value: "NAME=VALUE", repeats: true,
                      help: "a plan parameter, converted to its declared type (lists and maps as JSON); repeatable"),
             FlagSpec(name: "detach", help: "record the run, start it in the background, print its id and return at once"),
+            waitFlag,
             FlagSpec(name: "scheme", value: "NAME", help: "fill the plan's parameters from a scheme declared in the file (--param overrides)"),
             FlagSpec(name: "list-schemes", help: "list the file's schemes and exit"),
             FlagSpec(name: "explain", help: "run the code without any effect: print each step's batches and commands, record nothing"),
@@ -69,13 +70,9 @@ enum RunCommand {
             }
             if args.has("explain") { return try explain(path, plan: planName, params: params, terminal) }
             let store = try EngineSession.open(args)
-            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal))
-            let (id, secrets) = try executor.create(file: path, plan: planName, params: params)
+            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), waitPolicy: waitPolicy(args))
+            let (id, secrets) = try executor.create(file: path, plan: planName, params: params, detached: args.has("detach"))
             if args.has("detach") {
-                if !secrets.isEmpty {
-                    throw UsageError("a run with secret parameters cannot be detached: the background worker would need them",
-                                     hint: "run it in the foreground")
-                }
                 try DetachedWorker.spawn(runID: id, dbPath: store.db.path)
                 terminal.out("\(id)\n")
                 return ExitCode.ok
@@ -85,6 +82,14 @@ enum RunCommand {
         } catch {
             return EngineSession.report(error, terminal: terminal)
         }
+    }
+
+    static let waitFlag = FlagSpec(name: "wait", help: "wait for approvals and long sleeps even without a terminal (default: park and exit 3)")
+
+    /// A foreground run waits for people and timers only where someone can see it wait and press Ctrl-C (a
+    /// terminal on stdin) or when asked to (`--wait`); elsewhere (CI, cron, a pipe) it parks and exits 3 at once.
+    static func waitPolicy(_ args: ParsedArguments) -> DurableEffects.WaitPolicy {
+        args.has("wait") || isatty(STDIN_FILENO) == 1 ? .wait : .park
     }
 
     /// Executes a run in the foreground and turns its outcome into an exit code.
@@ -105,7 +110,11 @@ enum RunCommand {
                 terminal.error("run \(id) was cancelled")
                 return ExitCode.failed
             case .parked(let status):
-                terminal.err("run \(id) is \(status.rawValue); it continues with `platflow resume \(id)` or under `platflow scheduler`\n")
+                terminal.err("run \(id) is \(status.rawValue); it continues with `platflow resume \(id)` or under `platflow scheduler`"
+                             + (executor.waitPolicy == .park && signals.received == 0 ? " (no terminal here: --wait waits instead)" : "") + "\n")
+                if status == .sleeping && !executor.store.hasLiveScheduler() {
+                    terminal.err("no scheduler is running on this database to wake it: start `platflow scheduler`\n")
+                }
                 return signals.received == SIGINT ? ExitCode.interrupted : ExitCode.parked
             case .interrupted:
                 terminal.err("run \(id) stopped; continue it with `platflow resume \(id)`\n")

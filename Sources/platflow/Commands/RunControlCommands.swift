@@ -13,6 +13,7 @@ enum ResumeCommand {
                      help: "secret parameters again (they are never stored)"),
             FlagSpec(name: "upgrade", help: "replay the files on disk now instead of the code the run started with"),
             FlagSpec(name: "worker", help: "run in the background without waiting for timers or approvals (used by --detach)"),
+            RunCommand.waitFlag,
             EngineSession.durabilityFlag,
         ],
         examples: ["platflow resume 3f9a2k1m", "platflow resume 3f9a --param token=$TOKEN", "platflow resume 3f9a --upgrade"],
@@ -31,7 +32,7 @@ enum ResumeCommand {
             // A background worker prints nothing and parks the run rather than wait for timers or people.
             let worker = args.has("worker")
             let executor = RunExecutor(store: store, output: worker ? SilentRunOutput() : TerminalOutput(terminal: terminal),
-                                       waitPolicy: worker ? .park : .wait)
+                                       waitPolicy: worker ? .park : RunCommand.waitPolicy(args))
             return RunCommand.drive(executor, id: run.id, secrets: secrets, upgrade: args.has("upgrade"), terminal: terminal)
         }
     }
@@ -46,6 +47,7 @@ enum RetryCommand {
             FlagSpec(name: "param", short: "p", value: "NAME=VALUE", repeats: true, help: "secret parameters again"),
             FlagSpec(name: "upgrade", help: "use the files on disk now (after fixing the plan)"),
             FlagSpec(name: "detach", help: "continue in the background and return at once"),
+            RunCommand.waitFlag,
             EngineSession.durabilityFlag,
         ],
         examples: ["platflow retry 3f9a2k1m", "platflow retry 3f9a --upgrade"],
@@ -56,7 +58,7 @@ enum RetryCommand {
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "retry needs a run id", hint: "`platflow runs --status failed` lists failed runs") { store, run in
-            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal))
+            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), waitPolicy: RunCommand.waitPolicy(args))
             try executor.prepareRetry(run.id)
             if args.has("detach") {
                 try DetachedWorker.spawn(runID: run.id, dbPath: store.db.path)
@@ -88,7 +90,7 @@ enum CancelCommand {
                 try store.requestCancel(run.id)
                 terminal.out("cancelling run \(run.id): it stops at its next effect\n")
             } else {
-                try store.setStatus(run.id, .cancelled, error: "cancelled")
+                try store.markCancelled(run.id)
                 try store.log(run.id, step: "", kind: "event", text: "run cancelled by \(RunExecutor.currentUser())")
                 terminal.out("cancelled run \(run.id)\n")
             }
@@ -117,6 +119,10 @@ enum ApproveCommand {
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "approve needs a run id", hint: "`platflow runs --status waiting` lists waiting runs") { store, run in
+            if run.status.isFinished {
+                throw UsageError("run \(run.id) is \(run.status.rawValue); there is nothing to approve",
+                                 hint: run.status == .succeeded ? nil : "`platflow retry \(run.id)` runs it again; its approvals are asked again")
+            }
             let book = ApprovalBook(db: store.db)
             guard let req = try book.pending(runID: run.id) else {
                 throw UsageError("run \(run.id) is not waiting for an approval (it is \(run.status.rawValue))")

@@ -96,10 +96,19 @@ enum StatusCommand {
                 o["steps"] = steps.map { s -> [String: Any] in
                     ["path": s.path, "status": s.status.rawValue, "attempt": s.attempt, "started_at": s.startedAt ?? NSNull(),
                      "finished_at": s.finishedAt ?? NSNull(), "error": s.error ?? NSNull(),
-                     "duration": (s.finishedAt != nil && s.startedAt != nil) ? s.finishedAt! - s.startedAt! : NSNull()]
+                     "duration": s.duration ?? NSNull()]
                 }
                 if let p = pending {
                     o["approval"] = ["message": p.message, "approvers": p.approvers, "quorum": p.quorum]
+                }
+                if args.has("group") {
+                    o["host_steps"] = try FleetReport.steps(db: store.db, runID: run.id, grouping: true).map { step -> [String: Any] in
+                        ["key": step.key, "step": step.step, "hosts": step.hosts, "ok": step.ok, "failed": step.failed,
+                         "not_run": step.notRun, "duration": step.duration ?? NSNull(),
+                         "groups": step.groups.map { g -> [String: Any] in
+                             ["status": g.status.rawValue, "exit_code": g.exitCode ?? NSNull(), "output": g.output, "hosts": g.hosts]
+                         }]
+                    }
                 }
                 terminal.out(jsonText(o))
                 return ExitCode.ok
@@ -110,7 +119,13 @@ enum StatusCommand {
             if let d = run.duration() { s += ", \(run.status.isFinished ? "took" : "running for") \(humanDuration(d))" }
             if run.attempt > 1 { s += ", attempt \(run.attempt)" }
             s += "\n"
-            if let w = run.wakeAt, run.status == .sleeping { s += "wakes at \(localTime(w))\n" }
+            if let w = run.wakeAt, run.status == .sleeping {
+                s += "wakes at \(localTime(w))"
+                if !store.hasLiveScheduler() && run.leaseOwner == nil {
+                    s += " (no scheduler is running to wake it: start `platflow scheduler`, or `platflow resume \(run.id)` then)"
+                }
+                s += "\n"
+            }
             if let p = pending {
                 s += "waiting for approval: \(p.message)"
                 if !p.approvers.isEmpty { s += " (approvers: \(p.approvers.joined(separator: ", ")), quorum \(p.quorum))" }
@@ -128,7 +143,7 @@ enum StatusCommand {
                 case .running: mark = terminal.paint("▸", .yellow)
                 }
                 var line = String(repeating: "  ", count: max(0, depth)) + "\(mark) \(name)"
-                if let a = st.startedAt, let b = st.finishedAt { line += "  " + terminal.paint(humanDuration(b - a), .dim) }
+                if let d = st.duration { line += "  " + terminal.paint(humanDuration(d), .dim) }
                 if st.status == .running { line += "  running" }
                 if st.attempt > 1 { line += "  (attempt \(st.attempt))" }
                 if let e = st.error, st.status != .succeeded { line += "  \(e)" }
@@ -136,7 +151,7 @@ enum StatusCommand {
             }
             if args.has("group") {
                 for step in try FleetReport.steps(db: store.db, runID: run.id, grouping: true) {
-                    s += "\n\(step.key): \(step.hosts) hosts\n"
+                    s += "\n\(step.key): \(step.hosts) host\(step.hosts == 1 ? "" : "s")\n"
                     for g in step.groups {
                         let names = g.hosts.count > 8 ? g.hosts.prefix(8).joined(separator: ", ") + ", ... (\(g.hosts.count - 8) more)" : g.hosts.joined(separator: ", ")
                         s += "  \(g.hosts.count) \(g.status.rawValue)\(g.exitCode.map { " (exit \($0))" } ?? ""): \(names)\n"
@@ -184,6 +199,30 @@ enum LogsCommand {
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "logs needs a run id") { store, run in
+            // A step or host the run never had is a typo, not an empty log (a run still going may yet reach it).
+            let settled = run.status.isFinished || !args.has("follow")
+            if settled, let step = args.value("step") {
+                let known = try store.db.query("SELECT DISTINCT step FROM engine_logs WHERE run_id = ? AND step != ''", run.id)
+                    .compactMap { $0.string("step") }
+                if !known.contains(where: { matches($0, lineHost: nil, step: step, host: nil) }) {
+                    let names = known.prefix(12).joined(separator: ", ") + (known.count > 12 ? ", ..." : "")
+                    throw UsageError("run \(run.id) has no step '\(step)'",
+                                     hint: known.isEmpty ? "it has logged no step yet" : "its steps: \(names)")
+                }
+            }
+            if settled, let host = args.value("host") {
+                let known = try store.db.query("""
+                    SELECT host FROM engine_logs WHERE run_id = ? AND host IS NOT NULL
+                    UNION SELECT host FROM engine_journal_hosts WHERE run_id = ? ORDER BY host
+                    """, run.id, run.id)
+                    .compactMap { $0.string("host") }
+                if !known.contains(host) {
+                    let names = known.prefix(12).joined(separator: ", ") + (known.count > 12 ? ", ..." : "")
+                    throw UsageError("run \(run.id) ran on no host '\(host)'",
+                                     hint: known.isEmpty ? "it ran on no host"
+                                        : (closestName(to: host, in: known).map { "did you mean '\($0)'? " } ?? "") + "its hosts: \(names)")
+                }
+            }
             var last: Int64 = 0
             while true {
                 try store.forEachLog(of: run.id, after: last) { l in

@@ -21,8 +21,8 @@ enum ScheduleCommand {
             cron: 5 fields (minute hour day-of-month month day-of-week), names (JAN, MON), ranges, steps, lists,
             @yearly @monthly @weekly @daily @hourly, and @every DURATION (e.g. @every 30s). When both day fields are
             restricted a day matches either. Daylight saving: see docs/cron.md.
-            overlap: skip (default) | queue | replace | allow. catch_up (default 1h): fires missed while no scheduler
-            ran are started if no older than this; older ones are skipped and logged.
+            overlap: skip (default) | queue | replace | allow. catch_up (default 1h): of the fires missed while no
+            scheduler ran, only the latest starts, if no older than this; the others are recorded as missed, in one log line.
             Schedules fire under `platflow scheduler`.
             """)
 

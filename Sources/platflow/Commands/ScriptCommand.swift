@@ -9,9 +9,9 @@ enum ScriptCommand {
     static let spec = CommandSpec(
         name: "script",
         summary: "The versioned script library: add drafts, publish one version online, disable versions.",
-        subcommands: [add, publish, disable, list, show],
+        subcommands: [add, publish, disable, list, show, lint],
         examples: ["platflow script add cleanup scripts/cleanup.sh --lang bash", "platflow script publish cleanup 2",
-                   "platflow script show cleanup --version 1"],
+                   "platflow script show cleanup --version 1", "platflow script lint cleanup.sh --arg /srv/app"],
         details: """
             In a plan: sh(hosts, script("cleanup")) runs the online version; script("cleanup", version: 2) a given one.
             A missing or disabled script is reported by `platflow check` when the database has the library, and
@@ -124,6 +124,79 @@ enum ScriptCommand {
                 terminal.out(chosen.body.hasSuffix("\n") ? chosen.body : chosen.body + "\n")
             }
             return ExitCode.ok
+        }
+
+    static let lint = CommandSpec(
+        name: "lint",
+        summary: "Run the dangerous-command checker on a script file (or - for standard input) and print its findings.",
+        usage: ["platflow script lint FILE|- [--lang LANG] [--arg V ...] [--env K=V ...] [--unchecked warn] [--rules FILE] [--json]"],
+        flags: [
+            FlagSpec(name: "lang", value: "LANG", help: "bash sh python perl powershell sql bat (default: from the file's extension, else bash)"),
+            FlagSpec(name: "arg", value: "V", repeats: true, help: "a positional argument the script runs with ($1, $2, ... in order), as sh(..., args:)"),
+            FlagSpec(name: "env", value: "K=V", repeats: true, help: "an environment variable the script runs with, as sh(..., env:)"),
+            FlagSpec(name: "unchecked", value: "warn", help: "report what the checker cannot read as warnings, as sh(..., unchecked: \"warn\")"),
+            FlagSpec(name: "rules", value: "FILE", help: "user rules from a JSON or YAML policy file, as sh(..., rules:)"),
+            jsonFlag,
+        ],
+        examples: ["platflow script lint cleanup.sh", "platflow script lint - --lang sql < migrate.sql",
+                   "platflow script lint wipe.sh --arg /srv/old --env KEEP=3 --json"],
+        details: """
+            Exits 0 when sh() would run the script (warnings only), 1 when it would refuse it, 2 on bad usage.
+            With --arg the positional arguments are known; without it $1, $2... are taken as possibly empty.
+            """) { args, terminal in
+            guard args.positional.count == 1, let file = args.positional.first else {
+                throw UsageError("script lint needs one FILE (or - for standard input)", hint: "platflow script lint cleanup.sh --lang bash")
+            }
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let d = FileManager.default.contents(atPath: file) else { throw UsageError("cannot read '\(file)'") }
+                data = d
+            }
+            guard let body = String(data: data, encoding: .utf8) else { throw UsageError("'\(file)' is not UTF-8 text") }
+            let lang = try language(args.value("lang"), file: file)
+            var env: [String: String] = [:]
+            for kv in args.values("env") {
+                guard let eq = kv.firstIndex(of: "="), eq != kv.startIndex else {
+                    throw UsageError("--env takes K=V, got '\(kv)'", hint: "--env TARGET=/srv/app")
+                }
+                env[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
+            }
+            var uncheckedWarns = false
+            if let u = args.value("unchecked") {
+                guard u == "warn" || u == "block" else { throw UsageError("--unchecked takes warn or block, got '\(u)'") }
+                uncheckedWarns = u == "warn"
+            }
+            var rules: [DangerRule] = []
+            if let path = args.value("rules") {
+                let (valid, errors) = DangerPolicy.userRules(fromFile: path)
+                if !errors.isEmpty { throw UsageError(errors.joined(separator: "\n")) }
+                rules = valid
+            }
+            let findings = DangerPolicy(userRules: rules)
+                .check(body, language: lang, args: args.has("arg") ? args.values("arg") : nil, env: env)
+                .map { f in
+                    uncheckedWarns && f.ruleID == DangerPolicy.uncheckedRuleID
+                        ? DangerFinding(ruleID: f.ruleID, action: .warn, message: f.message, line: f.line, excerpt: f.excerpt) : f
+                }
+            let refused = findings.contains { $0.action == .block }
+            let shown = file == "-" ? "<stdin>" : file
+            if args.has("json") {
+                terminal.out(jsonText([
+                    "file": shown, "lang": lang.rawValue, "verdict": refused ? "refused" : "pass",
+                    "findings": findings.map { ["line": $0.line, "rule": $0.ruleID, "action": $0.action.rawValue,
+                                                "message": $0.message, "excerpt": $0.excerpt] as [String: Any] },
+                ] as [String: Any]))
+            } else {
+                for f in findings {
+                    terminal.out("\(shown):\(f.line): \(f.action == .block ? "refused" : "warning") by \(f.ruleID): \(f.message) (\(f.excerpt))\n")
+                }
+                let blocks = findings.filter { $0.action == .block }.count
+                terminal.out(refused ? "\(shown): refused (\(blocks) blocking finding\(blocks == 1 ? "" : "s"))\n"
+                                     : "\(shown): passes\(findings.isEmpty ? "" : " with \(findings.count) warning\(findings.count == 1 ? "" : "s")")\n")
+            }
+            return refused ? ExitCode.failed : ExitCode.ok
         }
 
     static func language(_ given: String?, file: String) throws -> ScriptLanguage {
