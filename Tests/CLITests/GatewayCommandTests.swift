@@ -80,4 +80,36 @@ struct GatewayCommandTests {
             expectExit(force, 2)
         }
     }
+
+    @Test("gateway.publish in a plan records the release, and the production gate refuses an untested version")
+    func publishFromAPlan() throws {
+        try CLI.with { cli in
+            try cli.write("shop.yaml", GatewayCommandTests.shop)
+            expectExit(try cli.run(["gateway", "import", "shop.yaml"]), 0)
+            expectExit(try cli.run(["gateway", "version", "create", "shop", "1.0.0"]), 0)
+            expectExit(try cli.run(["gateway", "version", "create", "shop", "1.1.0"]), 0)
+            try cli.write("pub.plat", """
+                plan main() {
+                    step "publish" {
+                        let r = gateway.publish("shop", "1.0.0", stage: "test")
+                        print("release \\(r.id) \\(r.version) \\(r.status)")
+                    }
+                }
+                """)
+            let ok = try cli.run(["run", "pub.plat", "--quiet"])
+            expectExit(ok, 0)
+            #expect(ok.stdout.contains("release 1 1.0.0 succeeded"), "\(ok)")
+            try cli.write("prod.plat", """
+                plan main() {
+                    step "publish" { gateway.publish("shop", "1.1.0", stage: "prod") }
+                }
+                """)
+            let refused = try cli.run(["run", "prod.plat", "--quiet"])
+            #expect(refused.exitCode != 0)
+            #expect(refused.stderr.contains("gateway.publish(): gateway shop 1.1.0 is release: it needs acceptance in a test environment"), "\(refused)")
+            let history = try cli.run(["gateway", "history", "shop", "--json"])
+            let rows = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]] ?? []
+            #expect(rows.map { $0["stage"] as? String } == ["test"])
+        }
+    }
 }
