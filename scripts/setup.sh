@@ -13,7 +13,9 @@ have() { command -v "$1" >/dev/null 2>&1; }
 # Script steps: sh/bash, python3, perl and the sqlite3 shell.
 have bash || need+=(bash)
 have python3 || need+=(python3)
-# The YAML tests check the reader against ruamel.yaml in a venv of their own (Debian keeps venv apart).
+# The YAML tests check the reader against an independent YAML 1.2 reader: Debian's ruamel.yaml for its python3
+# (else they make a venv and take it from PyPI, for which Debian keeps venv apart).
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import ruamel.yaml' 2>/dev/null || need+=(python3-ruamel.yaml)
 { have python3 && python3 -c 'import ensurepip, venv' 2>/dev/null; } || need+=(python3-venv)
 have perl || need+=(perl)
 have sqlite3 || need+=(sqlite3)

@@ -2,9 +2,9 @@ import Foundation
 @testable import PlatLang
 
 /// An independent YAML 1.2 reader to check ours against: ruamel.yaml (`YAML(typ='safe', pure=True)`, which
-/// reads YAML 1.2) from PyPI, in a virtual environment under `.build/yaml-oracle-venv`, made on first use.
-/// Making it needs `python3` with `venv` and network access to PyPI; when it cannot be made, `shared` throws
-/// and the tests that need it fail, loudly, rather than skip.
+/// reads YAML 1.2): Debian's python3-ruamel.yaml for /usr/bin/python3 when it is there (scripts/setup.sh
+/// installs it), else from PyPI in a virtual environment under `.build/yaml-oracle-venv`, made on first use.
+/// When neither can be had, `shared` throws and the tests that need it fail, loudly, rather than skip.
 ///
 /// One Python process reads a whole batch of documents and answers for each with its value as JSON, or the
 /// error; non-finite floats come back as `{"$float": "inf" | "-inf" | "nan"}`, non-string keys as their JSON
@@ -33,6 +33,12 @@ final class YAMLOracle: @unchecked Sendable {
     private init(python: String) { self.python = python }
 
     private static func setUp() throws -> YAMLOracle {
+        // Debian's python3-ruamel.yaml (scripts/setup.sh installs it) needs no network when the tests run.
+        let system = "/usr/bin/python3"
+        if FileManager.default.isExecutableFile(atPath: system),
+           (try? run(system, ["-c", "import ruamel.yaml"]))?.status == 0 {
+            return YAMLOracle(python: system)
+        }
         let venv = packageRoot.appendingPathComponent(".build/yaml-oracle-venv")
         let python = venv.appendingPathComponent("bin/python").path
         if FileManager.default.isExecutableFile(atPath: python),
