@@ -7,37 +7,37 @@ import Foundation
 /// `eval`, `$(...)`, here-documents fed to a shell or interpreter, `python -c`) are checked too. Text that is
 /// only data (comments, `echo` arguments, here-documents fed to `cat`) is not.
 struct ShellChecker {
-    private let reporter: DangerReporter
-    private let lexer: ShellLexer
+    let reporter: DangerReporter
+    let lexer: ShellLexer
     /// The working folder when a `cd` made it known: absolute (`/srv`) or home-based (`~`, `~/x`).
-    private var cwd: String? = nil
+    var cwd: String? = nil
     /// Why the working folder is what it is, when that is not obvious (`cd $DIR` with DIR empty goes home).
-    private var cwdReason: String? = nil
+    var cwdReason: String? = nil
     /// Variables the script set to a value known in advance (`DIR=/tmp/build`), so `rm -rf "$DIR"/*` is judged
     /// by that value instead of as a variable that may be empty. Later assignments replace earlier ones.
-    private var known: [String: String] = [:]
+    var known: [String: String] = [:]
     /// The positional arguments when they are known (`args:`, `set -- ...`, a function call's arguments).
-    private var positional: [String]? = nil
+    var positional: [String]? = nil
     /// The folder before the last `cd`, for `cd -`.
-    private var oldCwd: String? = nil
+    var oldCwd: String? = nil
     /// Symbolic links the script made (`ln -s / /tmp/r`): link path → target.
-    private var links: [String: String] = [:]
+    var links: [String: String] = [:]
     /// Functions the script defined: name → the commands of the body.
-    private var functions: [String: [Command]] = [:]
+    var functions: [String: [Command]] = [:]
     /// How deep in function calls the checker follows (a recursive function stops here).
-    private var callDepth = 0
+    var callDepth = 0
     /// Variables a test proved non-empty for the commands it guards (`[ -n "$D" ] && ...`, `if [ -n "$D" ]`).
-    private var guardStack: [Set<String>] = []
-    private var chainGuard: Set<String> = []
+    var guardStack: [Set<String>] = []
+    var chainGuard: Set<String> = []
     /// Variables proved non-empty for the rest of the script (`[ -z "$D" ] && exit 1`, `: "${D:?}"`).
-    private var provenNonEmpty: Set<String> = []
+    var provenNonEmpty: Set<String> = []
     /// The previous command of a pipeline, when the current one reads its output.
-    private var pipedFrom: Command? = nil
+    var pipedFrom: Command? = nil
     /// Names tested with `-z` in each open `if`, and whether its `then` branch exits.
-    private var zStack: [Set<String>] = []
-    private var zExits = false
+    var zStack: [Set<String>] = []
+    var zExits = false
     /// Names tested empty just before `&& exit` / non-empty before `|| exit`.
-    private var pendingProof: Set<String> = []
+    var pendingProof: Set<String> = []
 
     static func check(_ script: String, reporter: DangerReporter) {
         var checker = ShellChecker(reporter: reporter, lexer: ShellLexer(script))
@@ -46,12 +46,12 @@ struct ShellChecker {
         checker.run()
     }
 
-    private init(reporter: DangerReporter, lexer: ShellLexer) {
+    init(reporter: DangerReporter, lexer: ShellLexer) {
         self.reporter = reporter
         self.lexer = lexer
     }
 
-    private mutating func setPositional(_ args: [String]?) {
+    mutating func setPositional(_ args: [String]?) {
         for k in 1...9 { known.removeValue(forKey: String(k)) }
         positional = args
         guard let args else { return }
@@ -70,14 +70,14 @@ struct ShellChecker {
         var after = ""
     }
 
-    private mutating func run() {
+    mutating func run() {
         findForkBombs()
         let all = ShellChecker.commands(lexer.tokens)
         collectFunctions()
         runCommands(all)
     }
 
-    private mutating func runCommands(_ commands: [Command]) {
+    mutating func runCommands(_ commands: [Command]) {
         var previous: Command? = nil
         for command in commands {
             pipedFrom = (command.before == "|" || command.before == "|&") ? previous : nil
@@ -90,7 +90,7 @@ struct ShellChecker {
 
     /// `f() { ...; }`, `f() ( ... )` and `function f { ...; }`: the commands between the braces, so a call of `f`
     /// can be judged with its arguments.
-    private mutating func collectFunctions() {
+    mutating func collectFunctions() {
         let t = lexer.tokens
         func word(_ k: Int) -> String? {
             guard k >= 0, k < t.count, case .word(let w) = t[k] else { return nil }
@@ -217,14 +217,14 @@ struct ShellChecker {
         return (s, emptied)
     }
 
-    private func expand(_ w: ShellWord) -> (text: String, emptied: [String]) {
+    func expand(_ w: ShellWord) -> (text: String, emptied: [String]) {
         var guarded = provenNonEmpty.union(chainGuard)
         for g in guardStack { guarded.formUnion(g) }
         return ShellChecker.worstCase(w, known: known, nonEmpty: guarded)
     }
 
     /// The texts a word can stand for: one, or one per positional argument for `"$@"` and `$*`.
-    private func expansions(_ w: ShellWord) -> [(text: String, emptied: [String])] {
+    func expansions(_ w: ShellWord) -> [(text: String, emptied: [String])] {
         let spreads = w.segments.contains { if case .variable(let n, _, _) = $0 { return n == "@" || n == "*" } else { return false } }
         guard spreads, let positional, !positional.isEmpty else { return [expand(w)] }
         var copy = self
@@ -237,7 +237,7 @@ struct ShellChecker {
 
     /// Remembers `NAME=value` by its worst case (`out="/srv/app/$1"` is at worst `/srv/app/`); a value that may be
     /// empty as a whole (`DIR=$1`) or an append makes NAME unknown again.
-    private mutating func record(_ assignment: ShellWord) {
+    mutating func record(_ assignment: ShellWord) {
         guard case .literal(let head)? = assignment.segments.first, let eq = head.firstIndex(of: "=") else { return }
         var name = String(head[..<eq])
         let appends = name.hasSuffix("+")
@@ -266,7 +266,7 @@ struct ShellChecker {
     static let loopHeads: Set<String> = ["for", "case", "select", "esac", "in"]
     static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "fish"]
 
-    private mutating func analyze(_ command: Command) {
+    mutating func analyze(_ command: Command) {
         var words = command.words[...]
         var assignments: [ShellWord] = []
         // Assignments and reserved words come before the command name.
@@ -469,513 +469,6 @@ struct ShellChecker {
                 checkFormat(name, args, line: line, prefix: prefix)
             } else if let language = ShellChecker.interpreterLanguage(name) {
                 checkInterpreter(name, language, args, command: command, line: line)
-            }
-        }
-    }
-
-    static func isAssignment(_ t: String) -> Bool {
-        guard let eq = t.firstIndex(of: "="), eq != t.startIndex else { return false }
-        let name = t[..<eq].hasSuffix("+") ? t[..<eq].dropLast() : t[..<eq]
-        guard let f = name.first, f == "_" || f.isLetter else { return false }
-        return name.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
-    }
-
-    /// Looks through wrapper commands (`sudo -u root`, `env X=1`, `nice -n 5`, `xargs -0`, `timeout 10`) to the
-    /// command they run. Returns nil when nothing runs (`command -v rm`).
-    static func unwrap(_ words: [ShellWord], via: inout [String]) -> (String, [ShellWord])? {
-        var rest = words[...]
-        for _ in 0..<16 {
-            guard let first = rest.first else { return nil }
-            let name = commandName(first)
-            var args = rest.dropFirst()
-            // Options of the wrapper that take a value: the value is skipped with the option.
-            let valued: Set<String>
-            switch name {
-            case "sudo", "doas": valued = ["-u", "-g", "-p", "-U", "-C", "-r", "-t", "-D", "-R", "-T", "-h"]
-            case "nice": valued = ["-n"]
-            case "ionice": valued = ["-c", "-n", "-p", "-P", "-u"]
-            case "env": valued = ["-u", "-C", "-S"]
-            case "exec": valued = ["-a"]
-            case "stdbuf", "nohup", "builtin", "setsid", "busybox", "time", "unbuffer": valued = []
-            case "command":
-                if args.contains(where: { $0.literal == "-v" || $0.literal == "-V" }) { return nil }
-                valued = []
-            case "xargs": valued = ["-I", "-n", "-P", "-L", "-l", "-s", "-d", "-E", "-e", "-a", "--arg-file",
-                                    "--delimiter", "--max-args", "--max-procs", "--max-lines", "--replace", "--eof"]
-            case "timeout": valued = ["-s", "-k", "--signal", "--kill-after"]
-            case "chrt", "taskset": valued = ["-p"]
-            case "flock", "watch", "chroot", "unshare", "script", "systemd-run", "parallel", "ssh":
-                guard let (inner, shownAs) = unwrapRunner(name, Array(args)) else { return nil }
-                via.append(shownAs)
-                rest = inner[...]
-                continue
-            default:
-                return (name, Array(args))
-            }
-            via.append(name)
-            while let a = args.first, let t = a.literal, t.hasPrefix("-") || (name == "env" && isAssignment(t)) {
-                args = args.dropFirst()
-                if t == "--" { break }
-                if valued.contains(t) { args = args.dropFirst() }
-            }
-            // `nice 10 cmd` is not valid, but `timeout 10 cmd` and `chrt 5 cmd` take a value before the command.
-            if name == "timeout" || name == "chrt" || name == "taskset", args.count > 1 { args = args.dropFirst() }
-            if name == "env" {
-                while let a = args.first, let t = a.literal, isAssignment(t) { args = args.dropFirst() }
-            }
-            rest = args
-        }
-        return nil
-    }
-
-    /// Commands that run a command given as their arguments or as shell text: the words of what they run
-    /// (shell text becomes `sh -c TEXT`), or nil when nothing is run.
-    static func unwrapRunner(_ name: String, _ args: [ShellWord]) -> ([ShellWord], String)? {
-        func text(_ t: String, _ line: Int) -> ShellWord { ShellWord(segments: [.literal(t)], line: line, source: t) }
-        func shell(_ script: String, _ line: Int) -> [ShellWord] { [text("sh", line), text("-c", line), text(script, line)] }
-        func joined(_ ws: ArraySlice<ShellWord>) -> String { ws.map { $0.literal ?? $0.text }.joined(separator: " ") }
-        func skipOptions(_ ws: ArraySlice<ShellWord>, valued: Set<String>) -> ArraySlice<ShellWord> {
-            var rest = ws
-            while let a = rest.first, let t = a.literal, t.hasPrefix("-"), t.count > 1 {
-                rest = rest.dropFirst()
-                if t == "--" { break }
-                if valued.contains(t) { rest = rest.dropFirst() }
-            }
-            return rest
-        }
-        let line = args.first?.line ?? 0
-        switch name {
-        case "flock":
-            var rest = skipOptions(args[...], valued: ["-w", "--timeout", "-E", "--conflict-exit-code"])
-            rest = rest.dropFirst() // the lock file
-            if let c = rest.first?.literal, c == "-c" || c == "--command", rest.count > 1 { return (shell(rest[rest.startIndex + 1].literal ?? rest[rest.startIndex + 1].text, line), "flock") }
-            return rest.isEmpty ? nil : (Array(rest), "flock")
-        case "watch":
-            let rest = skipOptions(args[...], valued: ["-n", "--interval", "-d", "-q", "--equexit", "-s"])
-            return rest.isEmpty ? nil : (shell(joined(rest), line), "watch")
-        case "chroot":
-            var rest = skipOptions(args[...], valued: [])
-            rest = rest.dropFirst() // the new root
-            return rest.isEmpty ? nil : (Array(rest), "chroot")
-        case "unshare":
-            let rest = skipOptions(args[...], valued: ["-S", "--setuid", "-G", "--setgroups", "-R", "--root", "-w", "--wd"])
-            return rest.isEmpty ? nil : (Array(rest), "unshare")
-        case "script":
-            guard let c = optionValue(args, short: "c", long: "--command") else { return nil }
-            return (shell(c.literal ?? c.text, line), "script -c")
-        case "systemd-run":
-            let rest = skipOptions(args[...], valued: ["-p", "--property", "-u", "--unit", "-M", "--machine", "-H", "--host",
-                                                     "--uid", "--gid", "-E", "--setenv", "--description", "--slice",
-                                                     "--on-calendar", "--on-active", "--working-directory", "--nice"])
-            return rest.isEmpty ? nil : (Array(rest), "systemd-run")
-        case "parallel":
-            let rest = skipOptions(args[...], valued: ["-j", "--jobs", "-S", "--sshlogin", "--joblog", "-a", "--arg-file", "--delay", "--timeout"])
-            guard let sep = rest.firstIndex(where: { [":::", "::::", ":::+"].contains($0.literal ?? "") }) else {
-                return rest.isEmpty ? nil : (shell(joined(rest) + " {}", line), "parallel")
-            }
-            let command = joined(rest[..<sep])
-            let values = rest[(sep + 1)...].map { $0.literal ?? $0.text }
-            let script = values.map { v in command.contains("{}") ? command.replacingOccurrences(of: "{}", with: v) : command + " " + v }
-            return (shell(script.joined(separator: "\n"), line), "parallel")
-        case "ssh":
-            var rest = skipOptions(args[...], valued: ["-p", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-b", "-c", "-e", "-m",
-                                                     "-O", "-Q", "-S", "-W", "-w", "-E", "-B", "-I"])
-            rest = rest.dropFirst() // the host
-            if rest.first?.literal == "--" { rest = rest.dropFirst() }
-            return rest.isEmpty ? nil : (shell(joined(rest), line), "ssh")
-        default:
-            return (args, name)
-        }
-    }
-
-    /// The value of `-c VALUE` (also inside combined flags like `-lc`) or `--command=VALUE`.
-    static func optionValue(_ args: [ShellWord], short: Character, long: String?) -> ShellWord? {
-        var k = 0
-        while k < args.count {
-            let t = args[k].literal ?? ""
-            if let long, t.hasPrefix(long + "=") {
-                var w = args[k]
-                w.segments = [.literal(String(t.dropFirst(long.count + 1)))]
-                return w
-            }
-            if let long, t == long { return k + 1 < args.count ? args[k + 1] : nil }
-            if t.hasPrefix("-") && !t.hasPrefix("--") && t.dropFirst().contains(short) {
-                // `bash -c -- 'script'`: the `--` ends the options and the script follows it.
-                if k + 2 < args.count, args[k + 1].literal == "--" { return args[k + 2] }
-                return k + 1 < args.count ? args[k + 1] : nil
-            }
-            k += 1
-        }
-        return nil
-    }
-
-    static func interpreterLanguage(_ name: String) -> ScriptLanguage? {
-        if shells.contains(name) { return .bash }
-        if name == "python" || name.hasPrefix("python2") || name.hasPrefix("python3") || name == "pypy3" { return .python }
-        if name == "perl" || name.hasPrefix("perl5") { return .perl }
-        if name == "pwsh" || name == "powershell" || name == "powershell.exe" { return .powershell }
-        if name == "mysql" || name == "psql" || name == "sqlite3" || name == "mariadb" { return .sql }
-        return nil
-    }
-
-    /// `bash -c '...'`, `python3 -c '...'`, `perl -e '...'`, `psql -c '...'`, or a here-document fed to one.
-    private func checkInterpreter(_ name: String, _ language: ScriptLanguage, _ args: [ShellWord], command: Command,
-                                  line: Int) {
-        let inline: ShellWord?
-        switch language {
-        case .perl:
-            inline = ShellChecker.optionValue(args, short: "e", long: nil) ?? ShellChecker.optionValue(args, short: "E", long: nil)
-        case .powershell:
-            inline = ShellChecker.optionValue(args, short: "c", long: "-Command")
-        case .sql where name == "psql":
-            inline = ShellChecker.optionValue(args, short: "c", long: "--command")
-        case .sql where name == "sqlite3":
-            // sqlite3 [options] FILE [SQL]
-            let operands = args.filter { !($0.literal ?? "").hasPrefix("-") }
-            inline = operands.count >= 2 ? operands.last : nil
-        case .sql:
-            inline = ShellChecker.optionValue(args, short: "e", long: "--execute")
-        default:
-            inline = ShellChecker.optionValue(args, short: "c", long: nil)
-        }
-        if let inline {
-            nest(expand(inline).text, line: line, language: language, construct: "\(name) \(inline.source)")
-        } else if pipedFrom != nil && !command.redirects.contains(where: { $0.op == "<" || $0.op == "<<<" || $0.heredoc != nil }) {
-            // No script given: it reads one from the pipe unless a file operand is given (`bash x.sh`, `python3 -m m`).
-            let operands = args.filter { !($0.literal ?? "").hasPrefix("-") }
-            let readsStdin = operands.isEmpty || args.contains { $0.literal == "-s" || $0.literal == "-" }
-            if readsStdin && !(language == .sql && name != "sqlite3" && operands.isEmpty == false) {
-                checkPipedScript(name, language, line: line)
-            }
-        }
-        for r in command.redirects {
-            guard let index = r.heredoc, index < lexer.heredocs.count, reporter.canNest else { continue }
-            let doc = lexer.heredocs[index]
-            DangerChecks.run(doc.body, language: language, reporter: reporter.nested(startingAt: doc.startLine))
-        }
-    }
-
-    private func nest(_ script: String, line: Int, language: ScriptLanguage, construct: String = "a nested script") {
-        guard reporter.canNest else { return reporter.tooDeep(line: line, construct) }
-        DangerChecks.run(script, language: language, reporter: reporter.nested(atLine: line))
-    }
-
-    /// `[ -n "$D" ]`, `[[ $D ]]`, `test -d "$D"`: D is not empty in the commands this test guards.
-    private mutating func noteGuards(_ args: [ShellWord], command: Command) {
-        var nonEmpty: Set<String> = []
-        var empty: Set<String> = []
-        func name(_ w: ShellWord) -> String? {
-            for seg in w.segments { if case .variable(let n, _, _) = seg { return n } }
-            return nil
-        }
-        var k = 0
-        let unary: Set<String> = ["-n", "-d", "-e", "-f", "-s", "-L", "-h"]
-        while k < args.count {
-            let t = args[k].literal ?? ""
-            if unary.contains(t), k + 1 < args.count, let n = name(args[k + 1]) { nonEmpty.insert(n); k += 2; continue }
-            if t == "-z", k + 1 < args.count, let n = name(args[k + 1]) { empty.insert(n); k += 2; continue }
-            if k + 2 < args.count, let n = name(args[k]), args[k + 1].literal == "!=" || args[k + 1].literal == "-ne",
-               args[k + 2].literal == "" {
-                nonEmpty.insert(n)
-            }
-            k += 1
-        }
-        if args.count == 2, args.last?.literal == "]]" || args.last?.literal == "]", let n = name(args[0]) { nonEmpty.insert(n) }
-        if command.after == "&&" { chainGuard.formUnion(nonEmpty) }
-        if !guardStack.isEmpty, command.words.first?.literal == "if" || command.words.first?.literal == "elif" {
-            guardStack[guardStack.count - 1].formUnion(nonEmpty)
-            zStack[zStack.count - 1].formUnion(empty)
-        }
-        pendingProof = command.after == "&&" ? empty : command.after == "||" ? nonEmpty : []
-    }
-
-    /// find with -delete or -exec rm/shred/unlink: what it deletes starts at its start paths.
-    private func checkFind(_ args: [ShellWord], line: Int, prefix: String) {
-        let texts = args.map { $0.literal ?? $0.text }
-        guard let firstTest = texts.firstIndex(where: { $0.hasPrefix("-") || $0 == "(" || $0 == "!" }) ?? Optional(texts.count) else { return }
-        var deletes: String? = nil
-        if texts.contains("-delete") { deletes = "-delete" }
-        for (k, t) in texts.enumerated() where ["-exec", "-execdir", "-ok", "-okdir"].contains(t) && k + 1 < texts.count {
-            let cmd = (texts[k + 1] as NSString).lastPathComponent
-            if ["rm", "shred", "unlink", "rmdir", "truncate"].contains(cmd) { deletes = "\(t) \(cmd)" }
-            if ShellChecker.shells.contains(cmd) || cmd == "sudo" {
-                let inner = texts[(k + 1)...].prefix { $0 != ";" && $0 != "+" }.joined(separator: " ")
-                var via: [String] = []
-                if let (n, _) = ShellChecker.unwrap(args[(k + 1)...].prefix { $0.literal != ";" && $0.literal != "+" }.map { $0 }, via: &via),
-                   ["rm", "shred", "unlink"].contains(n) || inner.contains("rm ") { deletes = "\(t) \(cmd)" }
-            }
-        }
-        guard let deletes else { return }
-        let starts = firstTest == 0 ? [ShellWord(segments: [.literal(".")], line: line, source: ".")] : Array(args[..<firstTest])
-        for w in starts {
-            let text = expand(w).text
-            let path = text.hasSuffix("/") && text.count > 1 ? String(text.dropLast()) : text
-            if let why = SystemPaths.danger(of: path, cwd: cwd) ?? (SystemPaths.normalize(path).count == 1 && path.hasPrefix("/") && SystemPaths.isSystemTopLevel(SystemPaths.normalize(path)[0]) ? "the system folder \(path)" : nil) {
-                reporter.report("find-delete-system-path", line: line, "\(prefix)find \(ShellChecker.shown(w)) \(deletes) deletes files in \(why)")
-            }
-        }
-    }
-
-    /// A script fed to a shell or interpreter on its standard input: a here-string (`sh <<< '...'`), or the
-    /// output of the command before it in a pipeline (`echo '...' | sh`, `cat <<E | bash`).
-    private func checkFedScripts(_ name: String, command: Command, line: Int) {
-        guard let language = ShellChecker.interpreterLanguage(name) else { return }
-        for r in command.redirects where r.op == "<<<" {
-            guard let target = r.target else { continue }
-            let (text, emptied) = expand(target)
-            if let unknown = emptied.first {
-                reporter.unchecked(line: line, "\(name) <<< \(target.source) runs text the checker cannot know (\(unknown))")
-            } else {
-                nest(text, line: line, language: language, construct: "\(name) <<<")
-            }
-        }
-    }
-
-    /// What a pipeline feeds a shell or interpreter that reads its script from standard input.
-    private func checkPipedScript(_ name: String, _ language: ScriptLanguage, line: Int) {
-        guard let from = pipedFrom else { return }
-        var via: [String] = []
-        guard let (source, args) = ShellChecker.unwrap(from.words, via: &via) else { return }
-        switch source {
-        case "echo", "printf":
-            let parts = args.filter { !(source == "echo" && ["-e", "-n", "-E", "-ne", "-en"].contains($0.literal ?? "")) }.map { expand($0) }
-            if let unknown = parts.flatMap(\.emptied).first {
-                reporter.unchecked(line: line, "\(source) ... | \(name) runs text the checker cannot know (\(unknown))")
-                return
-            }
-            var text = parts.map(\.text).joined(separator: " ")
-            if source == "printf" || args.contains(where: { $0.literal == "-e" }) {
-                text = text.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\t", with: "\t")
-            }
-            nest(text, line: line, language: language, construct: "\(source) | \(name)")
-        case "cat" where args.isEmpty && from.redirects.contains(where: { $0.heredoc != nil }):
-            for r in from.redirects {
-                guard let index = r.heredoc, index < lexer.heredocs.count else { continue }
-                let doc = lexer.heredocs[index]
-                if reporter.canNest {
-                    DangerChecks.run(doc.body, language: language, reporter: reporter.nested(startingAt: doc.startLine))
-                } else {
-                    reporter.tooDeep(line: line, "cat <<... | \(name)")
-                }
-            }
-        default:
-            // A database client reading a dump (`gunzip < d.sql.gz | mysql`) is data loading, not a script we can
-            // judge; shells and interpreters fed by another program are refused.
-            if language != .sql {
-                reporter.unchecked(line: line, "the output of \(source) is piped into \(name): the checker cannot read the script it runs")
-            }
-        }
-    }
-
-    /// `$(...)` and backticks anywhere in a command run, even inside `echo` arguments.
-    private func checkSubstitutions(_ command: Command) {
-        let words = command.words + command.redirects.compactMap(\.target)
-        for w in words {
-            for seg in w.segments {
-                if case .substitution(let body) = seg { nest(body, line: w.line, language: .bash) }
-            }
-        }
-    }
-
-    private func checkRedirects(_ command: Command) {
-        for r in command.redirects where [">", ">>", ">|", "&>", "&>>", "<>", ">&"].contains(r.op) {
-            guard let target = r.target else { continue }
-            let path = expand(target).text
-            if SystemPaths.isDiskDevice(path) {
-                reporter.report("redirect-disk", line: command.line, "\(r.op) \(target.source) writes onto the disk device \(path)")
-            }
-        }
-    }
-
-    private func checkFormat(_ name: String, _ args: [ShellWord], line: Int, prefix: String) {
-        let harmless: Set<String> = ["-n", "--no-act", "--help", "-h", "-V", "--version"]
-        if args.contains(where: { harmless.contains($0.literal ?? "") }) && name == "wipefs" { return }
-        if args.contains(where: { $0.literal == "--help" || $0.literal == "--version" }) { return }
-        let target = args.last(where: { !($0.literal ?? "").hasPrefix("-") }).map { " " + $0.source } ?? ""
-        reporter.report("format-disk", line: line, "\(prefix)\(name)\(target) erases a file system")
-    }
-
-    // MARK: - rm, chmod, chown
-
-    private func checkRemove(_ args: [ShellWord], line: Int, shown: String) {
-        var recursive = false
-        var operands: [ShellWord] = []
-        var optionsEnded = false
-        for a in args {
-            if !optionsEnded, let t = a.literal, t.hasPrefix("-"), t.count > 1 {
-                if t == "--" {
-                    optionsEnded = true
-                } else if t.hasPrefix("--") {
-                    if t.count >= 5 && "--recursive".hasPrefix(t) { recursive = true }
-                } else if t.contains("r") || t.contains("R") {
-                    recursive = true
-                }
-                continue
-            }
-            operands.append(a)
-        }
-        guard recursive else { return }
-        for w in operands {
-            if let why = danger(of: w) {
-                reporter.report("rm-system-path", line: line, "\(shown) -r \(ShellChecker.shown(w)) \(why)")
-            }
-        }
-    }
-
-    /// chmod/chown/chgrp with -R: the first operand is the mode or owner (unless --reference), the rest paths.
-    private func checkRecursiveOwnership(_ args: [ShellWord], line: Int, rule: String, verb: String, options: String) {
-        var recursive = false
-        var operands: [ShellWord] = []
-        var hasReference = false
-        var optionsEnded = false
-        for a in args {
-            let t = a.literal ?? ""
-            if !optionsEnded && t == "--" { optionsEnded = true; continue }
-            if !optionsEnded && t.hasPrefix("--") {
-                if t == "--recursive" { recursive = true }
-                if t.hasPrefix("--reference") { hasReference = true }
-                continue
-            }
-            if !optionsEnded && t.hasPrefix("-") && t.count > 1 && t.dropFirst().allSatisfy({ options.contains($0) }) {
-                if t.contains("R") { recursive = true }
-                continue
-            }
-            operands.append(a)
-        }
-        guard recursive else { return }
-        for w in operands.dropFirst(hasReference ? 0 : 1) {
-            if let why = danger(of: w) {
-                reporter.report(rule, line: line, "\(verb) \(ShellChecker.shown(w)) \(why.replacingOccurrences(of: "removes", with: "changes"))")
-            }
-        }
-    }
-
-    /// Why touching this word's paths recursively is dangerous, phrased as "removes ...", or nil.
-    private func danger(of w: ShellWord) -> String? {
-        for (text, emptied) in expansions(w) {
-            if let why = danger(text: resolveLinks(text), emptied: emptied) { return why }
-        }
-        return nil
-    }
-
-    /// A path through a link the script made (`ln -s / /tmp/r` then `/tmp/r/*`) is the link's target.
-    private func resolveLinks(_ text: String) -> String {
-        for (link, target) in links where text == link || text.hasPrefix(link + "/") {
-            return target + "/" + text.dropFirst(link.count)
-        }
-        return text
-    }
-
-    private func danger(text: String, emptied: [String]) -> String? {
-        for candidate in SystemPaths.expandBraces(text) {
-            guard let why = SystemPaths.danger(of: candidate, cwd: cwd) else { continue }
-            if !emptied.isEmpty {
-                return "removes \(why) when \(ShellChecker.describe(emptied))"
-            }
-            if !candidate.hasPrefix("/") && !candidate.hasPrefix("~"), let cwd {
-                return "in \(cwd) removes \(why)" + (cwdReason.map { " (\($0))" } ?? "")
-            }
-            return "removes \(why)"
-        }
-        return nil
-    }
-
-    /// "DIR is empty or unset (write ${DIR:?} to stop on an empty value)", or the same for `$(...)` and the
-    /// computed parts of Python and Perl strings.
-    static func describe(_ emptied: [String]) -> String {
-        let shellNames = emptied.filter { $0 != ScriptScanner.unknownName && $0 != "$(...)" }
-        if let first = shellNames.first {
-            return "\(shellNames.joined(separator: ", ")) is empty or unset (write ${\(first):?} to stop on an empty value)"
-        }
-        if emptied.contains("$(...)") { return "the output of $(...) is empty" }
-        return "its computed part is empty"
-    }
-
-    /// Shows a word as written, with computed parts of Python and Perl strings as `…`.
-    static func shown(_ w: ShellWord) -> String {
-        w.source.replacingOccurrences(of: ScriptScanner.unknownPart, with: "…")
-    }
-
-    private mutating func changeDirectory(_ args: [ShellWord]) {
-        let operands = args.filter { !(["-L", "-P", "-e", "-@"].contains($0.literal ?? "")) }
-        let before = cwd
-        defer { oldCwd = before }
-        if operands.first?.literal == "-" {
-            cwd = oldCwd
-            cwdReason = oldCwd.map { "cd - goes back to \($0)" }
-            return
-        }
-        cwdReason = nil
-        guard let target = operands.first else {
-            cwd = "~"
-            return
-        }
-        let (text, emptied) = expand(target)
-        if text.isEmpty, let name = emptied.first, target.source.hasPrefix("$") {
-            // Unquoted and empty, the word disappears and `cd` alone goes home.
-            cwd = "~"
-            cwdReason = "cd \(target.source) goes to the home folder when \(name) is empty"
-        } else if !emptied.isEmpty || text == "-" || text.contains("$") {
-            cwd = nil
-        } else if text.hasPrefix("/") {
-            cwd = "/" + SystemPaths.normalize(text).joined(separator: "/")
-        } else if text.hasPrefix("~") {
-            cwd = text
-        } else if let cwd {
-            self.cwd = cwd + "/" + text
-        }
-    }
-
-    // MARK: - Fork bombs
-
-    /// `f() { f | f & }; f` in any spacing (`:(){ :|:& };:`), also `function f { ... }`: a function whose body
-    /// starts two copies of itself at once (`f | f`, `f & f`). One background call (`f &`) is a respawn loop,
-    /// not a bomb, and is left alone.
-    private func findForkBombs() {
-        let t = lexer.tokens
-        func word(_ k: Int) -> ShellWord? {
-            guard k >= 0, k < t.count, case .word(let w) = t[k] else { return nil }
-            return w
-        }
-        func op(_ k: Int) -> String? {
-            guard k >= 0, k < t.count, case .op(let o, _) = t[k] else { return nil }
-            return o
-        }
-        var k = 0
-        while k < t.count {
-            defer { k += 1 }
-            guard let nameWord = word(k), let name = nameWord.literal else { continue }
-            var b = k + 1
-            if name == "function", let real = word(k + 1)?.literal {
-                b = k + 2
-                if op(b) == "(" && op(b + 1) == ")" { b += 2 }
-                checkBody(named: real, from: b, line: nameWord.line)
-            } else if op(b) == "(" && op(b + 1) == ")" {
-                checkBody(named: name, from: b + 2, line: nameWord.line)
-            }
-        }
-
-        func checkBody(named name: String, from start: Int, line: Int) {
-            var b = start
-            while op(b) == "\n" { b += 1 }
-            guard op(b) == "{" || op(b) == "(" else { return }
-            let open = op(b) ?? "{", close = open == "{" ? "}" : ")"
-            var depth = 0
-            var j = b
-            while j < t.count {
-                if let o = op(j) {
-                    if o == open { depth += 1 }
-                    if o == close { depth -= 1; if depth == 0 { break } }
-                }
-                // A call of the function at a command position, piped into itself or sent to the background.
-                if let w = word(j), w.literal == name, j > 0, op(j - 1) != nil {
-                    let next = op(j + 1)
-                    if (next == "&" || next == "|" || next == "|&") && word(j + 2)?.literal == name {
-                        reporter.report("fork-bomb", line: line, "\(name) is a fork bomb: it starts copies of itself without end")
-                        return
-                    }
-                }
-                j += 1
             }
         }
     }
