@@ -1,5 +1,6 @@
 import Foundation
 import PlatStore
+import PlatEngine
 
 /// The CMDB on one database connection: who is making changes, what time it is, and the operations (hosts,
 /// topology, models, queries, import/export, events) that the extensions in this module add.
@@ -54,12 +55,8 @@ public final class CMDB {
         return CMDB(db: db, actor: actor)
     }
 
-    /// Who runs the command, named as runs name it: `$PLATFLOW_USER`, `$USER`, `$LOGNAME`, else the account of
-    /// the process (so a shell without `$USER`, as under cron or a container, still records who).
-    public static var defaultActor: String {
-        let env = ProcessInfo.processInfo.environment
-        return env["PLATFLOW_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? NSUserName()
-    }
+    /// Who runs the command, named as runs name it (`RunExecutor.currentUser`).
+    public static var defaultActor: String { RunExecutor.currentUser() }
 
     var nowText: String { CMDBTime.format(clock()) }
 

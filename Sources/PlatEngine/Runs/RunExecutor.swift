@@ -42,8 +42,11 @@ public final class RunExecutor {
         self.user = user
     }
 
+    /// Who acts, for runs and every module's records: `$PLATFLOW_USER`, `$USER`, `$LOGNAME`, else the account of
+    /// the process (so a shell without `$USER`, as under cron or a container, still records who).
     public static func currentUser() -> String {
-        ProcessInfo.processInfo.environment["PLATFLOW_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
+        let env = ProcessInfo.processInfo.environment
+        return env["PLATFLOW_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? NSUserName()
     }
 
     // MARK: Starting

@@ -1,6 +1,6 @@
-/// Reads one YAML document from UTF-8 bytes by recursive descent over the block structure; flow collections
-/// and scalars are in the extensions beside this file. Positions are byte offsets; a line and column are
-/// worked out only for an error. Every scan moves forward over the bytes once, so decoding is linear.
+/// Reads one YAML document from UTF-8 bytes by recursive descent over the block structure; block collections,
+/// flow collections and scalars are in the extensions beside this file. Positions are byte offsets; a line and
+/// column are worked out only for an error. Every scan moves forward over the bytes once, so decoding is linear.
 ///
 /// The block parsing follows one invariant: a block node returns with `pos` at the start of the next line
 /// that has content (comment and blank lines skipped), or at the end of the text, so its caller decides by
