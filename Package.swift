@@ -36,7 +36,10 @@ let package = Package(
         // The API gateway: gateways, stages, resources, immutable versions, releases; nginx as the data plane.
         // Asks Release's gates before a production publish.
         .target(name: "PlatGateway", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatRelease"]),
-        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB", "PlatRelease", "PlatGateway"]),
+        // The container platform: podman nodes (local storage roots or SSH hosts), charts rendered to Kubernetes
+        // manifests, installs with numbered revisions, rolling upgrades, images and a registry, kubectl clusters.
+        .target(name: "PlatContainers", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
+        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB", "PlatRelease", "PlatGateway", "PlatContainers"]),
         // Benchmarks of the engine against raw SQLite (bench/journal.sh runs them in release).
         .executableTarget(name: "platflow-bench", dependencies: ["PlatEngine", "PlatStore", "PlatLang", "PlatJobs", "PlatCMDB", "CSQLite"]),
         // What several test targets share (a seeded random generator); never linked into the product.
@@ -48,6 +51,7 @@ let package = Package(
         .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "PlatReleaseTests", dependencies: ["PlatRelease", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
         .testTarget(name: "PlatGatewayTests", dependencies: ["PlatGateway", "PlatEngine", "PlatLang", "PlatStore", "PlatRelease"], exclude: ["Golden"]),
+        .testTarget(name: "PlatContainersTests", dependencies: ["PlatContainers", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs", "PlatTestKit"]),
         .testTarget(name: "CLITests", dependencies: ["platflow", "PlatLang", "PlatTestKit"]),
     ],
     swiftLanguageModes: [.v5]

@@ -4,6 +4,7 @@ import PlatJobs
 import PlatCMDB
 import PlatRelease
 import PlatGateway
+import PlatContainers
 import PlatLang
 
 // platflow's entry point: build the command list, let the dispatcher run the command line, exit with its code.
@@ -18,6 +19,7 @@ let installed = [
     InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
     InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec, DeployCommand.spec, AppCommand.spec]),
     InstalledModule(GatewayModule(), commands: [GatewayCommand.spec]),
+    InstalledModule(ContainersModule(), commands: []),
 ]
 EngineSession.modules = try ModuleSet(installed.map(\.module))
 
