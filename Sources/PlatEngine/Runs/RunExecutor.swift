@@ -99,6 +99,9 @@ public final class RunExecutor {
             let holder = try store.run(id)?.leaseOwner ?? "another process"
             return .busy(holder)
         }
+        let mask = SecretMask(run.secretParams.compactMap { secrets[$0] })
+        store.setSecretMask(mask, for: id)
+        defer { store.setSecretMask(SecretMask(), for: id) }
         let keeper = LeaseKeeper(store: store, runID: id, owner: owner, stopFlag: stopFlag)
         keeper.start()
         defer {
@@ -114,14 +117,16 @@ public final class RunExecutor {
         } else {
             try store.log(id, step: "", kind: "event", text: "run resumed by \(user) (was \(run.status.rawValue))")
         }
-        return runInterpreter(run, secrets: secrets)
+        return runInterpreter(run, secrets: secrets, mask: mask)
     }
 
-    private func runInterpreter(_ run: RunRecord, secrets: [String: String]) -> RunOutcome {
+    private func runInterpreter(_ run: RunRecord, secrets: [String: String], mask: SecretMask) -> RunOutcome {
         let id = run.id
         do {
             let journal = try Journal(db: store.db, runID: id)
-            let effects = DurableEffects(store: store, journal: journal, runID: id, output: output, waitPolicy: waitPolicy,
+            journal.mask = mask
+            let shown: RunOutput = mask.isEmpty ? output : MaskedRunOutput(output, mask: mask)
+            let effects = DurableEffects(store: store, journal: journal, runID: id, output: shown, waitPolicy: waitPolicy,
                                          startedBy: run.startedBy, stopFlag: stopFlag, registry: registry)
             let pinned = PinnedSources(files: try store.sources(of: id))
             let interpreter = Interpreter(effects: effects, effectSpecs: registry.specs, declarations: registry.declarations, sources: pinned)
@@ -148,16 +153,16 @@ public final class RunExecutor {
                 return .interrupted
             }
         } catch let d as Diagnostic {
-            let text = d.rendered()
+            let text = mask.apply(d.rendered())
             try? store.setStatus(id, .failed, error: text)
             try? store.log(id, step: "", kind: "err", text: text)
             return .failed(text)
         } catch let list as DiagnosticList {
-            let text = list.description
+            let text = mask.apply(list.description)
             try? store.setStatus(id, .failed, error: text)
             return .failed(text)
         } catch {
-            let text = "error: \(error)\n"
+            let text = mask.apply("error: \(error)\n")
             try? store.setStatus(id, .failed, error: text)
             return .failed(text)
         }
@@ -173,8 +178,22 @@ public final class RunExecutor {
     }
 
     /// A failed run again from where it failed: the failed effects are forgotten and the code replays.
-    public func prepareRetry(_ id: String) throws {
+    /// `secrets` are the secret parameters the retry will run with, and `detached` says the retry goes to a
+    /// background worker: both are checked before anything changes, so a refused retry leaves the run as it was.
+    public func prepareRetry(_ id: String, secrets: [String: String] = [:], detached: Bool = false) throws {
         guard let run = try store.run(id) else { throw EngineError(.usage, "no run '\(id)'") }
+        if !run.secretParams.isEmpty {
+            let names = run.secretParams.map { "'\($0)'" }.joined(separator: ", ")
+            if detached {
+                throw EngineError(.usage, "run \(id) has secret parameters (\(names)), which are never stored, so a background worker could not have them; retry changed nothing",
+                                  hint: "retry it in the foreground: platflow retry \(id) " + run.secretParams.map { "--param \($0)=…" }.joined(separator: " "))
+            }
+            let missing = run.secretParams.filter { secrets[$0] == nil }
+            if !missing.isEmpty {
+                throw EngineError(.usage, "run \(id) needs its secret parameter\(missing.count > 1 ? "s" : "") \(missing.map { "'\($0)'" }.joined(separator: ", ")) again (secrets are never stored); retry changed nothing",
+                                  hint: "platflow retry \(id) " + missing.map { "--param \($0)=…" }.joined(separator: " "))
+            }
+        }
         // A process that holds the run (a foreground run waiting on a paused batch) keeps it: forgetting its
         // failures under it would fail that run and lose its failed hosts. Refuse and change nothing.
         if let holder = run.leaseOwner, holder != owner, (run.leaseExpires ?? 0) > RunStore.now(), LeaseOwner.isAlive(holder) {

@@ -24,6 +24,30 @@ public final class RunStore {
 
     public static func now() -> Double { Date().timeIntervalSince1970 }
 
+    // MARK: Secrets
+
+    private let maskLock = NSLock()
+    private var masks: [String: SecretMask] = [:]
+
+    /// Hides `mask`'s texts in every log record, step error and run error this store writes for run `id`
+    /// (set while a run with secret parameters executes; effects on other threads log through it too).
+    public func setSecretMask(_ mask: SecretMask, for id: String) {
+        maskLock.lock()
+        masks[id] = mask.isEmpty ? nil : mask
+        maskLock.unlock()
+    }
+
+    public func secretMask(for id: String) -> SecretMask {
+        maskLock.lock()
+        defer { maskLock.unlock() }
+        return masks[id] ?? SecretMask()
+    }
+
+    private func masked(_ id: String, _ text: String?) -> String? {
+        guard let text else { return nil }
+        return secretMask(for: id).apply(text)
+    }
+
     // MARK: Runs
 
     /// A short id that is easy to type; `resolveRunID` accepts any unique prefix.
@@ -94,6 +118,7 @@ public final class RunStore {
 
     public func setStatus(_ id: String, _ status: RunStatus, error: String? = nil) throws {
         let now = RunStore.now()
+        let error = masked(id, error)
         if status.isFinished {
             try db.execute("""
                 UPDATE engine_runs SET status = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires = NULL,
@@ -203,6 +228,7 @@ public final class RunStore {
     @discardableResult
     public func stepFinished(_ id: String, path: String, status: StepState, error: String?) throws -> Double {
         let now = RunStore.now()
+        let error = masked(id, error)
         try db.execute("""
             INSERT INTO engine_steps (run_id, path, status, started_at, finished_at, error, active_seconds) VALUES (?, ?, ?, ?, ?, ?, 0)
             ON CONFLICT (run_id, path) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at,
@@ -243,7 +269,7 @@ public final class RunStore {
     /// One log record; `host` is set for what a host printed during a fleet effect of `step`.
     public func log(_ id: String, step: String, host: String? = nil, kind: String, text: String) throws {
         try db.execute("INSERT INTO engine_logs (run_id, at, step, host, kind, text) VALUES (?, ?, ?, ?, ?, ?)",
-                       id, RunStore.now(), step, host, kind, text)
+                       id, RunStore.now(), step, host, kind, masked(id, text))
     }
 
     public func logs(of id: String, after: Int64 = 0, step: String? = nil) throws -> [LogRecord] {

@@ -21,6 +21,8 @@ final class VM: CallContext {
 
     let effects: EffectHandler
     let steps: StepTracker
+    /// Strings built by interpolating a secret, refused as effect arguments.
+    let secretTexts = SecretTexts()
     /// Effect builtins route here; a replaying host may answer from its journal.
     static let emptyEnv = Env(count: 0)
 

@@ -59,14 +59,14 @@ enum RetryCommand {
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "retry needs a run id", hint: "`platflow runs --status failed` lists failed runs") { store, run in
             let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), waitPolicy: RunCommand.waitPolicy(args))
-            try executor.prepareRetry(run.id)
+            let secrets = try RunCommand.parseParams(args)
+            try executor.prepareRetry(run.id, secrets: secrets, detached: args.has("detach"))
             if args.has("detach") {
                 try DetachedWorker.spawn(runID: run.id, dbPath: store.db.path)
                 terminal.out("\(run.id)\n")
                 return ExitCode.ok
             }
-            return RunCommand.drive(executor, id: run.id, secrets: try RunCommand.parseParams(args),
-                                    upgrade: args.has("upgrade"), terminal: terminal)
+            return RunCommand.drive(executor, id: run.id, secrets: secrets, upgrade: args.has("upgrade"), terminal: terminal)
         }
     }
 }
