@@ -98,6 +98,15 @@ public final class Journal {
         entries[key] = Entry(key: key, effect: effect, args: args, status: .started, result: nil, error: nil)
     }
 
+    /// The process group an effect in flight runs, kept in its entry's result until it completes (a started
+    /// entry has no result), so a resume after a crash can find the command it left behind.
+    public func recordProcessGroup(key: JournalKey, _ group: OrphanedGroup) throws {
+        if key.host != nil { return }
+        try db.execute("UPDATE engine_journal SET result = ? WHERE run_id = ? AND key = ? AND status = 'started'",
+                       group.recordText, runID, key.text)
+        entries[key]?.result = group.recordText
+    }
+
     /// The end of an effect recorded started: finished with its result, or failed with the message the plan saw.
     public func recordCompleted(key: JournalKey, result: String, failed: String? = nil) throws {
         let result = mask.apply(result), failed = mask.apply(failed)

@@ -130,28 +130,23 @@ public final class RunExecutor {
                                          startedBy: run.startedBy, stopFlag: stopFlag, registry: registry)
             let pinned = PinnedSources(files: try store.sources(of: id))
             let interpreter = Interpreter(effects: effects, effectSpecs: registry.specs, declarations: registry.declarations, sources: pinned)
+            interpreter.stopRequest = stopFlag.program
             let module = try interpreter.load(path: run.file)
             let plan = try interpreter.selectPlan(in: module, named: run.plan)
             var params = run.params
             for (k, v) in secrets { params[k] = v }
             _ = try interpreter.run(module, plan: plan, params: params)
+            // A stop that came after the last boundary the program crossed is still a stop: a run someone
+            // interrupted never ends as succeeded (a resume replays it to its end at once).
+            if let reason = stopFlag.current { return interrupted(id, reason) }
             try store.setStatus(id, .succeeded)
             try store.log(id, step: "", kind: "event", text: "run succeeded")
             return .succeeded
         } catch let i as RunInterruption {
-            switch i.reason {
-            case .parked(let s):
-                return .parked(s)
-            case .cancelled:
-                try? store.markCancelled(id)
-                try? store.log(id, step: "", kind: "event", text: "run cancelled")
-                return .cancelled
-            case .leaseLost:
-                return .interrupted
-            case .stopped:
-                markInterrupted(id)
-                return .interrupted
-            }
+            return interrupted(id, i.reason)
+        } catch is ProgramStopped {
+            // The program stopped between effects (a loop, a regular expression) for the flag's reason.
+            return interrupted(id, stopFlag.current ?? .stopped)
         } catch let d as Diagnostic {
             let text = mask.apply(d.rendered())
             try? store.setStatus(id, .failed, error: text)
@@ -165,6 +160,22 @@ public final class RunExecutor {
             let text = mask.apply("error: \(error)\n")
             try? store.setStatus(id, .failed, error: text)
             return .failed(text)
+        }
+    }
+
+    private func interrupted(_ id: String, _ reason: RunInterruption.Reason) -> RunOutcome {
+        switch reason {
+        case .parked(let s):
+            return .parked(s)
+        case .cancelled:
+            try? store.markCancelled(id)
+            try? store.log(id, step: "", kind: "event", text: "run cancelled")
+            return .cancelled
+        case .leaseLost:
+            return .interrupted
+        case .stopped:
+            markInterrupted(id)
+            return .interrupted
         }
     }
 

@@ -10,6 +10,8 @@ public final class Interpreter {
 
     public let effects: EffectHandler
     let loader: ModuleLoader
+    /// When set, raising it stops the running program at its next loop iteration or call (`ProgramStopped`).
+    public var stopRequest: StopRequest?
 
     /// `declarations` are the declaration forms files may contain (`schedule`, `scheme`...); the language
     /// itself has none.
@@ -82,6 +84,7 @@ public final class Interpreter {
         }
         return try Interpreter.onLargeStack {
             let vm = VM(effects: self.effects)
+            vm.stop = self.stopRequest
             try vm.runTopLevel(module)
             guard let plan else { return .null }
             guard case .closure(let c) = module.globals.values[plan.globalSlot] else { return .null }

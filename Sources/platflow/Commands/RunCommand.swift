@@ -95,7 +95,8 @@ enum RunCommand {
     /// Executes a run in the foreground and turns its outcome into an exit code.
     static func drive(_ executor: RunExecutor, id: String, secrets: [String: String], upgrade: Bool,
                       terminal: Terminal) -> Int32 {
-        let signals = RunSignals(stopFlag: executor.stopFlag)
+        let signals = RunSignals(stopFlag: executor.stopFlag, runID: id, dbPath: executor.store.db.path)
+        defer { withExtendedLifetime(signals) {} }
         do {
             let outcome = try executor.execute(id, secrets: secrets, upgrade: upgrade)
             terminal.flush()
