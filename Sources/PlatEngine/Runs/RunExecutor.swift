@@ -147,6 +147,8 @@ public final class RunExecutor {
         } catch is ProgramStopped {
             // The program stopped between effects (a loop, a regular expression) for the flag's reason.
             return interrupted(id, stopFlag.current ?? .stopped)
+        } catch let e as DatabaseError where e.isBusy || e.isLocked {
+            return stoppedByLock(id, e)
         } catch let d as Diagnostic {
             let text = mask.apply(d.rendered())
             try? store.setStatus(id, .failed, error: text)
@@ -177,6 +179,20 @@ public final class RunExecutor {
             markInterrupted(id)
             return .interrupted
         }
+    }
+
+    /// The journal could not be written because another process held the database's write lock past the busy
+    /// timeout. Nothing the run did is lost or wrong: it stops as resumable (never failed), and says why.
+    private func stoppedByLock(_ id: String, _ e: DatabaseError) -> RunOutcome {
+        let cause = "the database stayed locked by another process for more than \(store.db.options.busyTimeoutMilliseconds / 1000) s (\(e.message))"
+        output.event(RunEvent(kind: .warning, step: "", text: "run \(id) stopped: \(cause); nothing is lost, resume it when the lock is released"))
+        // The lock may still be held: these writes wait again, and if they fail too the run keeps its
+        // `running` row with a lease that dies with this process, which a resume takes over.
+        if (try? store.setStatus(id, .pending)) != nil {
+            try? store.pauseStepClocks(id)
+            try? store.log(id, step: "", kind: "err", text: "run stopped: \(cause); resume with `platflow resume \(id)`")
+        }
+        return .interrupted
     }
 
     /// After a signal: a run stopped between effects goes back to pending, resumable by anyone.
