@@ -24,6 +24,9 @@ have sqlite3 || need+=(sqlite3)
 { [ -x /usr/sbin/sshd ] || have sshd; } || need+=(openssh-server)
 # The gateway's data plane: stock nginx (its tests start one on 127.0.0.1).
 { [ -x /usr/sbin/nginx ] || have nginx; } || need+=(nginx)
+# Simulated hosts run their scripts confined where bubblewrap is present (the real root read-only, the host's
+# folder writable); the confinement tests and the read-only-media tests use it.
+have bwrap || need+=(bubblewrap)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -19,7 +19,41 @@ public final class RunStore {
     public static func open(path: String, modules: ModuleSet, durability: Database.Durability = .full) throws -> RunStore {
         var options = Database.Options()
         options.durability = durability
-        return try RunStore(db: Database(path: path, options: options), modules: modules)
+        do {
+            return try RunStore(db: Database(path: path, options: options), modules: modules)
+        } catch let e as DatabaseError where e.isReadOnly && FileManager.default.fileExists(atPath: path) {
+            return try openReadOnly(path: path, modules: modules, cause: e)
+        }
+    }
+
+    /// A database platflow cannot write (read-only media, a snapshot): opened for reading, so `runs`, `logs`
+    /// and `cmdb hosts` work; anything that writes fails with SQLite's read-only error. Its schema must be
+    /// this build's already, since it cannot be migrated.
+    private init(readOnly db: Database, modules: ModuleSet) {
+        self.db = db
+        self.modules = modules
+    }
+
+    static func openReadOnly(path: String, modules: ModuleSet, cause: DatabaseError) throws -> RunStore {
+        var options = Database.Options()
+        options.readOnly = true
+        // A WAL database needs a shared-memory file beside it even to read; on read-only media there is none
+        // to create, and nothing can change the file, so it is read as immutable.
+        let db: Database
+        if let plain = try? Database(path: path, options: options),
+           (try? plain.queryOne("SELECT count(*) AS n FROM sqlite_master")) != nil {
+            db = plain
+        } else {
+            options.immutable = true
+            db = try Database(path: path, options: options)
+        }
+        for (module, highest) in Dictionary(modules.migrations.map { ($0.module, $0.version) }, uniquingKeysWith: max) {
+            if try db.appliedVersion(module: module) ?? 0 < highest {
+                throw DatabaseError(code: cause.code, extendedCode: cause.extendedCode,
+                                    message: "\(cause.message); it cannot be read either: its \(module) tables are older than this platflow and a read-only file cannot be brought up to date (open it once where it can be written)")
+            }
+        }
+        return RunStore(readOnly: db, modules: modules)
     }
 
     public static func now() -> Double { Date().timeIntervalSince1970 }
