@@ -31,6 +31,25 @@ enum HostConfinement {
         return args
     }
 
+    /// True when bubblewrap itself failed before the script started (it says so on stderr and exits 1 without
+    /// output): a mount under `/` that came or went while it remounted them read-only (containers starting on
+    /// this machine) makes its setup fail now and then. The script never ran, so running it again is safe.
+    static func failedToSetUp(_ r: ProcessResult) -> Bool {
+        r.exitCode == 1 && r.stdout.isEmpty && r.stderr.starts(with: Array("bwrap: ".utf8))
+    }
+
+    /// Runs `spec` (built with `wrap`), again after a bubblewrap setup failure, up to five attempts.
+    static func run(_ spec: ProcessSpec) throws -> ProcessResult {
+        var result = try ProcessRunner.run(spec)
+        var attempt = 1
+        while attempt < 5 && bwrap != nil && spec.arguments.first == bwrap && failedToSetUp(result) {
+            usleep(useconds_t(20_000 * attempt))
+            result = try ProcessRunner.run(spec)
+            attempt += 1
+        }
+        return result
+    }
+
     /// `arguments` run confined to `root` (an absolute folder that exists), or unchanged where confinement
     /// is unavailable.
     static func wrap(_ arguments: [String], root: String) -> [String] {

@@ -77,7 +77,7 @@ public struct LocalTransport: HostTransport {
         let spec = ProcessSpec(arguments: arguments, environment: environment,
                                workingDirectory: workingDirectory, stdin: Array(job.script.utf8),
                                timeout: job.timeout, outputCap: job.outputCap, owner: job.owner)
-        return try ProcessRunner.run(spec)
+        return try HostConfinement.run(spec)
     }
 
     /// Creates a simulated host's root (and its parents) unless it is already a directory.
