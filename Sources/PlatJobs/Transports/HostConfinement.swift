@@ -34,16 +34,20 @@ enum HostConfinement {
     /// True when bubblewrap itself failed before the script started (it says so on stderr and exits 1 without
     /// output): a mount under `/` that came or went while it remounted them read-only (containers starting on
     /// this machine) makes its setup fail now and then. The script never ran, so running it again is safe.
+    /// (A script that prints "bwrap: " first on stderr, nothing on stdout, and exits 1 is run again too.)
     static func failedToSetUp(_ r: ProcessResult) -> Bool {
         r.exitCode == 1 && r.stdout.isEmpty && r.stderr.starts(with: Array("bwrap: ".utf8))
     }
 
-    /// Runs `spec` (built with `wrap`), again after a bubblewrap setup failure, up to five attempts.
+    /// Runs `spec` (built with `wrap`), again after a bubblewrap setup failure: up to ten attempts, waiting
+    /// 10 ms, 20 ms ... up to half a second between them (such failures come in bursts while containers start).
     static func run(_ spec: ProcessSpec) throws -> ProcessResult {
         var result = try ProcessRunner.run(spec)
         var attempt = 1
-        while attempt < 5 && bwrap != nil && spec.arguments.first == bwrap && failedToSetUp(result) {
-            usleep(useconds_t(20_000 * attempt))
+        var pause = 0.01
+        while attempt < 10 && bwrap != nil && spec.arguments.first == bwrap && failedToSetUp(result) {
+            usleep(useconds_t(pause * 1e6))
+            pause = min(pause * 2, 0.5)
             result = try ProcessRunner.run(spec)
             attempt += 1
         }
