@@ -34,7 +34,7 @@ struct SecretHandlingTests {
             try cli.write("keep.txt", "precious\n")
             let r = try cli.run(["run", "f.plat", "--param", "token=\(Self.secret)"])
             expectExit(r, 1)
-            #expect(r.stderr.contains("interpolates the secret 'token'"), "\(r)")
+            #expect(r.stderr.contains("built from the secret 'token'"), "\(r)")
             #expect(r.stderr.contains("env: {TOKEN: token}"), "\(r)")
             // `rm -f ***` would have deleted every file here.
             #expect(FileManager.default.fileExists(atPath: cli.directory.appendingPathComponent("keep.txt").path))
@@ -55,7 +55,23 @@ struct SecretHandlingTests {
             let r = try cli.run(["run", "f.plat", "--param", "token=\(Self.secret)"])
             expectExit(r, 1)
             #expect(r.stdout == "token=***\n", "\(r)")
-            #expect(r.stderr.contains("interpolates the secret 'token'"), "\(r)")
+            #expect(r.stderr.contains("built from the secret 'token'"), "\(r)")
+        }
+    }
+
+    @Test("str() of a secret handed to a command is refused the same way")
+    func strOfSecretRefused() throws {
+        try CLI.with { cli in
+            try cli.write("f.plat", """
+                plan main(token: secret) {
+                    let t = str(token)
+                    sh("echo " + t)
+                }
+
+                """)
+            let r = try cli.run(["run", "f.plat", "--param", "token=\(Self.secret)"])
+            expectExit(r, 1)
+            #expect(r.stderr.contains("built from the secret 'token'"), "\(r)")
         }
     }
 

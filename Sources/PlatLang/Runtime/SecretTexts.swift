@@ -1,6 +1,6 @@
 import Foundation
 
-/// The strings a program built by interpolating a secret (`"echo \(token)"`). Such a string holds `***`, never
+/// The strings a program built by interpolating a secret (`"echo \(token)"`) or with `str(token)`. Such a string holds `***`, never
 /// the secret: handed to a command it is wrong at best, and in a shell `***` is a glob (`rm -f \(token)`
 /// would delete every file in the folder). An effect given one of these strings, or a string built from one,
 /// is refused with the way to do it: pass the secret through `env:`.
@@ -27,7 +27,7 @@ final class SecretTexts {
             if let secret = secretIn(value, depth: 0) {
                 let variable = secret.uppercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
                 throw RuntimeError(
-                    "a text given to \(effect)() interpolates the secret '\(secret)': the text holds '***', not the secret (and a shell would expand '***' as a glob)",
+                    "a text given to \(effect)() was built from the secret '\(secret)' (interpolated, or converted with str()): it holds '***', not the secret (and a shell would expand '***' as a glob)",
                     hint: "pass the secret through env: and use the variable in the command: \(effect)(\"... $\(variable.isEmpty ? "SECRET" : variable) ...\", env: {\(variable.isEmpty ? "SECRET" : variable): \(secret)})")
             }
         }
