@@ -35,23 +35,18 @@ public struct OrphanedGroup: Sendable, Equatable {
         self.init(processGroup: g, leaderStart: s)
     }
 
-    /// The processes still in the group that started no earlier than its leader did (a reused id's
-    /// processes started later than the recorded leader only if the id was reused after a reboot or wrap,
-    /// which the leader's own start time rules out while the leader lives).
+    /// The processes still in the group. A live process with the group's id that started at another time
+    /// than the recorded leader means the id was reused by an unrelated group: then nothing is the group's.
+    /// With the leader gone, the processes in the group that started no earlier than it are its own.
     public func members() -> [Int32] {
+        if let leader = ProcStat(pid: processGroup), leader.startTicks != leaderStart { return [] }
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         var found: [Int32] = []
         for e in entries {
             guard let pid = Int32(e), let st = ProcStat(pid: pid), st.processGroup == processGroup,
-                  st.state != "Z" else { continue }
-            if pid == processGroup {
-                if st.startTicks == leaderStart { found.append(pid) }
-            } else if st.startTicks >= leaderStart {
-                found.append(pid)
-            }
+                  st.state != "Z", st.startTicks >= leaderStart else { continue }
+            found.append(pid)
         }
-        // A leader that is gone while others hold its id: those are the group's only if none of them is an
-        // unrelated leader of the same id (checked above), so they count.
         return found
     }
 
