@@ -17,15 +17,19 @@ public enum NginxRenderer {
     /// What an offline resource answers.
     public static let offlineStatus = 503
 
-    public static func render(_ stages: [ServedStage], listen: String) -> String {
+    public static func render(_ stages: [ServedStage], consumers: ConsumerTable = .empty, listen: String) -> String {
         var out = "# Rendered by platflow from the gateway model; edits here are overwritten on the next publish.\n"
+        // The maps use variables only resource locations with auth set, so they exist only alongside one.
+        if stages.contains(where: { s in s.version.resources.contains { s.version.auth(of: $0) != .none && !s.offline.contains($0.name) } }) {
+            out += "\n" + renderConsumers(consumers)
+        }
         for s in stages.sorted(by: { ($0.gateway.name, $0.stage.name) < ($1.gateway.name, $1.stage.name) }) {
-            out += "\n" + renderStage(s, listen: listen)
+            out += "\n" + renderStage(s, consumers: consumers, listen: listen)
         }
         return out
     }
 
-    static func renderStage(_ s: ServedStage, listen: String) -> String {
+    static func renderStage(_ s: ServedStage, consumers: ConsumerTable, listen: String) -> String {
         let g = s.gateway.name, st = s.stage.name
         let resources = s.version.resources.sorted { $0.name < $1.name }
         var out = "# gateway \(g), stage \(st) (\(s.stage.env), \(s.stage.envClass)): version \(s.version.version), release \(s.releaseID)\n"
@@ -45,6 +49,7 @@ public enum NginxRenderer {
         out += "    server_name \(st).\(g);\n"
         out += "    default_type application/json;\n"
         out += "    location = /__platflow/release {\n        return 200 \"\(s.releaseID) \(s.version.version)\\n\";\n    }\n"
+        out += "    location = /__platflow/consumers {\n        return 200 \"\(consumers.revision)\\n\";\n    }\n"
         // One regex location per path shape, resources of that shape dispatched by method.
         var shapes: [String: [GatewayResource]] = [:]
         var order: [String] = []
@@ -80,14 +85,8 @@ public enum NginxRenderer {
             out += "        return \(offlineStatus) '{\"error\":\"offline\",\"resource\":\"\(r.name)\"}';\n    }\n"
             return out
         }
-        switch s.version.auth(of: r) {
-        case .none: break
-        case .appKey:
-            out += "        if ($http_x_api_key = \"\") { return 401 '{\"error\":\"app key required\",\"header\":\"\(appKeyHeader)\"}'; }\n"
-        case .both:
-            out += "        if ($http_x_api_key = \"\") { return 401 '{\"error\":\"app key required\",\"header\":\"\(appKeyHeader)\"}'; }\n"
-            out += "        if ($http_authorization = \"\") { return 401 '{\"error\":\"user token required\",\"header\":\"Authorization\"}'; }\n"
-        }
+        let auth = s.version.auth(of: r)
+        out += renderAuth(auth, gateway: g, resource: r.name)
         if let conf = r.plugins["rate_limit"], RateLimit(rate: conf["rate"] ?? "", burst: 0) != nil {
             let burst = Int(conf["burst"] ?? "0") ?? 0
             out += "        limit_req zone=\(name(g, st, r.name))\(burst > 0 ? " burst=\(burst) nodelay" : "");\n"
@@ -99,6 +98,11 @@ public enum NginxRenderer {
         if let m = r.backendMethod, m != r.method { out += "        proxy_method \(m);\n" }
         out += "        proxy_set_header Host $proxy_host;\n"
         out += "        proxy_set_header Connection \"\";\n"
+        if auth != .none {
+            // The key stays at the gateway; the backend learns who called.
+            out += "        proxy_set_header \(appKeyHeader) \"\";\n"
+            out += "        proxy_set_header \(consumerHeader) $gw_key_consumer;\n"
+        }
         for k in r.setHeaders.keys.sorted() { out += "        proxy_set_header \(k) \"\(r.setHeaders[k]!)\";\n" }
         for k in r.removeHeaders.sorted() { out += "        proxy_set_header \(k) \"\";\n" }
         out += "        proxy_connect_timeout \(r.timeout)s;\n"

@@ -62,5 +62,40 @@ enum GatewaySchema {
                 PRIMARY KEY (gateway, stage, resource)
             );
             """),
+        // Consumers (callers of gateway APIs), their keys and grants. A key is kept only as the digest the data
+        // plane checks (docs/gateway.md, "Consumers and keys"); every change is a row of gateway_consumer_changes,
+        // whose newest id is the revision the data plane is probed for.
+        Migration(module: "gateway", version: 2, sql: """
+            CREATE TABLE gateway_consumers (
+                name TEXT PRIMARY KEY,
+                description TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at REAL NOT NULL
+            );
+            CREATE TABLE gateway_consumer_keys (
+                id TEXT PRIMARY KEY,
+                consumer TEXT NOT NULL REFERENCES gateway_consumers(name) ON DELETE CASCADE,
+                digest TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                revoked_at REAL
+            );
+            CREATE TABLE gateway_grants (
+                consumer TEXT NOT NULL REFERENCES gateway_consumers(name) ON DELETE CASCADE,
+                gateway TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                granted_by TEXT NOT NULL,
+                granted_at REAL NOT NULL,
+                PRIMARY KEY (consumer, gateway, resource)
+            );
+            CREATE TABLE gateway_consumer_changes (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                consumer TEXT NOT NULL,
+                action TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                who TEXT NOT NULL,
+                at REAL NOT NULL
+            );
+            """),
     ]
 }
