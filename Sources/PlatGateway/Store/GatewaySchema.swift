@@ -97,5 +97,11 @@ enum GatewaySchema {
                 at REAL NOT NULL
             );
             """),
+        // `gateway.published` events: a publish or rollback gets the next event_seq when it succeeds, so
+        // subscribers see releases in the order they went live, whatever their ids.
+        Migration(module: "gateway", version: 3, sql: """
+            ALTER TABLE gateway_releases ADD COLUMN event_seq INTEGER;
+            CREATE INDEX gateway_releases_event ON gateway_releases (event_seq);
+            """),
     ]
 }

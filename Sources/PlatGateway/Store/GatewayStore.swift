@@ -254,7 +254,10 @@ public final class GatewayStore {
             try db.execute("UPDATE gateway_releases SET status = 'failed', note = ? WHERE id = ?", note, pending.id)
             throw error
         }
-        try db.execute("UPDATE gateway_releases SET status = 'succeeded' WHERE id = ?", pending.id)
+        try db.execute("""
+            UPDATE gateway_releases SET status = 'succeeded', event_seq = (SELECT COALESCE(MAX(event_seq), 0) + 1 FROM gateway_releases)
+            WHERE id = ?
+            """, pending.id)
         var done = pending
         done.status = "succeeded"
         return done
