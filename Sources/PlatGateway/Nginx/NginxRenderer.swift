@@ -17,26 +17,38 @@ public enum NginxRenderer {
     /// What an offline resource answers.
     public static let offlineStatus = 503
 
+    /// Renders with the stdlib plugins. A plugin that fails leaves a line nginx refuses (`nginx -t` fails, so
+    /// nothing half-rendered is ever served); publishing uses the throwing form, which names the resource.
     public static func render(_ stages: [ServedStage], consumers: ConsumerTable = .empty, listen: String) -> String {
+        do { return try render(stages, consumers: consumers, catalogue: try PluginCatalogue.standard(), listen: listen) } catch {
+            return "# platflow: a plugin failed: \((error as? GatewayError)?.message ?? "\(error)")\nplatflow_plugin_failed;\n"
+        }
+    }
+
+    /// Runs the resources' plugins from `catalogue`, then renders.
+    public static func render(_ stages: [ServedStage], consumers: ConsumerTable = .empty, catalogue: PluginCatalogue, listen: String) throws -> String {
+        render(stages, consumers: consumers, plugins: try PluginLines.compute(stages, catalogue: catalogue), listen: listen)
+    }
+
+    /// The pure renderer: `plugins` are the lines plugins gave per resource (keyed by its upstream name).
+    public static func render(_ stages: [ServedStage], consumers: ConsumerTable, plugins: [String: PluginLines], listen: String) -> String {
         var out = "# Rendered by platflow from the gateway model; edits here are overwritten on the next publish.\n"
         // The maps use variables only resource locations with auth set, so they exist only alongside one.
         if stages.contains(where: { s in s.version.resources.contains { s.version.auth(of: $0) != .none && !s.offline.contains($0.name) } }) {
             out += "\n" + renderConsumers(consumers)
         }
         for s in stages.sorted(by: { ($0.gateway.name, $0.stage.name) < ($1.gateway.name, $1.stage.name) }) {
-            out += "\n" + renderStage(s, consumers: consumers, listen: listen)
+            out += "\n" + renderStage(s, consumers: consumers, plugins: plugins, listen: listen)
         }
         return out
     }
 
-    static func renderStage(_ s: ServedStage, consumers: ConsumerTable, listen: String) -> String {
+    static func renderStage(_ s: ServedStage, consumers: ConsumerTable, plugins: [String: PluginLines], listen: String) -> String {
         let g = s.gateway.name, st = s.stage.name
         let resources = s.version.resources.sorted { $0.name < $1.name }
         var out = "# gateway \(g), stage \(st) (\(s.stage.env), \(s.stage.envClass)): version \(s.version.version), release \(s.releaseID)\n"
         for r in resources {
-            if let conf = r.plugins["rate_limit"], let rl = RateLimit(rate: conf["rate"] ?? "", burst: Int(conf["burst"] ?? "0") ?? 0) {
-                out += "limit_req_zone $binary_remote_addr zone=\(name(g, st, r.name)):1m rate=\(rl.text);\n"
-            }
+            for line in plugins[name(g, st, r.name)]?.http ?? [] { out += line + "\n" }
         }
         for r in resources {
             let hosts = r.backends.isEmpty ? s.stage.backends : r.backends
@@ -72,26 +84,24 @@ public enum NginxRenderer {
             out += "        return 405 '{\"error\":\"method not allowed\"}';\n"
             out += "    }\n"
         }
-        for r in resources { out += renderResource(r, s) }
+        for r in resources { out += renderResource(r, s, plugins: plugins[name(g, st, r.name)] ?? PluginLines()) }
         out += "    location / {\n        return 404 '{\"error\":\"no such resource\"}';\n    }\n"
         out += "}\n"
         return out
     }
 
-    static func renderResource(_ r: GatewayResource, _ s: ServedStage) -> String {
+    static func renderResource(_ r: GatewayResource, _ s: ServedStage, plugins: PluginLines) -> String {
         let g = s.gateway.name, st = s.stage.name
         var out = "    location = /@gw/\(r.name) {\n        internal;\n"
         if s.offline.contains(r.name) {
             out += "        return \(offlineStatus) '{\"error\":\"offline\",\"resource\":\"\(r.name)\"}';\n    }\n"
             return out
         }
+        // Plugins' rewrite phase, the key check, plugins' access phase; the log phase after the proxy settings.
+        for line in plugins.phases["rewrite"] ?? [] { out += line + "\n" }
         let auth = s.version.auth(of: r)
         out += renderAuth(auth, gateway: g, resource: r.name)
-        if let conf = r.plugins["rate_limit"], RateLimit(rate: conf["rate"] ?? "", burst: 0) != nil {
-            let burst = Int(conf["burst"] ?? "0") ?? 0
-            out += "        limit_req zone=\(name(g, st, r.name))\(burst > 0 ? " burst=\(burst) nodelay" : "");\n"
-            out += "        limit_req_status 429;\n"
-        }
+        for line in plugins.phases["access"] ?? [] { out += line + "\n" }
         let hosts = r.backends.isEmpty ? s.stage.backends : r.backends
         let scheme = hosts.first?.scheme ?? "http"
         out += "        proxy_http_version 1.1;\n"
@@ -109,6 +119,7 @@ public enum NginxRenderer {
         out += "        proxy_send_timeout \(r.timeout)s;\n"
         out += "        proxy_read_timeout \(r.timeout)s;\n"
         out += "        proxy_pass \(scheme)://\(name(g, st, r.name))\(backendURI(r))$is_args$args;\n"
+        for line in plugins.phases["log"] ?? [] { out += line + "\n" }
         out += "    }\n"
         return out
     }
