@@ -63,7 +63,8 @@ public enum GatewayFile {
             }
         }
 
-        func textMap(_ k: String) throws -> [String: String] {
+        /// `lists`: a list of scalars becomes comma-separated text (plugin settings of type list).
+        func textMap(_ k: String, lists: Bool = false) throws -> [String: String] {
             guard let v = raw(k) else { return [:] }
             guard case .map(let m) = v else { throw GatewayError.field(owner, k, "should be a map, got \(v.typeName)") }
             var out: [String: String] = [:]
@@ -71,6 +72,8 @@ public enum GatewayFile {
                 switch x {
                 case .string(let s): out[key.printed] = s
                 case .int, .float, .bool: out[key.printed] = x.printed
+                case .list(let items) where lists && items.allSatisfy({ if case .map = $0 { return false }; if case .list = $0 { return false }; return true }):
+                    out[key.printed] = items.map { if case .string(let s) = $0 { return s }; return $0.printed }.joined(separator: ", ")
                 default: throw GatewayError.field(owner, "\(k).\(key.printed)", "should be text, got \(x.typeName)")
                 }
             }
@@ -137,7 +140,7 @@ public enum GatewayFile {
         for (pn, pv) in try r.entries("plugins") {
             let wrap = MapStorage()
             wrap.set(.string("c"), pv)
-            plugins[pn] = try Reader(.map(wrap), owner: "\(owner) plugins.\(pn)").textMap("c")
+            plugins[pn] = try Reader(.map(wrap), owner: "\(owner) plugins.\(pn)").textMap("c", lists: true)
         }
         return GatewayResource(
             name: name, method: (try r.string("method") ?? "GET").uppercased(), path: path,

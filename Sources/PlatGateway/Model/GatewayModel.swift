@@ -135,6 +135,17 @@ public struct ResourceVersion: Codable, Hashable, Sendable {
     public var createdBy: String
     public var createdAt: Double
 
+    public init(gateway: String, version: String, defaultAuth: AuthMode, resources: [GatewayResource], comment: String = "",
+                createdBy: String = "", createdAt: Double = 0) {
+        self.gateway = gateway
+        self.version = version
+        self.defaultAuth = defaultAuth
+        self.resources = resources
+        self.comment = comment
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+    }
+
     /// A resource's effective auth mode.
     public func auth(of r: GatewayResource) -> AuthMode { r.auth ?? defaultAuth }
 }

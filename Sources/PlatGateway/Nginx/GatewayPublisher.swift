@@ -20,7 +20,8 @@ public struct GatewayPublisher {
 
     func apply(_ plan: GatewayStore.Plan) throws {
         guard let plane else { return }
-        let text = NginxRenderer.render(try stages(with: plan), consumers: try store.consumerTable(), listen: plane.listen)
+        let text = try NginxRenderer.render(try stages(with: plan), consumers: try store.consumerTable(), catalogue: try store.pluginCatalogue(),
+                                            listen: plane.listen)
         try plane.apply(rendered: text, expect: [("\(plan.stage.name).\(plan.definition.name)", String(plan.releaseID))])
     }
 
@@ -46,14 +47,14 @@ public struct GatewayPublisher {
                 }
                 return s
             }
-            try plane.apply(rendered: NginxRenderer.render(all, consumers: try store.consumerTable(), listen: plane.listen),
+            try plane.apply(rendered: try NginxRenderer.render(all, consumers: try store.consumerTable(), catalogue: try store.pluginCatalogue(), listen: plane.listen),
                             expect: [("\(stage).\(gateway)", String(change))])
         }
     }
 
     /// The whole data plane as it should be now.
     public func rendered(listen: String) throws -> String {
-        NginxRenderer.render(try store.served(), consumers: try store.consumerTable(), listen: listen)
+        try NginxRenderer.render(try store.served(), consumers: try store.consumerTable(), catalogue: try store.pluginCatalogue(), listen: listen)
     }
 
     /// Renders everything served with `table` and waits until every served stage answers its revision: the
@@ -61,7 +62,7 @@ public struct GatewayPublisher {
     func applyConsumers(_ table: ConsumerTable) throws {
         guard let plane else { return }
         let all = try store.served()
-        try plane.apply(rendered: NginxRenderer.render(all, consumers: table, listen: plane.listen),
+        try plane.apply(rendered: try NginxRenderer.render(all, consumers: table, catalogue: try store.pluginCatalogue(), listen: plane.listen),
                         probes: all.map { .init(serverName: "\($0.stage.name).\($0.gateway.name)", path: "/__platflow/consumers", token: String(table.revision)) })
     }
 

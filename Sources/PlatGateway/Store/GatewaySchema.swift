@@ -103,5 +103,17 @@ enum GatewaySchema {
             ALTER TABLE gateway_releases ADD COLUMN event_seq INTEGER;
             CREATE INDEX gateway_releases_event ON gateway_releases (event_seq);
             """),
+        // Plugins installed from .plat files (`gateway plugin install`): their source is kept, so a publish
+        // renders with exactly what was installed, wherever the file has gone since.
+        Migration(module: "gateway", version: 4, sql: """
+            CREATE TABLE gateway_plugins (
+                name TEXT PRIMARY KEY,
+                version TEXT NOT NULL,
+                source TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                installed_by TEXT NOT NULL,
+                installed_at REAL NOT NULL
+            );
+            """),
     ]
 }

@@ -34,7 +34,7 @@ public final class GatewayStore {
     /// whether it existed before.
     @discardableResult
     public func put(_ d: GatewayDefinition) throws -> Bool {
-        try GatewayValidation.check(d)
+        try GatewayValidation.check(d, plugins: try pluginCatalogue())
         return try db.transaction {
             let existed = try db.queryOne("SELECT 1 FROM gateway_gateways WHERE name = ?", d.name) != nil
             try db.execute("""
@@ -234,6 +234,10 @@ public final class GatewayStore {
                                             hint: closestName(to: stageName, in: d.stages.map(\.name)).map { "did you mean '\($0)'?" } ?? "stages: " + d.stages.map(\.name).joined(separator: ", "))
         }
         let v = try version(gateway: gateway, text)
+        // Plugins may have been installed, upgraded or removed since the version was made: check it against
+        // today's catalogue before anything is recorded.
+        let catalogue = try pluginCatalogue()
+        for r in v.resources { try catalogue.check(r, owner: "resource '\(r.name)'") }
         for r in v.resources where r.backends.isEmpty && s.backends.isEmpty {
             throw GatewayError.field("resource '\(r.name)'", "backends", "are empty and stage '\(s.name)' has none")
         }
