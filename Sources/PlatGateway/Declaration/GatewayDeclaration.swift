@@ -14,6 +14,7 @@ public enum GatewayDeclaration {
         DeclarationKey("variables", .map(.string), example: "{region: \"eu\"}"),
         DeclarationKey("backends", .any, example: "[\"http://127.0.0.1:8081\", {url: \"http://127.0.0.1:8082\", weight: 3}]"),
         DeclarationKey("backend", .string, example: "\"http://127.0.0.1:8081\""),
+        DeclarationKey("mock", .bool),
     ]
 
     static let resource: [DeclarationKey] = [
@@ -30,6 +31,7 @@ public enum GatewayDeclaration {
         DeclarationKey("tags", .list(.string), example: "[\"orders\"]"),
         DeclarationKey("doc", .string, example: "\"List a shop's orders.\""),
         DeclarationKey("plugins", .map(.map(.any)), example: "{rate_limit: {rate: \"10r/s\", burst: 20}}"),
+        DeclarationKey("example", .string, example: "\"{\\\"orders\\\": []}\""),
     ]
 
     public static let spec = DeclarationSpec(keyword: "gateway", keys: .fixed([

@@ -38,7 +38,8 @@ public enum GatewayValidation {
             guard routes.insert(route).inserted else {
                 throw GatewayError.field(owner, "path", "\(r.method) \(r.path) is also another resource's route")
             }
-            if r.backends.isEmpty, let s = d.stages.first(where: { $0.backends.isEmpty }) {
+            if let e = r.example { try text(e, owner: owner, field: "example", allowQuotes: true) }
+            if r.backends.isEmpty, let s = d.stages.first(where: { $0.backends.isEmpty && !$0.isMock }) {
                 throw GatewayError.field(owner, "backends", "are empty and stage '\(s.name)' has none either",
                                          hint: "give the resource backends: [{url: \"http://127.0.0.1:8080\"}] or the stage a backend")
             }
@@ -125,8 +126,11 @@ public enum GatewayValidation {
     }
 
     /// Text written into nginx inside double quotes: no quote, backslash, `$` (variable expansion) or control character.
-    static func text(_ v: String, owner: String, field: String) throws {
-        guard v.count <= 4096, !v.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || $0 == "$" || $0.value < 32 || $0.value == 127 }) else {
+    /// `allowQuotes`: the text is written escaped (`"` and `\` get a backslash), as examples are.
+    static func text(_ v: String, owner: String, field: String, allowQuotes: Bool = false) throws {
+        guard v.count <= (allowQuotes ? 65536 : 4096), !v.unicodeScalars.contains(where: {
+            (!allowQuotes && ($0 == "\"" || $0 == "\\")) || $0 == "$" || ($0.value < 32 && !(allowQuotes && $0 == "\n")) || $0.value == 127
+        }) else {
             throw GatewayError.field(owner, field, "holds a character nginx would interpret: '\(escaped(v))'",
                                      hint: "no quotes, backslashes, '$' or control characters (newline, NUL)")
         }

@@ -34,7 +34,7 @@ public enum NginxRenderer {
     public static func render(_ stages: [ServedStage], consumers: ConsumerTable, plugins: [String: PluginLines], listen: String) -> String {
         var out = "# Rendered by platflow from the gateway model; edits here are overwritten on the next publish.\n"
         // The maps use variables only resource locations with auth set, so they exist only alongside one.
-        if stages.contains(where: { s in s.version.resources.contains { s.version.auth(of: $0) != .none && !s.offline.contains($0.name) } }) {
+        if stages.contains(where: { s in !s.stage.isMock && s.version.resources.contains { s.version.auth(of: $0) != .none && !s.offline.contains($0.name) } }) {
             out += "\n" + renderConsumers(consumers)
         }
         for s in stages.sorted(by: { ($0.gateway.name, $0.stage.name) < ($1.gateway.name, $1.stage.name) }) {
@@ -50,7 +50,7 @@ public enum NginxRenderer {
         for r in resources {
             for line in plugins[name(g, st, r.name)]?.http ?? [] { out += line + "\n" }
         }
-        for r in resources {
+        for r in resources where !s.stage.isMock {
             let hosts = r.backends.isEmpty ? s.stage.backends : r.backends
             out += "upstream \(name(g, st, r.name)) {\n"
             for h in hosts { out += "    server \(h.authority) weight=\(h.weight);\n" }
@@ -93,6 +93,16 @@ public enum NginxRenderer {
     static func renderResource(_ r: GatewayResource, _ s: ServedStage, plugins: PluginLines) -> String {
         let g = s.gateway.name, st = s.stage.name
         var out = "    location = /@gw/\(r.name) {\n        internal;\n"
+        if s.stage.isMock {
+            // A mock stage answers the documented example from nginx; nothing else of the resource applies.
+            if let e = r.example {
+                let body = e.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+                out += "        return 200 \"\(body)\";\n    }\n"
+            } else {
+                out += "        return 501 '{\"error\":\"no example documented\",\"resource\":\"\(r.name)\"}';\n    }\n"
+            }
+            return out
+        }
         if s.offline.contains(r.name) {
             out += "        return \(offlineStatus) '{\"error\":\"offline\",\"resource\":\"\(r.name)\"}';\n    }\n"
             return out

@@ -69,7 +69,7 @@ public struct PluginLines: Sendable {
     /// Runs the plugins of every resource of every stage; a plugin that fails names the resource.
     public static func compute(_ stages: [ServedStage], catalogue: PluginCatalogue) throws -> [String: PluginLines] {
         var out: [String: PluginLines] = [:]
-        for s in stages {
+        for s in stages where !s.stage.isMock {
             for r in s.version.resources where !r.plugins.isEmpty && !s.offline.contains(r.name) {
                 let owner = "resource '\(r.name)'"
                 let zone = NginxRenderer.name(s.gateway.name, s.stage.name, r.name)

@@ -102,6 +102,8 @@ enum GatewaySchema {
         Migration(module: "gateway", version: 3, sql: """
             ALTER TABLE gateway_releases ADD COLUMN event_seq INTEGER;
             CREATE INDEX gateway_releases_event ON gateway_releases (event_seq);
+            -- Mock stages answer documented examples (docs/gateway.md, "Mock stage").
+            ALTER TABLE gateway_stages ADD COLUMN mock INTEGER NOT NULL DEFAULT 0;
             """),
         // Plugins installed from .plat files (`gateway plugin install`): their source is kept, so a publish
         // renders with exactly what was installed, wherever the file has gone since.

@@ -46,8 +46,8 @@ public final class GatewayStore {
             try db.execute("DELETE FROM gateway_stages WHERE gateway = ?", d.name)
             try db.execute("DELETE FROM gateway_resources WHERE gateway = ?", d.name)
             for s in d.stages {
-                try db.execute("INSERT INTO gateway_stages (gateway, name, env, env_class, variables, backends) VALUES (?, ?, ?, ?, ?, ?)",
-                               d.name, s.name, s.env, s.envClass, GatewayStore.encode(s.variables), GatewayStore.encode(s.backends))
+                try db.execute("INSERT INTO gateway_stages (gateway, name, env, env_class, variables, backends, mock) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               d.name, s.name, s.env, s.envClass, GatewayStore.encode(s.variables), GatewayStore.encode(s.backends), Int64(s.isMock ? 1 : 0))
             }
             for (i, r) in d.resources.enumerated() {
                 try db.execute("INSERT INTO gateway_resources (gateway, name, method, path, definition, position) VALUES (?, ?, ?, ?, ?, ?)",
@@ -73,7 +73,8 @@ public final class GatewayStore {
         let stages = try db.query("SELECT * FROM gateway_stages WHERE gateway = ? ORDER BY name", name).map { row in
             GatewayStage(name: row.string("name") ?? "", env: row.string("env"), envClass: row.string("env_class") ?? "test",
                          variables: try GatewayStore.decode([String: String].self, row.string("variables"), what: "stage variables"),
-                         backends: try GatewayStore.decode([BackendHost].self, row.string("backends"), what: "stage backends"))
+                         backends: try GatewayStore.decode([BackendHost].self, row.string("backends"), what: "stage backends"),
+                         mock: row.int("mock") == 1)
         }
         let resources = try db.query("SELECT definition FROM gateway_resources WHERE gateway = ? ORDER BY position", name).map {
             try GatewayStore.decode(GatewayResource.self, $0.string("definition"), what: "resource")
@@ -238,7 +239,7 @@ public final class GatewayStore {
         // today's catalogue before anything is recorded.
         let catalogue = try pluginCatalogue()
         for r in v.resources { try catalogue.check(r, owner: "resource '\(r.name)'") }
-        for r in v.resources where r.backends.isEmpty && s.backends.isEmpty {
+        for r in v.resources where r.backends.isEmpty && s.backends.isEmpty && !s.isMock {
             throw GatewayError.field("resource '\(r.name)'", "backends", "are empty and stage '\(s.name)' has none")
         }
         var forced: GateRefusal?
