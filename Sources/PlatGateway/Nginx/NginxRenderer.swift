@@ -73,6 +73,12 @@ public enum NginxRenderer {
         for key in order.sorted() {
             let group = shapes[key]!
             out += "    location ~ \"\(regex(group[0].path))\" {\n"
+            if !PathPattern(group[0].path).parameters.isEmpty {
+                // Locations match the decoded path; the backend must get parameters as the caller encoded them
+                // (a decoded space or slash would break or change its request), so they are taken again from
+                // the raw request line. A raw path of another shape (dot segments, encoded slashes) is refused.
+                out += "        if ($request_uri !~ \"\(rawRegex(group[0].path))\") { return 400 '{\"error\":\"path not in normal form\"}'; }\n"
+            }
             for r in group.sorted(by: { ($0.method == "ANY" ? 1 : 0, $0.method) < ($1.method == "ANY" ? 1 : 0, $1.method) }) {
                 let target = "/@gw/\(r.name)"
                 if r.method == "ANY" {
@@ -142,6 +148,16 @@ public enum NginxRenderer {
             case .parameter(let p): return "(?<gw_\(p)>[^/]+)"
             }
         }.joined(separator: "/") + "$"
+    }
+
+    /// The same shape against `$request_uri` (still encoded, query string included).
+    static func rawRegex(_ path: String) -> String {
+        "^/" + PathPattern(path).segments.map { seg -> String in
+            switch seg {
+            case .literal(let l): return l.replacingOccurrences(of: ".", with: "\\.")
+            case .parameter(let p): return "(?<gw_\(p)>[^/?]+)"
+            }
+        }.joined(separator: "/") + "(?:[?]|$)"
     }
 
     /// The backend path with its `{params}` as the captured variables.
