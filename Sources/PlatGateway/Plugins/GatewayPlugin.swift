@@ -174,7 +174,13 @@ public final class GatewayPlugin {
         }
     }
 
+    /// One call at a time: a plugin's interpreter state is not shared between threads (the stdlib catalogue
+    /// is one per process, and tests render in parallel).
+    let lock = NSLock()
+
     func run(_ function: String, _ args: [Value], owner: String) throws -> Value {
+        lock.lock()
+        defer { lock.unlock() }
         do { return try instance.call(function, args) } catch let d as Diagnostic {
             throw GatewayError.invalidInput("plugin \(name) failed in \(function) for \(owner): \(d.message)", hint: d.hint)
         } catch let e as RuntimeError {
