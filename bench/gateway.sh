@@ -8,6 +8,7 @@
 #     alone on the rendered configuration, each as a whole process (farm-bench), ratio printed
 # RUNS times each (default 5), the median shown. Never fails on a number.
 set -euo pipefail
+trap 'echo "bench/gateway.sh: failed at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/.."
 n=${N:-1000}; runs=${RUNS:-5}; secs=${SECS:-5}; conns=${CONNS:-32}
 command -v wrk >/dev/null || { echo "needs wrk (apt install wrk; scripts/setup.sh installs it)"; exit 2; }
@@ -60,12 +61,16 @@ EOF
 "$p" gateway version create bench 1.0.0 >/dev/null
 gport=$(free_port)
 "$p" gateway serve --prefix "$dir/gw" --port "$gport" >/dev/null 2>&1 &
-for _ in $(seq 100); do curl -s "http://127.0.0.1:$gport/__platflow/health" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 300); do curl -s "http://127.0.0.1:$gport/__platflow/health" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -s "http://127.0.0.1:$gport/__platflow/health" >/dev/null || { echo "gateway serve did not start on $gport"; exit 1; }
 "$p" gateway publish bench 1.0.0 --stage test --prefix "$dir/gw" >/dev/null
 hport=$(free_port)
 minimal "$dir/hand" "$hport" "upstream backend { server 127.0.0.1:$bport; }
     server {
         listen 127.0.0.1:$hport;
+        # The same protocol to the backend as the rendered configuration, so the ratio is the gateway's own cost.
+        proxy_http_version 1.1;
+        proxy_set_header Connection \"\";
         location = /orders { proxy_pass http://backend/api/orders\$is_args\$args; }
         location ~ ^/orders/([^/]+)\$ { proxy_pass http://backend/api/orders/\$1\$is_args\$args; }
         location ~ ^/shops/([^/]+)/orders/([^/]+)/lines\$ { proxy_pass http://backend/api/\$1/orders/\$2/lines\$is_args\$args; }
@@ -78,9 +83,13 @@ path=/shops/s1/orders/42/lines
 
 rps() { wrk -t2 -c"$conns" -d"${secs}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
 ours=(); hand=(); ratios=()
-for _ in $(seq "$runs"); do
-  a=$(rps -H 'Host: test.bench' "http://127.0.0.1:$gport$path")
-  b=$(rps "http://127.0.0.1:$hport$path")
+for i in $(seq "$runs"); do
+  # Which goes first alternates, so a machine speeding up or slowing down favours neither.
+  if [ $((i % 2)) -eq 1 ]; then
+    a=$(rps -H 'Host: test.bench' "http://127.0.0.1:$gport$path"); b=$(rps "http://127.0.0.1:$hport$path")
+  else
+    b=$(rps "http://127.0.0.1:$hport$path"); a=$(rps -H 'Host: test.bench' "http://127.0.0.1:$gport$path")
+  fi
   ours+=("$a"); hand+=("$b"); ratios+=("$(echo "$a / $b" | bc -l)")
 done
 printf 'requests/s on %s, %s connections, %ss x %s runs (medians)\n' "$path" "$conns" "$secs" "$runs"

@@ -2,8 +2,9 @@ import Foundation
 import PlatEngine
 import PlatLang
 
-/// The gateway in .plat: `gateway.publish("shop", "1.2.0", stage: "prod", force: "reason")`, so a deploy plan
-/// registers what it deployed. It applies to the nginx prefix in `$PLATFLOW_GATEWAY_PREFIX` when that is set
+/// The gateway in .plat: `gateway.apply`, `gateway.rollback`, `gateway.offline` and `gateway.online` (in
+/// GatewayEffects+Lifecycle.swift) and, here, `gateway.publish("shop", "1.2.0", stage: "prod", force: "reason")`,
+/// so a deploy plan registers what it deployed. It applies to the nginx prefix in `$PLATFLOW_GATEWAY_PREFIX` when that is set
 /// (else it records the release only, as the CLI without --prefix does). Publishing touches nginx, outside the
 /// database, so it is an external effect: at least once. A resumed call that finds the stage already serving
 /// the version returns that release instead of publishing again. A gate refusal is a runtime error naming
