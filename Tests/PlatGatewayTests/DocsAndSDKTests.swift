@@ -115,3 +115,63 @@ import PlatLang
         #expect(out == "/api/s%201/orders/42\napp\n401\nPOST\n")
     }
 }
+
+/// The .plat client: a plan imports it and calls the real nginx through sh() and curl.
+@Suite(.serialized) struct PlatSDKTests {
+    /// The platflow binary the tests were built with.
+    var platflow: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/platflow").path
+    }
+
+    @Test func aPlanCallsTheGatewayThroughThePlatClient() throws {
+        let backend = try EchoBackend()
+        defer { backend.stop() }
+        let d = GatewayDefinition(name: "shop", defaultAuth: .appKey,
+                                  stages: [GatewayStage(name: "test", backends: [BackendHost(url: "http://127.0.0.1:\(backend.port)")])],
+                                  resources: [GatewayResource(name: "get_order", method: "GET", path: "/shops/{shop}/orders/{id}", backendPath: "/api/{shop}/orders/{id}"),
+                                              GatewayResource(name: "refund", method: "POST", path: "/orders/{id}/refund")])
+        let store = try gatewayStore()
+        try store.put(d)
+        let v = try store.createVersion(gateway: "shop", version: "1.0.0")
+        let plane = NginxDataPlane(prefix: NSTemporaryDirectory() + "gw-nginx-\(UUID().uuidString)", port: try freePort())
+        try plane.start(rendered: NginxRenderer.render([], listen: plane.listen))
+        defer { try? plane.stop() }
+        let publisher = GatewayPublisher(store: store, plane: plane)
+        try publisher.publish(gateway: "shop", version: "1.0.0", stage: "test")
+        try publisher.addConsumer("plans")
+        try publisher.grant(consumer: "plans", gateway: "shop")
+        let key = try publisher.createKey(consumer: "plans").text
+        let dir = NSTemporaryDirectory() + "gw-platsdk-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for p in GatewaySDK.plat(d, version: v) { try p.text.write(toFile: dir + "/" + p.path, atomically: true, encoding: .utf8) }
+        try """
+            import "./shop_client.plat" as api
+
+            plan main(key: string) {
+                step "call" {
+                    let c = api.client("http://127.0.0.1:\(plane.port)", "test", api_key: key)
+                    let one = api.get_order(c, "s1", 42, query: {page: 2})
+                    print(one.status, one.json.path, one.json.headers["x-gateway-consumer"])
+                    let money = api.refund(c, 7, body: {amount: 3})
+                    print(money.status, money.json.method, money.json.path)
+                    let anonymous = api.get_order(api.client("http://127.0.0.1:\(plane.port)", "test"), "s1", 1)
+                    print(anonymous.status, anonymous.json.error)
+                }
+            }
+
+            """.write(toFile: dir + "/main.plat", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: platflow)
+        p.arguments = ["run", dir + "/main.plat", "--param", "key=\(key)", "--db", dir + "/run.db", "--quiet"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)\(errors)")
+        #expect(text == "200 /api/s1/orders/42?page=2 plans\n200 POST /orders/7/refund\n401 app key required\n", "\(errors)")
+    }
+}

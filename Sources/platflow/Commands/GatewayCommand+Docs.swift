@@ -44,16 +44,18 @@ extension GatewayCommand {
     }
 
     static let sdk = leaf(
-        "sdk", "Write a client for a gateway's APIs: a Python package (standard library only), one method per resource.",
-        usage: ["platflow gateway sdk GATEWAY --lang python --out DIR [--version VERSION]"],
-        flags: [FlagSpec(name: "lang", value: "python", help: "the language (python)"), outFlag, versionFlag],
-        examples: ["platflow gateway sdk shop --lang python --out sdk && PYTHONPATH=sdk python3 -c 'import shop_client'"],
+        "sdk", "Write a client for a gateway's APIs, one function per resource: a Python package or a .plat module for plans.",
+        usage: ["platflow gateway sdk GATEWAY --lang python|plat --out DIR [--version VERSION]"],
+        flags: [FlagSpec(name: "lang", value: "python|plat", help: "python: a package (standard library only); plat: a module whose calls run curl through sh()"),
+                outFlag, versionFlag],
+        examples: ["platflow gateway sdk shop --lang python --out sdk && PYTHONPATH=sdk python3 -c 'import shop_client'",
+                   "platflow gateway sdk shop --lang plat --out lib   # import \"./lib/shop_client.plat\" as api"],
         arguments: 1...1) { args, store, terminal in
         guard let out = args.value("out") else { throw UsageError("sdk needs --out DIR") }
-        guard let lang = args.value("lang") else { throw UsageError("sdk needs --lang python") }
-        guard lang == "python" else { throw UsageError("--lang \(lang) is not supported", hint: "--lang python") }
+        guard let lang = args.value("lang") else { throw UsageError("sdk needs --lang python or --lang plat") }
+        guard lang == "python" || lang == "plat" else { throw UsageError("--lang \(lang) is not supported", hint: "--lang python or --lang plat") }
         let (d, v) = try documented(args, store)
-        let pages = GatewaySDK.python(d, version: v)
+        let pages = lang == "python" ? GatewaySDK.python(d, version: v) : GatewaySDK.plat(d, version: v)
         try write(pages, to: out)
         terminal.out("wrote \(pages.map(\.path).joined(separator: ", ")) to \(out)\n")
         return ExitCode.ok
