@@ -142,4 +142,38 @@ import PlatLang
         let conf = try String(contentsOfFile: plane.prefix + "/gateway.conf", encoding: .utf8)
         #expect(!conf.contains(billing.text) && !conf.contains(reports))
     }
+
+    /// `rate_limit` by consumer: each consumer has its own budget, counted after its key was accepted.
+    @Test func rateLimitsPerConsumer() throws {
+        let backend = try EchoBackend()
+        defer { backend.stop() }
+        let plane = NginxDataPlane(prefix: NSTemporaryDirectory() + "gw-nginx-\(UUID().uuidString)", port: try freePort())
+        let store = try gatewayStore()
+        try store.put(GatewayDefinition(name: "shop", defaultAuth: .appKey,
+                                        stages: [GatewayStage(name: "test", backends: [BackendHost(url: "http://127.0.0.1:\(backend.port)")])],
+                                        resources: [GatewayResource(name: "search", method: "GET", path: "/search",
+                                                                    plugins: ["rate_limit": ["rate": "1r/m", "burst": "1", "by": "consumer"]])]))
+        #expect(throws: GatewayError.self) {
+            try store.put(GatewayDefinition(name: "open", stages: [GatewayStage(name: "test", backends: [BackendHost(url: "http://127.0.0.1:1")])],
+                                            resources: [GatewayResource(name: "s", method: "GET", path: "/s", auth: AuthMode.none,
+                                                                        plugins: ["rate_limit": ["rate": "1r/m", "by": "consumer"]])]))
+        }
+        _ = try store.createVersion(gateway: "shop", version: "1.0.0")
+        try plane.start(rendered: NginxRenderer.render([], listen: plane.listen))
+        defer { try? plane.stop() }
+        let publisher = GatewayPublisher(store: store, plane: plane)
+        try publisher.publish(gateway: "shop", version: "1.0.0", stage: "test")
+        var keys: [String] = []
+        for name in ["a", "b"] {
+            try publisher.addConsumer(name)
+            try publisher.grant(consumer: name, gateway: "shop")
+            keys.append(try publisher.createKey(consumer: name).text)
+        }
+        func status(_ key: String) throws -> Int {
+            try LoopbackHTTP.request(port: plane.port, path: "/search", host: "test.shop", headers: ["X-Api-Key": key]).status
+        }
+        #expect(try (0..<3).map { _ in try status(keys[0]) } == [200, 200, 429])
+        #expect(try (0..<3).map { _ in try status(keys[1]) } == [200, 200, 429])
+        #expect(try LoopbackHTTP.request(port: plane.port, path: "/search", host: "test.shop").status == 401)
+    }
 }

@@ -33,7 +33,7 @@ public enum GatewayValidation {
             let owner = "resource '\(r.name)'"
             guard resourceNames.insert(r.name).inserted else { throw GatewayError.field(owner, "name", "is used twice") }
             try resource(r, owner: owner)
-            try catalogue.check(r, owner: owner)
+            try catalogue.check(r, auth: r.auth ?? d.defaultAuth, owner: owner)
             let route = "\(r.method) \(PathPattern(r.path).shape)"
             guard routes.insert(route).inserted else {
                 throw GatewayError.field(owner, "path", "\(r.method) \(r.path) is also another resource's route")

@@ -6,10 +6,11 @@ extension PluginCatalogue {
         let name = "rate_limit"
         let version = "1.0.0"
         let priority = 1001
-        let description = "Limits requests per client address (nginx limit_req): past the rate and burst, 429."
+        let description = "Limits requests per client address or per consumer (nginx limit_req): past the rate and burst, 429."
         let schema = {
             rate: {type: "string", required: true, pattern: "^[1-9][0-9]{0,6}r/[sm]$", doc: "requests per second or minute: 10r/s, 600r/m"},
             burst: {type: "int", default: 0, min: 0, max: 100000, doc: "requests above the rate answered at once before 429"},
+            by: {type: "string", default: "address", one_of: ["address", "consumer"], doc: "what is counted: each client address, or each consumer (its key was checked first)"},
         }
         let doc = {
             enable: "plugins: {rate_limit: {rate: \"10r/s\", burst: 20}}",
@@ -18,7 +19,12 @@ extension PluginCatalogue {
         }
 
         fn init(conf, ctx) {
-            return [directive("limit_req_zone", [variable("binary_remote_addr"), "zone=" + ctx.zone + ":1m", "rate=" + conf.rate])]
+            var key = variable("binary_remote_addr")
+            if conf.by == "consumer" {
+                if ctx.auth == "none" { fail("by: consumer needs the resource's auth to be app_key or both") }
+                key = variable("gw_key_consumer")
+            }
+            return [directive("limit_req_zone", [key, "zone=" + ctx.zone + ":1m", "rate=" + conf.rate])]
         }
 
         fn access(conf, ctx) {

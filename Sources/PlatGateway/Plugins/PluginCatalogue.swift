@@ -41,10 +41,16 @@ public final class PluginCatalogue {
         return p
     }
 
-    /// Checks every plugin setting of a resource (schema and check_schema).
-    public func check(_ r: GatewayResource, owner: String) throws {
+    /// Checks every plugin setting of a resource (schema and check_schema), then runs its functions once with
+    /// a stand-in context, so a plugin that refuses the resource (`fail(...)` in init) or returns something
+    /// that is not a directive is bad input when the definition is stored, not when it is published.
+    public func check(_ r: GatewayResource, auth: AuthMode, owner: String) throws {
+        let ctx = Value.makeMap([("gateway", .string("gateway")), ("stage", .string("stage")), ("resource", .string(r.name)),
+                                 ("zone", .string("gw_check")), ("method", .string(r.method)), ("path", .string(r.path)), ("auth", .string(auth.rawValue))])
         for name in r.plugins.keys.sorted() {
-            _ = try plugin(name, owner: owner).configure(r.plugins[name]!, owner: owner)
+            let p = try plugin(name, owner: owner)
+            let conf = try p.configure(r.plugins[name]!, owner: owner)
+            for f in ["init"] + GatewayPlugin.phases { _ = try p.directives(f, conf: conf, ctx: ctx, owner: owner, indent: "") }
         }
     }
 
@@ -74,7 +80,8 @@ public struct PluginLines: Sendable {
                 let owner = "resource '\(r.name)'"
                 let zone = NginxRenderer.name(s.gateway.name, s.stage.name, r.name)
                 let ctx = Value.makeMap([("gateway", .string(s.gateway.name)), ("stage", .string(s.stage.name)), ("resource", .string(r.name)),
-                                         ("zone", .string(zone)), ("method", .string(r.method)), ("path", .string(r.path))])
+                                         ("zone", .string(zone)), ("method", .string(r.method)), ("path", .string(r.path)),
+                                         ("auth", .string(s.version.auth(of: r).rawValue))])
                 var lines = PluginLines()
                 let ordered = try catalogue.order(r, owner: owner)
                 var confs: [String: Value] = [:]

@@ -238,7 +238,7 @@ public final class GatewayStore {
         // Plugins may have been installed, upgraded or removed since the version was made: check it against
         // today's catalogue before anything is recorded.
         let catalogue = try pluginCatalogue()
-        for r in v.resources { try catalogue.check(r, owner: "resource '\(r.name)'") }
+        for r in v.resources { try catalogue.check(r, auth: v.auth(of: r), owner: "resource '\(r.name)'") }
         for r in v.resources where r.backends.isEmpty && s.backends.isEmpty && !s.isMock {
             throw GatewayError.field("resource '\(r.name)'", "backends", "are empty and stage '\(s.name)' has none")
         }

@@ -206,3 +206,25 @@ extension GatewayCommand {
         return ExitCode.ok
     }
 }
+
+extension GatewayCommand {
+    static let ratelimit = CommandSpec(name: "ratelimit", summary: "Rate limits of resources (the rate_limit plugin).", subcommands: [
+        leaf("set", "Limit a resource per client address or per consumer: past the rate and burst, 429.",
+             usage: ["platflow gateway ratelimit set GATEWAY RESOURCE RATE [--burst N] [--by address|consumer]"],
+             flags: [FlagSpec(name: "burst", value: "N", help: "requests above the rate answered at once", defaultText: "0"),
+                     FlagSpec(name: "by", value: "address|consumer", help: "what is counted", defaultText: "address"), actorFlag],
+             examples: ["platflow gateway ratelimit set shop list_orders 10r/s --burst 20 --by consumer"],
+             details: """
+                 The same as `gateway plugin enable GATEWAY RESOURCE rate_limit --set rate=RATE ...`: the definition
+                 changes, a new version carries it; `gateway plugin disable GATEWAY RESOURCE rate_limit` removes it. By
+                 consumer needs the resource's auth to be app_key or both (the key is checked before the limit).
+                 """, arguments: 3...3) { args, store, terminal in
+            var settings = ["rate": args.positional[2]]
+            if let b = args.value("burst") { settings["burst"] = b }
+            if let by = args.value("by") { settings["by"] = by }
+            try store.setPlugin(gateway: args.positional[0], resource: args.positional[1], plugin: "rate_limit", settings: settings)
+            terminal.out("rate limit of \(args.positional[0])/\(args.positional[1]): \(args.positional[2])\(args.value("burst").map { ", burst \($0)" } ?? "")\(args.value("by").map { ", by \($0)" } ?? "")\n")
+            return ExitCode.ok
+        },
+    ])
+}
