@@ -63,8 +63,8 @@ import PlatLang
         let text = try NginxRenderer.render([ServedStage(gateway: d, stage: d.stages[0], version: ResourceVersion(gateway: "g", version: "1.0.0", defaultAuth: .none, resources: [r]), releaseID: 1)],
                                             catalogue: try PluginCatalogue.standard(), listen: "127.0.0.1:1")
         func at(_ s: String) -> String.Index { text.range(of: s)?.lowerBound ?? text.endIndex }
-        #expect(at("proxy_set_header X-Request-Id $request_id;") < at("if ($request_method = OPTIONS)"))
-        #expect(at("if ($request_method = OPTIONS)") < at("add_header X-A 1 always;"))
+        #expect(at("proxy_set_header X-Request-Id $request_id;") < at("if ($request_method = OPTIONS) {\n"))
+        #expect(at("if ($request_method = OPTIONS) {\n") < at("add_header X-A 1 always;"))
         #expect(at("add_header X-A 1 always;") < at("limit_req zone=gw_g__s__r;"))
         #expect(at("limit_req zone=gw_g__s__r;") < at("proxy_pass") && at("proxy_pass") < at("access_log logs/gw_g__s__r.log gw_g__s__r;"))
         #expect(at("log_format gw_g__s__r escape=json") < at("server {"))
@@ -109,6 +109,7 @@ import PlatLang
             GatewayResource(name: "denied", method: "GET", path: "/denied", plugins: ["ip_restriction": ["deny": "127.0.0.1"]]),
             GatewayResource(name: "upload", method: "POST", path: "/upload", plugins: ["request_size": ["max": "1k"]]),
             GatewayResource(name: "open", method: "ANY", path: "/open", plugins: ["cors": ["origin": "https://shop.example"]]),
+            GatewayResource(name: "carts", method: "POST", path: "/carts", auth: .appKey, plugins: ["cors": [:]]),
         ]))
         _ = try store.createVersion(gateway: "shop", version: "1.0.0")
         try plane.start(rendered: NginxRenderer.render([], listen: plane.listen))
@@ -130,6 +131,11 @@ import PlatLang
         let preflight = try call("/open", method: "OPTIONS", ["Origin": "https://shop.example"])
         #expect(preflight.status == 204 && preflight.headers["access-control-allow-origin"] == "https://shop.example")
         #expect(try call("/open").headers["access-control-allow-origin"] == "https://shop.example")
+        // A preflight reaches a POST-only resource with cors (before its key check); other methods still 405.
+        let cartsPreflight = try call("/carts", method: "OPTIONS")
+        #expect(cartsPreflight.status == 204 && cartsPreflight.headers["access-control-allow-methods"] == "GET, POST, PUT, PATCH, DELETE, OPTIONS")
+        #expect(try call("/carts", method: "POST").status == 401)
+        #expect(try call("/carts", method: "DELETE").status == 405)
         let log = try String(contentsOfFile: plane.prefix + "/logs/gw_shop__test__traced.log", encoding: .utf8)
         let entry = try JSONSerialization.jsonObject(with: Data((log.split(separator: "\n").last ?? "").utf8)) as? [String: String]
         #expect(entry == ["request_id": id, "status": "200", "uri": "/@gw/traced"])

@@ -87,6 +87,12 @@ public enum NginxRenderer {
                     out += "        if ($request_method = \(r.method)) { rewrite ^ \(target) last; }\n"
                 }
             }
+            // A CORS preflight (OPTIONS) on a path no OPTIONS or ANY resource takes goes to the resource of that
+            // path with the cors plugin, whose rewrite phase answers it before any key check.
+            if !group.contains(where: { $0.method == "ANY" || $0.method == "OPTIONS" }),
+               let cors = group.sorted(by: { $0.name < $1.name }).first(where: { $0.plugins["cors"] != nil }), !s.stage.isMock {
+                out += "        if ($request_method = OPTIONS) { rewrite ^ /@gw/\(cors.name) last; }\n"
+            }
             out += "        return 405 '{\"error\":\"method not allowed\"}';\n"
             out += "    }\n"
         }

@@ -105,7 +105,7 @@ extension PluginCatalogue {
             max_age: {type: "int", default: 600, min: 0, max: 86400, doc: "seconds a preflight answer may be cached"},
         }
         let doc = {
-            enable: "plugins: {cors: {origin: \"https://shop.example\"}} on a resource whose method is ANY (so OPTIONS reaches it)",
+            enable: "plugins: {cors: {origin: \"https://shop.example\"}}; a preflight OPTIONS on its path is routed to it",
             test: "OPTIONS answers 204 with Access-Control-Allow-Origin; GET carries the header too",
             remove: "delete the cors entry from the resource's plugins",
         }
