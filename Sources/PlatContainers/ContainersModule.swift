@@ -1,4 +1,5 @@
 import PlatEngine
+import PlatLang
 import PlatStore
 
 /// The container platform as a platflow module: its tables (`containers_*`) and effects (`containers.*`).
@@ -8,5 +9,7 @@ public final class ContainersModule: PlatModule {
     public init() {}
     public var name: String { "containers" }
     public var migrations: [Migration] { [] }
+    /// `chart "NAME" { ... }` in chart.plat, so `platflow check` reads chart files too.
+    public var declarations: [DeclarationSpec] { [ChartDeclaration.spec] }
     public func effects() -> [DurableEffect] { [] }
 }
