@@ -54,7 +54,7 @@ public enum ChartLint {
         report.errors += ManifestValidator.problems(in: report.manifests).map(\.description)
         for (i, m) in report.manifests.enumerated() {
             do { _ = try YAML.encode(m) } catch let e as RuntimeError {
-                report.errors.append("manifest \(i + 1) (\(ChartRenderer.label(m))): cannot be written as YAML: \(e.message)")
+                report.errors.append("manifest \(i + 1) (\(m.kindAndName)): cannot be written as YAML: \(e.message)")
             } catch {}
         }
         return report

@@ -56,9 +56,9 @@ public enum ChartRenderer {
         var yaml = ""
         for (i, m) in manifests.enumerated() {
             do {
-                yaml += "---\n" + (try YAML.encode(m))
+                yaml += "---\n" + (try YAML.encode(m, forYAML11Readers: true))
             } catch let e as RuntimeError {
-                throw ChartError("manifest \(i + 1) (\(label(m))) cannot be written as YAML: \(e.message)", hint: e.hint)
+                throw ChartError("manifest \(i + 1) (\(m.kindAndName)) cannot be written as YAML: \(e.message)", hint: e.hint)
             }
         }
         var out = RenderedChart(manifests: manifests, yaml: yaml)
@@ -96,7 +96,4 @@ public enum ChartRenderer {
         return .map(out)
     }
 
-    static func label(_ m: Value) -> String {
-        "\(m.member("kind")?.stringValue ?? "?")/\(m.member("metadata")?.member("name")?.stringValue ?? "?")"
-    }
 }

@@ -44,7 +44,7 @@ public enum ChartValues {
         let text = String(decoding: data, as: UTF8.self)
         let value: Value
         do { value = try YAML.decode(text, file: path) } catch let e as YAMLError {
-            throw ChartError("\(e)", hint: "values files are YAML mappings (key: value)")
+            throw ChartError("\(e)")
         }
         switch value {
         case .null: return .map(MapStorage())

@@ -353,6 +353,11 @@ public enum ManifestValidator {
 }
 
 extension Value {
+    /// `Deployment/web`, for messages and listings; `?` for what a manifest lacks.
+    public var kindAndName: String {
+        "\(member("kind")?.stringValue ?? "?")/\(member("metadata")?.member("name")?.stringValue ?? "?")"
+    }
+
     /// The value under `key` of a map; nil for a missing key or a value that is not a map.
     func member(_ key: String) -> Value? {
         guard case .map(let m) = self else { return nil }

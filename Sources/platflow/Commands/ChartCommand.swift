@@ -171,14 +171,3 @@ enum ChartCommand {
         return try Chart.load(chartDir).metadata.name
     }
 }
-
-extension Value {
-    /// `Deployment/web`, for listings.
-    var kindAndName: String {
-        guard case .map(let m) = self else { return "?" }
-        let kind = m.get(.string("kind")).flatMap { if case .string(let s) = $0 { return s } else { return nil } } ?? "?"
-        var name = "?"
-        if case .map(let meta)? = m.get(.string("metadata")), case .string(let n)? = meta.get(.string("name")) { name = n }
-        return "\(kind)/\(name)"
-    }
-}
