@@ -34,15 +34,19 @@ public enum KubernetesNames {
         return nil
     }
 
-    /// An RFC 1123 subdomain (most object names, `web.config`): at most 253 characters, dot-separated RFC 1123
-    /// labels (each at most 63).
+    /// An RFC 1123 subdomain (most object names, `web.config`): at most 253 characters, dot-separated parts of
+    /// a-z, 0-9 and '-' that start and end with a letter or digit (Kubernetes limits only the whole length).
     public static func dns1123Subdomain(_ s: String) -> String? {
         if s.isEmpty { return "is empty" }
         if s.utf8.count > 253 { return "is \(s.utf8.count) characters long; at most 253 are allowed" }
         for part in s.split(separator: ".", omittingEmptySubsequences: false) {
-            if part.isEmpty { return "has an empty part between dots" }
-            if let p = dns1123Label(String(part)) {
-                return p.hasPrefix("holds") ? p.replacingOccurrences(of: "'-' are", with: "'-' and '.' are") : p
+            let u = Array(part.utf8)
+            if u.isEmpty { return "has an empty part between dots" }
+            if let bad = u.first(where: { !isLowerAlnum($0) && $0 != UInt8(ascii: "-") }) {
+                return "holds '\(Character(Unicode.Scalar(bad)))'; only lower-case letters, digits, '-' and '.' are allowed"
+            }
+            if u.first == UInt8(ascii: "-") || u.last == UInt8(ascii: "-") {
+                return "must start and end with a lower-case letter or digit (around each '.' too)"
             }
         }
         return nil
