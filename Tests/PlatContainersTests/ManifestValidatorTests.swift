@@ -31,6 +31,16 @@ import PlatLang
         #expect(KubernetesNames.configKey("..") == "may not be '..'")
     }
 
+    @Test("image references", arguments: [
+        ("busybox", true), ("localhost/web:1", true), ("127.0.0.1:5000/shop/web:2.1", true), ("registry.local/shop/web", true),
+        ("web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true), ("a__b/c-d.e:v1_x", true),
+        ("", false), (":1.0", false), ("Web:1", false), ("web:", false), ("web:-1", false), ("web:1 2", false),
+        ("127.0.0.1:99999/web", false), ("shop//web", false), ("web@md5:12", false), ("-web", false),
+    ])
+    func images(_ ref: String, _ valid: Bool) {
+        #expect((KubernetesNames.imageReference(ref) == nil) == valid, "\(ref): \(KubernetesNames.imageReference(ref) ?? "valid")")
+    }
+
     func problems(_ yaml: String) throws -> [String] {
         ManifestValidator.problems(in: try YAML.decode(yaml).listItems).map(\.description)
     }
@@ -75,7 +85,7 @@ import PlatLang
         let expected = [
             "manifest 1 (StatefulSet/db): spec.replicas: is -1; it must be 0 or more",
             "manifest 1 (StatefulSet/db): spec.selector.matchLabels.tier: the pod template has no label \"tier\", so the StatefulSet would select none of its own pods",
-            "manifest 1 (StatefulSet/db): spec.template.spec.containers[0].image: \"pg 15\" is not an image reference; write it like registry.local/shop/web:1.4",
+            "manifest 1 (StatefulSet/db): spec.template.spec.containers[0].image: \"pg 15\" has ' ' in its path 'pg 15'; only lower-case letters, digits, '.', '_' and '-' are allowed; write it like registry.local/shop/web:1.4",
             "manifest 1 (StatefulSet/db): spec.template.spec.containers[0].ports[0].containerPort: is 0; a port is from 1 to 65535",
             "manifest 1 (StatefulSet/db): spec.template.spec.containers[0].ports[0].protocol: is \"tcp\"; one of TCP, UDP, SCTP",
             "manifest 1 (StatefulSet/db): spec.template.spec.containers[0].ports[0].name: \"Pg\" holds 'P'; only lower-case letters, digits and '-' are allowed",

@@ -110,4 +110,53 @@ public enum KubernetesNames {
         }
         return nil
     }
+
+    /// A container image reference, `[HOST[:PORT]/]PATH[:TAG][@DIGEST]` (the distribution spec's grammar): the
+    /// path of lower-case parts (letters, digits, separated by '.', '_', '__' or '-') joined by '/', a tag of
+    /// at most 128 letters, digits, '_', '.' and '-' not starting with '.' or '-', a digest ALGORITHM:HEX.
+    public static func imageReference(_ s: String) -> String? {
+        if s.isEmpty { return "is empty" }
+        var rest = Substring(s)
+        if let at = rest.firstIndex(of: "@") {
+            let digest = rest[rest.index(after: at)...]
+            let parts = digest.split(separator: ":", maxSplits: 1)
+            if parts.count != 2 || parts[1].count < 32 || !parts[1].allSatisfy(\.isHexDigit) {
+                return "has a digest '\(digest)' that is not ALGORITHM:HEX (sha256:...)"
+            }
+            rest = rest[..<at]
+        }
+        var components = rest.split(separator: "/", omittingEmptySubsequences: false)
+        guard var last = components.popLast() else { return "is empty" }
+        if let colon = last.lastIndex(of: ":") {
+            let tag = last[last.index(after: colon)...]
+            let tagChars = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+            if tag.isEmpty || tag.count > 128 || !tag.allSatisfy({ tagChars.contains($0) }) || tag.first == "." || tag.first == "-" {
+                return "has a tag '\(tag)' that is not 1 to 128 letters, digits, '_', '.' and '-' (not starting with '.' or '-')"
+            }
+            last = last[..<colon]
+        }
+        components.append(last)
+        // The first component is a registry host when it has a '.' or ':' or is localhost, and more follow.
+        if components.count > 1, let first = components.first, first.contains(".") || first.contains(":") || first == "localhost" {
+            let host = first.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            if host[0].isEmpty || dns1123Subdomain(String(host[0]).lowercased()) != nil && !host[0].allSatisfy({ $0.isNumber || $0 == "." }) {
+                return "has a registry host '\(first)' that is not a host name or address"
+            }
+            if host.count == 2, Int(host[1]).map({ !(1...65535).contains($0) }) ?? true {
+                return "has a registry port '\(host[1])' that is not from 1 to 65535"
+            }
+            components.removeFirst()
+        }
+        for c in components {
+            let u = Array(c.utf8)
+            if u.isEmpty { return "has an empty path part" }
+            if let bad = u.first(where: { !isLowerAlnum($0) && ![UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-")].contains($0) }) {
+                return "has '\(Character(Unicode.Scalar(bad)))' in its path '\(c)'; only lower-case letters, digits, '.', '_' and '-' are allowed"
+            }
+            if !isLowerAlnum(u[0]) || !isLowerAlnum(u[u.count - 1]) {
+                return "has a path part '\(c)' that does not start and end with a lower-case letter or digit"
+            }
+        }
+        return nil
+    }
 }

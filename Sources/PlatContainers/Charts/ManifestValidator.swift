@@ -217,10 +217,9 @@ public enum ManifestValidator {
                         if let p = KubernetesNames.dns1123Label(name) { report("\(at).name", "\"\(name)\" \(p)") }
                         if !names.insert(name).inserted { report("\(at).name", "\"\(name)\" names another container of this pod too") }
                     }
-                    if let image = string(c.member("image"), at: "\(at).image", required: true) {
-                        if image.trimmingCharacters(in: .whitespaces).isEmpty || image.contains(" ") {
-                            report("\(at).image", "\"\(image)\" is not an image reference; write it like registry.local/shop/web:1.4")
-                        }
+                    if let image = string(c.member("image"), at: "\(at).image", required: true),
+                       let problem = KubernetesNames.imageReference(image) {
+                        report("\(at).image", "\"\(image)\" \(problem); write it like registry.local/shop/web:1.4")
                     }
                     containerPorts(c.member("ports"), at: "\(at).ports")
                     env(c.member("env"), at: "\(at).env")
