@@ -68,7 +68,7 @@ import PlatLang
         let dir = try scratch.chart("bad", plat: plat, values: values)
         do {
             _ = try ChartRenderer.render(chart: dir, valueFiles: [], sets: sets, release: release, namespace: "default")
-        } catch let e as ChartError {
+        } catch let e as ContainerInputError {
             return e.description.replacingOccurrences(of: dir + "/", with: "")
         }
         Issue.record("rendered without an error")

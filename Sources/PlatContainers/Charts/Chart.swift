@@ -32,27 +32,27 @@ public struct Chart {
     public static let renderArguments = ["values", "release", "chart"]
 
     /// Reads and compiles the chart at `directory`. Every problem of chart.plat (as `platflow check` reports
-    /// them), a missing declaration or `render`, and a values.yaml that is not a mapping are ChartErrors.
+    /// them), a missing declaration or `render`, and a values.yaml that is not a mapping are ContainerInputErrors.
     public static func load(_ directory: String) throws -> Chart {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ChartError("'\(directory)' is not a chart folder: \(FileManager.default.fileExists(atPath: directory) ? "it is a file" : "no such folder")",
+            throw ContainerInputError("'\(directory)' is not a chart folder: \(FileManager.default.fileExists(atPath: directory) ? "it is a file" : "no such folder")",
                              hint: "a chart is a folder with chart.plat and values.yaml; `platflow chart new NAME` makes one")
         }
         let plan = (directory as NSString).appendingPathComponent("chart.plat")
         guard FileManager.default.fileExists(atPath: plan) else {
-            throw ChartError("'\(directory)' is not a chart folder: it has no chart.plat",
+            throw ContainerInputError("'\(directory)' is not a chart folder: it has no chart.plat",
                              hint: "`platflow chart new NAME` makes a chart folder to start from")
         }
         let output = PrintedOutput()
         let interpreter = Interpreter(effects: output, effectSpecs: [], declarations: [ChartDeclaration.spec])
         let module: CompiledModule
         do { module = try interpreter.load(path: plan) } catch let list as DiagnosticList {
-            throw ChartError(list)
+            throw ContainerInputError(list)
         }
         let metadata = try ChartMetadata.read(from: module, file: plan)
         guard let (params, loc) = interpreter.functionParameters("render", in: module) else {
-            throw ChartError("\(plan) declares no function render",
+            throw ContainerInputError("\(plan) declares no function render",
                              hint: "declare fn render(values, release, chart) { return [ ...manifests... ] }")
         }
         for p in params where !renderArguments.contains(p) {
@@ -80,7 +80,7 @@ public struct Chart {
             result = try interpreter.call(function: "render", in: module,
                                           arguments: [("values", values), ("release", releaseValue), ("chart", metadata.value)]) ?? .null
         } catch let d as Diagnostic {
-            throw ChartError(d)
+            throw ContainerInputError(d)
         }
         let loc = interpreter.functionParameters("render", in: module)!.location
         guard case .list(let items) = result else {

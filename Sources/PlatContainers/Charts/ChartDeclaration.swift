@@ -32,7 +32,7 @@ public struct ChartMetadata: Equatable, Sendable {
     static func read(from module: CompiledModule, file: String) throws -> ChartMetadata {
         let charts = module.declarations.filter { $0.kind == "chart" }
         guard let decl = charts.first else {
-            throw ChartError("\(file) declares no chart",
+            throw ContainerInputError("\(file) declares no chart",
                              hint: "start it with: chart \"web\" { version: \"0.1.0\", description: \"...\" }")
         }
         if charts.count > 1 {
@@ -60,7 +60,7 @@ public struct ChartMetadata: Equatable, Sendable {
     }
 
     /// An error at a place in chart.plat, shown like the interpreter's own (source line and caret).
-    static func located(_ message: String, at loc: SourceLoc, hint: String? = nil) -> ChartError {
-        ChartError(Diagnostic(message: message, location: loc, hint: hint, phase: .resolve))
+    static func located(_ message: String, at loc: SourceLoc, hint: String? = nil) -> ContainerInputError {
+        ContainerInputError(Diagnostic(message: message, location: loc, hint: hint, phase: .resolve))
     }
 }

@@ -61,7 +61,7 @@ public enum ChartLint {
     }
 
     static func text(of error: Error) -> String {
-        if let c = error as? ChartError {
+        if let c = error as? ContainerInputError {
             return c.rendered ?? (c.message + (c.hint.map { "\nhint: \($0)" } ?? ""))
         }
         return "\(error)"

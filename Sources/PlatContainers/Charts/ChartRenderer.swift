@@ -29,7 +29,7 @@ public enum ChartRenderer {
     /// Loads the chart, merges its values (values.yaml, then `valueFiles` in order, then `sets`, then
     /// `setStrings`; see `ChartValues` and `SetAssignment`), calls chart.plat's `render`, gives every namespaced
     /// manifest without a namespace the release's, and checks the manifests (`ManifestValidator`). Throws a
-    /// ChartError for any problem, so nothing half-rendered is returned.
+    /// ContainerInputError for any problem, so nothing half-rendered is returned.
     public static func render(chart: String, valueFiles: [String], sets: [String], release: String,
                               namespace: String, setStrings: [String] = [], revision: Int = 1) throws -> RenderedChart {
         try checkRelease(release, namespace: namespace)
@@ -49,7 +49,7 @@ public enum ChartRenderer {
         let manifests = raw.map { placed($0, in: namespace) }
         let problems = ManifestValidator.problems(in: manifests)
         if !problems.isEmpty {
-            throw ChartError("chart \(chart.metadata.name) rendered \(problems.count == 1 ? "a manifest that fails" : "manifests that fail") validation:\n"
+            throw ContainerInputError("chart \(chart.metadata.name) rendered \(problems.count == 1 ? "a manifest that fails" : "manifests that fail") validation:\n"
                              + problems.map { "  \($0)" }.joined(separator: "\n"),
                              hint: "fix render in \(chart.planPath) (or the values that fed it)")
         }
@@ -58,7 +58,7 @@ public enum ChartRenderer {
             do {
                 yaml += "---\n" + (try YAML.encode(m, forYAML11Readers: true))
             } catch let e as RuntimeError {
-                throw ChartError("manifest \(i + 1) (\(m.kindAndName)) cannot be written as YAML: \(e.message)", hint: e.hint)
+                throw ContainerInputError("manifest \(i + 1) (\(m.kindAndName)) cannot be written as YAML: \(e.message)", hint: e.hint)
             }
         }
         var out = RenderedChart(manifests: manifests, yaml: yaml)
@@ -71,10 +71,10 @@ public enum ChartRenderer {
     /// Release names and namespaces become parts of Kubernetes names and labels.
     static func checkRelease(_ release: String, namespace: String) throws {
         if let p = KubernetesNames.dns1123Label(release) {
-            throw ChartError("release name \"\(release)\" \(p)", hint: "a release name is a DNS-1123 label, e.g. web or shop-web")
+            throw ContainerInputError("release name \"\(release)\" \(p)", hint: "a release name is a DNS-1123 label, e.g. web or shop-web")
         }
         if let p = KubernetesNames.dns1123Label(namespace) {
-            throw ChartError("namespace \"\(namespace)\" \(p)", hint: "a namespace is a DNS-1123 label, e.g. default or shop-prod")
+            throw ContainerInputError("namespace \"\(namespace)\" \(p)", hint: "a namespace is a DNS-1123 label, e.g. default or shop-prod")
         }
     }
 

@@ -7,16 +7,16 @@ public enum ChartScaffold {
     /// are written in a hidden folder beside it that is then renamed, so a failure leaves nothing half-made.
     public static func create(name: String, in parent: String) throws -> String {
         if let p = KubernetesNames.dns1123Label(name) {
-            throw ChartError("chart name \"\(name)\" \(p)", hint: "chart names are used in resource names: e.g. web or shop-api")
+            throw ContainerInputError("chart name \"\(name)\" \(p)", hint: "chart names are used in resource names: e.g. web or shop-api")
         }
         let fm = FileManager.default
         let target = (parent as NSString).appendingPathComponent(name)
         if fm.fileExists(atPath: target) {
-            throw ChartError("'\(target)' already exists", hint: "choose another name, or --dir for another folder")
+            throw ContainerInputError("'\(target)' already exists", hint: "choose another name, or --dir for another folder")
         }
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ChartError("'\(parent)' is not a folder", hint: "make it first, or name another with --dir")
+            throw ContainerInputError("'\(parent)' is not a folder", hint: "make it first, or name another with --dir")
         }
         let staging = (parent as NSString).appendingPathComponent(".\(name).new-\(getpid())")
         try? fm.removeItem(atPath: staging)
@@ -28,7 +28,7 @@ public enum ChartScaffold {
             try fm.moveItem(atPath: staging, toPath: target)
         } catch {
             try? fm.removeItem(atPath: staging)
-            throw ChartError("cannot make the chart folder '\(target)': \(error.localizedDescription)")
+            throw ContainerInputError("cannot make the chart folder '\(target)': \(error.localizedDescription)")
         }
         return target
     }

@@ -38,19 +38,19 @@ public enum ChartValues {
     /// A values file: a YAML mapping (or an empty file). Errors name `FILE:LINE:COL`.
     public static func load(file path: String) throws -> Value {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ChartError("cannot read values file '\(path)'",
+            throw ContainerInputError("cannot read values file '\(path)'",
                              hint: FileManager.default.fileExists(atPath: path) ? "check its permissions" : "no such file")
         }
         let text = String(decoding: data, as: UTF8.self)
         let value: Value
         do { value = try YAML.decode(text, file: path) } catch let e as YAMLError {
-            throw ChartError("\(e)")
+            throw ContainerInputError("\(e)")
         }
         switch value {
         case .null: return .map(MapStorage())
         case .map: return value
         default:
-            throw ChartError("\(path):1:1: values file holds a \(value.typeName), not a mapping",
+            throw ContainerInputError("\(path):1:1: values file holds a \(value.typeName), not a mapping",
                              hint: "write values as key: value lines, e.g. replicas: 2")
         }
     }

@@ -100,8 +100,8 @@ public struct SetAssignment: Equatable {
             return false
         }
 
-        func fail(_ message: String, hint: String? = nil) -> ChartError {
-            ChartError("\(flag) \"\(argument)\": \(message)",
+        func fail(_ message: String, hint: String? = nil) -> ContainerInputError {
+            ContainerInputError("\(flag) \"\(argument)\": \(message)",
                        hint: hint ?? "write KEY=VALUE, e.g. \(flag) image.tag=1.2 or \(flag) hosts[0]=a.example")
         }
 

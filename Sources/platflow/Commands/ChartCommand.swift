@@ -3,7 +3,7 @@ import PlatContainers
 import PlatLang
 
 /// Chart errors are bad input (a chart that does not render, values that do not merge): exit 2.
-extension ChartError: CLIError {
+extension ContainerInputError: CLIError {
     var exitCode: Int32 { ExitCode.usage }
 }
 
@@ -146,11 +146,11 @@ enum ChartCommand {
         return ExitCode.ok
     })
 
-    /// Runs a chart command; a ChartError that renders itself (a chart.plat diagnostic with its source line
+    /// Runs a chart command; a ContainerInputError that renders itself (a chart.plat diagnostic with its source line
     /// and caret) is printed as it is, not behind a second "error:".
     static func reporting(_ body: @escaping CommandSpec.Action) -> CommandSpec.Action {
         { args, terminal in
-            do { return try body(args, terminal) } catch let e as ChartError where e.rendered != nil {
+            do { return try body(args, terminal) } catch let e as ContainerInputError where e.rendered != nil {
                 terminal.err(e.rendered!)
                 return ExitCode.usage
             }

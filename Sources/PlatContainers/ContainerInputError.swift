@@ -1,8 +1,8 @@
 import PlatLang
 
-/// Why a chart cannot be read, rendered or accepted: what went wrong, where (a `FILE:LINE:COL` when there is a
+/// Why a chart, values, image or cluster is refused: what went wrong, where (a `FILE:LINE:COL` when there is a
 /// file, a manifest and field otherwise), and a hint. All of them are bad input: the CLI exits 2.
-public struct ChartError: Error, CustomStringConvertible {
+public struct ContainerInputError: Error, CustomStringConvertible {
     public var message: String
     public var hint: String?
     /// The whole text for errors that render themselves (a chart.plat diagnostic with its source line, caret
