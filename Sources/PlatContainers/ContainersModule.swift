@@ -7,6 +7,6 @@ import PlatStore
 public final class ContainersModule: PlatModule {
     public init() {}
     public var name: String { "containers" }
-    public var migrations: [Migration] { [] }
+    public var migrations: [Migration] { ContainersSchema.migrations }
     public func effects() -> [DurableEffect] { [] }
 }

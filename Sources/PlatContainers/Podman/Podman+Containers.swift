@@ -94,6 +94,13 @@ extension Podman {
         return try json(argv, as: [PodmanContainer].self).filter { !$0.isInfra }
     }
 
+    /// The container named `name` exactly, if it exists.
+    public func container(named name: String) throws -> PodmanContainer? {
+        let escaped = NSRegularExpression.escapedPattern(for: name)
+        return try json(["ps", "-a", "--pod", "--format", "json", "--filter", "name=^\(escaped)$"], as: [PodmanContainer].self)
+            .first { $0.name == name }
+    }
+
     /// Every pod carrying all of `labels`.
     public func pods(labels: [String: String] = [:]) throws -> [PodmanPod] {
         var argv = ["pod", "ps", "--format", "json"]
