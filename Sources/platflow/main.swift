@@ -19,7 +19,7 @@ let installed = [
     InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
     InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec, DeployCommand.spec, AppCommand.spec]),
     InstalledModule(GatewayModule(), commands: [GatewayCommand.spec]),
-    InstalledModule(ContainersModule(), commands: []),
+    InstalledModule(ContainersModule(), commands: [ClusterCommand.spec, NodeCommand.spec, AppRuntimeCommand.spec]),
 ]
 EngineSession.modules = try ModuleSet(installed.map(\.module))
 
