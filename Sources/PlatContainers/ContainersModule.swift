@@ -8,7 +8,7 @@ import PlatStore
 public final class ContainersModule: PlatModule {
     public init() {}
     public var name: String { "containers" }
-    public var migrations: [Migration] { ImageSchema.migrations }
+    public var migrations: [Migration] { ContainersSchema.migrations + ImageSchema.migrations }
     /// `chart "NAME" { ... }` in chart.plat, so `platflow check` reads chart files too.
     public var declarations: [DeclarationSpec] { [ChartDeclaration.spec] }
     public func effects() -> [DurableEffect] { [] }

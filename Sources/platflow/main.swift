@@ -19,7 +19,8 @@ let installed = [
     InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
     InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec, DeployCommand.spec, AppCommand.spec]),
     InstalledModule(GatewayModule(), commands: [GatewayCommand.spec]),
-    InstalledModule(ContainersModule(), commands: [ChartCommand.spec, KubeClusterCommand.spec]),
+    InstalledModule(ContainersModule(), commands: [ClusterCommand.spec, NodeCommand.spec, AppRuntimeCommand.spec,
+                                                   KubeClusterCommand.spec, ChartCommand.spec]),
 ]
 EngineSession.modules = try ModuleSet(installed.map(\.module))
 
