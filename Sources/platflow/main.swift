@@ -20,7 +20,8 @@ let installed = [
     InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec, DeployCommand.spec, AppCommand.spec]),
     InstalledModule(GatewayModule(), commands: [GatewayCommand.spec]),
     InstalledModule(ContainersModule(), commands: [ClusterCommand.spec, NodeCommand.spec, AppRuntimeCommand.spec,
-                                                   KubeClusterCommand.spec, ChartCommand.spec]),
+                                                   KubeClusterCommand.spec, ChartCommand.spec, ImageCommand.spec,
+                                                   RegistryCommand.spec]),
 ]
 EngineSession.modules = try ModuleSet(installed.map(\.module))
 
