@@ -2,11 +2,6 @@ import Foundation
 import PlatContainers
 import PlatLang
 
-/// Chart errors are bad input (a chart that does not render, values that do not merge): exit 2.
-extension ContainerInputError: CLIError {
-    var exitCode: Int32 { ExitCode.usage }
-}
-
 /// `platflow chart render|lint|new|show`: chart folders rendered to Kubernetes manifests offline. Parsing and
 /// printing only: the rules live in PlatContainers (Charts/).
 enum ChartCommand {
@@ -51,7 +46,7 @@ enum ChartCommand {
             render, or renders a manifest that fails validation, prints the error (FILE:LINE:COL in chart.plat,
             or the manifest and field) and nothing on stdout.
             """,
-        opensDatabase: false, action: reporting { args, terminal in
+        opensDatabase: false) { args, terminal in
         let chartDir = try oneChart(args, "render")
         let format = args.value("output") ?? "yaml"
         guard ["yaml", "json"].contains(format) else {
@@ -67,7 +62,7 @@ enum ChartCommand {
             terminal.out(format == "json" ? try rendered.json() : rendered.yaml)
         }
         return ExitCode.ok
-    })
+    }
 
     static let lint = CommandSpec(
         name: "lint",
@@ -80,7 +75,7 @@ enum ChartCommand {
             and each manifest problem of a render with the defaults (and the values given). Warnings (no
             values.yaml, no manifests) do not fail. Exit codes: 0 clean, 1 problems found, 2 usage.
             """,
-        opensDatabase: false, action: reporting { args, terminal in
+        opensDatabase: false) { args, terminal in
         let chartDir = try oneChart(args, "lint")
         let report = ChartLint.lint(chartDir, valueFiles: args.values("values"), sets: args.values("set"),
                                     setStrings: args.values("set-string"), release: args.value("release"),
@@ -94,7 +89,7 @@ enum ChartCommand {
         }
         terminal.err("\(report.errors.count) problem\(report.errors.count == 1 ? "" : "s") found\n")
         return ExitCode.failed
-    })
+    }
 
     static let new = CommandSpec(
         name: "new",
@@ -103,14 +98,14 @@ enum ChartCommand {
         flags: [FlagSpec(name: "dir", value: "DIR", help: "the folder to make it in", defaultText: ".")],
         examples: ["platflow chart new shop-api", "platflow chart new web --dir charts"],
         details: "NAME is a DNS-1123 label (it names resources). An existing folder is never overwritten.",
-        opensDatabase: false, action: reporting { args, terminal in
+        opensDatabase: false) { args, terminal in
         guard args.positional.count == 1 else {
             throw UsageError(args.positional.isEmpty ? "chart new needs a name" : "chart new takes one name", hint: "platflow chart new web")
         }
         let path = try ChartScaffold.create(name: args.positional[0], in: args.value("dir") ?? ".")
         terminal.out("made \(path)/ (chart.plat, values.yaml, README.md); try: platflow chart render \(path)\n")
         return ExitCode.ok
-    })
+    }
 
     static let show = CommandSpec(
         name: "show",
@@ -120,7 +115,7 @@ enum ChartCommand {
                 FlagSpec(name: "readme", help: "only the README"),
                 FlagSpec(name: "json", help: "metadata and values as JSON")],
         examples: ["platflow chart show workflows/charts/web", "platflow chart show workflows/charts/web --values"],
-        opensDatabase: false, action: reporting { args, terminal in
+        opensDatabase: false) { args, terminal in
         let chartDir = try oneChart(args, "show")
         let chart = try Chart.load(chartDir)
         if args.has("json") {
@@ -144,17 +139,6 @@ enum ChartCommand {
             terminal.out(out)
         }
         return ExitCode.ok
-    })
-
-    /// Runs a chart command; a ContainerInputError that renders itself (a chart.plat diagnostic with its source line
-    /// and caret) is printed as it is, not behind a second "error:".
-    static func reporting(_ body: @escaping CommandSpec.Action) -> CommandSpec.Action {
-        { args, terminal in
-            do { return try body(args, terminal) } catch let e as ContainerInputError where e.rendered != nil {
-                terminal.err(e.rendered!)
-                return ExitCode.usage
-            }
-        }
     }
 
     static func oneChart(_ args: ParsedArguments, _ verb: String) throws -> String {

@@ -168,7 +168,7 @@ enum RegistryCommand {
         flags: [FlagSpec(name: "port", value: "PORT", help: "the port on 127.0.0.1", defaultText: "5000"),
                 FlagSpec(name: "dir", value: "DIR", help: "config.yml and the registry's data", defaultText: ".platflow/registry"),
                 FlagSpec(name: "program", value: "PATH", help: "the registry program", defaultText: RegistryServer.defaultProgram)],
-        examples: ["platflow registry serve --port 5000", "platflow image push shop/web:1.2 --registry 127.0.0.1:5000"],
+        examples: ["platflow registry serve --port 5000", "platflow registry serve --port 5001 --dir /srv/registry"],
         details: """
             platflow writes DIR/config.yml (loopback only, storage in DIR/data, deletes enabled) and becomes the
             registry process (same process id): stop it with Ctrl-C or a signal. It speaks plain HTTP, so pushes to
