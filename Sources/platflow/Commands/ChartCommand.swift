@@ -1,5 +1,6 @@
 import Foundation
 import PlatContainers
+import PlatEngine
 import PlatLang
 
 /// `platflow chart render|lint|new|show`: chart folders rendered to Kubernetes manifests offline. Parsing and
@@ -8,7 +9,7 @@ enum ChartCommand {
     static let spec = CommandSpec(
         name: "chart",
         summary: "Charts: folders that render Kubernetes manifests from values (render, lint, new, show).",
-        subcommands: [render, lint, new, show],
+        subcommands: [render, lint, new, show, apply],
         details: """
             A chart is a folder: chart.plat declares `chart "NAME" { version: ... }` and `fn render(values,
             release, chart)`, which returns the manifests as maps; values.yaml holds the defaults; README.md says
@@ -137,6 +138,57 @@ enum ChartCommand {
             out += "\n# values.yaml\n" + (try YAML.encode(chart.defaults))
             if let readme = chart.readme { out += "\n# README.md\n" + readme + (readme.hasSuffix("\n") ? "" : "\n") }
             terminal.out(out)
+        }
+        return ExitCode.ok
+    }
+
+    static let apply = CommandSpec(
+        name: "apply",
+        summary: "Render a chart and apply it to an imported Kubernetes cluster with kubectl, waiting for its rollouts.",
+        usage: ["platflow chart apply CHART --cluster NAME [-f FILE]... [--set K=V]... [--set-string K=V]... [--release NAME] [--namespace NS] [--timeout SECONDS] [--print] [--kubectl PATH]"],
+        flags: [FlagSpec(name: "cluster", value: "NAME", help: "a cluster registered with `platflow cluster import`"),
+                valuesFlag, setFlag, setStringFlag, releaseFlag,
+                FlagSpec(name: "namespace", short: "n", value: "NS", help: "the namespace", defaultText: "the cluster's context namespace"),
+                FlagSpec(name: "timeout", value: "SECONDS", help: "how long each rollout may take", defaultText: "300"),
+                FlagSpec(name: "print", help: "print the kubectl commands (and the manifests they apply) without running them"),
+                FlagSpec(name: "kubectl", value: "PATH", help: "the kubectl program", defaultText: "kubectl on PATH")],
+        examples: ["platflow chart apply workflows/charts/web --cluster prod --namespace shop --set replicas=3",
+                   "platflow chart apply workflows/charts/web --cluster prod --print"],
+        details: """
+            Runs kubectl apply -f - with the rendered manifests, then kubectl rollout status for each Deployment,
+            StatefulSet and DaemonSet, then kubectl get -o json for their status; every command names the
+            cluster's kubeconfig and context. A rollout that fails is undone (kubectl rollout undo) and the
+            command exits 1 with kubectl's words. Exit codes: 0 rolled out, 1 kubectl failed, 2 bad input.
+            """) { args, terminal in
+        let chartDir = try oneChart(args, "apply")
+        guard let name = args.value("cluster") else {
+            throw UsageError("chart apply needs --cluster NAME", hint: "register one with platflow cluster import --kubeconfig FILE")
+        }
+        let store = try EngineSession.open(args)
+        guard let cluster = try KubeClusters.get(db: store.db, name: name) else {
+            let known = try KubeClusters.list(db: store.db).map(\.name)
+            throw UsageError("no Kubernetes cluster named '\(name)'",
+                             hint: known.isEmpty ? "register one with platflow cluster import --kubeconfig FILE" : "imported clusters: \(known.joined(separator: ", "))")
+        }
+        var timeout = 300
+        if let t = args.value("timeout") {
+            guard let n = Int(t), n > 0 else { throw UsageError("--timeout takes a number of seconds, got '\(t)'") }
+            timeout = n
+        }
+        let rendered = try ChartRenderer.render(chart: chartDir, valueFiles: args.values("values"), sets: args.values("set"),
+                                                release: try releaseName(args, chartDir), namespace: args.value("namespace") ?? cluster.namespace,
+                                                setStrings: args.values("set-string"))
+        let backend = cluster.backend(kubectl: args.value("kubectl") ?? KubectlBackend.defaultKubectl)
+        if args.has("print") {
+            terminal.out(backend.deployCommands(rendered, timeoutSeconds: timeout).map { "\($0)\n" }.joined() + "# manifests.yaml\n" + rendered.yaml)
+            return ExitCode.ok
+        }
+        do {
+            for s in try backend.deploy(rendered, timeoutSeconds: timeout) {
+                terminal.out("\(s.kind.lowercased())/\(s.name) in \(s.namespace): \(s.summary)\n")
+            }
+        } catch let failure as KubectlFailure {
+            throw CLIFailure(message: "\(failure)", hint: "the failed rollout was undone (kubectl rollout undo)", exitCode: ExitCode.failed)
         }
         return ExitCode.ok
     }
