@@ -108,7 +108,8 @@ import PlatLang
         ("chart \"web\" { version: \"1.0.0\" }\nfn render(values) { return {a: 1} }", "chart.plat:2:1: error: render returned a map, not a list of manifests"),
         ("chart \"web\" { version: \"1.0.0\" }\nfn render(values) { }", "render returned nil, not a list"),
         ("chart \"web\" { version: \"1.0.0\" }\nfn render(values) { return [\"x\"] }", "render's result[0] is a string; each manifest is a map"),
-        ("chart \"web\" { version: \"1.0.0\" }\nfn render(values) { sh(\"rm -rf /\")\n return [] }", "sh"),
+        ("chart \"web\" { version: \"1.0.0\" }\nfn render(values) { sh(\"rm -rf /\")\n return [] }", "chart.plat:2:21: error: undefined name 'sh'"),
+        ("chart \"web\" { version: \"1.0.0\" }\nfn render(values) { return [now()] }", "hint: now is an effect, and chart.plat has none"),
         ("chart \"web\" { version: \"1.0.0\" }\nchart \"two\" { version: \"1.0.0\" }\nfn render(values) { return [] }", "declares one chart"),
     ])
     func shapeErrors(_ plat: String, _ fragment: String) throws {

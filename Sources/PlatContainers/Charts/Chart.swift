@@ -47,7 +47,8 @@ public struct Chart {
         let output = PrintedOutput()
         let interpreter = Interpreter(effects: output, effectSpecs: [], declarations: [ChartDeclaration.spec])
         let module: CompiledModule
-        do { module = try interpreter.load(path: plan) } catch let list as DiagnosticList {
+        do { module = try interpreter.load(path: plan) } catch var list as DiagnosticList {
+            for i in list.diagnostics.indices { list.diagnostics[i] = explainEffect(list.diagnostics[i]) }
             throw ContainerInputError(list)
         }
         let metadata = try ChartMetadata.read(from: module, file: plan)
@@ -67,6 +68,18 @@ public struct Chart {
         let readme = FileManager.default.contents(atPath: readmePath).map { String(decoding: $0, as: UTF8.self) }
         return Chart(directory: directory, metadata: metadata, defaults: defaults, hasValuesFile: hasValues,
                      readme: readme, renderParameters: params, interpreter: interpreter, module: module, output: output)
+    }
+
+    /// Effects a workflow may call and chart.plat may not: an undefined `sh` there gets the reason as its hint.
+    static let effectNames: Set<String> = ["sh", "now", "uuid", "random", "sleep", "env", "copy", "script", "approve",
+                                           "cmdb", "release", "gateway", "containers"]
+
+    static func explainEffect(_ d: Diagnostic) -> Diagnostic {
+        guard d.message.hasPrefix("undefined name '"),
+              let name = d.message.split(separator: "'").dropFirst().first, effectNames.contains(String(name)) else { return d }
+        var out = d
+        out.hint = "\(name) is an effect, and chart.plat has none: rendering is a pure function of the chart and its values"
+        return out
     }
 
     /// The manifests `render` returns for these values, flattened (nil items dropped, nested lists spliced),
