@@ -8,5 +8,6 @@ public final class ContainersModule: PlatModule {
     public init() {}
     public var name: String { "containers" }
     public var migrations: [Migration] { ContainersSchema.migrations }
-    public func effects() -> [DurableEffect] { [] }
+    public func effects() -> [DurableEffect] { ContainersEffects.all() }
+    public func eventSources() -> [EventSource] { [AppChangedEvents()] }
 }

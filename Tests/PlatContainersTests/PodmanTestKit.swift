@@ -98,7 +98,12 @@ enum PodmanTestKit {
         var wrapped = env
         wrapped[Podman.programVariable] = wrapper
         let viaWrapper = try attempt(environment: wrapped, folder: dir + "/wrapped")
-        if viaWrapper == nil { return wrapped }
+        if viaWrapper == nil {
+            // Process-wide, so what reads the environment itself (effects in a run, child platflow processes)
+            // goes through the wrapper too.
+            setenv(Podman.programVariable, wrapper, 1)
+            return wrapped
+        }
         throw PodmanError("podman cannot start a container on this machine: \(direct!); "
                           + "through \(wrapper) either: \(viaWrapper!)",
                           hint: "install podman, runc, catatonit and busybox-static (scripts/setup.sh)")
