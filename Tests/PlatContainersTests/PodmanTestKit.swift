@@ -70,7 +70,7 @@ enum PodmanTestKit {
             try FileManager.default.copyItem(atPath: busybox, toPath: target)
         }
         for applet in ["sh", "echo", "sleep", "httpd", "true", "false", "cat", "wget", "nc", "ls", "kill",
-                       "mkdir", "touch", "rm", "test", "env", "ps", "yes", "timeout", "grep"] {
+                       "mkdir", "touch", "rm", "test", "env", "ps", "yes", "timeout", "grep", "killall"] {
             let link = root + "/bin/" + applet
             if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == nil {
                 try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "busybox")
