@@ -70,7 +70,7 @@ enum PodmanTestKit {
             try FileManager.default.copyItem(atPath: busybox, toPath: target)
         }
         for applet in ["sh", "echo", "sleep", "httpd", "true", "false", "cat", "wget", "nc", "ls", "kill",
-                       "mkdir", "touch", "rm", "test", "env", "ps", "yes", "timeout", "grep"] {
+                       "mkdir", "touch", "rm", "test", "env", "ps", "yes", "timeout", "grep", "killall"] {
             let link = root + "/bin/" + applet
             if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == nil {
                 try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "busybox")
@@ -98,7 +98,12 @@ enum PodmanTestKit {
         var wrapped = env
         wrapped[Podman.programVariable] = wrapper
         let viaWrapper = try attempt(environment: wrapped, folder: dir + "/wrapped")
-        if viaWrapper == nil { return wrapped }
+        if viaWrapper == nil {
+            // Process-wide, so what reads the environment itself (effects in a run, child platflow processes)
+            // goes through the wrapper too.
+            setenv(Podman.programVariable, wrapper, 1)
+            return wrapped
+        }
         throw PodmanError("podman cannot start a container on this machine: \(direct!); "
                           + "through \(wrapper) either: \(viaWrapper!)",
                           hint: "install podman, runc, catatonit and busybox-static (scripts/setup.sh)")

@@ -87,12 +87,14 @@ public struct PodmanStats: Decodable, Sendable, Equatable {
     public let name: String
     /// CPU use as a share of one CPU, in percent (podman's `cpu_percent`, "12.5%").
     public let cpuPercent: Double
+    /// CPU time used since the container started, in seconds (podman's `cpu_time`, a Go duration).
+    public let cpuSeconds: Double
     /// Memory in use, in bytes.
     public let memoryBytes: Int64
     /// The memory limit podman reports, in bytes.
     public let memoryLimitBytes: Int64
 
-    enum CodingKeys: String, CodingKey { case id, name, cpu = "cpu_percent", mem = "mem_usage" }
+    enum CodingKeys: String, CodingKey { case id, name, cpu = "cpu_percent", mem = "mem_usage", cpuTime = "cpu_time" }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -100,10 +102,28 @@ public struct PodmanStats: Decodable, Sendable, Equatable {
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? id
         let cpu = try c.decodeIfPresent(String.self, forKey: .cpu) ?? "0%"
         cpuPercent = Double(cpu.replacingOccurrences(of: "%", with: "").trimmingCharacters(in: .whitespaces)) ?? 0
+        cpuSeconds = Self.seconds(try c.decodeIfPresent(String.self, forKey: .cpuTime) ?? "") ?? 0
         let mem = try c.decodeIfPresent(String.self, forKey: .mem) ?? ""
         let parts = mem.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) }
         memoryBytes = parts.first.flatMap(Self.bytes) ?? 0
         memoryLimitBytes = parts.count > 1 ? Self.bytes(parts[1]) ?? 0 : 0
+    }
+
+    /// A Go duration ("27.056144ms", "1m2.5s", "3h0m1s", "12µs") in seconds.
+    static func seconds(_ text: String) -> Double? {
+        let units: [(String, Double)] = [("ns", 1e-9), ("µs", 1e-6), ("us", 1e-6), ("ms", 1e-3), ("h", 3600), ("m", 60), ("s", 1)]
+        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        if rest.isEmpty { return nil }
+        var total = 0.0
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isNumber || $0 == "." }
+            guard let n = Double(number) else { return nil }
+            rest = rest.dropFirst(number.count)
+            guard let (unit, factor) = units.first(where: { rest.hasPrefix($0.0) }) else { return nil }
+            total += n * factor
+            rest = rest.dropFirst(unit.count)
+        }
+        return total
     }
 
     /// "462.8kB", "67.11MB", "1.2GiB" → bytes (podman prints SI units; binary ones are read too).

@@ -14,6 +14,8 @@ import PlatStore
 ///   install resumes it), `deployed`, `superseded`, `failed` (rolled back by itself).
 /// - `containers_autoscale`: one rule per workload: target CPU share, min/max replicas, cooldown.
 /// - `containers_decisions`: every autoscaling decision, with the figures it saw.
+/// - `containers_events`: what happened to installs (deployed, failed, scaled, stopped, started,
+///   uninstalled), in order: the `containers.app.changed` event source reads it.
 public enum ContainersSchema {
     public static let migrations: [Migration] = [
         Migration(module: "containers", version: 1, sql: """
@@ -83,6 +85,17 @@ public enum ContainersSchema {
                 wanted INTEGER NOT NULL,
                 action TEXT NOT NULL,
                 reason TEXT NOT NULL
+            );
+            CREATE TABLE containers_events (
+                seq INTEGER PRIMARY KEY,
+                cluster TEXT NOT NULL,
+                namespace TEXT NOT NULL,
+                app TEXT NOT NULL,
+                action TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                detail TEXT NOT NULL,
+                who TEXT NOT NULL,
+                at REAL NOT NULL
             );
             """),
     ]

@@ -216,6 +216,7 @@ public final class ContainersStore {
                            i.cluster, i.namespace, i.app, number)
             try db.execute("UPDATE containers_revisions SET status = 'deployed' WHERE cluster = ? AND namespace = ? AND app = ? AND revision = ?",
                            i.cluster, i.namespace, i.app, number)
+            try recordEvent(i, action: "deployed", revision: number, detail: "")
         }
     }
 
@@ -231,6 +232,7 @@ public final class ContainersStore {
             } else {
                 try db.execute("DELETE FROM containers_installs WHERE cluster = ? AND namespace = ? AND app = ?", i.cluster, i.namespace, i.app)
             }
+            try recordEvent(i, action: "failed", revision: failed, detail: reason)
         }
     }
 
@@ -260,20 +262,35 @@ public final class ContainersStore {
     public func setScale(_ i: Install, workload: String, replicas: Int) throws {
         var scales = try requireInstall(cluster: i.cluster, namespace: i.namespace, app: i.app).scales
         scales[workload] = replicas
-        try db.execute("UPDATE containers_installs SET scales = ?, updated_at = ? WHERE cluster = ? AND namespace = ? AND app = ?",
-                       Self.encode(scales), clock(), i.cluster, i.namespace, i.app)
+        try db.transaction {
+            try db.execute("UPDATE containers_installs SET scales = ?, updated_at = ? WHERE cluster = ? AND namespace = ? AND app = ?",
+                           Self.encode(scales), clock(), i.cluster, i.namespace, i.app)
+            try recordEvent(i, action: "scaled", revision: i.revision, detail: "\(workload)=\(replicas)")
+        }
     }
 
     public func setStopped(_ i: Install, _ stopped: Bool) throws {
-        try db.execute("UPDATE containers_installs SET stopped = ?, updated_at = ? WHERE cluster = ? AND namespace = ? AND app = ?",
-                       stopped ? 1 : 0, clock(), i.cluster, i.namespace, i.app)
+        try db.transaction {
+            try db.execute("UPDATE containers_installs SET stopped = ?, updated_at = ? WHERE cluster = ? AND namespace = ? AND app = ?",
+                           stopped ? 1 : 0, clock(), i.cluster, i.namespace, i.app)
+            try recordEvent(i, action: stopped ? "stopped" : "started", revision: i.revision, detail: "")
+        }
     }
 
     public func removeInstall(_ i: Install) throws {
         try db.transaction {
             try db.execute("DELETE FROM containers_installs WHERE cluster = ? AND namespace = ? AND app = ?", i.cluster, i.namespace, i.app)
             try db.execute("DELETE FROM containers_autoscale WHERE cluster = ? AND namespace = ? AND app = ?", i.cluster, i.namespace, i.app)
+            try recordEvent(i, action: "uninstalled", revision: i.revision, detail: "")
         }
+    }
+
+    // MARK: Events
+
+    /// Appends a `containers.app.changed` event (inside the caller's transaction).
+    func recordEvent(_ i: Install, action: String, revision: Int, detail: String) throws {
+        try db.execute("INSERT INTO containers_events (cluster, namespace, app, action, revision, detail, who, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       i.cluster, i.namespace, i.app, action, revision, detail, actor, clock())
     }
 
     // MARK: JSON columns

@@ -119,3 +119,83 @@ extension AppRuntimeCommand {
         return ExitCode.ok
     }
 }
+
+/// Autoscaling rules and their decisions.
+extension AppRuntimeCommand {
+    static let autoscale = leaf(
+        "autoscale", "Sets (or with --off removes) an app's autoscaling rule, evaluated by `platflow scheduler`.",
+        usage: ["platflow app autoscale APP --cpu PERCENT --min N --max N [--cooldown DURATION] [--workload NAME] [--namespace NS] [--cluster C]",
+                "platflow app autoscale APP --off [--namespace NS] [--cluster C]",
+                "platflow app autoscale APP --evaluate [--namespace NS] [--cluster C]"],
+        flags: [namespaceFlag,
+                FlagSpec(name: "cpu", value: "PERCENT", help: "target CPU use as a share of each pod's CPU request (50 or 50%)"),
+                FlagSpec(name: "min", value: "N", help: "fewest replicas"), FlagSpec(name: "max", value: "N", help: "most replicas"),
+                FlagSpec(name: "cooldown", value: "DURATION", help: "least time between two changes (30s, 5m)", defaultText: "60s"),
+                FlagSpec(name: "workload", value: "NAME", help: "the Deployment (default: the only one)"),
+                FlagSpec(name: "off", help: "remove the app's rules"),
+                FlagSpec(name: "evaluate", help: "evaluate every rule once now (as the scheduler does) and print the decisions")],
+        examples: ["platflow app autoscale shop --cpu 60% --min 2 --max 10 --namespace prod"],
+        details: """
+            wanted = ceil(replicas × CPU share / target), within [min, max]; left alone within 10% of the target and
+            during the cooldown. CPU is measured over one second from podman's CPU time of each container. Every
+            evaluation is logged with the figures it saw (`platflow app decisions APP`). `platflow scheduler`
+            evaluates the rules every PLATFLOW_AUTOSCALE_INTERVAL seconds (default 15).
+            """,
+        arguments: 1...1) { args, apps, terminal in
+        let t = try target(args, apps)
+        let install = try apps.store.requireInstall(cluster: t.cluster, namespace: t.namespace, app: t.app)
+        if args.has("off") {
+            try apps.store.removeAutoscale(cluster: t.cluster, namespace: t.namespace, app: t.app)
+            terminal.out("\(t.app) in \(t.namespace): autoscaling off\n")
+            return ExitCode.ok
+        }
+        if args.has("evaluate") {
+            for d in try apps.autoscale() where d.rule.app == t.app && d.rule.namespace == t.namespace {
+                terminal.out("\(d.rule.workload): \(d.action) — \(d.reason)\n")
+            }
+            return ExitCode.ok
+        }
+        guard let cpuText = args.value("cpu"), let cpu = Double(cpuText.replacingOccurrences(of: "%", with: "")), cpu > 0,
+              let minText = args.value("min"), let min = Int(minText), let maxText = args.value("max"), let max = Int(maxText) else {
+            throw UsageError("--cpu PERCENT, --min N and --max N are required", hint: "platflow app autoscale shop --cpu 60% --min 2 --max 10")
+        }
+        let cooldown = try args.value("cooldown").map { text -> Double in
+            guard let ms = DurationText.milliseconds(text) else { throw UsageError("--cooldown \(text) is not a duration (30s, 5m)") }
+            return Double(ms) / 1000
+        } ?? 60
+        let workloads = try apps.currentTarget(install).workloads.map(\.name)
+        let workload = args.value("workload") ?? (workloads.count == 1 ? workloads[0] : "")
+        guard workloads.contains(workload) else {
+            throw UsageError("say which workload with --workload", hint: "workloads: \(workloads.joined(separator: ", "))")
+        }
+        try apps.store.setAutoscale(AutoscaleRule(cluster: t.cluster, namespace: t.namespace, app: t.app, workload: workload,
+                                                  targetCPU: cpu / 100, minReplicas: min, maxReplicas: max, cooldown: cooldown))
+        terminal.out("\(t.app) in \(t.namespace): \(workload) autoscales between \(min) and \(max) replicas at \(Int(cpu))% CPU\n")
+        return ExitCode.ok
+    }
+
+    static let decisions = leaf(
+        "decisions", "An app's autoscaling decisions, with the figures each saw.",
+        usage: ["platflow app decisions APP [--namespace NS] [--cluster C]"], flags: [namespaceFlag],
+        examples: ["platflow app decisions shop --namespace prod"], arguments: 1...1) { args, apps, terminal in
+        let t = try target(args, apps)
+        var table = Table(header: ["WHEN", "WORKLOAD", "ACTION", "REPLICAS", "WANTED", "CPU", "WHY"])
+        for d in try apps.store.decisions(cluster: t.cluster, namespace: t.namespace, app: t.app) {
+            table.rows.append([localTime(d.at), d.workload, d.action, String(d.replicas), String(d.wanted),
+                               String(format: "%.0f%%", d.cpuShare * 100), d.reason])
+        }
+        terminal.out(table.rows.isEmpty ? "no decisions yet\n" : table.render())
+        return ExitCode.ok
+    }
+}
+
+/// `30s`, `5m`, `1h`, `250ms` or plain seconds, in milliseconds.
+enum DurationText {
+    static func milliseconds(_ text: String) -> Int64? {
+        let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            if let n = Double(text.dropLast(suffix.count)), n >= 0 { return Int64(n * factor) }
+        }
+        return Double(text).flatMap { $0 >= 0 ? Int64($0 * 1000) : nil }
+    }
+}

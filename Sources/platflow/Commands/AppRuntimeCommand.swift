@@ -11,7 +11,7 @@ enum AppRuntimeCommand {
         name: "app",
         summary: "Apps: what runs where, their deploy history, their declarations.",
         subcommands: [install, upgrade, rollback, scale, start, stop, restart, reschedule, uninstall, revisions, diff,
-                      pods, logs, exec, top])
+                      pods, logs, exec, top, autoscale, decisions])
 
     static let namespaceFlag = FlagSpec(name: "namespace", short: "n", value: "NS", help: "the namespace", defaultText: "default")
     static let clusterFlag = ContainersSession.clusterFlag
