@@ -53,9 +53,8 @@ struct TextBuilder {
     }
 
     mutating func append(_ i: Int) {
-        var magnitude = i.magnitude
         var digits = 1
-        var rest = magnitude
+        var rest = i.magnitude
         while rest >= 10 { rest /= 10; digits &+= 1 }
         let length = digits + (i < 0 ? 1 : 0)
         guard spill == nil, count + length <= buffer.count, let base = buffer.baseAddress else {
@@ -63,13 +62,7 @@ struct TextBuilder {
             return
         }
         // Digits written backwards straight into place.
-        var at = base + count + length
-        repeat {
-            at -= 1
-            at.pointee = UInt8(truncatingIfNeeded: magnitude % 10) &+ 48
-            magnitude /= 10
-        } while magnitude != 0
-        if i < 0 { base[count] = UInt8(ascii: "-") }
+        _ = DecimalText.write(i, endingAt: base + count + length)
         count += length
     }
 
