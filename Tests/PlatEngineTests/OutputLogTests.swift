@@ -10,16 +10,18 @@ struct OutputLogTests {
         let dir = try Binary.tempDir("printlog")
         defer { try? FileManager.default.removeItem(at: dir) }
         try """
-            for i in range(1500) {
-                print("line \\(i)")
-            }
-            let t = now()
-            step "s" {
-                for i in range(3) {
-                    print("in step \\(i)")
+            plan main() {
+                for i in range(1500) {
+                    print("line \\(i)")
                 }
+                let t = now()
+                step "s" {
+                    for i in range(3) {
+                        print("in step \\(i)")
+                    }
+                }
+                print("last")
             }
-            print("last")
             """.write(to: dir.appendingPathComponent("p.plat"), atomically: true, encoding: .utf8)
         let db = dir.appendingPathComponent("p.db").path
         let (code, out, err) = try Binary.run(["run", "p.plat", "--db", db], in: dir)
