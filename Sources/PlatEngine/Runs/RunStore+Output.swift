@@ -38,7 +38,7 @@ extension RunStore {
             try db.transaction {
                 for l in lines {
                     try db.execute("INSERT INTO engine_logs (run_id, at, step, host, kind, text) VALUES (?, ?, ?, NULL, 'out', ?)",
-                                   l.runID, l.at, l.step, l.text)
+                                   l.runID, l.at, l.step, masked(l.runID, l.text))
                 }
             }
         }

@@ -88,7 +88,7 @@ public final class RunStore {
         return masks[id] ?? SecretMask()
     }
 
-    private func masked(_ id: String, _ text: String?) -> String? {
+    func masked(_ id: String, _ text: String?) -> String? {
         guard let text else { return nil }
         return secretMask(for: id).apply(text)
     }
