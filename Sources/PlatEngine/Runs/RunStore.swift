@@ -50,6 +50,19 @@ public final class RunStore {
         return id
     }
 
+    /// A run that never started because its code could not be loaded (a schedule's fire whose file is gone):
+    /// recorded as failed with the reason, so the lost work shows in `platflow runs` and `status`.
+    public func recordFailedStart(file: String, plan: String?, params: [String: String], startedBy: String, error: String,
+                                  schedule: String? = nil, fireTime: Double? = nil) throws -> String {
+        try db.transaction {
+            let id = try createRun(file: file, plan: plan, params: params, secretParams: [], sources: [], startedBy: startedBy,
+                                   status: .failed, schedule: schedule, fireTime: fireTime)
+            try setStatus(id, .failed, error: error)
+            try log(id, step: "", kind: "err", text: error)
+            return id
+        }
+    }
+
     public func run(_ id: String) throws -> RunRecord? {
         try db.queryOne("SELECT * FROM engine_runs WHERE id = ?", id).map(RunRecord.init)
     }
