@@ -68,7 +68,7 @@ enum RunCommand {
                 planName = scheme.target
                 params = ParamText.from(scheme).merging(params) { _, cli in cli }
             }
-            if args.has("explain") { return try explain(path, plan: planName, params: params, terminal) }
+            if args.has("explain") { return try explain(path, plan: planName, params: params, args, terminal) }
             let store = try EngineSession.open(args)
             let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), waitPolicy: waitPolicy(args))
             let (id, secrets) = try executor.create(file: path, plan: planName, params: params, detached: args.has("detach"))
@@ -163,9 +163,13 @@ extension RunCommand {
     }
 
     /// `--explain`: the plan's code runs with effects that only describe themselves.
-    static func explain(_ path: String, plan: String?, params: [String: String], _ terminal: Terminal) throws -> Int32 {
+    static func explain(_ path: String, plan: String?, params: [String: String], _ args: ParsedArguments,
+                        _ terminal: Terminal) throws -> Int32 {
         let registry = EngineSession.modules.effects
-        let interpreter = Interpreter(effects: ExplainEffects(registry: registry) { terminal.out($0) },
+        // Reads (the CMDB's hosts) read the database when there is one; explaining never creates it.
+        let dbPath = EngineSession.dbPath(args)
+        let db = FileManager.default.fileExists(atPath: dbPath) ? try EngineSession.open(args).db : nil
+        let interpreter = Interpreter(effects: ExplainEffects(registry: registry, db: db) { terminal.out($0) },
                                       effectSpecs: registry.specs, declarations: registry.declarations)
         let module = try interpreter.load(path: path)
         let selected = try interpreter.selectPlan(in: module, named: plan)
