@@ -38,3 +38,38 @@ struct OperatorDayOneTests {
         }
     }
 }
+
+extension OperatorDayOneTests {
+    @Test("cmdb.hosts(where:, vars:) binds values: a parameter holding filter syntax selects nothing")
+    func boundFilterValues() throws {
+        try CLI.with { cli in
+            try addHosts(cli)
+            try cli.write("q.plat", """
+                plan main(city: string) {
+                    let web = cmdb.hosts(where: "city == $city", vars: {city: city})
+                    var names = []
+                    for h in web { names.append(h.name) }
+                    print(len(web), names)
+                }
+                """)
+            let sh = try cli.run(["run", "q.plat", "-p", "city=sh", "-q"])
+            expectExit(sh, 0)
+            #expect(sh.stdout == "3 [\"web-01\", \"web-02\", \"web-03\"]\n", "\(sh)")
+            // Spliced into the filter text, this would select every host.
+            let injected = try cli.run(["run", "q.plat", "-p", "city=gz\" or hostname exists or city == \"", "-q"])
+            expectExit(injected, 0)
+            #expect(injected.stdout == "0 []\n", "\(injected)")
+            try cli.write("r.plat", """
+                plan main() { print(len(cmdb.hosts(where: "city in $cities", vars: {cities: ["sh", "bj"]}))) }
+                """)
+            let list = try cli.run(["run", "r.plat", "-q"])
+            #expect(list.stdout == "4\n", "\(list)")
+            try cli.write("m.plat", """
+                plan main() { print(len(cmdb.hosts(where: "city == $city"))) }
+                """)
+            let missing = try cli.run(["run", "m.plat", "-q"])
+            expectExit(missing, 1)
+            #expect(missing.stderr.contains("the variable $city has no value") && missing.stderr.contains("vars: {city: value}"), "\(missing)")
+        }
+    }
+}

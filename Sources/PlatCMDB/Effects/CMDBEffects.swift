@@ -11,8 +11,8 @@ import PlatStore
 /// happens exactly once even if the process dies between the two.
 enum CMDBEffects {
     static func all() -> [DurableEffect] {
-        [CMDBEffect(EffectSpec(name: "cmdb.hosts", params: ["where", "limit"], required: 0,
-                               summary: "hosts matching a filter, as host maps sh and copy accept"),
+        [CMDBEffect(EffectSpec(name: "cmdb.hosts", params: ["where", "limit", "vars"], required: 0,
+                               summary: "hosts matching a filter, as host maps sh and copy accept; vars: values for the filter's $NAMEs, bound, never spliced"),
                     read: { args, c in try hosts(args, c) }),
          CMDBEffect(EffectSpec(name: "cmdb.group", params: ["name"], required: 1,
                                summary: "the hosts of a dynamic group; named arguments override its variables", extraNamed: true),
@@ -40,31 +40,44 @@ enum CMDBEffects {
         let filter = try args.get("where", .string)
         let limit = try args.get("limit", .int)
         if let n = limit, n <= 0 { throw RuntimeError("cmdb.hosts() limit: takes a positive int") }
-        return try hostList(try c.hosts(where: filter, limit: limit), c)
+        // `$NAME` in the filter takes its value from vars: as a bound value, so a parameter holding quotes or
+        // filter syntax is compared as text and can never widen the filter.
+        var variables: [String: FilterVariable] = [:]
+        for (k, v) in try args.get("vars", .map)?.pairs ?? [] {
+            guard case .string(let name) = k else { throw RuntimeError("cmdb.hosts() vars: names are strings, got \(k.typeName)") }
+            variables[name] = try filterVariable(v, "cmdb.hosts() vars: \(name)")
+        }
+        return try hostList(try c.hosts(where: filter, variables: variables, limit: limit), c)
+    }
+
+    /// A .plat value as the value of a filter variable: a string, number, bool, or a list of them (for `in`).
+    static func filterVariable(_ v: Value, _ what: String) throws -> FilterVariable {
+        func literal(_ x: Value) -> FilterLiteral? {
+            switch x {
+            case .string(let s): return .string(s)
+            case .int(let i): return .int(Int64(i))
+            case .float(let d): return .float(d)
+            case .bool(let b): return .bool(b)
+            default: return nil
+            }
+        }
+        if case .list(let xs) = v {
+            return .list(try xs.map { x in
+                guard let l = literal(x) else { throw RuntimeError("\(what): list elements must be strings, numbers or bools") }
+                return l
+            })
+        }
+        guard let l = literal(v) else {
+            throw RuntimeError("\(what): a variable takes a string, number, bool or list, got \(v.typeName)")
+        }
+        return .literal(l)
     }
 
     static func group(_ args: EffectArguments, _ c: CMDB) throws -> Value {
         let name = try args.require("name", .string)
         var overrides: [String: FilterVariable] = [:]
         for (k, v) in args.named where k != "name" {
-            switch v {
-            case .string(let s): overrides[k] = .literal(.string(s))
-            case .int(let i): overrides[k] = .literal(.int(Int64(i)))
-            case .float(let d): overrides[k] = .literal(.float(d))
-            case .bool(let b): overrides[k] = .literal(.bool(b))
-            case .list(let xs):
-                overrides[k] = .list(try xs.map { x -> FilterLiteral in
-                    switch x {
-                    case .string(let s): return .string(s)
-                    case .int(let i): return .int(Int64(i))
-                    case .float(let d): return .float(d)
-                    case .bool(let b): return .bool(b)
-                    default: throw RuntimeError("cmdb.group() \(k): list elements must be strings, numbers or bools")
-                    }
-                })
-            default:
-                throw RuntimeError("cmdb.group() \(k): a variable takes a string, number, bool or list, got \(v.typeName)")
-            }
+            overrides[k] = try filterVariable(v, "cmdb.group() \(k)")
         }
         return try hostList(try c.groupHosts(name, overrides: overrides), c)
     }
