@@ -3,13 +3,14 @@ import PlatEngine
 import PlatLang
 import PlatStore
 
-/// Opening the database the way every command does: `--db`, else PLATFLOW_DB, else .platflow/platflow.db.
+/// Opening the database the way every command does: `--db`, else PLATFLOW_DB, else the nearest
+/// .platflow/platflow.db from the working directory up (as git finds .git), else .platflow/platflow.db here.
 enum EngineSession {
     /// The modules of this build, set by main.swift before any command runs (the engine alone until then).
     nonisolated(unsafe) static var modules = ModuleSet()
 
     static func dbPath(_ args: ParsedArguments) -> String {
-        args.value("db") ?? ProcessInfo.processInfo.environment["PLATFLOW_DB"] ?? ".platflow/platflow.db"
+        args.value("db") ?? ProcessInfo.processInfo.environment["PLATFLOW_DB"] ?? DatabaseLocation.find()
     }
 
     static func durability(_ args: ParsedArguments) throws -> Database.Durability {
