@@ -126,8 +126,9 @@ public struct EffectContext {
 
     /// The same effect call with other arguments (an effect delegating to another form of itself).
     public func with(arguments: [(name: String, value: Value)]) -> EffectContext {
-        let c = EffectCall(name: call.name, args: Arguments(positional: [], named: arguments), stepPath: call.stepPath,
+        var c = EffectCall(name: call.name, args: Arguments(positional: [], named: arguments), stepPath: call.stepPath,
                            sequence: call.sequence, location: call.location)
+        c.callAsStep = call.callAsStep
         return EffectContext(call: c, key: key, argsText: argsText, inFlight: inFlight, handler: handler)
     }
     public var runID: String { handler.runID }
@@ -151,6 +152,8 @@ public struct EffectContext {
     /// The run's output, for effects that print a summary.
     public var output: RunOutput { handler.output }
     public var startedBy: String { handler.startedBy }
+    /// `run --limit`: host names and glob patterns the run's fleet effects are narrowed to; nil for all.
+    public var targetLimit: [String]? { handler.targetLimit }
 
     /// The deadline of the enclosing steps' `timeout:`, if any (seconds since 1970).
     public var stepDeadline: Double? { handler.deadline(forStep: call.stepPath) }

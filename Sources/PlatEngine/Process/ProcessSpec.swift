@@ -19,6 +19,11 @@ public struct ProcessSpec: Sendable {
     /// Who started the command (a run id, say): `ProcessRunner.kill(owner:signal:)` reaches only its groups,
     /// where `killAll` reaches everyone's.
     public var owner: String?
+    /// Sees the output as it arrives, before the cap (`stderr` true for stderr), on the thread that runs the
+    /// child, and with no bytes about every `ProcessSpec.outputTick` seconds while the child is quiet, so a
+    /// listener that holds a part line or throttles can let it go (live logs, `run -v`).
+    public var onOutput: (@Sendable (_ stderr: Bool, _ bytes: ArraySlice<UInt8>) -> Void)?
+    public static let outputTick = 0.1
 
     public init(arguments: [String],
                 environment: [String: String] = ProcessInfo.processInfo.environment,

@@ -209,6 +209,9 @@ public enum EngineSchema {
             );
             CREATE TABLE engine_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, set_by TEXT NOT NULL, set_at REAL NOT NULL);
             ALTER TABLE engine_approval_decisions ADD COLUMN decided_by TEXT;
+            -- `run --limit`: the host names and patterns a run's fleet effects are narrowed to (JSON), kept with
+            -- the run so a resume or a retry stays narrowed.
+            ALTER TABLE engine_runs ADD COLUMN target_limit TEXT;
             """),
     ]
 }

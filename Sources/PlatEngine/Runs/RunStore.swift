@@ -63,6 +63,12 @@ public final class RunStore {
         }
     }
 
+    /// Narrows a run's fleet effects to these host names and glob patterns (`run --limit`).
+    public func setTargetLimit(_ id: String, _ names: [String]) throws {
+        let json = String(decoding: try JSONEncoder().encode(names), as: UTF8.self)
+        try db.execute("UPDATE engine_runs SET target_limit = ? WHERE id = ?", json, id)
+    }
+
     public func run(_ id: String) throws -> RunRecord? {
         try db.queryOne("SELECT * FROM engine_runs WHERE id = ?", id).map(RunRecord.init)
     }

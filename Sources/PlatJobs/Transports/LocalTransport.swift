@@ -71,9 +71,10 @@ public struct LocalTransport: HostTransport {
             }
         }
 
-        let spec = ProcessSpec(arguments: launch.arguments, environment: environment,
+        var spec = ProcessSpec(arguments: launch.arguments, environment: environment,
                                workingDirectory: workingDirectory, stdin: Array(job.script.utf8),
                                timeout: job.timeout, outputCap: job.outputCap, owner: job.owner)
+        spec.onOutput = job.onOutput
         return try ProcessRunner.run(spec)
     }
 

@@ -200,8 +200,14 @@ public struct SSHTransport: HostTransport {
         argv.insert("-T", at: 1)
         argv.append(remote)
         let (cap, overflow) = max(0, job.outputCap).addingReportingOverflow(Self.startMarker.count)
-        let spec = ProcessSpec(arguments: argv, stdin: Array(job.script.utf8), timeout: job.timeout,
+        var spec = ProcessSpec(arguments: argv, stdin: Array(job.script.utf8), timeout: job.timeout,
                                outputCap: overflow ? Int.max : cap, owner: job.owner)
+        if let listener = job.onOutput {
+            // The remote side's start marker opens stderr: the live view leaves it out.
+            let marker = Self.startMarker
+            let seen = MarkerFilter(marker)
+            spec.onOutput = { stderr, bytes in listener(stderr, stderr ? seen.filter(bytes) : bytes) }
+        }
         let raw = try ProcessRunner.run(spec)
         return try interpret(raw, job: job, host: host, program: program, install: install)
     }
@@ -349,5 +355,33 @@ final class SSHControlState: @unchecked Sendable {
         let all = masters.map { ($0.key, $0.value) }
         masters = [:]
         return all
+    }
+}
+
+/// Drops the first occurrence of a marker from a stream that arrives in pieces (the marker may be split).
+final class MarkerFilter: @unchecked Sendable {
+    private let marker: [UInt8]
+    private var held: [UInt8] = []
+    private var done = false
+    private let lock = NSLock()
+
+    init(_ marker: [UInt8]) { self.marker = marker }
+
+    func filter(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return bytes }
+        held.append(contentsOf: bytes)
+        if let r = held.firstRange(of: marker) {
+            done = true
+            held.removeSubrange(r)
+            defer { held = [] }
+            return ArraySlice(held)
+        }
+        // Keep what could still be the start of the marker; let the rest through.
+        let keep = min(held.count, marker.count - 1)
+        let out = held.dropLast(keep)
+        held = Array(held.suffix(keep))
+        return ArraySlice(out)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PlatEngine
+import PlatCMDB
 import PlatJobs
 import PlatLang
 
@@ -15,6 +16,9 @@ enum RunCommand {
             waitFlag,
             FlagSpec(name: "scheme", value: "NAME", help: "fill the plan's parameters from a scheme declared in the file (--param overrides)"),
             FlagSpec(name: "list-schemes", help: "list the file's schemes and exit"),
+            verboseFlag,
+            FlagSpec(name: "limit", value: "HOSTS|GROUP|FILTER",
+                     help: "run the plan's steps on hosts only on these: names or globs (web-01,web-0*), a CMDB group, or a CMDB filter; kept for resume and retry"),
             FlagSpec(name: "explain", help: "run the code without any effect: print each step's batches and commands, record nothing"),
             EngineSession.durabilityFlag,
         ],
@@ -70,8 +74,15 @@ enum RunCommand {
             }
             if args.has("explain") { return try explain(path, plan: planName, params: params, args, terminal) }
             let store = try EngineSession.open(args)
-            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), waitPolicy: waitPolicy(args))
-            let (id, secrets) = try executor.create(file: path, plan: planName, params: params, detached: args.has("detach"))
+            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal, verbose: args.has("verbose")),
+                                       waitPolicy: waitPolicy(args))
+            // Resolved before the run is recorded: a limit that matches nothing records nothing.
+            let limit = try args.value("limit").map { try CMDB(db: store.db).limitTargets($0) }
+            let (id, secrets) = try store.db.transaction {
+                let created = try executor.create(file: path, plan: planName, params: params, detached: args.has("detach"))
+                if let limit { try store.setTargetLimit(created.id, limit) }
+                return created
+            }
             if args.has("detach") {
                 try DetachedWorker.spawn(runID: id, dbPath: store.db.path)
                 terminal.out("\(id)\n")
@@ -83,6 +94,9 @@ enum RunCommand {
             return EngineSession.report(error, terminal: terminal)
         }
     }
+
+    static let verboseFlag = FlagSpec(name: "verbose", short: "v",
+                                      help: "show commands' output as it comes, each line prefixed by its host (on stderr)")
 
     static let waitFlag = FlagSpec(name: "wait", help: "wait for approvals and long sleeps even without a terminal (default: park and exit 3)")
 

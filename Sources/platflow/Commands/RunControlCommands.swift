@@ -14,6 +14,7 @@ enum ResumeCommand {
             FlagSpec(name: "upgrade", help: "replay the files on disk now instead of the code the run started with"),
             FlagSpec(name: "worker", help: "run in the background without waiting for timers or approvals (used by --detach)"),
             RunCommand.waitFlag,
+            RunCommand.verboseFlag,
             EngineSession.durabilityFlag,
         ],
         examples: ["platflow resume 3f9a2k1m", "platflow resume 3f9a --param token=$TOKEN", "platflow resume 3f9a --upgrade"],
@@ -31,7 +32,7 @@ enum ResumeCommand {
             let secrets = try RunCommand.parseParams(args)
             // A background worker prints nothing and parks the run rather than wait for timers or people.
             let worker = args.has("worker")
-            let executor = RunExecutor(store: store, output: worker ? SilentRunOutput() : TerminalOutput(terminal: terminal),
+            let executor = RunExecutor(store: store, output: worker ? SilentRunOutput() : TerminalOutput(terminal: terminal, verbose: args.has("verbose")),
                                        waitPolicy: worker ? .park : RunCommand.waitPolicy(args))
             return RunCommand.drive(executor, id: run.id, secrets: secrets, upgrade: args.has("upgrade"), terminal: terminal)
         }

@@ -53,7 +53,24 @@ enum EngineSession {
 /// A run's output on this terminal: the program's prints on stdout, banners and events on stderr.
 final class TerminalOutput: RunOutput {
     let terminal: Terminal
-    init(terminal: Terminal) { self.terminal = terminal }
+    /// `-v`: commands' output as it comes, each line prefixed by its host.
+    let verbose: Bool
+    init(terminal: Terminal, verbose: Bool = false) {
+        self.terminal = terminal
+        self.verbose = verbose
+    }
+
+    var showsHostOutput: Bool { verbose }
+
+    func hostOutput(_ host: String, _ text: String, stderr: Bool) {
+        let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
+        var lines = ""
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+            let shown = stderr ? terminal.paint(String(line), .red) : String(line)
+            lines += "\(terminal.paint(host + " |", .dim)) \(shown)\n"
+        }
+        terminal.err(lines)
+    }
 
     func program(_ text: String) { terminal.out(text) }
 
