@@ -97,8 +97,10 @@ public final class FleetShellEffect: DurableEffect {
         env["PLATFLOW_IDEMPOTENCY_KEY"] = ctx.idempotencyKey
         env["PLATFLOW_RUN_ID"] = ctx.runID
         env["PLATFLOW_STEP"] = ctx.stepPath
-        let job = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
-                            connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
+        var prepared = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
+                                 connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
+        prepared.become = try given.get("become", .bool) ?? false
+        let job = prepared
         let output = ctx.output
         let runner = FleetRunner(ctx: ctx, targets: targets, options: options, verb: "sh") { host in
             var job = job

@@ -58,6 +58,10 @@ public struct LocalTransport: HostTransport {
             rootShown = "/"
         }
 
+        if job.become {
+            throw RuntimeError("become: true runs scripts through sudo on SSH hosts; \(host.name) is \(host.isThisMachine ? "this machine" : "a simulated host")",
+                               hint: "give the host transport: \"ssh\", or leave become out")
+        }
         let launch = try LanguageRunner.launch(for: job)
         for (k, v) in ScriptEnvironment.scriptVariables(job, host: host, root: rootShown) { environment[k] = v }
         for (k, v) in launch.environment { environment[k] = v }

@@ -192,7 +192,7 @@ public struct SSHTransport: HostTransport {
             install = launch.install
             var env = variables
             for (k, v) in launch.environment { env[k] = v }
-            remote = Self.remoteCommand(launch, environment: env, timeout: job.timeout)
+            remote = Self.remoteCommand(launch, environment: env, timeout: job.timeout, become: job.become)
         }
 
         var argv = sshArguments(for: host)
@@ -213,9 +213,11 @@ public struct SSHTransport: HostTransport {
     }
 
     /// The Unix remote command line (see the type's summary).
-    static func remoteCommand(_ launch: ScriptLaunch, environment: [String: String], timeout: Double?) -> String {
+    /// `become`: through `sudo -n` (never a password prompt: a host that wants one fails with sudo's message).
+    static func remoteCommand(_ launch: ScriptLaunch, environment: [String: String], timeout: Double?,
+                              become: Bool = false) -> String {
         let assignments = environment.keys.sorted().compactMap { k in environment[k].map { k + "=" + $0 } }
-        let command = ShellQuote.join(["env"] + assignments + launch.arguments)
+        let command = ShellQuote.join((become ? ["sudo", "-n", "--"] : []) + ["env"] + assignments + launch.arguments)
         var run = command
         if let t = timeout, t.isFinite, t > 0 {
             // A second past the local timeout: the local side always wins the race and reports the timeout.
