@@ -48,6 +48,10 @@ public final class ShellEffect: DurableEffect {
         spec.timeout = timeout
         spec.outputCap = ShellEffect.outputCap
         spec.owner = ctx.runID
+        // Recorded before the command can get far: after a kill -9 of platflow, a resume finds it (see DurableEffects).
+        spec.onStart = { pid in
+            if let group = OrphanedGroup.of(leader: pid) { try? ctx.journal.recordProcessGroup(key: ctx.key, group) }
+        }
         // The output goes to the run's log as it comes (`logs --follow` shows it live, stamped when it came), and
         // to the terminal under `run -v`; this thread runs the child, so it alone writes the database.
         let output = ctx.output

@@ -19,6 +19,10 @@ public struct ProcessSpec: Sendable {
     /// Who started the command (a run id, say): `ProcessRunner.kill(owner:signal:)` reaches only its groups,
     /// where `killAll` reaches everyone's.
     public var owner: String?
+    /// Called with the new process group's id right after the spawn, on the calling thread (so a durable
+    /// effect can record it before the command can do anything lasting).
+    /// (Not sent anywhere: `run` calls it on the thread that called `run`.)
+    nonisolated(unsafe) public var onStart: ((Int32) -> Void)?
     /// Sees the output as it arrives, before the cap (`stderr` true for stderr), on the thread that runs the
     /// child, and with no bytes about every `ProcessSpec.outputTick` seconds while the child is quiet, so a
     /// listener that holds a part line or throttles can let it go (live logs, `run -v`).
