@@ -31,6 +31,8 @@ struct EngineFlowTests {
         #expect(sc == 0)
         #expect(status.contains("waiting for approval: ship it?"))
 
+        // Deciding for someone else needs the database owner's leave (the test runs as that owner).
+        #expect(try Binary.run(["config", "set", "approvals.delegation", "on", "--db", db], in: dir).0 == 0)
         let (c1, _, e1) = try Binary.run(["approve", id, "--as", "mallory", "--db", db], in: dir)
         #expect(c1 == 2 && e1.contains("not an approver"))
         let (c2, o2, _) = try Binary.run(["approve", id, "--as", "alice", "--comment", "looks good", "--db", db], in: dir)

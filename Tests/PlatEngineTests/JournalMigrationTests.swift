@@ -62,7 +62,7 @@ struct JournalMigrationTests {
         let (db, dir) = try legacyDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
         try db.migrate(EngineSchema.migrations)
-        #expect(try db.appliedVersion(module: "engine") == 4)
+        #expect(try db.appliedVersion(module: "engine") == 5)
 
         let r1 = try Journal(db: db, runID: "r1")
         #expect(r1.count == 3)

@@ -415,6 +415,18 @@ import PlatLang
         #expect(ShellQuote.quote("a'b") == "'a'\\''b'")
     }
 
+    @Test func becomeRunsThroughSudoWithoutAPrompt() throws {
+        let launch = try LanguageRunner.launch(for: ScriptJob(script: ""))
+        let cmd = SSHTransport.remoteCommand(launch, environment: ["A": "1"], timeout: nil, become: true)
+        #expect(cmd.contains("'sudo' '-n' '--' 'env' 'A=1' 'bash' '-s'"), "\(cmd)")
+        #expect(!SSHTransport.remoteCommand(launch, environment: [:], timeout: nil).contains("sudo"))
+        // Not an SSH host: refused with the reason, as that host's failure.
+        var job = ScriptJob(script: "true")
+        job.become = true
+        let local = LocalTransport()
+        #expect(throws: RuntimeError.self) { try local.run(job, on: try Host.from(.string("localhost"), simulatedBase: "/tmp")) }
+    }
+
     @Test func aControlDirectoryThatIsNotPrivateIsRefused() throws {
         let dir = "/tmp/pf-open-" + String(UUID().uuidString.prefix(8))
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,

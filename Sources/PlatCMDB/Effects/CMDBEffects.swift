@@ -11,11 +11,12 @@ import PlatStore
 /// happens exactly once even if the process dies between the two.
 enum CMDBEffects {
     static func all() -> [DurableEffect] {
-        [CMDBEffect(EffectSpec(name: "cmdb.hosts", params: ["where", "limit"], required: 0,
-                               summary: "hosts matching a filter, as host maps sh and copy accept"), .read, body: hosts),
+        [CMDBEffect(EffectSpec(name: "cmdb.hosts", params: ["where", "limit", "vars"], required: 0,
+                               summary: "hosts matching a filter, as host maps sh and copy accept; vars: values for the filter's $NAMEs, bound, never spliced"),
+                    read: { args, c in try hosts(args, c) }),
          CMDBEffect(EffectSpec(name: "cmdb.group", params: ["name"], required: 1,
                                summary: "the hosts of a dynamic group; named arguments override its variables", extraNamed: true),
-                    .read, body: group),
+                    read: { args, c in try group(args, c) }),
          CMDBEffect(EffectSpec(name: "cmdb.update", params: ["host"], required: 1,
                                summary: "changes fields of a host or a list of hosts (cmdb.update(h, sla: 3)); returns them", extraNamed: true),
                     .transactional, body: update),
@@ -34,39 +35,50 @@ enum CMDBEffects {
         return .list(hosts.map { $0.platValue(fields: fields) })
     }
 
-    static func hosts(_ ctx: EffectContext) throws -> Value {
-        let args = ctx.args.nilAsAbsent
+    static func hosts(_ given: EffectArguments, _ c: CMDB) throws -> Value {
+        let args = given.nilAsAbsent
         let filter = try args.get("where", .string)
         let limit = try args.get("limit", .int)
         if let n = limit, n <= 0 { throw RuntimeError("cmdb.hosts() limit: takes a positive int") }
-        let c = cmdb(ctx)
-        return try hostList(try c.hosts(where: filter, limit: limit), c)
+        // `$NAME` in the filter takes its value from vars: as a bound value, so a parameter holding quotes or
+        // filter syntax is compared as text and can never widen the filter.
+        var variables: [String: FilterVariable] = [:]
+        for (k, v) in try args.get("vars", .map)?.pairs ?? [] {
+            guard case .string(let name) = k else { throw RuntimeError("cmdb.hosts() vars: names are strings, got \(k.typeName)") }
+            variables[name] = try filterVariable(v, "cmdb.hosts() vars: \(name)")
+        }
+        return try hostList(try c.hosts(where: filter, variables: variables, limit: limit), c)
     }
 
-    static func group(_ ctx: EffectContext) throws -> Value {
-        let name = try ctx.args.require("name", .string)
-        var overrides: [String: FilterVariable] = [:]
-        for (k, v) in ctx.call.args.named where k != "name" {
-            switch v {
-            case .string(let s): overrides[k] = .literal(.string(s))
-            case .int(let i): overrides[k] = .literal(.int(Int64(i)))
-            case .float(let d): overrides[k] = .literal(.float(d))
-            case .bool(let b): overrides[k] = .literal(.bool(b))
-            case .list(let xs):
-                overrides[k] = .list(try xs.map { x -> FilterLiteral in
-                    switch x {
-                    case .string(let s): return .string(s)
-                    case .int(let i): return .int(Int64(i))
-                    case .float(let d): return .float(d)
-                    case .bool(let b): return .bool(b)
-                    default: throw RuntimeError("cmdb.group() \(k): list elements must be strings, numbers or bools")
-                    }
-                })
-            default:
-                throw RuntimeError("cmdb.group() \(k): a variable takes a string, number, bool or list, got \(v.typeName)")
+    /// A .plat value as the value of a filter variable: a string, number, bool, or a list of them (for `in`).
+    static func filterVariable(_ v: Value, _ what: String) throws -> FilterVariable {
+        func literal(_ x: Value) -> FilterLiteral? {
+            switch x {
+            case .string(let s): return .string(s)
+            case .int(let i): return .int(Int64(i))
+            case .float(let d): return .float(d)
+            case .bool(let b): return .bool(b)
+            default: return nil
             }
         }
-        let c = cmdb(ctx)
+        if case .list(let xs) = v {
+            return .list(try xs.map { x in
+                guard let l = literal(x) else { throw RuntimeError("\(what): list elements must be strings, numbers or bools") }
+                return l
+            })
+        }
+        guard let l = literal(v) else {
+            throw RuntimeError("\(what): a variable takes a string, number, bool or list, got \(v.typeName)")
+        }
+        return .literal(l)
+    }
+
+    static func group(_ args: EffectArguments, _ c: CMDB) throws -> Value {
+        let name = try args.require("name", .string)
+        var overrides: [String: FilterVariable] = [:]
+        for (k, v) in args.named where k != "name" {
+            overrides[k] = try filterVariable(v, "cmdb.group() \(k)")
+        }
         return try hostList(try c.groupHosts(name, overrides: overrides), c)
     }
 
@@ -142,15 +154,30 @@ final class CMDBEffect: DurableEffect {
     let kind: EffectKind
     let body: (EffectContext) throws -> Value
 
+    /// A read's body on its own, for `--explain`, which reads without a run.
+    let read: ((EffectArguments, CMDB) throws -> Value)?
+
     init(_ spec: EffectSpec, _ kind: EffectKind, body: @escaping (EffectContext) throws -> Value) {
         self.spec = spec
         self.kind = kind
         self.body = body
+        read = nil
+    }
+
+    init(_ spec: EffectSpec, read: @escaping (EffectArguments, CMDB) throws -> Value) {
+        self.spec = spec
+        kind = .read
+        body = { ctx in try read(ctx.args, CMDBEffects.cmdb(ctx)) }
+        self.read = read
     }
 
     func perform(_ ctx: EffectContext) throws -> Value {
+        try reported { try body(ctx) }
+    }
+
+    private func reported(_ work: () throws -> Value) throws -> Value {
         do {
-            return try body(ctx)
+            return try work()
         } catch let e as CMDBError {
             throw RuntimeError("\(spec.name)(): \(e.message)", hint: e.hint)
         } catch let e as FilterError {
@@ -160,6 +187,26 @@ final class CMDBEffect: DurableEffect {
             // lock held by another process is the engine's to handle (the run stops, resumable).
             throw RuntimeError("\(spec.name)(): the database refused the query: \(e.message)")
         }
+    }
+
+    /// A read really reads (it changes nothing) and names the hosts it found, so the steps after it explain
+    /// themselves with those hosts; without a database it stands in with no hosts and says so.
+    func explain(_ call: EffectCall, reading db: Database?) throws -> (lines: [String], result: Value) {
+        guard let read else { return try explain(call) }
+        let shown = call.args.named.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ")
+        guard let db else {
+            return (["\(spec.name)(\(shown)): no database yet, so no hosts (--db or PLATFLOW_DB names one)"], .list([]))
+        }
+        let args = EffectArguments(function: call.name, named: call.args.named)
+        let result = try reported { try read(args, CMDB(db: db, actor: "explain")) }
+        guard case .list(let hosts) = result else { return (["\(spec.name)(\(shown))"], result) }
+        let names = hosts.prefix(10).map { h -> String in
+            if case .map(let m) = h, case .string(let n)? = m.get(.string("name")) { return n }
+            return h.repr
+        }
+        let more = hosts.count > 10 ? ", … \(hosts.count - 10) more" : ""
+        return (["\(spec.name)(\(shown)) reads \(hosts.count) host\(hosts.count == 1 ? "" : "s")"
+                 + (hosts.isEmpty ? "" : ": \(names.joined(separator: ", "))\(more)")], result)
     }
 }
 

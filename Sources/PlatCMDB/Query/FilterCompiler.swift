@@ -170,7 +170,7 @@ public struct FilterCompiler {
             guard let v = variables[name] else {
                 throw FilterError("the variable $\(name) has no value", at: at, in: source,
                                   hint: closestName(to: name, in: Array(variables.keys)).map { "did you mean $\($0)?" }
-                                    ?? "give it one: --var \(name)=VALUE")
+                                    ?? "give it one: --var \(name)=VALUE (in a plan: vars: {\(name): value})")
             }
             switch v {
             case .literal(let l): items = [(l, at)]

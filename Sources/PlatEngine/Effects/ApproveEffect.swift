@@ -167,20 +167,22 @@ public struct ApprovalBook {
     }
 
     /// Records one person's decision; refuses people not on the list, the run's starter when the plan asked
-    /// for separation of duties, and second votes.
-    public func decide(_ req: Request, who: String, approve: Bool, comment: String, startedBy: String) throws {
+    /// for separation of duties, and second votes. `decidedBy` is the account that made a decision for `who`
+    /// (delegation, when the database's owner allows it); nil when `who` decided themselves.
+    public func decide(_ req: Request, who: String, decidedBy: String? = nil, approve: Bool, comment: String,
+                       startedBy: String) throws {
         if !req.approvers.isEmpty && !req.approvers.contains(who) {
             throw EngineError(.usage, "\(who) is not an approver of this request; approvers: \(req.approvers.joined(separator: ", "))",
-                              hint: "pass --as NAME to decide as one of them")
+                              hint: "one of them must run `platflow approve \(req.runID)` under their own account")
         }
-        if !req.allowSelf && who == startedBy {
-            throw EngineError(.usage, "\(who) started this run and the plan does not allow approving one's own run",
+        if !req.allowSelf && (who == startedBy || decidedBy == startedBy) {
+            throw EngineError(.usage, "\(decidedBy == startedBy ? decidedBy! : who) started this run and the plan does not allow approving one's own run",
                               hint: "someone else must approve it (allow_self: false)")
         }
         do {
             try db.execute("""
-                INSERT INTO engine_approval_decisions (run_id, key, who, decision, comment, at) VALUES (?, ?, ?, ?, ?, ?)
-                """, req.runID, req.key, who, approve ? "approve" : "reject", comment, RunStore.now())
+                INSERT INTO engine_approval_decisions (run_id, key, who, decision, comment, at, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, req.runID, req.key, who, approve ? "approve" : "reject", comment, RunStore.now(), decidedBy)
         } catch let e as DatabaseError where e.isConstraint {
             throw EngineError(.usage, "\(who) has already decided on this request")
         }
@@ -189,6 +191,12 @@ public struct ApprovalBook {
     public func decisions(runID: String) throws -> [(who: String, decision: String, comment: String, at: Double)] {
         try db.query("SELECT who, decision, comment, at FROM engine_approval_decisions WHERE run_id = ? ORDER BY id", runID)
             .map { ($0.string("who") ?? "", $0.string("decision") ?? "", $0.string("comment") ?? "", $0.double("at") ?? 0) }
+    }
+
+    /// Who decided for whom: `decidedBy` is the account that recorded a delegated decision, nil otherwise.
+    public func deciders(runID: String) throws -> [(who: String, decidedBy: String?)] {
+        try db.query("SELECT who, decided_by FROM engine_approval_decisions WHERE run_id = ? ORDER BY id", runID)
+            .map { ($0.string("who") ?? "", $0.string("decided_by")) }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PlatLang
+import PlatStore
 
 /// An effect builtin of the durable engine. Modules (jobs, CMDB...) add theirs to the registry.
 public protocol DurableEffect: AnyObject {
@@ -15,6 +16,9 @@ public protocol DurableEffect: AnyObject {
     /// For `platflow run --explain`: what the call would do (one or more lines) and a stand-in result that
     /// lets the plan go on, without doing anything.
     func explain(_ call: EffectCall) throws -> (lines: [String], result: Value)
+    /// The same with the database at hand (nil when there is none yet): a read effect may really read, since
+    /// reading changes nothing, so the rest of the plan explains itself with real values (the CMDB's hosts).
+    func explain(_ call: EffectCall, reading db: Database?) throws -> (lines: [String], result: Value)
     /// True when this effect knowingly replaces an earlier one of its name (the job platform's `sh` extends the
     /// engine's); otherwise a second effect of one name is refused as a mistake.
     var overrides: Bool { get }
@@ -28,6 +32,10 @@ extension DurableEffect {
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
         let args = call.args.named.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ")
         return (["would call \(call.name)(\(args))"], .null)
+    }
+
+    public func explain(_ call: EffectCall, reading db: Database?) throws -> (lines: [String], result: Value) {
+        try explain(call)
     }
 }
 
@@ -118,8 +126,9 @@ public struct EffectContext {
 
     /// The same effect call with other arguments (an effect delegating to another form of itself).
     public func with(arguments: [(name: String, value: Value)]) -> EffectContext {
-        let c = EffectCall(name: call.name, args: Arguments(positional: [], named: arguments), stepPath: call.stepPath,
+        var c = EffectCall(name: call.name, args: Arguments(positional: [], named: arguments), stepPath: call.stepPath,
                            sequence: call.sequence, location: call.location)
+        c.callAsStep = call.callAsStep
         return EffectContext(call: c, key: key, argsText: argsText, inFlight: inFlight, handler: handler)
     }
     public var runID: String { handler.runID }
@@ -143,6 +152,8 @@ public struct EffectContext {
     /// The run's output, for effects that print a summary.
     public var output: RunOutput { handler.output }
     public var startedBy: String { handler.startedBy }
+    /// `run --limit`: host names and glob patterns the run's fleet effects are narrowed to; nil for all.
+    public var targetLimit: [String]? { handler.targetLimit }
 
     /// The deadline of the enclosing steps' `timeout:`, if any (seconds since 1970).
     public var stepDeadline: Double? { handler.deadline(forStep: call.stepPath) }

@@ -52,17 +52,24 @@ public final class ShellEffect: DurableEffect {
         spec.onStart = { pid in
             if let group = OrphanedGroup.of(leader: pid) { try? ctx.journal.recordProcessGroup(key: ctx.key, group) }
         }
+        // The output goes to the run's log as it comes (`logs --follow` shows it live, stamped when it came), and
+        // to the terminal under `run -v`; this thread runs the child, so it alone writes the database.
+        let output = ctx.output
+        let live = LiveLines(cap: ShellEffect.outputCap) { stderr, text in
+            ctx.log(text, kind: stderr ? "err" : "out")
+            if output.showsHostOutput { output.hostOutput("localhost", text, stderr: stderr) }
+        }
+        spec.onOutput = live.listener
         let result: ProcessResult
         do {
             result = try ProcessRunner.run(spec)
         } catch {
             throw RuntimeError("sh() could not start the command: \(error)")
         }
+        live.finish()
         // Killed because the run was told to stop (Ctrl-C, cancel): leave it in flight, so a resume runs it
         // again. A command that finished on its own is recorded even when a stop came meanwhile.
         if result.signal != nil { try ctx.checkStop() }
-        if !result.stdout.isEmpty { ctx.log(result.stdoutText, kind: "out") }
-        if !result.stderr.isEmpty { ctx.log(result.stderrText, kind: "err") }
         if result.stdoutDropped > 0 || result.stderrDropped > 0 {
             ctx.log("output capped at \(ShellEffect.outputCap) bytes per stream: \(result.stdoutDropped) stdout and \(result.stderrDropped) stderr bytes dropped")
         }

@@ -10,10 +10,17 @@ public protocol RunOutput: AnyObject {
     func event(_ event: RunEvent)
     /// A live status line for long work (batches, copies), redrawn in place on a terminal; nil clears it.
     func progress(_ line: String?)
+    /// True when commands' output should be shown as it comes (`run -v`); hostOutput is then called with whole
+    /// lines, from the threads that run the commands.
+    var showsHostOutput: Bool { get }
+    /// Lines a command printed on `host` (`localhost` for `sh` here), as they come.
+    func hostOutput(_ host: String, _ text: String, stderr: Bool)
 }
 
 extension RunOutput {
     public func progress(_ line: String?) {}
+    public var showsHostOutput: Bool { false }
+    public func hostOutput(_ host: String, _ text: String, stderr: Bool) {}
 }
 
 public enum RunEventKind: Sendable { case stepStarted, stepOK, stepFailed, stepSkipped, info, warning }
@@ -87,6 +94,9 @@ public final class DurableEffects: EffectHandler {
     }
 
     var isReplaying: Bool { unreplayed > 0 }
+
+    /// `run --limit`: what the run's fleet effects are narrowed to, read once.
+    lazy var targetLimit: [String]? = (try? store.run(runID))?.targetLimit
 
     // MARK: EffectHandler
 

@@ -18,15 +18,19 @@ struct OutputCollector {
     var isOpen: Bool { fd >= 0 }
 
     /// Reads once (the caller polled the pipe readable); closes the pipe at end of file or on an error.
-    mutating func readOnce(into buffer: UnsafeMutableRawBufferPointer) {
+    /// Returns how many bytes were read (they are at the start of `buffer`).
+    @discardableResult
+    mutating func readOnce(into buffer: UnsafeMutableRawBufferPointer) -> Int {
         let n = read(fd, buffer.baseAddress, buffer.count)
         if n > 0 {
             let keep = min(max(0, cap - bytes.count), n)
             if keep > 0 { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<keep])) }
             dropped += n - keep
+            return n
         } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
             close()
         }
+        return 0
     }
 
     mutating func close() { FD.close(&fd) }
@@ -79,6 +83,8 @@ struct ChildIO {
     private var tree: TreeKiller
     /// The current exit-check interval without a pidfd, in milliseconds (doubles up to exitPollInterval).
     private var tick: Int32 = 0
+    /// Sees output as it arrives (see `ProcessSpec.onOutput`).
+    private let onOutput: (@Sendable (Bool, ArraySlice<UInt8>) -> Void)?
 
     /// How often the exit is checked when there is no pidfd, in milliseconds.
     private static let exitPollInterval: Int32 = 10
@@ -87,8 +93,9 @@ struct ChildIO {
     private static let chunkSize = 64 * 1024
 
     init(pid: pid_t, stdout: Int32, stderr: Int32, stdinFD: Int32?, stdinBytes: [UInt8], outputCap: Int,
-         deadline: Double?) {
+         deadline: Double?, onOutput: (@Sendable (Bool, ArraySlice<UInt8>) -> Void)? = nil) {
         self.pid = pid
+        self.onOutput = onOutput
         self.stdout = OutputCollector(fd: stdout, cap: outputCap)
         self.stderr = OutputCollector(fd: stderr, cap: outputCap)
         self.stdinFD = stdinFD ?? -1
@@ -164,11 +171,14 @@ struct ChildIO {
                 if errno != EINTR { usleep(1000) }
                 continue
             }
+            if ready == 0 { onOutput?(false, []) }
             for p in fds where p.revents != 0 {
                 if p.fd == stdout.fd {
-                    stdout.readOnce(into: buffer)
+                    let n = stdout.readOnce(into: buffer)
+                    if n > 0, let onOutput { onOutput(false, ArraySlice(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))) }
                 } else if p.fd == stderr.fd {
-                    stderr.readOnce(into: buffer)
+                    let n = stderr.readOnce(into: buffer)
+                    if n > 0, let onOutput { onOutput(true, ArraySlice(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))) }
                 } else if p.fd == stdinFD {
                     feedStdin()
                 } else if p.fd == pidfd {
@@ -202,6 +212,11 @@ struct ChildIO {
             // Most commands end within a few milliseconds: look early, then every exitPollInterval.
             tick = tick == 0 ? 1 : min(tick * 2, Self.exitPollInterval)
             ms = ms < 0 ? tick : min(ms, tick)
+        }
+        // A listener to the output hears from us while the child is quiet (it may hold a part line).
+        if onOutput != nil {
+            let quiet = Int32(ProcessSpec.outputTick * 1000)
+            ms = ms < 0 ? quiet : min(ms, quiet)
         }
         // After a timeout, survivors of the SIGTERM are looked for in the process table now and then.
         if exited && timedOut && !killed {

@@ -79,7 +79,7 @@ public enum ProcessRunner {
 
         var io = ChildIO(pid: pid, stdout: outPipe.read, stderr: errPipe.read, stdinFD: stdinPipe?.write,
                          stdinBytes: spec.stdin ?? [], outputCap: max(0, spec.outputCap),
-                         deadline: deadline(spec.timeout, from: monotonicSeconds()))
+                         deadline: deadline(spec.timeout, from: monotonicSeconds()), onOutput: spec.onOutput)
         io.run()
 
         // Unregister before reaping: until then the zombie keeps the group id from being reused.

@@ -23,6 +23,11 @@ public struct ProcessSpec: Sendable {
     /// effect can record it before the command can do anything lasting).
     /// (Not sent anywhere: `run` calls it on the thread that called `run`.)
     nonisolated(unsafe) public var onStart: ((Int32) -> Void)?
+    /// Sees the output as it arrives, before the cap (`stderr` true for stderr), on the thread that runs the
+    /// child, and with no bytes about every `ProcessSpec.outputTick` seconds while the child is quiet, so a
+    /// listener that holds a part line or throttles can let it go (live logs, `run -v`).
+    public var onOutput: (@Sendable (_ stderr: Bool, _ bytes: ArraySlice<UInt8>) -> Void)?
+    public static let outputTick = 0.1
 
     public init(arguments: [String],
                 environment: [String: String] = ProcessInfo.processInfo.environment,

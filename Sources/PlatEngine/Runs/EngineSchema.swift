@@ -197,5 +197,21 @@ public enum EngineSchema {
             -- Schedulers say they are alive, so a parked run can tell whether anything will wake it.
             CREATE TABLE engine_schedulers (owner TEXT PRIMARY KEY, seen_at REAL NOT NULL);
             """),
+        // Schedules and subscriptions keep the code `schedule apply` checked, so a fire or an event while the file
+        // is broken or moved still runs what was applied. `owner` is `schedule:NAME` or `subscription:NAME`.
+        // Settings the database's owner decides (approval delegation); a decision made for someone else names both.
+        Migration(module: "engine", version: 5, sql: """
+            CREATE TABLE engine_declared_sources (
+                owner TEXT NOT NULL,
+                path TEXT NOT NULL,
+                text TEXT NOT NULL,
+                PRIMARY KEY (owner, path)
+            );
+            CREATE TABLE engine_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, set_by TEXT NOT NULL, set_at REAL NOT NULL);
+            ALTER TABLE engine_approval_decisions ADD COLUMN decided_by TEXT;
+            -- `run --limit`: the host names and patterns a run's fleet effects are narrowed to (JSON), kept with
+            -- the run so a resume or a retry stays narrowed.
+            ALTER TABLE engine_runs ADD COLUMN target_limit TEXT;
+            """),
     ]
 }

@@ -1,14 +1,18 @@
 import Foundation
 import PlatLang
+import PlatStore
 
 /// `platflow run --explain`: runs the plan's code without performing any effect. Each effect says what it
-/// would do (a fleet step prints its batches) and returns a stand-in result; nothing is recorded.
+/// would do (a fleet step prints its batches) and returns a stand-in result; nothing is recorded. Read effects
+/// (the CMDB's hosts) read `db` when there is one, so later steps show the hosts they would touch.
 public final class ExplainEffects: EffectHandler {
     let registry: EffectRegistry
+    let db: Database?
     let output: (String) -> Void
 
-    public init(registry: EffectRegistry, output: @escaping (String) -> Void) {
+    public init(registry: EffectRegistry, db: Database? = nil, output: @escaping (String) -> Void) {
         self.registry = registry
+        self.db = db
         self.output = output
     }
 
@@ -28,7 +32,7 @@ public final class ExplainEffects: EffectHandler {
             output("\(step): \(call.name)()\n")
             return .null
         }
-        let (lines, result) = try effect.explain(call)
+        let (lines, result) = try effect.explain(call, reading: db)
         for l in lines { output("\(step): \(l)\n") }
         return result
     }

@@ -52,10 +52,13 @@ public final class RunExecutor {
     // MARK: Starting
 
     /// Checks the file and its parameters (throwing DiagnosticList or UsageError: nothing is recorded), then
-    /// records a new run pinned to the file's current code. Returns its id.
+    /// records a new run pinned to the file's current code. Returns its id. `sources` (path to text), when given,
+    /// is the code to pin instead of the disk's: what `schedule apply` captured.
     public func create(file: String, plan planName: String?, params: [String: String], status: RunStatus = .pending,
-                       schedule: String? = nil, fireTime: Double? = nil, detached: Bool = false) throws -> (id: String, secrets: [String: String]) {
-        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs, declarations: registry.declarations)
+                       schedule: String? = nil, fireTime: Double? = nil, detached: Bool = false,
+                       sources captured: [String: String]? = nil) throws -> (id: String, secrets: [String: String]) {
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs, declarations: registry.declarations,
+                                      sources: captured.map { PinnedSources(files: $0) as SourceProvider } ?? DiskSources())
         let module = try interpreter.load(path: file)
         let plan = try interpreter.selectPlan(in: module, named: planName)
         if let plan {

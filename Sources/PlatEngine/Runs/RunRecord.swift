@@ -32,6 +32,8 @@ public struct RunRecord: Sendable {
     public var attempt: Int
     public var schedule: String?
     public var fireTime: Double?
+    /// `run --limit`: host names and glob patterns its fleet effects are narrowed to; nil when not narrowed.
+    public var targetLimit: [String]?
 
     init(row: Row) {
         id = row.string("id") ?? ""
@@ -52,6 +54,7 @@ public struct RunRecord: Sendable {
         attempt = Int(row.int("attempt") ?? 1)
         schedule = row.string("schedule")
         fireTime = row.double("fire_time")
+        targetLimit = row.string("target_limit").flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
     }
 
     /// Wall time from start to finish (or to now while running).

@@ -119,6 +119,25 @@ public final class RunStore {
         return id
     }
 
+    /// A run that never started because its code could not be loaded (a schedule's fire whose file is gone):
+    /// recorded as failed with the reason, so the lost work shows in `platflow runs` and `status`.
+    public func recordFailedStart(file: String, plan: String?, params: [String: String], startedBy: String, error: String,
+                                  schedule: String? = nil, fireTime: Double? = nil) throws -> String {
+        try db.transaction {
+            let id = try createRun(file: file, plan: plan, params: params, secretParams: [], sources: [], startedBy: startedBy,
+                                   status: .failed, schedule: schedule, fireTime: fireTime)
+            try setStatus(id, .failed, error: error)
+            try log(id, step: "", kind: "err", text: error)
+            return id
+        }
+    }
+
+    /// Narrows a run's fleet effects to these host names and glob patterns (`run --limit`).
+    public func setTargetLimit(_ id: String, _ names: [String]) throws {
+        let json = String(decoding: try JSONEncoder().encode(names), as: UTF8.self)
+        try db.execute("UPDATE engine_runs SET target_limit = ? WHERE id = ?", json, id)
+    }
+
     public func run(_ id: String) throws -> RunRecord? {
         try db.queryOne("SELECT * FROM engine_runs WHERE id = ?", id).map(RunRecord.init)
     }

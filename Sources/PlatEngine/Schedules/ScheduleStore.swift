@@ -63,6 +63,9 @@ public final class ScheduleStore {
         let module = try interpreter.load(path: file)
         // Runs are started later from another working directory: remember where the file is.
         let file = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+        // The code fires and events run: this file as checked now, under the absolute paths runs are pinned with,
+        // so a fire while the file is broken or moved still runs what was applied.
+        let captured = try captureSources(file: file)
         var problems: [Diagnostic] = []
         var records: [(name: String, cron: String, tz: String, plan: String, args: [String: String], overlap: String,
                        catchUpMs: Int64, next: Double?)] = []
@@ -127,8 +130,15 @@ public final class ScheduleStore {
                 if let old = try db.queryOne("SELECT * FROM engine_schedules WHERE name = ?", r.name).map(ScheduleRecord.init) {
                     let same = old.file == file && old.cron == r.cron && old.tz == r.tz && old.plan == r.plan && old.args == r.args
                         && old.overlap.rawValue == r.overlap && Int64(old.catchUp * 1000) == r.catchUpMs
-                    if same {
+                    let sameCode = try capturedSources(owner: "schedule:\(r.name)") == captured
+                    if !sameCode { try saveSources(owner: "schedule:\(r.name)", captured) }
+                    if same && sameCode {
                         result.unchanged.append(r.name)
+                        continue
+                    }
+                    if same {
+                        // Only the code changed: the timing stays as it was.
+                        result.updated.append(r.name)
                         continue
                     }
                     try db.execute("""
@@ -141,19 +151,23 @@ public final class ScheduleStore {
                         INSERT INTO engine_schedules (name, file, cron, tz, plan, args, overlap, catch_up_ms, next_fire, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, r.name, file, r.cron, r.tz, r.plan, argsJSON, r.overlap, r.catchUpMs, r.next, RunStore.now())
+                    try saveSources(owner: "schedule:\(r.name)", captured)
                     result.added.append(r.name)
                 }
             }
             for name in existing.keys.sorted() where !records.contains(where: { $0.name == name }) {
                 try db.execute("DELETE FROM engine_schedules WHERE name = ?", name)
+                try saveSources(owner: "schedule:\(name)", [:])
                 result.removed.append(name)
             }
             let oldSubs = try db.query("SELECT * FROM engine_subscriptions WHERE file = ?", file)
             for sub in subs {
                 let argsJSON = String(decoding: try JSONEncoder().encode(sub.args), as: UTF8.self)
                 if let old = oldSubs.first(where: { $0.string("name") == sub.name }) {
+                    let sameCode = try capturedSources(owner: "subscription:\(sub.name)") == captured
+                    if !sameCode { try saveSources(owner: "subscription:\(sub.name)", captured) }
                     if old.string("event") == sub.event && old.string("filter") == sub.filter && old.string("plan") == sub.plan
-                        && old.string("args") == argsJSON {
+                        && old.string("args") == argsJSON && sameCode {
                         result.unchanged.append("on \(sub.event) → \(sub.plan)")
                         continue
                     }
@@ -167,11 +181,13 @@ public final class ScheduleStore {
                         INSERT INTO engine_subscriptions (name, file, event, filter, plan, args, cursor, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """, sub.name, file, sub.event, sub.filter, sub.plan, argsJSON, cursor, RunStore.now())
+                    try saveSources(owner: "subscription:\(sub.name)", captured)
                     result.added.append("on \(sub.event) → \(sub.plan)")
                 }
             }
             for old in oldSubs where !subs.contains(where: { $0.name == old.string("name") }) {
                 try db.execute("DELETE FROM engine_subscriptions WHERE name = ?", old.string("name"))
+                try saveSources(owner: "subscription:\(old.string("name") ?? "")", [:])
                 result.removed.append("on \(old.string("event") ?? "") → \(old.string("plan") ?? "")")
             }
         }
@@ -211,6 +227,33 @@ public final class ScheduleStore {
         return (plan, args)
     }
 
+    /// The file and its imports (not the standard library, which is part of the binary) as `path: text`.
+    private func captureSources(file: String) throws -> [String: String] {
+        // A loader of its own: the first one caches imports under the paths it first saw them by.
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: modules.effects.specs,
+                                      declarations: modules.effects.declarations)
+        var files: [String: String] = [:]
+        for f in try interpreter.load(path: file).allFiles where !f.path.hasPrefix("std/") { files[f.path] = f.text }
+        return files
+    }
+
+    /// The code captured for `owner` (`schedule:NAME`, `subscription:NAME`) at its last apply; nil when it has none
+    /// (applied by a version that did not capture code: then the file on disk is read).
+    public func capturedSources(owner: String) throws -> [String: String]? {
+        var files: [String: String] = [:]
+        for r in try db.query("SELECT path, text FROM engine_declared_sources WHERE owner = ?", owner) {
+            files[r.string("path") ?? ""] = r.string("text") ?? ""
+        }
+        return files.isEmpty ? nil : files
+    }
+
+    private func saveSources(owner: String, _ files: [String: String]) throws {
+        try db.execute("DELETE FROM engine_declared_sources WHERE owner = ?", owner)
+        for (path, text) in files.sorted(by: { $0.key < $1.key }) {
+            try db.execute("INSERT INTO engine_declared_sources (owner, path, text) VALUES (?, ?, ?)", owner, path, text)
+        }
+    }
+
     public func list() throws -> [ScheduleRecord] {
         try db.query("SELECT * FROM engine_schedules ORDER BY name").map(ScheduleRecord.init)
     }
@@ -232,7 +275,10 @@ public final class ScheduleStore {
 
     public func remove(_ name: String) throws {
         _ = try get(name)
-        try db.execute("DELETE FROM engine_schedules WHERE name = ?", name)
+        try db.transaction {
+            try db.execute("DELETE FROM engine_schedules WHERE name = ?", name)
+            try saveSources(owner: "schedule:\(name)", [:])
+        }
     }
 
     public func fires(of name: String, limit: Int = 20) throws -> [(fireTime: Double, runID: String?, outcome: String)] {

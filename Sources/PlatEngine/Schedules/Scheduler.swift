@@ -20,6 +20,9 @@ public final class Scheduler: @unchecked Sendable {
     private var stopping = false
     /// Runs that need secret parameters (never stored, so a scheduler cannot supply them): told once, then left.
     private var needSecrets: Set<String> = []
+    /// Subscriptions whose next event could not start a run: why, and when to try again.
+    private var stalled: [String: (reason: String, retryAt: Double)] = [:]
+    public static let retryPause = 5.0
     private let idle = DispatchGroup()
     private let durability: Database.Durability
     /// Modules' periodic work: when each last started, and which are running now.
@@ -183,11 +186,18 @@ public final class Scheduler: @unchecked Sendable {
                                        user: "scheduler")
             let id: String
             do {
-                id = try executor.create(file: s.file, plan: s.plan, params: s.args, schedule: s.name, fireTime: fire).id
+                // The code captured at `schedule apply`, so a broken or moved file does not lose the fire.
+                let captured = try ScheduleStore(db: store.db, modules: modules).capturedSources(owner: "schedule:\(s.name)")
+                id = try executor.create(file: s.file, plan: s.plan, params: s.args, schedule: s.name, fireTime: fire,
+                                         sources: captured).id
             } catch {
-                try store.db.execute("UPDATE engine_schedule_fires SET outcome = ? WHERE schedule = ? AND fire_time = ?",
-                                     "error: \(error)", s.name, fire)
-                log("\(s.name): fire at \(when) could not start: \(error)")
+                // Recorded as a failed run, so `platflow runs` shows the fire and why it did not run.
+                let reason = "the fire at \(when) could not start: \(error)"
+                let failed = try store.recordFailedStart(file: s.file, plan: s.plan, params: s.args, startedBy: "scheduler",
+                                                         error: reason, schedule: s.name, fireTime: fire)
+                try store.db.execute("UPDATE engine_schedule_fires SET outcome = ?, run_id = ? WHERE schedule = ? AND fire_time = ?",
+                                     "error: \(error)", failed, s.name, fire)
+                log("\(s.name): fire at \(when) could not start (failed run \(failed)): \(error)")
                 return
             }
             try store.db.execute("UPDATE engine_schedule_fires SET outcome = 'started', run_id = ? WHERE schedule = ? AND fire_time = ?",
@@ -200,47 +210,74 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Each new event goes to every subscription whose filter it matches, as exactly one run: the delivery's
     /// row (subscription, cursor) is the claim, written in the same transaction as the run and the cursor.
+    /// An event whose run cannot be created stays pending (nothing is claimed, the cursor stays before it), and
+    /// is tried again every `retryPause` seconds until a run takes it; later events wait behind it, in order.
     func deliverEvents(_ store: RunStore) throws {
+        let declared = ScheduleStore(db: store.db, modules: modules)
         for sub in try store.db.query("SELECT * FROM engine_subscriptions ORDER BY name") {
             guard let name = sub.string("name"), let event = sub.string("event"), let source = modules.eventSource(event),
                   let plan = sub.string("plan"), let file = sub.string("file") else { continue }
+            if let held = stalled[name], RunStore.now() < held.retryAt { continue }
             let cursor = sub.int("cursor") ?? 0
             let events = try source.events(db: store.db, after: cursor, limit: 100)
             guard !events.isEmpty else { continue }
             let matches = try source.matching(db: store.db, filter: sub.string("filter"), events: events)
             let args = (try? JSONDecoder().decode([String: String].self, from: Data((sub.string("args") ?? "{}").utf8))) ?? [:]
+            let captured = try declared.capturedSources(owner: "subscription:\(name)")
             for (c, value) in events {
-                try store.db.transaction {
-                    try store.db.execute("""
-                        INSERT OR IGNORE INTO engine_subscription_deliveries (subscription, cursor, outcome, at) VALUES (?, ?, 'claimed', ?)
-                        """, name, c, RunStore.now())
-                    guard store.db.changes == 1 else { return }
-                    var outcome = "no match"
-                    var runID: String? = nil
-                    if matches.contains(c) {
-                        var params = args
-                        let executor = RunExecutor(store: store, output: SilentRunOutput(), registry: registry, waitPolicy: .park,
-                                                   user: "scheduler")
-                        // A plan with an `event` parameter gets the event as a map.
-                        if let info = try? Interpreter(effects: NullEffects(), effectSpecs: registry.specs, declarations: registry.declarations).load(path: file)
-                            .plans.first(where: { $0.name == plan }), info.params.contains(where: { $0.name == "event" }) {
-                            params["event"] = (try? JSON.encode(value)) ?? "{}"
-                        }
-                        do {
-                            runID = try executor.create(file: file, plan: plan, params: params).id
+                var failure: String? = nil
+                do {
+                    try store.db.transaction {
+                        try store.db.execute("""
+                            INSERT OR IGNORE INTO engine_subscription_deliveries (subscription, cursor, outcome, at) VALUES (?, ?, 'claimed', ?)
+                            """, name, c, RunStore.now())
+                        guard store.db.changes == 1 else { return }
+                        var outcome = "no match"
+                        var runID: String? = nil
+                        if matches.contains(c) {
+                            do {
+                                runID = try startRun(store, file: file, plan: plan, args: args, event: value, sources: captured)
+                            } catch {
+                                failure = "\(error)"
+                                // Undo the claim: the event stays pending.
+                                throw SubscriptionStall()
+                            }
                             outcome = "started"
                             log("\(name): event \(c) → run \(runID!)")
-                        } catch {
-                            outcome = "error: \(error)"
-                            log("\(name): event \(c) could not start a run: \(error)")
                         }
+                        try store.db.execute("UPDATE engine_subscription_deliveries SET outcome = ?, run_id = ? WHERE subscription = ? AND cursor = ?",
+                                             outcome, runID, name, c)
+                        try store.db.execute("UPDATE engine_subscriptions SET cursor = MAX(cursor, ?) WHERE name = ?", c, name)
                     }
-                    try store.db.execute("UPDATE engine_subscription_deliveries SET outcome = ?, run_id = ? WHERE subscription = ? AND cursor = ?",
-                                         outcome, runID, name, c)
-                    try store.db.execute("UPDATE engine_subscriptions SET cursor = MAX(cursor, ?) WHERE name = ?", c, name)
+                } catch is SubscriptionStall {
+                    // The transaction rolled back; `failure` says why.
                 }
+                if let failure {
+                    if stalled[name]?.reason != failure {
+                        log("\(name): event \(c) could not start a run, it stays pending (tried again every \(Int(Scheduler.retryPause)) s): \(failure)")
+                    }
+                    stalled[name] = (failure, RunStore.now() + Scheduler.retryPause)
+                    break
+                }
+                if stalled.removeValue(forKey: name) != nil { log("\(name): event \(c) delivered; the subscription goes on") }
             }
         }
+    }
+
+    /// One run of a subscription's plan for an event, from the code captured at apply (the disk's when none was).
+    private func startRun(_ store: RunStore, file: String, plan: String, args: [String: String], event value: Value,
+                          sources captured: [String: String]?) throws -> String {
+        var params = args
+        let executor = RunExecutor(store: store, output: SilentRunOutput(), registry: registry, waitPolicy: .park,
+                                   user: "scheduler")
+        // A plan with an `event` parameter gets the event as a map.
+        let interpreter = Interpreter(effects: NullEffects(), effectSpecs: registry.specs, declarations: registry.declarations,
+                                      sources: captured.map { PinnedSources(files: $0) as SourceProvider } ?? DiskSources())
+        if let info = try interpreter.load(path: file).plans.first(where: { $0.name == plan }),
+           info.params.contains(where: { $0.name == "event" }) {
+            params["event"] = (try? JSON.encode(value)) ?? "{}"
+        }
+        return try executor.create(file: file, plan: plan, params: params, sources: captured).id
     }
 
     // MARK: Runs
@@ -336,3 +373,6 @@ public final class SilentRunOutput: RunOutput {
     public func program(_ text: String) {}
     public func event(_ event: RunEvent) {}
 }
+
+/// Thrown inside a delivery's transaction to undo its claim when the run cannot be created.
+private struct SubscriptionStall: Error {}

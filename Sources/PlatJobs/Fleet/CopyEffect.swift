@@ -14,7 +14,7 @@ public final class CopyEffect: DurableEffect {
     public let spec = EffectSpec(
         name: "copy",
         params: ["from", "to", "dest", "mode", "upload_limit", "download_limit", "timeout", "rolling", "on_failure",
-                 "max_fail", "throttle", "sync"],
+                 "max_fail", "throttle", "sync", "batch_interval", "between_batches"],
         required: 3,
         summary: "copies files to hosts (one-to-many, many-to-many, many-to-one)",
         choices: ["on_failure": FailurePolicy.allCases.map(\.rawValue)])
@@ -92,7 +92,7 @@ public final class CopyEffect: DurableEffect {
         let dest = try ctx.args.require("dest", .string)
         try DestinationPath.checkMacros(dest)
         var options = try options(ctx)
-        let targets = try FleetTargets(to, transports: options.transports)
+        let targets = FleetShellEffect.limit(try FleetTargets(to, transports: options.transports), ctx)
         let fleet = try FleetShellEffect.fleetOptions(ctx)
         // The time for [DATE:...] macros is the effect's first start, as journaled.
         if let e = ctx.journal.entry(ctx.key), case .map(let m)? = try? ValueCodec.decode(e.args),

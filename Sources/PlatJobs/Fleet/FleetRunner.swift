@@ -19,6 +19,8 @@ public struct FleetOptions: Sendable {
     public var maxFail: FailureLimit?
     /// At most this many hosts at once (default: the whole batch, up to 256).
     public var throttle: Int?
+    /// Seconds to wait between two batches (`batch_interval: 30s`), before the `between_batches` hook.
+    public var batchInterval: Double?
     public init() {}
 }
 
@@ -100,10 +102,47 @@ public final class FleetRunner {
                     throw RuntimeError("stopped after \(label): \(batchFailed.count) hosts failed and the pause was rejected")
                 }
             }
+            if b + 1 < batches.count {
+                try betweenBatches(after: b, batches, label: label)
+            }
         }
         ctx.progress(nil)
         for i in statuses.indices where statuses[i] == nil { record(HostOutcome(host: targets.name(at: i), status: .skipped), at: i, observe) }
         return tally
+    }
+
+    /// Between two batches: `batch_interval` (only when the next batch still has hosts to run: a resumed run does
+    /// not wait again for batches done before), then the `between_batches` hook, called as a step of its own
+    /// (`STEP/between_batches`, `#2`...) with the batch that just ended; `false` stops the rollout there.
+    private func betweenBatches(after b: Int, _ batches: [Range<Int>], label: String) throws {
+        let nextTodo = batches[b + 1].contains { statuses[$0] == nil }
+        if nextTodo, let wait = options.batchInterval, wait > 0 {
+            ctx.progress("\(label) done; next batch in \(Int(wait.rounded()))s (batch_interval)")
+            try ctx.waitUntil(RunStore.now() + wait)
+            ctx.progress(nil)
+        }
+        guard let hook = ctx.args.nilAsAbsent.value("between_batches"), let callAsStep = ctx.call.callAsStep else { return }
+        let batch = batches[b]
+        let names = batch.map { targets.name(at: $0) }
+        let failed = batch.filter { statuses[$0]?.isFailure == true }.map { targets.name(at: $0) }
+        let info = Value.makeMap([
+            ("index", .int(b + 1)), ("count", .int(batches.count)),
+            ("hosts", .list(names.map { .string($0) })),
+            ("ok", .int(batch.filter { statuses[$0] == .ok }.count)), ("failed", .int(failed.count)),
+            ("failed_hosts", .list(failed.map { .string($0) })),
+            ("done", .int(batches[...b].reduce(0) { $0 + $1.count })), ("total", .int(targets.count)),
+        ])
+        let answer = try callAsStep(hook, [info], "between_batches")
+        switch answer {
+        case .bool(true), .null: return
+        case .bool(false):
+            markRest(from: b + 1, batches, as: .skipped)
+            ctx.progress(nil)
+            throw RuntimeError("between_batches stopped the rollout after \(label): \(targets.count - batches[...b].reduce(0) { $0 + $1.count }) hosts not run",
+                               hint: "fix what the hook found, then `platflow retry \(ctx.runID)`")
+        default:
+            throw RuntimeError("between_batches must return true (go on) or false (stop the rollout), got \(answer.typeName)")
+        }
     }
 
     /// Runs every batch and returns the tally with the effect's summary value (the engine journals it, or the

@@ -15,7 +15,8 @@ public final class FleetShellEffect: DurableEffect {
     public let spec = EffectSpec(
         name: "sh",
         params: ["targets", "script", "lang", "args", "env", "timeout", "rolling", "on_failure", "max_fail", "throttle",
-                 "allow_dangerous", "unchecked", "connection", "check", "cwd", "cmd", "rules"],
+                 "allow_dangerous", "unchecked", "connection", "check", "cwd", "cmd", "rules", "batch_interval",
+                 "between_batches", "become"],
         required: 0,
         summary: "runs a command here, or a script on hosts in rolling batches",
         choices: ["on_failure": FailurePolicy.allCases.map(\.rawValue), "lang": ScriptLanguage.allCases.map(\.rawValue)])
@@ -40,7 +41,8 @@ public final class FleetShellEffect: DurableEffect {
             guard let cmd = ctx.argument("cmd") ?? ctx.argument("targets") else {
                 throw RuntimeError("sh() needs a command: sh(\"cmd\"), or hosts and a script: sh(hosts, \"script\")")
             }
-            let fleetOnly = ["lang", "args", "rolling", "on_failure", "max_fail", "throttle", "allow_dangerous", "unchecked", "connection", "rules"]
+            let fleetOnly = ["lang", "args", "rolling", "on_failure", "max_fail", "throttle", "allow_dangerous", "unchecked", "connection", "rules",
+                             "batch_interval", "between_batches", "become"]
             if let bad = args.first(where: { fleetOnly.contains($0.name) }) {
                 throw RuntimeError("sh(): \(bad.name) applies to scripts on hosts: sh(hosts, script, \(bad.name): ...)")
             }
@@ -56,7 +58,7 @@ public final class FleetShellEffect: DurableEffect {
     func runOnHosts(_ ctx: EffectContext) throws -> Value {
         guard let targetsValue = ctx.argument("targets") else { throw RuntimeError("sh(): no targets given") }
         let transports = try self.transports.including(ctx.store.modules)
-        let targets = try FleetTargets(targetsValue, transports: transports)
+        let targets = FleetShellEffect.limit(try FleetTargets(targetsValue, transports: transports), ctx)
         var language = ScriptLanguage.bash
         var script: String
         switch ctx.argument("script") {
@@ -95,10 +97,22 @@ public final class FleetShellEffect: DurableEffect {
         env["PLATFLOW_IDEMPOTENCY_KEY"] = ctx.idempotencyKey
         env["PLATFLOW_RUN_ID"] = ctx.runID
         env["PLATFLOW_STEP"] = ctx.stepPath
-        let job = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
-                            connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
+        var prepared = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
+                                 connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
+        prepared.become = try given.get("become", .bool) ?? false
+        let job = prepared
+        let output = ctx.output
         let runner = FleetRunner(ctx: ctx, targets: targets, options: options, verb: "sh") { host in
-            FleetShellEffect.runOne(job, on: host, transports: transports)
+            var job = job
+            // `run -v`: each host's lines on the terminal as they come, prefixed by the host.
+            var live: LiveLines? = nil
+            if output.showsHostOutput {
+                let name = host.name
+                live = LiveLines { stderr, text in output.hostOutput(name, text, stderr: stderr) }
+                job.onOutput = live?.listener
+            }
+            defer { live?.finish() }
+            return FleetShellEffect.runOne(job, on: host, transports: transports)
         }
         let started = Date()
         let (tally, value) = try runner.runAndSummarize()
@@ -121,6 +135,16 @@ public final class FleetShellEffect: DurableEffect {
             // A host that could not be reached took the time spent trying (a connect timeout is not 0 s).
             return HostOutcome(host: host.name, status: .failed, stderr: "\(error)", duration: Date().timeIntervalSince(started))
         }
+    }
+
+    /// `run --limit`: the targets narrowed to the run's limit, said in the log when it leaves hosts out.
+    static func limit(_ targets: FleetTargets, _ ctx: EffectContext) -> FleetTargets {
+        guard let patterns = ctx.targetLimit else { return targets }
+        let kept = targets.limited(to: patterns)
+        if kept.count < targets.count {
+            ctx.event("--limit \(patterns.prefix(5).joined(separator: ","))\(patterns.count > 5 ? ",…" : ""): \(kept.count) of \(targets.count) hosts")
+        }
+        return kept
     }
 
     /// rolling, on_failure, max_fail, throttle: shared by sh and copy.
@@ -155,6 +179,16 @@ public final class FleetShellEffect: DurableEffect {
         if let n = try ctx.args.get("throttle", .int) {
             guard n >= 1 else { throw RuntimeError("throttle must be an int of at least 1") }
             o.throttle = n
+        }
+        if let ms = try ctx.args.nilAsAbsent.get("batch_interval", .duration) {
+            guard ms >= 0 else { throw RuntimeError("batch_interval must be a duration such as 30s") }
+            o.batchInterval = Double(ms) / 1000
+        }
+        if let hook = ctx.args.nilAsAbsent.value("between_batches") {
+            switch hook {
+            case .closure, .builtin: break
+            default: throw RuntimeError("between_batches must be a function such as fn(batch) { ... }, got \(hook.typeName)")
+            }
         }
         return o
     }

@@ -25,6 +25,27 @@ public struct FleetTargets: @unchecked Sendable {
 
     public var count: Int { items.count }
 
+    /// Only the hosts whose name or address matches one of `patterns` (names or globs such as `web-*`), for
+    /// `run --limit`.
+    public func limited(to patterns: [String]) -> FleetTargets {
+        let kept = items.filter { item in
+            var keys: [String] = []
+            switch item {
+            case .string(let s): keys = [s]
+            case .map(let m):
+                for k in ["name", "address"] { if case .string(let s)? = m.get(.string(k)) { keys.append(s) } }
+            default: break
+            }
+            return keys.contains { key in patterns.contains { fnmatch($0, key, 0) == 0 } }
+        }
+        return FleetTargets(checked: kept, simulatedBase: simulatedBase)
+    }
+
+    private init(checked: [Value], simulatedBase: String) {
+        items = checked
+        self.simulatedBase = simulatedBase
+    }
+
     /// The name of the host at `i`, without building its `Host`.
     public func name(at i: Int) -> String {
         switch items[i] {

@@ -176,6 +176,10 @@ public struct ScriptJob: Sendable {
     /// Which run's commands these are (so a cancel kills only them).
     public var owner: String?
     public var outputCap: Int
+    /// Sees the output as it comes (see `ProcessSpec.onOutput`): `run -v` shows it, prefixed by the host.
+    public var onOutput: (@Sendable (_ stderr: Bool, _ bytes: ArraySlice<UInt8>) -> Void)?
+    /// `become: true`: run as root through `sudo -n` (SSH hosts).
+    public var become = false
 
     public init(script: String, language: ScriptLanguage = .bash, args: [String] = [], env: [String: String] = [:],
                 timeout: Double? = nil, connection: String? = nil, owner: String? = nil, outputCap: Int = 1 << 20) {

@@ -59,6 +59,10 @@ public struct LocalTransport: HostTransport {
             rootShown = "/"
         }
 
+        if job.become {
+            throw RuntimeError("become: true runs scripts through sudo on SSH hosts; \(host.name) is \(host.isThisMachine ? "this machine" : "a simulated host")",
+                               hint: "give the host transport: \"ssh\", or leave become out")
+        }
         let launch = try LanguageRunner.launch(for: job)
         for (k, v) in ScriptEnvironment.scriptVariables(job, host: host, root: rootShown) { environment[k] = v }
         for (k, v) in launch.environment { environment[k] = v }
@@ -74,9 +78,10 @@ public struct LocalTransport: HostTransport {
 
         // A simulated host's script sees this machine read-only except its own folder (HostConfinement).
         let arguments = workingDirectory.map { HostConfinement.wrap(launch.arguments, root: $0) } ?? launch.arguments
-        let spec = ProcessSpec(arguments: arguments, environment: environment,
+        var spec = ProcessSpec(arguments: arguments, environment: environment,
                                workingDirectory: workingDirectory, stdin: Array(job.script.utf8),
                                timeout: job.timeout, outputCap: job.outputCap, owner: job.owner)
+        spec.onOutput = job.onOutput
         return try HostConfinement.run(spec)
     }
 

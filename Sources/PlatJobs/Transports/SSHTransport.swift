@@ -192,7 +192,7 @@ public struct SSHTransport: HostTransport {
             install = launch.install
             var env = variables
             for (k, v) in launch.environment { env[k] = v }
-            remote = Self.remoteCommand(launch, environment: env, timeout: job.timeout)
+            remote = Self.remoteCommand(launch, environment: env, timeout: job.timeout, become: job.become)
         }
 
         var argv = sshArguments(for: host)
@@ -200,16 +200,24 @@ public struct SSHTransport: HostTransport {
         argv.insert("-T", at: 1)
         argv.append(remote)
         let (cap, overflow) = max(0, job.outputCap).addingReportingOverflow(Self.startMarker.count)
-        let spec = ProcessSpec(arguments: argv, stdin: Array(job.script.utf8), timeout: job.timeout,
+        var spec = ProcessSpec(arguments: argv, stdin: Array(job.script.utf8), timeout: job.timeout,
                                outputCap: overflow ? Int.max : cap, owner: job.owner)
+        if let listener = job.onOutput {
+            // The remote side's start marker opens stderr: the live view leaves it out.
+            let marker = Self.startMarker
+            let seen = MarkerFilter(marker)
+            spec.onOutput = { stderr, bytes in listener(stderr, stderr ? seen.filter(bytes) : bytes) }
+        }
         let raw = try ProcessRunner.run(spec)
         return try interpret(raw, job: job, host: host, program: program, install: install)
     }
 
     /// The Unix remote command line (see the type's summary).
-    static func remoteCommand(_ launch: ScriptLaunch, environment: [String: String], timeout: Double?) -> String {
+    /// `become`: through `sudo -n` (never a password prompt: a host that wants one fails with sudo's message).
+    static func remoteCommand(_ launch: ScriptLaunch, environment: [String: String], timeout: Double?,
+                              become: Bool = false) -> String {
         let assignments = environment.keys.sorted().compactMap { k in environment[k].map { k + "=" + $0 } }
-        let command = ShellQuote.join(["env"] + assignments + launch.arguments)
+        let command = ShellQuote.join((become ? ["sudo", "-n", "--"] : []) + ["env"] + assignments + launch.arguments)
         var run = command
         if let t = timeout, t.isFinite, t > 0 {
             // A second past the local timeout: the local side always wins the race and reports the timeout.
@@ -349,5 +357,33 @@ final class SSHControlState: @unchecked Sendable {
         let all = masters.map { ($0.key, $0.value) }
         masters = [:]
         return all
+    }
+}
+
+/// Drops the first occurrence of a marker from a stream that arrives in pieces (the marker may be split).
+final class MarkerFilter: @unchecked Sendable {
+    private let marker: [UInt8]
+    private var held: [UInt8] = []
+    private var done = false
+    private let lock = NSLock()
+
+    init(_ marker: [UInt8]) { self.marker = marker }
+
+    func filter(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return bytes }
+        held.append(contentsOf: bytes)
+        if let r = held.firstRange(of: marker) {
+            done = true
+            held.removeSubrange(r)
+            defer { held = [] }
+            return ArraySlice(held)
+        }
+        // Keep what could still be the start of the marker; let the rest through.
+        let keep = min(held.count, marker.count - 1)
+        let out = held.dropLast(keep)
+        held = Array(held.suffix(keep))
+        return ArraySlice(out)
     }
 }

@@ -22,6 +22,10 @@ public struct EffectCall {
     public let sequence: Int
     public let location: SourceLoc
     public var key: String { "\(stepPath)#\(sequence)" }
+    /// Calls a function value the plan passed (a hook such as `between_batches:`) as a step of its own named
+    /// `step` under the effect's step, so what it does is reported and its effects are keyed apart; nil where
+    /// no program runs (checks, explain).
+    public var callAsStep: ((_ function: Value, _ args: [Value], _ step: String) throws -> Value)?
 
     public init(name: String, args: Arguments, stepPath: String, sequence: Int, location: SourceLoc) {
         self.name = name

@@ -5,6 +5,6 @@ extension CommandTree {
     static var builtIn: CommandTree {
         CommandTree([RunCommand.spec, CheckCommand.spec, RunsCommand.spec, StatusCommand.spec, LogsCommand.spec, ResumeCommand.spec,
                      RetryCommand.spec, CancelCommand.spec, ApproveCommand.spec, ScheduleCommand.spec, SchedulerCommand.spec,
-                     SemverCommand.spec])
+                     SemverCommand.spec, ConfigCommand.spec])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PlatEngine
+import PlatCMDB
 import PlatJobs
 import PlatLang
 
@@ -15,6 +16,9 @@ enum RunCommand {
             waitFlag,
             FlagSpec(name: "scheme", value: "NAME", help: "fill the plan's parameters from a scheme declared in the file (--param overrides)"),
             FlagSpec(name: "list-schemes", help: "list the file's schemes and exit"),
+            verboseFlag,
+            FlagSpec(name: "limit", value: "HOSTS|GROUP|FILTER",
+                     help: "run the plan's steps on hosts only on these: names or globs (web-01,web-0*), a CMDB group, or a CMDB filter; kept for resume and retry"),
             FlagSpec(name: "explain", help: "run the code without any effect: print each step's batches and commands, record nothing"),
             EngineSession.durabilityFlag,
         ],
@@ -70,10 +74,17 @@ enum RunCommand {
                 planName = scheme.target
                 params = ParamText.from(scheme).merging(params) { _, cli in cli }
             }
-            if args.has("explain") { return try explain(path, plan: planName, params: params, terminal) }
+            if args.has("explain") { return try explain(path, plan: planName, params: params, args, terminal) }
             let store = try EngineSession.open(args)
-            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), waitPolicy: waitPolicy(args))
-            let (id, secrets) = try executor.create(file: path, plan: planName, params: params, detached: args.has("detach"))
+            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal, verbose: args.has("verbose")),
+                                       waitPolicy: waitPolicy(args))
+            // Resolved before the run is recorded: a limit that matches nothing records nothing.
+            let limit = try args.value("limit").map { try CMDB(db: store.db).limitTargets($0) }
+            let (id, secrets) = try store.db.transaction {
+                let created = try executor.create(file: path, plan: planName, params: params, detached: args.has("detach"))
+                if let limit { try store.setTargetLimit(created.id, limit) }
+                return created
+            }
             if args.has("detach") {
                 try DetachedWorker.spawn(runID: id, dbPath: store.db.path)
                 terminal.out("\(id)\n")
@@ -85,6 +96,9 @@ enum RunCommand {
             return EngineSession.report(error, terminal: terminal)
         }
     }
+
+    static let verboseFlag = FlagSpec(name: "verbose", short: "v",
+                                      help: "show commands' output as it comes, each line prefixed by its host (on stderr)")
 
     static let waitFlag = FlagSpec(name: "wait", help: "wait for approvals and long sleeps even without a terminal (default: park and exit 3)")
 
@@ -166,9 +180,13 @@ extension RunCommand {
     }
 
     /// `--explain`: the plan's code runs with effects that only describe themselves.
-    static func explain(_ path: String, plan: String?, params: [String: String], _ terminal: Terminal) throws -> Int32 {
+    static func explain(_ path: String, plan: String?, params: [String: String], _ args: ParsedArguments,
+                        _ terminal: Terminal) throws -> Int32 {
         let registry = EngineSession.modules.effects
-        let interpreter = Interpreter(effects: ExplainEffects(registry: registry) { terminal.out($0) },
+        // Reads (the CMDB's hosts) read the database when there is one; explaining never creates it.
+        let dbPath = EngineSession.dbPath(args)
+        let db = FileManager.default.fileExists(atPath: dbPath) ? try EngineSession.open(args).db : nil
+        let interpreter = Interpreter(effects: ExplainEffects(registry: registry, db: db) { terminal.out($0) },
                                       effectSpecs: registry.specs, declarations: registry.declarations)
         let module = try interpreter.load(path: path)
         let selected = try interpreter.selectPlan(in: module, named: plan)

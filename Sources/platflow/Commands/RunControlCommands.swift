@@ -14,6 +14,7 @@ enum ResumeCommand {
             FlagSpec(name: "upgrade", help: "replay the files on disk now instead of the code the run started with"),
             FlagSpec(name: "worker", help: "run in the background without waiting for timers or approvals (used by --detach)"),
             RunCommand.waitFlag,
+            RunCommand.verboseFlag,
             EngineSession.durabilityFlag,
         ],
         examples: ["platflow resume 3f9a2k1m", "platflow resume 3f9a --param token=$TOKEN", "platflow resume 3f9a --upgrade"],
@@ -38,7 +39,7 @@ enum ResumeCommand {
             }
             // A background worker prints nothing and parks the run rather than wait for timers or people.
             let worker = args.has("worker")
-            let executor = RunExecutor(store: store, output: worker ? SilentRunOutput() : TerminalOutput(terminal: terminal),
+            let executor = RunExecutor(store: store, output: worker ? SilentRunOutput() : TerminalOutput(terminal: terminal, verbose: args.has("verbose")),
                                        waitPolicy: worker ? .park : RunCommand.waitPolicy(args))
             return RunCommand.drive(executor, id: run.id, secrets: secrets, upgrade: args.has("upgrade"), terminal: terminal)
         }
@@ -114,11 +115,16 @@ enum ApproveCommand {
         flags: [
             FlagSpec(name: "reject", help: "reject instead of approving: the waiting step fails"),
             FlagSpec(name: "comment", value: "TEXT", help: "a comment kept with the decision"),
-            FlagSpec(name: "as", value: "NAME", help: "decide as this person", defaultText: "$PLATFLOW_USER or $USER"),
+            FlagSpec(name: "as", value: "NAME",
+                     help: "decide for this person; refused unless the database's owner allows delegation (`platflow config set approvals.delegation on`)",
+                     defaultText: "the account running the command"),
         ],
         examples: ["platflow approve 3f9a2k1m", "platflow approve 3f9a --reject --comment \"error rate too high\"",
                    "platflow approve 3f9a --as alice"],
         details: """
+            The approver is the operating-system account running the command (not $USER, which anyone can set).
+            With --as NAME the decision is recorded for NAME and names the account that made it; it is refused
+            unless the owner of the database file has allowed delegation.
             When the decision settles the request (the quorum is reached, or anyone rejects) and no process is waiting
             on the run, a background worker continues it.
             """,
@@ -134,11 +140,24 @@ enum ApproveCommand {
             guard let req = try book.pending(runID: run.id) else {
                 throw UsageError("run \(run.id) is not waiting for an approval (it is \(run.status.rawValue))")
             }
-            let who = args.value("as") ?? RunExecutor.currentUser()
+            let me = OSUser.name
+            var who = me
+            var decidedBy: String? = nil
+            if let other = args.value("as"), other != me {
+                guard EngineSettings(db: store.db).delegationAllowed else {
+                    let owner = OSUser.owner(of: store.db.path)?.name ?? "the database's owner"
+                    throw UsageError("--as \(other): deciding for someone else is not allowed on this database (you are \(me))",
+                                     hint: "\(other) can run `platflow approve \(run.id)` under their own account, or \(owner) can allow delegation: `platflow config set approvals.delegation on`")
+                }
+                who = other
+                decidedBy = me
+            }
             let approve = !args.has("reject")
-            try book.decide(req, who: who, approve: approve, comment: args.value("comment") ?? "", startedBy: run.startedBy)
-            try store.log(run.id, step: "", kind: "event", text: "\(who) \(approve ? "approved" : "rejected"): \(req.message)")
-            terminal.out("\(approve ? "approved" : "rejected") \"\(req.message)\" of run \(run.id) as \(who)\n")
+            try book.decide(req, who: who, decidedBy: decidedBy, approve: approve, comment: args.value("comment") ?? "",
+                            startedBy: run.startedBy)
+            let byline = decidedBy.map { " (decided by \($0))" } ?? ""
+            try store.log(run.id, step: "", kind: "event", text: "\(who)\(byline) \(approve ? "approved" : "rejected"): \(req.message)")
+            terminal.out("\(approve ? "approved" : "rejected") \"\(req.message)\" of run \(run.id) as \(who)\(byline)\n")
             if case .pending = try book.state(runID: run.id, key: req.key) { return ExitCode.ok }
             let fresh = try store.run(run.id)
             let live = fresh?.leaseOwner.map { LeaseOwner.isAlive($0) } ?? false

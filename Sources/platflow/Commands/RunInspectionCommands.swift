@@ -172,14 +172,17 @@ enum LogsCommand {
     static let spec = CommandSpec(
         name: "logs",
         summary: "Print a run's log: the program's output, step events, command output and errors.",
-        usage: ["platflow logs RUN [--step PATH] [--host NAME] [--follow]"],
+        usage: ["platflow logs RUN [--step PATH] [--host NAME] [--tail N] [--since DURATION] [--follow] [--json]"],
         flags: [
             FlagSpec(name: "step", value: "PATH", help: "only this step and the steps below it (main/deploy, or just deploy)"),
             FlagSpec(name: "host", value: "NAME", help: "only what this host printed (steps on hosts)"),
-            FlagSpec(name: "follow", short: "f", help: "keep printing new lines until the run finishes or parks"),
+            FlagSpec(name: "tail", short: "n", value: "N", help: "only the last N lines already logged (then --follow goes on)"),
+            FlagSpec(name: "since", value: "DURATION", help: "only lines logged in the last DURATION (10m, 1h30m)"),
+            FlagSpec(name: "follow", short: "f", help: "keep printing lines as they are logged (a command's lines as it prints them) until the run finishes or parks"),
+            FlagSpec(name: "json", help: "one JSON object per line: at, step, host, kind (out, err, event), text"),
         ],
         examples: ["platflow logs 3f9a2k1m", "platflow logs 3f9a --step main/deploy", "platflow logs 3f9a --step restart --host web-07",
-                   "platflow logs 3f9a --follow"],
+                   "platflow logs 3f9a --follow", "platflow logs 3f9a --tail 20 --since 10m --json"],
         action: execute)
 
     /// Does a log line of step `path` (printed by `lineHost`, for a fleet effect's hosts) match `--step` (a
@@ -223,20 +226,49 @@ enum LogsCommand {
                                         : (closestName(to: host, in: known).map { "did you mean '\($0)'? " } ?? "") + "its hosts: \(names)")
                 }
             }
+            var tail: Int? = nil
+            if let t = args.value("tail") {
+                guard let n = Int(t), n >= 0 else { throw UsageError("--tail takes a count of lines, got '\(t)'", hint: "--tail 20") }
+                tail = n
+            }
+            var since: Double? = nil
+            if let d = args.value("since") {
+                guard let ms = PlanParameters.parseDuration(d), ms >= 0 else {
+                    throw UsageError("--since takes a duration, got '\(d)'", hint: "--since 10m, --since 1h30m")
+                }
+                since = RunStore.now() - Double(ms) / 1000
+            }
+            let json = args.has("json")
+            /// The lines of one record as printed: `TIME STEP text`, or a JSON object each.
+            func lines(_ l: LogRecord) -> [String] {
+                // A host's lines show as `step@host`, as they always have.
+                let shownStep = l.host.map { "\(l.step)@\($0)" } ?? (l.step.isEmpty ? "-" : l.step)
+                let prefix = terminal.paint("\(localTime(l.at)) \(shownStep)", .dim)
+                let text = l.text.hasSuffix("\n") ? String(l.text.dropLast()) : l.text
+                return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                    if json {
+                        let o: [String: Any] = ["at": l.at, "step": l.step, "host": l.host ?? NSNull(), "kind": l.kind, "text": String(line)]
+                        let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+                        return String(decoding: data, as: UTF8.self) + "\n"
+                    }
+                    let shown = l.kind == "err" ? terminal.paint(String(line), .red) : String(line)
+                    return "\(prefix) \(shown)\n"
+                }
+            }
             var last: Int64 = 0
+            var first = true
             while true {
+                var batch: [String] = []
                 try store.forEachLog(of: run.id, after: last) { l in
                     last = l.id
                     guard matches(l.step, lineHost: l.host, step: args.value("step"), host: args.value("host")) else { return }
-                    // A host's lines show as `step@host`, as they always have.
-                    let shownStep = l.host.map { "\(l.step)@\($0)" } ?? (l.step.isEmpty ? "-" : l.step)
-                    let prefix = terminal.paint("\(localTime(l.at)) \(shownStep)", .dim)
-                    let text = l.text.hasSuffix("\n") ? String(l.text.dropLast()) : l.text
-                    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                        let shown = l.kind == "err" ? terminal.paint(String(line), .red) : String(line)
-                        terminal.out("\(prefix) \(shown)\n")
-                    }
+                    if let since, l.at < since { return }
+                    batch += lines(l)
                 }
+                // --tail applies to what was logged before the command started; followed lines all show.
+                if first, let tail { batch = Array(batch.suffix(tail)) }
+                first = false
+                terminal.out(batch.joined())
                 guard args.has("follow") else { break }
                 terminal.flush()
                 if let r = try store.run(run.id), r.status.isFinished || r.status.isParked {

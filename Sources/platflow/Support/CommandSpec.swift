@@ -88,7 +88,8 @@ enum GlobalFlags {
     static let help = FlagSpec(name: "help", short: "h", help: "show this help")
     static let noColor = FlagSpec(name: "no-color", help: "never colour the output (also: NO_COLOR=1)")
     static let quiet = FlagSpec(name: "quiet", short: "q", help: "print only results and errors (no step banners)")
-    static let db = FlagSpec(name: "db", value: "PATH", help: "the database (also PLATFLOW_DB)", defaultText: ".platflow/platflow.db")
+    static let db = FlagSpec(name: "db", value: "PATH", help: "the database (also PLATFLOW_DB)",
+                                defaultText: "the nearest .platflow/platflow.db from here up, else ./.platflow/platflow.db")
 
     static func specs(database: Bool) -> [FlagSpec] {
         database ? [help, noColor, quiet, db] : [help, noColor, quiet]

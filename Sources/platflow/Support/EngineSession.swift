@@ -3,13 +3,14 @@ import PlatEngine
 import PlatLang
 import PlatStore
 
-/// Opening the database the way every command does: `--db`, else PLATFLOW_DB, else .platflow/platflow.db.
+/// Opening the database the way every command does: `--db`, else PLATFLOW_DB, else the nearest
+/// .platflow/platflow.db from the working directory up (as git finds .git), else .platflow/platflow.db here.
 enum EngineSession {
     /// The modules of this build, set by main.swift before any command runs (the engine alone until then).
     nonisolated(unsafe) static var modules = ModuleSet()
 
     static func dbPath(_ args: ParsedArguments) -> String {
-        args.value("db") ?? ProcessInfo.processInfo.environment["PLATFLOW_DB"] ?? ".platflow/platflow.db"
+        args.value("db") ?? ProcessInfo.processInfo.environment["PLATFLOW_DB"] ?? DatabaseLocation.find()
     }
 
     static func durability(_ args: ParsedArguments) throws -> Database.Durability {
@@ -55,7 +56,24 @@ enum EngineSession {
 /// A run's output on this terminal: the program's prints on stdout, banners and events on stderr.
 final class TerminalOutput: RunOutput {
     let terminal: Terminal
-    init(terminal: Terminal) { self.terminal = terminal }
+    /// `-v`: commands' output as it comes, each line prefixed by its host.
+    let verbose: Bool
+    init(terminal: Terminal, verbose: Bool = false) {
+        self.terminal = terminal
+        self.verbose = verbose
+    }
+
+    var showsHostOutput: Bool { verbose }
+
+    func hostOutput(_ host: String, _ text: String, stderr: Bool) {
+        let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
+        var lines = ""
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false) {
+            let shown = stderr ? terminal.paint(String(line), .red) : String(line)
+            lines += "\(terminal.paint(host + " |", .dim)) \(shown)\n"
+        }
+        terminal.err(lines)
+    }
 
     func program(_ text: String) { terminal.out(text) }
 

@@ -340,8 +340,10 @@ extension VM {
     func performEffect(_ name: String, named: [(name: String, value: Value)], at loc: SourceLoc) throws -> Value {
         try secretTexts.check(effect: name, named)
         let (path, seq) = steps.nextSequence()
-        return try effects.perform(EffectCall(name: name, args: Arguments(positional: [], named: named),
-                                              stepPath: path, sequence: seq, location: loc))
+        var call = EffectCall(name: name, args: Arguments(positional: [], named: named), stepPath: path, sequence: seq,
+                              location: loc)
+        call.callAsStep = { [unowned self] f, args, step in try self.callAsStep(f, args, step: step, at: loc) }
+        return try effects.perform(call)
     }
 }
 
