@@ -6,7 +6,8 @@
 #   tree   a folder of FILES small files (default 10,000 in 100 folders, 256 B to 8 KB) to the same hosts
 # each twice: copy's default (no fsync, like cp) against cp; sync: true (every file and folder fsynced before and
 # after its rename) against cp followed by `sync` of every file and folder it wrote (the same durability).
-# Ratio = peer time / platflow time (higher is better; target >= 0.8). Phases run RUNS times (default 5) in
+# Ratio = peer time / platflow time (higher is better; target >= 0.8), wall clock first, then the same for CPU
+# time (user + system of the whole process tree: steadier when the machine is shared). Phases run RUNS times (default 5) in
 # rotating order, each from empty destinations after a `sync`; medians shown. Then platflow's peak memory as the
 # hosts and the size grow. Never fails on a number.
 #   SIZE_MB=200 HOSTS=20 PARALLEL=20 FILES=10000 RUNS=5 DIR=/tmp bench/copy.sh
@@ -29,32 +30,27 @@ perl -e '($dir, $n) = @ARGV; srand(7); for $i (0 .. $n - 1) { $d = "$dir/d" . in
 tree_bytes=$(du -sb tree | cut -f1)
 sync
 
-now() { date +%s.%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 dests() { for i in $(seq "$hosts"); do echo "$work/dest/h$i/srv"; done; }
 reset() { rm -rf "$work/dest"; mkdir -p "$work/dest"; sync; }
-# Each phase prints its seconds.
+# Each phase prints its wall seconds and its CPU seconds (user + system, the whole process tree), measured by
+# /usr/bin/time around it.
+timed() { /usr/bin/time -f "%e %U %S" -o "$work/time.txt" "$@" >/dev/null; awk '{print $1, $2 + $3}' "$work/time.txt"; }
 run_platflow() { # SOURCE SYNC
-  local t0 t1
-  t0=$(now)
-  "$plat" run copy.plat -q --db "$work/run.db" -p src="$1" -p base="$work/dest" -p hosts="$hosts" \
-    -p throttle="$parallel" -p sync="$2" >/dev/null
-  t1=$(now); rm -f "$work/run.db"*
-  echo "$t1 - $t0" | bc -l
+  timed "$plat" run copy.plat -q --db "$work/run.db" -p src="$1" -p base="$work/dest" -p hosts="$hosts" \
+    -p throttle="$parallel" -p sync="$2"
+  rm -f "$work/run.db"*
 }
 run_cp() { # SOURCE SYNC: cp -r SOURCE into each host's /srv, PARALLEL at once; with SYNC, sync what it wrote
-  local t0 t1 script='mkdir -p "$1" && cp -r "$0" "$1/"'
+  local script='mkdir -p "$1" && cp -r "$0" "$1/"'
   [ "$2" = true ] && script="$script"' && find "$1/$(basename "$0")" -print0 | xargs -0 sync --'
   dests > "$work/dests.txt"
-  t0=$(now)
-  xargs -P "$parallel" -n 1 sh -c "$script" "$1" < "$work/dests.txt"
-  t1=$(now)
-  echo "$t1 - $t0" | bc -l
+  timed xargs -P "$parallel" -n 1 -a "$work/dests.txt" sh -c "$script" "$1"
 }
 
 phases=("large platflow" "large cp" "large platflow-sync" "large cp-sync"
         "tree platflow" "tree cp" "tree platflow-sync" "tree cp-sync")
-declare -A times
+declare -A walls cpus
 for r in $(seq "$runs"); do
   for k in "${!phases[@]}"; do
     phase=${phases[$(( (k + r) % ${#phases[@]} ))]}
@@ -67,23 +63,27 @@ for r in $(seq "$runs"); do
       cp) t=$(run_cp "$src" false) ;;
       cp-sync) t=$(run_cp "$src" true) ;;
     esac
-    times[$phase]="${times[$phase]:-} $t"
+    read -r wall cpu <<< "$t"
+    walls[$phase]="${walls[$phase]:-} $wall"; cpus[$phase]="${cpus[$phase]:-} $cpu"
   done
 done
 reset
 
-med() { tr ' ' '\n' <<< "${times[$1]}" | grep . | median; }
+med() { tr ' ' '\n' <<< "$1" | grep . | median; }
 echo "distribution, $parallel at once on both sides; median of $runs runs; $(nproc) CPUs; $(df -T "$work" | awk 'NR==2 {print $2}') under $work"
-printf '%-44s %9s %9s %9s\n' "" platflow peer "ratio"
+printf '%-42s %9s %9s %7s %7s\n' "wall seconds (CPU ratio: the same in CPU)" platflow peer ratio "CPU r."
 for what in large tree; do
   if [ "$what" = large ]; then label="one $size_mb MB file to $hosts hosts"; bytes=$((size_mb * 1000000))
   else label="$files files ($((tree_bytes / 1000)) KB) to $hosts hosts"; bytes=$tree_bytes; fi
-  p=$(med "$what platflow"); c=$(med "$what cp"); ps=$(med "$what platflow-sync"); cs=$(med "$what cp-sync")
-  printf '%-44s %8.2fs %8.2fs %9.2f\n' "$label, vs cp -P" "$p" "$c" "$(echo "$c / $p" | bc -l)"
-  printf '%-44s %8.2fs %8.2fs %9.2f\n' "  sync: true, vs cp -P + sync" "$ps" "$cs" "$(echo "$cs / $ps" | bc -l)"
-  printf '%-44s %8.0f MB/s\n' "  platflow throughput (default)" "$(echo "$bytes * $hosts / $p / 1000000" | bc -l)"
+  for mode in "" -sync; do
+    p=$(med "${walls[$what platflow$mode]}"); c=$(med "${walls[$what cp$mode]}")
+    pc=$(med "${cpus[$what platflow$mode]}"); cc=$(med "${cpus[$what cp$mode]}")
+    if [ -z "$mode" ]; then name="$label, vs cp -P"; else name="  sync: true, vs cp -P + sync"; fi
+    printf '%-42s %8.2fs %8.2fs %7.2f %7.2f\n' "$name" "$p" "$c" "$(echo "$c / $p" | bc -l)" "$(echo "$cc / $pc" | bc -l)"
+  done
+  printf '%-42s %8.0f MB/s\n' "  platflow throughput (default)" "$(echo "$bytes * $hosts / $(med "${walls[$what platflow]}") / 1000000" | bc -l)"
 done
-for phase in "${phases[@]}"; do printf '  %-22s%s\n' "$phase:" "${times[$phase]}"; done
+for phase in "${phases[@]}"; do printf '  %-22s wall%s; cpu%s\n' "$phase:" "${walls[$phase]}" "${cpus[$phase]}"; done
 
 # Peak memory of the whole process: more hosts, then a larger file.
 rss() { # SOURCE HOSTS
