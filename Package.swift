@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "PlatReleaseTests", dependencies: ["PlatRelease", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
         .testTarget(name: "PlatGatewayTests", dependencies: ["PlatGateway", "PlatEngine", "PlatLang", "PlatStore", "PlatRelease"], exclude: ["Golden"]),
-        .testTarget(name: "PlatContainersTests", dependencies: ["PlatContainers", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs", "PlatTestKit"]),
+        .testTarget(name: "PlatContainersTests", dependencies: ["PlatContainers", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs", "PlatTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["platflow", "PlatLang", "PlatTestKit"]),
     ],
     swiftLanguageModes: [.v5]

@@ -24,6 +24,20 @@ have sqlite3 || need+=(sqlite3)
 { [ -x /usr/sbin/sshd ] || have sshd; } || need+=(openssh-server)
 # The gateway's data plane: stock nginx (its tests start one on 127.0.0.1).
 { [ -x /usr/sbin/nginx ] || have nginx; } || need+=(nginx)
+# The gateway docs site's search script is tested with node (the script the browser runs); bench/gateway.sh uses wrk.
+have node || need+=(nodejs)
+have wrk || need+=(wrk)
+# The container platform's runtime: podman with runc (crun fails on cgroups v1), catatonit (podman builds its
+# pods' pause image from it), and busybox-static, from which the container tests build their base image.
+have podman || need+=(podman)
+{ [ -x /usr/sbin/runc ] || have runc; } || need+=(runc)
+[ -x /usr/libexec/podman/catatonit ] || have catatonit || need+=(catatonit)
+[ -x /bin/busybox ] || need+=(busybox-static)
+# Images are pushed to a registry on loopback: Debian's docker-registry (platflow registry serve runs it).
+[ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+# Chart tests validate rendered manifests with kubernetes-validate (PyPI, pinned by hash) in a venv of Debian's
+# python3 that uses these system packages, so PyPI only supplies kubernetes-validate itself.
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import yaml, jsonschema' 2>/dev/null || need+=(python3-yaml python3-jsonschema)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -14,12 +14,17 @@ signal(SIGPIPE, SIG_IGN)
 
 // The modules of this build, one line each: their tables, effects, declarations and events join every store,
 // run and scheduler the commands open, and their command families join the command list.
+// The container platform's `transport: "podman"` hosts join the job platform's transports (sh and copy in containers).
+var transports = TransportRegistry.standard
+try transports.register(kind: "podman") { _ in PodmanTransport() }
 let installed = [
-    InstalledModule(JobsModule(), commands: [ScriptCommand.spec, BatchesCommand.spec]),
+    InstalledModule(JobsModule(transports: transports), commands: [ScriptCommand.spec, BatchesCommand.spec]),
     InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
     InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec, DeployCommand.spec, AppCommand.spec]),
     InstalledModule(GatewayModule(), commands: [GatewayCommand.spec]),
-    InstalledModule(ContainersModule(), commands: []),
+    InstalledModule(ContainersModule(), commands: [ClusterCommand.spec, NodeCommand.spec, AppRuntimeCommand.spec,
+                                                   KubeClusterCommand.spec, ChartCommand.spec, ImageCommand.spec,
+                                                   RegistryCommand.spec]),
 ]
 EngineSession.modules = try ModuleSet(installed.map(\.module))
 

@@ -22,6 +22,11 @@ public protocol PlatModule: AnyObject {
     /// What only the module knows about its declarations in `file` (an environment class, a version range),
     /// as diagnostics with places, for `platflow check`.
     func checkDeclarations(_ declarations: [Declaration], file: String) -> [Diagnostic]
+    /// Seconds between two calls of `periodicWork` by `platflow scheduler`; nil for none.
+    var periodicInterval: Double? { get }
+    /// Work the scheduler does for the module every `periodicInterval` seconds (the container platform's
+    /// autoscaling), on a thread of its own and never twice at once; what it says goes to the scheduler's log.
+    func periodicWork(databasePath: String, log: @escaping (String) -> Void)
 }
 
 extension PlatModule {
@@ -31,6 +36,8 @@ extension PlatModule {
     public func eventSources() -> [EventSource] { [] }
     public var declarations: [DeclarationSpec] { [] }
     public func checkDeclarations(_ declarations: [Declaration], file: String) -> [Diagnostic] { [] }
+    public var periodicInterval: Double? { nil }
+    public func periodicWork(databasePath: String, log: @escaping (String) -> Void) {}
 }
 
 /// A stream of events with growing cursors, for subscriptions.

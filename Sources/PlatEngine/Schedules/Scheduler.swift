@@ -22,6 +22,9 @@ public final class Scheduler: @unchecked Sendable {
     private var needSecrets: Set<String> = []
     private let idle = DispatchGroup()
     private let durability: Database.Durability
+    /// Modules' periodic work: when each last started, and which are running now.
+    private var periodicStarted: [String: Double] = [:]
+    private var periodicRunning: Set<String> = []
 
     public init(dbPath: String, workers: Int, modules: ModuleSet,
                 durability: Database.Durability = .full, log: @escaping (String) -> Void) {
@@ -46,6 +49,7 @@ public final class Scheduler: @unchecked Sendable {
                 try fireDueSchedules(store)
                 try deliverEvents(store)
                 try startRunnableRuns(store)
+                startPeriodicWork()
             } catch let e as DatabaseError where e.isBusy {
                 // Another scheduler holds the write lock: try again next tick.
             }
@@ -55,6 +59,31 @@ public final class Scheduler: @unchecked Sendable {
         idle.wait()
         try? store.schedulerStopped(owner)
         log("scheduler stopped")
+    }
+
+    /// Starts each module's due periodic work on a thread of its own (never two of one module at once).
+    func startPeriodicWork() {
+        let now = RunStore.now()
+        for module in modules.modules {
+            guard let interval = module.periodicInterval else { continue }
+            let name = module.name
+            lock.lock()
+            let due = !periodicRunning.contains(name) && now - (periodicStarted[name] ?? 0) >= interval
+            if due {
+                periodicRunning.insert(name)
+                periodicStarted[name] = now
+            }
+            lock.unlock()
+            guard due else { continue }
+            let path = dbPath, log = self.log
+            DispatchQueue.global().async { [weak self] in
+                module.periodicWork(databasePath: path, log: log)
+                guard let self else { return }
+                self.lock.lock()
+                self.periodicRunning.remove(name)
+                self.lock.unlock()
+            }
+        }
     }
 
     public func stop() {

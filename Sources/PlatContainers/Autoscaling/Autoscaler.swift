@@ -1,0 +1,72 @@
+import Foundation
+
+/// An autoscaling rule: keep a workload's CPU use near `targetCPU` (a share of what each pod requested, or of
+/// one CPU when it requested nothing), between `minReplicas` and `maxReplicas`, changing the count at most once
+/// per `cooldown` seconds.
+public struct AutoscaleRule: Sendable, Equatable {
+    public var cluster: String
+    public var namespace: String
+    public var app: String
+    public var workload: String
+    /// 0.5 for 50%.
+    public var targetCPU: Double
+    public var minReplicas: Int
+    public var maxReplicas: Int
+    public var cooldown: Double
+    public var lastChange: Double?
+
+    public init(cluster: String, namespace: String, app: String, workload: String, targetCPU: Double, minReplicas: Int,
+                maxReplicas: Int, cooldown: Double, lastChange: Double? = nil) {
+        self.cluster = cluster
+        self.namespace = namespace
+        self.app = app
+        self.workload = workload
+        self.targetCPU = targetCPU
+        self.minReplicas = minReplicas
+        self.maxReplicas = maxReplicas
+        self.cooldown = cooldown
+        self.lastChange = lastChange
+    }
+}
+
+/// One evaluation of a rule, with the figures it saw.
+public struct AutoscaleDecision: Sendable, Equatable {
+    public var rule: AutoscaleRule
+    public var at: Double
+    /// Mean CPU use of the running replicas as a share of their request.
+    public var cpuShare: Double
+    public var replicas: Int
+    public var wanted: Int
+    /// `scale-up`, `scale-down`, `hold`.
+    public var action: String
+    public var reason: String
+}
+
+/// Decides replica counts as Kubernetes' horizontal autoscaler does: wanted = ceil(replicas × share / target),
+/// clamped to [min, max], left alone within 10% of the target (so it does not flap) and during the cooldown.
+public enum AutoscalePolicy {
+    public static let tolerance = 0.1
+
+    public static func decide(_ rule: AutoscaleRule, cpuShare: Double, replicas: Int, now: Double) -> AutoscaleDecision {
+        func decision(_ wanted: Int, _ action: String, _ reason: String) -> AutoscaleDecision {
+            AutoscaleDecision(rule: rule, at: now, cpuShare: cpuShare, replicas: replicas, wanted: wanted, action: action, reason: reason)
+        }
+        let figures = "CPU \(percent(cpuShare)) of request, target \(percent(rule.targetCPU)), \(replicas) replica(s)"
+        var wanted: Int
+        if replicas == 0 {
+            wanted = rule.minReplicas
+        } else if abs(cpuShare / rule.targetCPU - 1) <= tolerance {
+            wanted = replicas
+        } else {
+            wanted = Int((Double(replicas) * cpuShare / rule.targetCPU).rounded(.up))
+        }
+        wanted = min(max(wanted, rule.minReplicas), rule.maxReplicas)
+        if wanted == replicas { return decision(wanted, "hold", "\(figures): within the target and the bounds") }
+        if let last = rule.lastChange, now - last < rule.cooldown {
+            return decision(replicas, "hold", "\(figures): would scale to \(wanted), cooling down (\(Int(rule.cooldown - (now - last)))s left)")
+        }
+        return decision(wanted, wanted > replicas ? "scale-up" : "scale-down", "\(figures): scale to \(wanted)")
+    }
+
+    static func percent(_ v: Double) -> String { String(format: "%.0f%%", v * 100) }
+}
