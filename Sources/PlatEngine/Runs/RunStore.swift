@@ -19,10 +19,68 @@ public final class RunStore {
     public static func open(path: String, modules: ModuleSet, durability: Database.Durability = .full) throws -> RunStore {
         var options = Database.Options()
         options.durability = durability
-        return try RunStore(db: Database(path: path, options: options), modules: modules)
+        do {
+            return try RunStore(db: Database(path: path, options: options), modules: modules)
+        } catch let e as DatabaseError where e.isReadOnly && FileManager.default.fileExists(atPath: path) {
+            return try openReadOnly(path: path, modules: modules, cause: e)
+        }
+    }
+
+    /// A database platflow cannot write (read-only media, a snapshot): opened for reading, so `runs`, `logs`
+    /// and `cmdb hosts` work; anything that writes fails with SQLite's read-only error. Its schema must be
+    /// this build's already, since it cannot be migrated.
+    private init(readOnly db: Database, modules: ModuleSet) {
+        self.db = db
+        self.modules = modules
+    }
+
+    static func openReadOnly(path: String, modules: ModuleSet, cause: DatabaseError) throws -> RunStore {
+        var options = Database.Options()
+        options.readOnly = true
+        // A WAL database needs a shared-memory file beside it even to read; on read-only media there is none
+        // to create, and nothing can change the file, so it is read as immutable.
+        let db: Database
+        if let plain = try? Database(path: path, options: options),
+           (try? plain.queryOne("SELECT count(*) AS n FROM sqlite_master")) != nil {
+            db = plain
+        } else {
+            options.immutable = true
+            db = try Database(path: path, options: options)
+        }
+        for (module, highest) in Dictionary(modules.migrations.map { ($0.module, $0.version) }, uniquingKeysWith: max) {
+            if try db.appliedVersion(module: module) ?? 0 < highest {
+                throw DatabaseError(code: cause.code, extendedCode: cause.extendedCode,
+                                    message: "\(cause.message); it cannot be read either: its \(module) tables are older than this platflow and a read-only file cannot be brought up to date (open it once where it can be written)")
+            }
+        }
+        return RunStore(readOnly: db, modules: modules)
     }
 
     public static func now() -> Double { Date().timeIntervalSince1970 }
+
+    // MARK: Secrets
+
+    private let maskLock = NSLock()
+    private var masks: [String: SecretMask] = [:]
+
+    /// Hides `mask`'s texts in every log record, step error and run error this store writes for run `id`
+    /// (set while a run with secret parameters executes; effects on other threads log through it too).
+    public func setSecretMask(_ mask: SecretMask, for id: String) {
+        maskLock.lock()
+        masks[id] = mask.isEmpty ? nil : mask
+        maskLock.unlock()
+    }
+
+    public func secretMask(for id: String) -> SecretMask {
+        maskLock.lock()
+        defer { maskLock.unlock() }
+        return masks[id] ?? SecretMask()
+    }
+
+    private func masked(_ id: String, _ text: String?) -> String? {
+        guard let text else { return nil }
+        return secretMask(for: id).apply(text)
+    }
 
     // MARK: Runs
 
@@ -94,6 +152,7 @@ public final class RunStore {
 
     public func setStatus(_ id: String, _ status: RunStatus, error: String? = nil) throws {
         let now = RunStore.now()
+        let error = masked(id, error)
         if status.isFinished {
             try db.execute("""
                 UPDATE engine_runs SET status = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires = NULL,
@@ -203,6 +262,7 @@ public final class RunStore {
     @discardableResult
     public func stepFinished(_ id: String, path: String, status: StepState, error: String?) throws -> Double {
         let now = RunStore.now()
+        let error = masked(id, error)
         try db.execute("""
             INSERT INTO engine_steps (run_id, path, status, started_at, finished_at, error, active_seconds) VALUES (?, ?, ?, ?, ?, ?, 0)
             ON CONFLICT (run_id, path) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at,
@@ -243,7 +303,7 @@ public final class RunStore {
     /// One log record; `host` is set for what a host printed during a fleet effect of `step`.
     public func log(_ id: String, step: String, host: String? = nil, kind: String, text: String) throws {
         try db.execute("INSERT INTO engine_logs (run_id, at, step, host, kind, text) VALUES (?, ?, ?, ?, ?, ?)",
-                       id, RunStore.now(), step, host, kind, text)
+                       id, RunStore.now(), step, host, kind, masked(id, text))
     }
 
     public func logs(of id: String, after: Int64 = 0, step: String? = nil) throws -> [LogRecord] {

@@ -21,6 +21,10 @@ final class VM: CallContext {
 
     let effects: EffectHandler
     let steps: StepTracker
+    /// Strings built by interpolating a secret, refused as effect arguments.
+    let secretTexts = SecretTexts()
+    /// Raised by the host to stop the program at its next loop iteration or call.
+    var stop: StopRequest?
     /// Effect builtins route here; a replaying host may answer from its journal.
     static let emptyEnv = Env(count: 0)
 
@@ -76,6 +80,7 @@ final class VM: CallContext {
     @inline(__always)
     func runFrame(_ c: Closure, newBase: Int) throws -> Value {
         let code = c.code
+        try pollStop()
         if depth > maxDepth {
             throw error("recursion too deep: calls nest more than \(maxDepth) levels (in \(code.name))", at: code.loc,
                         hint: "look for a function that calls itself without reaching its base case")

@@ -337,6 +337,7 @@ final class EffectCallNode: ExprNode {
 extension VM {
     /// Hands one effect to the host under the running step's next key.
     func performEffect(_ name: String, named: [(name: String, value: Value)], at loc: SourceLoc) throws -> Value {
+        try secretTexts.check(effect: name, named)
         let (path, seq) = steps.nextSequence()
         return try effects.perform(EffectCall(name: name, args: Arguments(positional: [], named: named),
                                               stepPath: path, sequence: seq, location: loc))

@@ -141,10 +141,15 @@ final class InterpolationNode: ExprNode {
     }
     override func eval(_ vm: VM) throws -> Value {
         var s = ""
+        var secret: String? = nil
         for p in parts {
             let v = try p.eval(vm)
-            if case .string(let t) = v { s += t } else { s += v.printed }
+            if case .string(let t) = v { s += t } else {
+                if case .secret(let x) = v { secret = x.name }
+                s += v.printed
+            }
         }
+        if let secret { vm.secretTexts.note(s, secret: secret) }
         return .string(s)
     }
 }
