@@ -92,6 +92,8 @@ public final class DurableEffects: EffectHandler {
 
     public func perform(_ call: EffectCall) throws -> Value {
         try stopFlag.check()
+        // What the program printed before this effect is recorded before the effect is.
+        try? store.flushOutput()
         let key = JournalKey(call)
         let argsText = (try? ValueCodec.encode(.map(argsMap(call)))) ?? "{}"
         var resumeInFlight: Journal.Entry? = nil
@@ -220,7 +222,7 @@ public final class DurableEffects: EffectHandler {
     public func write(_ text: String) {
         if isReplaying { return }
         output.program(text)
-        try? store.log(runID, step: stepStack.last ?? "", kind: "out", text: text)
+        try? store.bufferOutput(runID, step: stepStack.last ?? "", text: text)
     }
 
     // MARK: Helpers for effects

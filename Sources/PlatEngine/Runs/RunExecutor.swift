@@ -139,8 +139,9 @@ public final class RunExecutor {
             // A stop that came after the last boundary the program crossed is still a stop: a run someone
             // interrupted never ends as succeeded (a resume replays it to its end at once).
             if let reason = stopFlag.current { return interrupted(id, reason) }
-            try store.setStatus(id, .succeeded)
+            // The log line first: the outcome's commit waits for the disk and so takes the line with it.
             try store.log(id, step: "", kind: "event", text: "run succeeded")
+            try store.setStatus(id, .succeeded)
             return .succeeded
         } catch let i as RunInterruption {
             return interrupted(id, i.reason)
@@ -151,8 +152,8 @@ public final class RunExecutor {
             return stoppedByLock(id, e)
         } catch let d as Diagnostic {
             let text = mask.apply(d.rendered())
-            try? store.setStatus(id, .failed, error: text)
             try? store.log(id, step: "", kind: "err", text: text)
+            try? store.setStatus(id, .failed, error: text)
             return .failed(text)
         } catch let list as DiagnosticList {
             let text = mask.apply(list.description)
@@ -299,10 +300,13 @@ final class LeaseKeeper: @unchecked Sendable {
     func start() {
         let t = Thread { [self] in
             defer { finished.signal() }
-            // A connection of its own: connections are not shared across threads.
-            guard let store = try? RunStore.open(path: dbPath, modules: modules) else { return }
+            // A connection of its own (connections are not shared across threads), opened at the first tick: a
+            // run that ends within half a second never pays for a second connection reading the schema.
+            var opened: RunStore? = nil
             var sinceRenew = 0.0
             while done.wait(timeout: .now() + 0.5) == .timedOut {
+                if opened == nil { opened = try? RunStore.open(path: dbPath, modules: modules) }
+                guard let store = opened else { return }
                 sinceRenew += 0.5
                 if let r = try? store.run(runID), r.cancelRequested {
                     stopFlag.raise(.cancelled)

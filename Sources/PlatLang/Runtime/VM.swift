@@ -27,11 +27,15 @@ final class VM: CallContext {
     var stop: StopRequest?
     /// Effect builtins route here; a replaying host may answer from its journal.
     static let emptyEnv = Env(count: 0)
+    /// The same, held by the VM: reading a static costs a once-check on every call.
+    let noEnv = VM.emptyEnv
 
     init(effects: EffectHandler, maxDepth: Int = Interpreter.maxCallDepth) {
         self.effects = effects
         self.maxDepth = maxDepth
-        capacity = 1 << 16
+        // Small to start (creating and destroying the slots is paid by every run, even `print("hi")`); deep
+        // recursion grows it by doubling.
+        capacity = 1 << 10
         stack = .allocate(capacity: capacity)
         stack.initialize(repeating: .null, count: capacity)
         env = VM.emptyEnv
@@ -99,7 +103,7 @@ final class VM: CallContext {
             ownEnv = e
             env = e
         } else {
-            env = VM.emptyEnv
+            env = noEnv
         }
         defer {
             withExtendedLifetime(ownEnv) {}
@@ -113,8 +117,9 @@ final class VM: CallContext {
         }
         do {
             if case .returned = try code.body.exec(self) {
-                let r = returnValue
-                returnValue = .null
+                // Moved out, not copied: no reference-count round trip for the result.
+                var r: Value = .null
+                swap(&r, &returnValue)
                 return r
             }
             return .null

@@ -21,8 +21,11 @@ enum EngineSession {
         return v
     }
 
+    /// A command is a short-lived process: its writes stay in the WAL for a later checkpoint rather than being
+    /// copied into the file at every exit (`Database.Options.checkpointOnClose`).
     static func open(_ args: ParsedArguments) throws -> RunStore {
-        try RunStore.open(path: dbPath(args), modules: modules, durability: try durability(args))
+        try RunStore.open(path: dbPath(args), modules: modules, durability: try durability(args),
+                          checkpointOnClose: false)
     }
 
     static let durabilityFlag = FlagSpec(

@@ -195,10 +195,11 @@ final class AppendToLocal: ExprNode {
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
-        let p = vm.stack + vm.base + slot
-        guard case .list = p.pointee else { return try general.eval(vm) }
+        guard case .list = vm.stack[vm.base + slot] else { return try general.eval(vm) }
         let v = try item.eval(vm)
-        // Re-read after evaluating the item (which may have changed the variable), then append in place.
+        // Re-read after evaluating the item (which may have changed the variable, or grown and so moved the
+        // stack), then append in place.
+        let p = vm.stack + vm.base + slot
         guard case .list(var xs) = p.pointee else {
             var receiver = p.pointee
             var args = Arguments(positional: [v])

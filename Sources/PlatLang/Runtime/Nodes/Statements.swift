@@ -148,8 +148,10 @@ final class ForRangeNode: StmtNode {
         }
         if step == 0 { throw vm.error("range() step must not be zero", at: loc) }
         var i = start
+        // A local counter (the usual case) is stored in place, not through its reference's virtual setter.
+        let localSlot = (target as? LocalRef)?.slot
         while step > 0 ? i < end : i > end {
-            target.set(vm, .int(i))
+            if let slot = localSlot { vm.stack[vm.base + slot] = .int(i) } else { target.set(vm, .int(i)) }
             try vm.pollStop()
             switch try body.exec(vm) {
             case .normal, .continueLoop: break
