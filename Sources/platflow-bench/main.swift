@@ -115,12 +115,8 @@ if args.count >= 2 && args[1].hasPrefix("cmdb-") {
     cmdbBenchmark(Array(args.dropFirst()))
     exit(0)
 }
-if args.count >= 2 && args[1] == "copy" {
-    copyBenchmark(Array(args.dropFirst()))
-    exit(0)
-}
 guard args.count >= 3, let n = Int(args[2]) else {
-    print("usage: platflow-bench journal-raw|journal-effects|journal-resume N | copy ... | cmdb-...")
+    print("usage: platflow-bench journal-raw|journal-effects|journal-resume N | cmdb-...")
     exit(2)
 }
 switch args[1] {

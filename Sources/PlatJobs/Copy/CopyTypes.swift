@@ -62,6 +62,10 @@ public struct CopyOptions: Sendable {
     /// rsync and Ansible's copy: the replace is atomic and verified either way; a power loss may lose the
     /// newest copies without it.
     public var durable: Bool = false
+    /// Keep at most this many files in each host's result (`HostCopyResult.files`; the others are counted),
+    /// so a folder of 100,000 files copied to many hosts does not hold a record of every file in memory.
+    /// nil keeps them all.
+    public var fileDetailLimit: Int? = nil
     /// How hosts are reached, by their `transport:` kind (`JobsModule` passes its own).
     public var transports: TransportRegistry = .standard
     /// Tests only: called once per file after its bytes are in the temporary file (a path on this machine for
@@ -108,29 +112,84 @@ public struct FileCopyResult: Sendable {
 /// Every file copied to one host.
 public struct HostCopyResult: Sendable {
     public let host: Host
+    /// The files, in the order they were copied; with `CopyOptions.fileDetailLimit`, at most that many (files
+    /// that did not end ok are kept in preference to ok ones), the others counted in `filesOmitted`.
     public let files: [FileCopyResult]
     /// Seconds for the whole host.
     public let duration: Double
+    /// Files left out of `files` (they count in `status`, `bytes` and `fileCount` all the same).
+    public let filesOmitted: Int
+    /// Every file's status, the omitted ones included.
+    private let statuses: [CopyStatus: Int]
+    /// Bytes delivered to this host.
+    public let bytes: Int64
 
     public init(host: Host, files: [FileCopyResult], duration: Double) {
+        self.init(host: host, files: files, duration: duration, omitted: FileTally())
+    }
+
+    init(host: Host, files: [FileCopyResult], duration: Double, omitted: FileTally) {
         self.host = host
         self.files = files
         self.duration = duration
+        filesOmitted = omitted.count
+        var statuses = omitted.statuses
+        for f in files { statuses[f.status, default: 0] += 1 }
+        self.statuses = statuses
+        bytes = files.reduce(omitted.bytes) { $0 + $1.bytes }
     }
+
+    /// How many files this host's copy covered, the omitted ones included.
+    public var fileCount: Int { statuses.values.reduce(0, +) }
 
     /// The worst file status: cancelled, then timeout, then failed; ok when every file is ok or skipped
     /// (and at least one is ok); skipped when nothing was to be copied.
     public var status: CopyStatus {
-        let all = Set(files.map(\.status))
-        for s in [CopyStatus.cancelled, .timeout, .failed] where all.contains(s) { return s }
-        return all.contains(.ok) ? .ok : .skipped
+        for s in [CopyStatus.cancelled, .timeout, .failed] where statuses[s, default: 0] > 0 { return s }
+        return statuses[.ok, default: 0] > 0 ? .ok : .skipped
     }
-
-    /// Bytes delivered to this host.
-    public var bytes: Int64 { files.reduce(0) { $0 + $1.bytes } }
 
     /// The first error, for one-line summaries.
     public var error: String? { files.first { $0.error != nil }?.error }
+}
+
+/// What is known of the files a host result leaves out: how many, how they ended, their bytes.
+struct FileTally: Sendable {
+    var count = 0
+    var statuses: [CopyStatus: Int] = [:]
+    var bytes: Int64 = 0
+
+    mutating func add(_ f: FileCopyResult) {
+        count += 1
+        statuses[f.status, default: 0] += 1
+        bytes += f.bytes
+    }
+}
+
+/// The files of one host's copy as they finish, keeping at most `limit` of them: one that did not end ok
+/// takes the place of the last ok one kept, so problems are never crowded out by successes.
+struct FileResults {
+    let limit: Int?
+    private(set) var kept: [FileCopyResult] = []
+    private(set) var omitted = FileTally()
+    private var okKept = 0
+
+    init(limit: Int?) { self.limit = limit }
+
+    mutating func append(_ f: FileCopyResult) {
+        guard let limit, kept.count >= limit else {
+            kept.append(f)
+            if f.status == .ok { okKept += 1 }
+            return
+        }
+        if f.status != .ok, okKept > 0, let last = kept.lastIndex(where: { $0.status == .ok }) {
+            omitted.add(kept.remove(at: last))
+            okKept -= 1
+            kept.append(f)
+        } else {
+            omitted.add(f)
+        }
+    }
 }
 
 /// A source after expansion: the files it stands for, listed once for all targets.

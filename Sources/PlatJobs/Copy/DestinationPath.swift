@@ -83,6 +83,8 @@ enum DestinationPath {
     struct Folder {
         let fd: Int32
         let realPath: String
+        /// The folder was made by this call (`mkdirat`): whatever is in it came after.
+        var created = false
     }
 
     /// Opens the folder `components` beneath `root` (a real path, `/` for this machine), creating missing
@@ -109,6 +111,9 @@ enum DestinationPath {
         // Each component still to walk, and whether it may be created when missing.
         var pending: [(name: String, creatable: Bool)] = components.enumerated().map { ($0.element, $0.offset >= mustExist) }
         var links = 0
+        // The component this call just made, and whether the folder open last is it.
+        var made: String? = nil
+        var lastMade = false
         func closeAll() { for fd in fds { close(fd) } }
         func escape(_ how: String) -> CopyFailure {
             CopyFailure("destination \(shown) leads outside the host's root (\(how)); refused, nothing written")
@@ -119,6 +124,7 @@ enum DestinationPath {
                 if name.isEmpty || name == "." { continue }
                 if name == ".." {
                     // Only symlink targets bring these (user paths with `..` were refused before).
+                    lastMade = false
                     if fds.count > 1 {
                         if let fd = fds.popLast() { close(fd) }
                         names.removeLast()
@@ -141,7 +147,9 @@ enum DestinationPath {
                         }
                         throw CopyFailure("destination folder of \(shown) does not exist (mode strict: \(missing) is missing)")
                     }
-                    if mkdirat(top, name, 0o755) != 0 && errno != EEXIST {
+                    if mkdirat(top, name, 0o755) == 0 {
+                        made = name
+                    } else if errno != EEXIST {
                         throw CopyFailure("cannot create folder \(describe(realRoot, names + [name])): \(errnoText(errno))")
                     }
                     pending.insert((name, creatable), at: 0)   // look again: it exists now (ours or a racer's)
@@ -155,6 +163,8 @@ enum DestinationPath {
                     }
                     fds.append(fd)
                     names.append(name)
+                    lastMade = made == name
+                    made = nil
                 case S_IFLNK:
                     links += 1
                     if links > 40 { throw CopyFailure("too many symbolic links in destination \(shown)") }
@@ -173,6 +183,7 @@ enum DestinationPath {
                         names.removeAll()
                     }
                     pending.insert(contentsOf: rest.map { ($0, false) }, at: 0)
+                    lastMade = false
                 default:
                     throw CopyFailure("destination \(shown): \(describe(realRoot, names + [name])) exists and is not a folder")
                 }
@@ -183,7 +194,7 @@ enum DestinationPath {
         }
         guard let last = fds.popLast() else { throw CopyFailure("internal: no folder open") }
         for fd in fds { close(fd) }
-        return Folder(fd: last, realPath: describe(realRoot, names))
+        return Folder(fd: last, realPath: describe(realRoot, names), created: lastMade && !components.isEmpty)
     }
 
     static func describe(_ root: String, _ names: [String]) -> String {

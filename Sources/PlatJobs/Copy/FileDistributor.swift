@@ -33,71 +33,73 @@ public enum FileDistributor {
     /// Copies every expanded source to `host` under `dest`. Never throws: problems are per-file results.
     public static func copy(_ sources: [ExpandedSource], to host: Host, dest: String, options: CopyOptions,
                             progress: ((Int64) -> Void)? = nil) -> HostCopyResult {
+        copy(plan(sources, dest: dest, options: options), to: host, options: options, progress: progress)
+    }
+
+    /// Copies the files of a plan (`plan(_:dest:options:)`, made once for all the hosts) to `host`.
+    public static func copy(_ plan: CopyPlan, to host: Host, options: CopyOptions,
+                            progress: ((Int64) -> Void)? = nil) -> HostCopyResult {
         let started = copyClock()
         let control = CopyControl(timeout: options.timeout, owner: options.owner)
         control.register()
         defer { control.unregister() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Transfer.bufferSize, alignment: 4096)
         defer { buffer.deallocate() }
+        let folders = DestinationFolders()
 
         // An unknown transport fails every file of the host with the registry's message.
         let transport = Result { try options.transports.transport(for: host) }
-        let destinations = sources.map { DestinationPath.expandMacros(dest, sourceHost: sourceHost($0.source), now: options.now) }
-        var uses: [String: Int] = [:]
-        for (i, s) in sources.enumerated() { uses[destinations[i], default: 0] += max(1, s.entries.count) }
-
-        var results: [FileCopyResult] = []
-        var landed: [String: String] = [:]
+        var results = FileResults(limit: options.fileDetailLimit)
         var hostBytes: Int64 = 0
-        for (i, source) in sources.enumerated() {
-            let destText = destinations[i]
-            if let error = source.error {
-                results.append(FileCopyResult(source: source.source.display, destination: destText, status: .failed,
+        for item in plan.items {
+            let entry: SourceFile, target: UploadDestination
+            switch item {
+            case .sourceFailed(let source, let destination, let error):
+                results.append(FileCopyResult(source: source, destination: destination, status: .failed,
                                               bytes: 0, duration: 0, sha256: nil, error: error))
+                continue
+            case .skipped(let e, let destination, let reason):
+                results.append(FileCopyResult(source: e.display, destination: destination, status: .skipped, bytes: 0,
+                                              duration: 0, sha256: nil, error: reason))
+                continue
+            case .refused(let e, let destination, let error, let afterChecks):
+                var failure = CopyFailure(error)
+                if afterChecks { do { try control.check() } catch let f as CopyFailure { failure = f } catch {} }
+                results.append(FileCopyResult(source: e.display, destination: destination, status: failure.status,
+                                              bytes: 0, duration: 0, sha256: nil, error: failure.message))
+                continue
+            case .copy(let e, let t):
+                entry = e
+                target = t
             }
-            let fileMode = source.isSingleFile && source.entries.count == 1 && !destText.hasSuffix("/") && uses[destText] == 1
-            for entry in source.entries {
-                let t0 = copyClock()
-                var shown = destText
-                do {
-                    let target = try destination(destText, relativePath: entry.relativePath, fileMode: fileMode,
-                                                 createFolders: options.mode == .force)
-                    shown = target.path
-                    if let reason = entry.skipReason {
-                        results.append(FileCopyResult(source: entry.display, destination: shown, status: .skipped, bytes: 0,
-                                                      duration: 0, sha256: nil, error: reason))
-                        continue
-                    }
-                    try control.check()
-                    if let earlier = landed[target.path] {
-                        throw CopyFailure("\(entry.display) would land on \(target.path), where \(earlier) was already copied; "
-                                          + "put [FILESRCIP] or [DATE:...] in dest to keep them apart")
-                    }
-                    landed[target.path] = entry.display
-                    let via = try transport.get()
-                    let base = hostBytes
-                    let report: (Int64) -> Void = { n in progress?(base + n) }
-                    let upload = try FileUpload(entry, to: target, host: host, options: options, control: control,
-                                                buffer: buffer, progress: report)
-                    let receipt = try via.upload(upload, to: host)
-                    hostBytes += receipt.bytes
-                    results.append(FileCopyResult(source: entry.display, destination: receipt.path, status: .ok,
-                                                  bytes: receipt.bytes, duration: copyClock() - t0, sha256: receipt.sha256,
-                                                  error: nil))
-                } catch let f as CopyFailure {
-                    results.append(FileCopyResult(source: entry.display, destination: shown, status: f.status, bytes: 0,
-                                                  duration: copyClock() - t0, sha256: nil, error: f.message))
-                } catch let e as RuntimeError {
-                    let text = e.hint.map { "\(e.message) (hint: \($0))" } ?? e.message
-                    results.append(FileCopyResult(source: entry.display, destination: shown, status: .failed, bytes: 0,
-                                                  duration: copyClock() - t0, sha256: nil, error: text))
-                } catch {
-                    results.append(FileCopyResult(source: entry.display, destination: shown, status: .failed, bytes: 0,
-                                                  duration: copyClock() - t0, sha256: nil, error: "\(error)"))
-                }
+            let t0 = copyClock()
+            do {
+                try control.check()
+                let via = try transport.get()
+                let base = hostBytes
+                let report: (Int64) -> Void = { n in progress?(base + n) }
+                let upload = try FileUpload(entry, to: target, host: host, options: options, control: control,
+                                            buffer: buffer, folders: folders, progress: report)
+                let receipt = try via.upload(upload, to: host)
+                hostBytes += receipt.bytes
+                results.append(FileCopyResult(source: entry.display, destination: receipt.path, status: .ok,
+                                              bytes: receipt.bytes, duration: copyClock() - t0, sha256: receipt.sha256,
+                                              error: nil))
+            } catch let f as CopyFailure {
+                results.append(FileCopyResult(source: entry.display, destination: target.path, status: f.status, bytes: 0,
+                                              duration: copyClock() - t0, sha256: nil, error: f.message))
+            } catch let e as RuntimeError {
+                let text = e.hint.map { "\(e.message) (hint: \($0))" } ?? e.message
+                results.append(FileCopyResult(source: entry.display, destination: target.path, status: .failed, bytes: 0,
+                                              duration: copyClock() - t0, sha256: nil, error: text))
+            } catch {
+                results.append(FileCopyResult(source: entry.display, destination: target.path, status: .failed, bytes: 0,
+                                              duration: copyClock() - t0, sha256: nil, error: "\(error)"))
             }
         }
-        return HostCopyResult(host: host, files: results, duration: copyClock() - started)
+        // Under sync: true, the folders' renames reach the disk here, before the host's result is reported.
+        folders.close()
+        return HostCopyResult(host: host, files: results.kept, duration: copyClock() - started, omitted: results.omitted)
     }
 
     /// Stops the copies in flight for a run (each ends its current file as `cancelled`, removing its temporary
@@ -110,22 +112,5 @@ public enum FileDistributor {
     static func sourceHost(_ source: CopySource) -> Host? {
         if case .remote(let host, _) = source { return host }
         return nil
-    }
-
-    // MARK: One file
-
-    /// Where one file goes, as the host sees it: `dest` is a folder and the file keeps its relative path under
-    /// it, or (`fileMode`, a lone file) `dest` names the file itself unless it turns out to be a folder.
-    static func destination(_ dest: String, relativePath: String, fileMode: Bool, createFolders: Bool) throws -> UploadDestination {
-        let rel = try DestinationPath.components(relativePath, what: "source path")
-        guard let relName = rel.last else { throw CopyFailure("a source file has an empty name") }
-        let comps = try DestinationPath.components(dest, what: "destination")
-        let absolute = dest.hasPrefix("/")
-        if fileMode, let last = comps.last {
-            return UploadDestination(folder: Array(comps.dropLast()), name: last, nameInsideFolder: relName,
-                                     isAbsolute: absolute, createFolders: createFolders)
-        }
-        return UploadDestination(folder: comps, inner: Array(rel.dropLast()), name: relName, isAbsolute: absolute,
-                                 createFolders: createFolders)
     }
 }

@@ -34,6 +34,8 @@ public final class FileUpload {
     /// The host copy's buffer (one per `FileDistributor.copy` call): `next()` reads into it; a transport on this
     /// machine may reuse it to read a file back once the stream is drained.
     let buffer: UnsafeMutableRawBufferPointer
+    /// The destination folders this host's copy keeps open (transports on this machine use them).
+    let folders: DestinationFolders
     private let window: UnsafeMutableRawBufferPointer
     private let progress: (Int64) -> Void
     private let afterWrite: ((String) -> Void)?
@@ -53,7 +55,7 @@ public final class FileUpload {
 
     /// Opens the source (a missing or changed source fails here, before any host is contacted).
     init(_ entry: SourceFile, to destination: UploadDestination, host: Host, options: CopyOptions, control: CopyControl,
-         buffer: UnsafeMutableRawBufferPointer, progress: @escaping (Int64) -> Void) throws {
+         buffer: UnsafeMutableRawBufferPointer, folders: DestinationFolders, progress: @escaping (Int64) -> Void) throws {
         self.entry = entry
         self.destination = destination
         self.source = entry.display
@@ -61,6 +63,7 @@ public final class FileUpload {
         self.readBack = options.verify == .full
         self.control = control
         self.buffer = buffer
+        self.folders = folders
         self.progress = progress
         if let hook = options.afterWriteHook { afterWrite = { hook(host, $0) } } else { afterWrite = nil }
         reader = try SourceReader.open(entry, control: control)
@@ -83,6 +86,12 @@ public final class FileUpload {
         started = true
         try settle()
         try control.check()
+        // A local file read up to the size it had when opened is at its end (one read fewer for a small file);
+        // had it grown meanwhile, its identity says so at `finish`.
+        if let size = reader.identity?.size, total >= size {
+            try finish()
+            return nil
+        }
         let n = try reader.read(into: window, control: control)
         if n == 0 {
             try finish()
@@ -120,13 +129,17 @@ public final class FileUpload {
         }
         guard uploadPacer == nil else { return false }
         if case .known(_, let id) = claim, id != reader.identity { return false }
+        // A small file another host is hashing right now: hashing it here while writing costs less than
+        // waiting for that host (a tree of small files copied to many hosts at once would otherwise move in
+        // lock step, every host waiting on each file's first copier).
+        if case .busy = claim, entry.size < FileUpload.waitForDigestAbove { return false }
         // The copy slot is given back before `finish` waits for the digest: holding it while waiting would keep
         // the other hosts from copying while the hash runs.
         let copied: Transfer.KernelCopy
         do {
             let slot = entry.digest.enterCopy(stop: { self.control.isCancelled || copyClock() >= self.control.deadline })
             defer { if slot { entry.digest.leaveCopy() } }
-            copied = try Transfer.kernelCopy(from: reader.fd, to: fd, size: entry.size, durable: durable,
+            copied = try Transfer.kernelCopy(from: reader.fd, to: fd, size: reader.identity?.size, durable: durable,
                                              control: control, progress: progress, shown: shown)
         }
         guard case .done(let n) = copied else { return false }
@@ -136,6 +149,10 @@ public final class FileUpload {
         try finish()
         return true
     }
+
+    /// Files at least this large, which another host is hashing, are copied by the kernel while that hash runs
+    /// and take its digest; smaller ones are hashed by each host as it writes them.
+    static let waitForDigestAbove: Int64 = 1 << 20
 
     private func settle() throws {
         guard pending > 0 else { return }

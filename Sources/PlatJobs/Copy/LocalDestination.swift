@@ -26,31 +26,33 @@ enum LocalDestination {
         let d = upload.destination
         let folderComponents = prefix + d.folder
         let mustExist = d.createFolders ? 0 : folderComponents.count
-        let all = folderComponents + d.inner + [d.name]
-        var shown = "/" + all.joined(separator: "/")
-        var folder = try DestinationPath.openFolder(root: root, components: folderComponents + d.inner,
-                                                    mustExist: mustExist, confined: confined, shown: shown)
+        // The destination as the host sees it (the paths were built once for every host, see `CopyPlan`).
+        var shown = prefix.isEmpty ? (d.isAbsolute ? d.path : "/" + d.path) : "/" + (folderComponents + d.inner + [d.name]).joined(separator: "/")
+        let folderPath = prefix.isEmpty ? d.folderPath : "/" + (folderComponents + d.inner).joined(separator: "/")
+        // Folders stay open for the host's next files (see `DestinationFolders`).
+        var folder = try upload.folders.folder(root: root, path: folderPath, components: folderComponents + d.inner,
+                                               mustExist: mustExist, confined: confined, shown: shown)
         var name = d.name
         if let alt = d.nameInsideFolder {
             // File mode: an existing folder (or a link to one) at `dest` means "into it".
             var st = stat()
             if fstatat(folder.fd, name, &st, 0) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-                close(folder.fd)
                 let inside = folderComponents + [name]
                 shown += "/" + alt
-                folder = try DestinationPath.openFolder(root: root, components: inside, mustExist: inside.count,
-                                                        confined: confined, shown: shown)
+                folder = try upload.folders.folder(root: root, path: "/" + inside.joined(separator: "/"), components: inside,
+                                                   mustExist: inside.count, confined: confined, shown: shown)
                 name = alt
             }
         }
-        defer { close(folder.fd) }
         return try write(upload, into: folder, name: name, shown: shown, host: host)
     }
 
     static func write(_ upload: FileUpload, into folder: DestinationPath.Folder, name: String, shown: String,
                       host: Host) throws -> UploadReceipt {
         var st = stat()
-        if fstatat(folder.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+        // In a folder this copy made, the name can only be taken by a file this copy wrote (and two of its files
+        // never share a name, see `FileDistributor`): the check is for folders that were there before.
+        if !folder.created && fstatat(folder.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
             switch st.st_mode & S_IFMT {
             case S_IFLNK:
                 throw CopyFailure("destination \(shown) is a symbolic link; refused (a copy never writes through a link: remove it, or copy to its target)")
@@ -62,8 +64,9 @@ enum LocalDestination {
         }
 
         let control = upload.control
-        AbandonedTemporaries.remove(for: name, in: folder.fd)
-        let tmp = Transfer.temporaryName(for: name)
+        // A folder this copy made holds no temporaries of an earlier, killed copy: no need to look.
+        if !folder.created { AbandonedTemporaries.remove(for: name, in: folder.fd) }
+        let tmp = upload.folders.temporaryName(for: name)
         let tfd = openat(folder.fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard tfd >= 0 else { throw createError(errno, folder: folder.realPath) }
         // Held while this process writes: a later copy that can take the lock knows the file was abandoned.
@@ -105,8 +108,9 @@ enum LocalDestination {
             throw CopyFailure("cannot replace \(shown): \(errnoText(errno))")
         }
         committed = true
-        // The rename itself must reach the disk for the new file to survive a crash.
-        if upload.durable { fsync(folder.fd) }
+        // The rename itself must reach the disk for the new file to survive a crash: the folder is synced before
+        // the host's result is reported (once for all the files renamed into it, see `DestinationFolders`).
+        if upload.durable { upload.folders.renamedDurably(in: folder) }
         return UploadReceipt(bytes: upload.bytesSent, sha256: digest, path: shown)
     }
 

@@ -42,7 +42,8 @@ final class SourceReader {
             guard (st.st_mode & S_IFMT) == S_IFREG else { throw CopyFailure("source \(entry.display) is no longer a regular file") }
             r.identity = FileIdentity(st)
             r.permissions = st.st_mode & 0o777
-            posix_fadvise(r.fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+            // Read-ahead matters for large files only; for a small one it is a system call for nothing.
+            if st.st_size >= 1 << 20 { posix_fadvise(r.fd, 0, 0, POSIX_FADV_SEQUENTIAL) }
         case .host(let host, let transport, let file):
             r.download = try transport.download(file, from: host, control: control)
         }
@@ -128,14 +129,18 @@ enum Transfer {
         _ = syncFileRangeFunction?(fd, offset, count, 2)
     }
 
-    /// Copies a whole local file with `copy_file_range` (in the kernel, no bytes through user space).
-    static func kernelCopy(from source: Int32, to destination: Int32, size: Int64, durable: Bool, control: CopyControl,
+    /// Copies a whole local file with `copy_file_range` (in the kernel, no bytes through user space). `size`:
+    /// the file's size when it was opened; the copy stops there rather than asking once more for the end (a file
+    /// that changes meanwhile is caught by its identity, see `SourceReader.checkUnchanged`).
+    static func kernelCopy(from source: Int32, to destination: Int32, size: Int64?, durable: Bool, control: CopyControl,
                            progress: (Int64) -> Void, shown: String) throws -> KernelCopy {
         guard let copyFileRange = copyFileRangeFunction else { return .unsupported }
         var total: Int64 = 0
         while true {
+            if let size, total >= size { return .done(total) }
             try control.check()
-            let n = copyFileRange(source, nil, destination, nil, kernelChunk, 0)
+            let want = size.map { Int(min(Int64(kernelChunk), $0 - total)) } ?? kernelChunk
+            let n = copyFileRange(source, nil, destination, nil, want, 0)
             if n > 0 {
                 if durable { startWriteback(destination, offset: total, count: Int64(n)) }
                 total += Int64(n)
@@ -171,12 +176,19 @@ enum Transfer {
 
     /// A temporary name next to `name`: hidden, unique, recognisable (`.NAME.platflow-XXXXXXXX.tmp`).
     static func temporaryName(for name: String) -> String {
-        var stem = ""
-        for c in name {
-            if stem.utf8.count + c.utf8.count > 100 { break }
-            stem.append(c)
+        temporaryName(for: name, tag: UInt64(UInt32.random(in: 0...UInt32.max)))
+    }
+
+    /// `.NAME.platflow-TAG.tmp`, NAME cut to 100 bytes at a character boundary.
+    static func temporaryName(for name: String, tag: UInt64) -> String {
+        var stem = name
+        if name.utf8.count > 100 {
+            stem = ""
+            for c in name {
+                if stem.utf8.count + c.utf8.count > 100 { break }
+                stem.append(c)
+            }
         }
-        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        return ".\(stem).platflow-\(tag).tmp"
+        return "." + stem + ".platflow-" + String(tag, radix: 16) + ".tmp"
     }
 }

@@ -8,7 +8,8 @@ import PlatLang
 /// ok survives a power loss (the replace is atomic and SHA-256 verified either way).
 /// Sources are local files, folders or globs, or `{host: h, path: p}` files on source hosts. Returns the same
 /// summary as `sh` on hosts (`hosts` complete up to `FleetTally.detailLimit` hosts, the failed ones beyond);
-/// each host's entry lists its files (`files: [{source, destination, status, bytes, duration, speed, sha256}]`).
+/// each host's entry has the bytes written to it (`bytes`) and lists its files (`files: [{source, destination, status,
+/// bytes, duration, speed, sha256}]`, at most `filesListedPerHost` of them, the others counted in `files_omitted`).
 public final class CopyEffect: DurableEffect {
     public let kind = EffectKind.external
     public let spec = EffectSpec(
@@ -21,6 +22,11 @@ public final class CopyEffect: DurableEffect {
 
     /// How hosts are reached (`JobsModule`'s registry).
     let transports: TransportRegistry
+
+    /// Files listed in each host's entry of the result (those that did not end ok first); a larger copy says how
+    /// many it leaves out in `files_omitted`. Each host's entry is journaled: a folder of 100,000 files copied to
+    /// 1,000 hosts would otherwise journal and hold 100 million file records.
+    public static let filesListedPerHost = 100
 
     public init(transports: TransportRegistry = .standard) {
         self.transports = transports
@@ -71,6 +77,7 @@ public final class CopyEffect: DurableEffect {
         }
         if let deadline = ctx.stepDeadline { o.timeout = min(o.timeout, max(0.001, deadline - RunStore.now())) }
         if let b = try args.get("sync", .bool) { o.durable = b }
+        o.fileDetailLimit = CopyEffect.filesListedPerHost
         o.owner = ctx.runID
         o.transports = try transports.including(ctx.store.modules)
         return o
@@ -110,12 +117,19 @@ public final class CopyEffect: DurableEffect {
             throw RuntimeError("copy(): \(error)")
         }
         let opts = options
+        // Where each file goes is the same on every host: worked out once.
+        let plan = FileDistributor.plan(expanded, dest: dest, options: options)
         let runner = FleetRunner(ctx: ctx, targets: targets, options: fleet, verb: "copy") { host in
-            let r = FileDistributor.copy(expanded, to: host, dest: dest, options: opts)
+            let r = FileDistributor.copy(plan, to: host, options: opts)
             return CopyEffect.outcome(r)
         }
         var bytes: Int64 = 0
         let (tally, value) = try runner.runAndSummarize { o in
+            if let b = o.bytes {
+                bytes += b
+                return
+            }
+            // An entry journaled before hosts carried their bytes.
             guard case .list(let files) = o.detail else { return }
             for f in files {
                 if case .map(let m) = f, case .int(let b)? = m.get(.string("bytes")) { bytes += Int64(b) }
@@ -142,8 +156,11 @@ public final class CopyEffect: DurableEffect {
         case .cancelled: status = .cancelled
         }
         let errors = r.files.compactMap(\.error).joined(separator: "\n")
-        return HostOutcome(host: r.host.name, status: status, exitCode: nil, stdout: "", stderr: errors,
-                           duration: r.files.map(\.duration).reduce(0, +), detail: .list(files))
+        var o = HostOutcome(host: r.host.name, status: status, exitCode: nil, stdout: "", stderr: errors,
+                            duration: r.duration, detail: .list(files))
+        o.detailOmitted = r.filesOmitted
+        o.bytes = r.bytes
+        return o
     }
 
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {

@@ -17,6 +17,10 @@ public struct HostOutcome: @unchecked Sendable {
     public var duration: Double
     /// Effect-specific details (the files of a copy), as a .plat value.
     public var detail: Value
+    /// How many entries `detail` leaves out (files of a large copy; 0 when it lists them all).
+    public var detailOmitted: Int = 0
+    /// Bytes written to the host (a copy's, all its files counted); nil for effects that write none.
+    public var bytes: Int64? = nil
 
     public init(host: String, status: Status, exitCode: Int? = nil, stdout: String = "", stderr: String = "",
                 duration: Double = 0, detail: Value = .null) {
@@ -37,6 +41,8 @@ public struct HostOutcome: @unchecked Sendable {
                                         ("stdout", .string(stdout)), ("stderr", .string(stderr)),
                                         ("duration", .duration(Int64((duration * 1000).rounded())))]
         if !detail.isNil { pairs.append(("files", detail)) }
+        if detailOmitted > 0 { pairs.append(("files_omitted", .int(detailOmitted))) }
+        if let bytes { pairs.append(("bytes", .int(Int(bytes)))) }
         return Value.makeMap(pairs)
     }
 
@@ -50,8 +56,11 @@ public struct HostOutcome: @unchecked Sendable {
         if case .string(let s)? = m.get(.string("stderr")) { err = s }
         var d = 0.0
         if case .duration(let ms)? = m.get(.string("duration")) { d = Double(ms) / 1000 }
-        return HostOutcome(host: host, status: status, exitCode: exit, stdout: out, stderr: err, duration: d,
-                           detail: m.get(.string("files")) ?? .null)
+        var o = HostOutcome(host: host, status: status, exitCode: exit, stdout: out, stderr: err, duration: d,
+                            detail: m.get(.string("files")) ?? .null)
+        if case .int(let n)? = m.get(.string("files_omitted")) { o.detailOmitted = n }
+        if case .int(let n)? = m.get(.string("bytes")) { o.bytes = Int64(n) }
+        return o
     }
 }
 

@@ -63,17 +63,21 @@ public struct UploadDestination: Sendable, Equatable {
         self.nameInsideFolder = nameInsideFolder
         self.isAbsolute = isAbsolute
         self.createFolders = createFolders
+        // Both are built once: a copy to many hosts asks for them for every file on every host.
+        let all = folder + inner
+        if isAbsolute {
+            folderPath = "/" + all.joined(separator: "/")
+        } else {
+            folderPath = all.isEmpty ? "." : all.joined(separator: "/")
+        }
+        path = (isAbsolute ? "/" : "") + (all.isEmpty ? name : all.joined(separator: "/") + "/" + name)
     }
 
     /// The target path as written (`/srv/app/x.conf`, or `conf/x.conf` when relative).
-    public var path: String { (isAbsolute ? "/" : "") + (folder + inner + [name]).joined(separator: "/") }
+    public let path: String
 
     /// The folder the file goes in (`.` for the working folder itself).
-    public var folderPath: String {
-        let all = folder + inner
-        if isAbsolute { return "/" + all.joined(separator: "/") }
-        return all.isEmpty ? "." : all.joined(separator: "/")
-    }
+    public let folderPath: String
 }
 
 /// What an upload delivered.
