@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # What confining simulated hosts costs: `true` on HOSTS simulated hosts (default 500, 64 at once) with each
 # script under bubblewrap (the default where bwrap works) vs the same run with PLATFLOW_CONFINE=off, timed as
-# whole processes by farm-bench, pair by pair. Prints farm-bench's figures with the confined/unconfined ratio.
+# whole processes by bench/lib/paired.py, pair by pair. Prints the timer's figures with the confined/unconfined ratio.
 set -euo pipefail
+# Whole-process timing, pair by pair (bench/lib/paired.py).
+paired="python3 $(cd "$(dirname "$0")" && pwd)/lib/paired.py"
 cd "$(dirname "$0")/.."
 hosts=${HOSTS:-500}
 command -v bwrap >/dev/null || { echo "confinement bench: bwrap is not installed (scripts/setup.sh installs it)" >&2; exit 1; }
@@ -19,4 +21,4 @@ PLATFLOW_CONFINE=$confine exec "$plat" run fanout.plat -q --db "$work/$mode.db" 
 SCRIPT
 done
 echo "A: $hosts simulated hosts confined by bubblewrap; B: the same with PLATFLOW_CONFINE=off"
-farm-bench -n 5 --timeout 900 --vs "sh $work/unconfined.sh" -- sh "$work/confined.sh"
+$paired -n 5 --timeout 900 --vs "sh $work/unconfined.sh" -- sh "$work/confined.sh"

@@ -5,9 +5,11 @@
 #     both proxying to one fast backend (a third nginx answering 200), wrk from Debian, the runs alternated
 #                                                                             (target: ratio >= 0.9)
 #   publishing N resources end to end (render, nginx -t, reload, probe of the new release id) vs `nginx -t`
-#     alone on the rendered configuration, each as a whole process (farm-bench), ratio printed
+#     alone on the rendered configuration, each as a whole process (bench/lib/paired.py), ratio printed
 # RUNS times each (default 5), the median shown. Never fails on a number.
 set -euo pipefail
+# Whole-process timing, pair by pair (bench/lib/paired.py).
+paired="python3 $(cd "$(dirname "$0")" && pwd)/lib/paired.py"
 trap 'echo "bench/gateway.sh: failed at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/.."
 n=${N:-1000}; runs=${RUNS:-5}; secs=${SECS:-5}; conns=${CONNS:-32}
@@ -111,5 +113,5 @@ printf '  ratio (target >= 0.9)           %10.2f\n' "$(printf '%s\n' "${ratios[@
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: test.many' "http://127.0.0.1:$gport/r$n/7")" = 200 ] || { echo "resource r$n is not served"; exit 1; }
 echo
 echo "publishing $n resources (render, nginx -t, reload, probe) vs nginx -t alone on that configuration:"
-farm-bench -n "$runs" --timeout 600 --vs "$nginx -t -q -p $dir/gw/ -e $dir/gw/logs/error.log -c $dir/gw/nginx.conf" -- \
+$paired -n "$runs" --timeout 600 --vs "$nginx -t -q -p $dir/gw/ -e $dir/gw/logs/error.log -c $dir/gw/nginx.conf" -- \
   "$p" gateway publish many 1.0.0 --stage test --prefix "$dir/gw"
