@@ -44,8 +44,17 @@ enum AppRuntimeCommand {
         return (chart, rendered.manifests)
     }
 
-    /// YAML documents separated by `---` lines, or a JSON list; empty documents are skipped.
+    /// YAML documents separated by `---` lines, or a JSON list; empty documents are skipped. A file that does not
+    /// parse is bad input (exit 2) with its FILE:LINE:COL.
     static func readManifests(_ path: String) throws -> [Value] {
+        do {
+            return try decodeManifests(path)
+        } catch let e as DataFileError {
+            throw UsageError(e.description, hint: "a manifests file holds YAML documents separated by --- lines, or a JSON list")
+        }
+    }
+
+    static func decodeManifests(_ path: String) throws -> [Value] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw UsageError("cannot read \(path)")
         }
@@ -55,14 +64,20 @@ enum AppRuntimeCommand {
             }
             return items
         }
-        var documents: [[Substring]] = [[]]
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "---" || line.hasPrefix("--- ") { documents.append([]) } else { documents[documents.count - 1].append(line) }
+        // Each document keeps its place in the file (blank lines before it), so errors name the file's line.
+        var documents: [(start: Int, lines: [Substring])] = [(0, [])]
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line == "---" || line.hasPrefix("--- ") {
+                documents.append((number + 1, []))
+            } else {
+                documents[documents.count - 1].lines.append(line)
+            }
         }
         var out: [Value] = []
         for doc in documents {
-            let body = doc.joined(separator: "\n")
-            if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+            let content = doc.lines.joined(separator: "\n")
+            if content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+            let body = String(repeating: "\n", count: doc.start) + content
             switch try DataFile.decode(body, format: .yaml, path: path) {
             case .null: continue
             case .list(let items): out += items
