@@ -123,5 +123,14 @@ import PlatLang
         // A drained node takes nothing new.
         _ = try f.apps.scale(cluster: f.cluster, namespace: "prod", app: "web", workload: nil, replicas: 5)
         #expect(try !f.pods("web", "prod").contains { $0.node == "n1" })
+
+        // A stopped app stays stopped through a scale; start brings every replica back.
+        #expect(try f.apps.setRunning(cluster: f.cluster, namespace: "prod", app: "web", running: false) == 5)
+        _ = try f.apps.scale(cluster: f.cluster, namespace: "prod", app: "web", workload: nil, replicas: 2)
+        let stopped = try f.pods("web", "prod")
+        #expect(stopped.count == 2 && stopped.allSatisfy { !$0.isRunning })
+        _ = try f.apps.setRunning(cluster: f.cluster, namespace: "prod", app: "web", running: true)
+        let started = try f.pods("web", "prod")
+        #expect(started.count == 2 && started.allSatisfy(\.isRunning))
     }
 }

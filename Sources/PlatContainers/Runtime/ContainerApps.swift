@@ -133,7 +133,8 @@ public final class ContainerApps {
         for k in workloads.indices {
             if let n = i.scales[workloads[k].name] { workloads[k].replicas = n }
         }
-        return RolloutTarget(cluster: i.cluster, namespace: i.namespace, app: i.app, revision: r.number, workloads: workloads)
+        return RolloutTarget(cluster: i.cluster, namespace: i.namespace, app: i.app, revision: r.number, workloads: workloads,
+                             stopped: i.stopped)
     }
 
     /// Brings the install's pods in line with its current revision and scale (also finishes a cut-short rollout).
@@ -190,6 +191,7 @@ public final class ContainerApps {
             }
         }
         for r in results { if case .failure(let e) = r { throw e } }
+        // Replicas missing meanwhile (a node drained while stopped) start too.
         if running { _ = try reconcile(try store.requireInstall(cluster: cluster, namespace: namespace, app: app)) }
         return pods.count
     }
@@ -211,6 +213,9 @@ public final class ContainerApps {
                     let podman = rt.podman(for: n)
                     try podman.check(["pod", "restart", p.name])
                     try roll.waitHealthy(podman, pod: p.name, workload: w, replica: p.replica, node: p.node)
+                    for c in w.containers where c.probe == nil {
+                        try roll.checkRunning(podman, p.name + "-" + c.name, w: w, replica: p.replica, node: p.node)
+                    }
                     progress("\(app)/\(namespace) \(p.workload)-\(p.replica) restarted on \(p.node)")
                     count += 1
                 }
