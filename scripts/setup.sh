@@ -30,6 +30,11 @@ have podman || need+=(podman)
 { [ -x /usr/sbin/runc ] || have runc; } || need+=(runc)
 [ -x /usr/libexec/podman/catatonit ] || have catatonit || need+=(catatonit)
 [ -x /bin/busybox ] || need+=(busybox-static)
+# Images are pushed to a registry on loopback: Debian's docker-registry (platflow registry serve runs it).
+[ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+# Chart tests validate rendered manifests with kubernetes-validate (PyPI, pinned by hash) in a venv of Debian's
+# python3 that uses these system packages, so PyPI only supplies kubernetes-validate itself.
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import yaml, jsonschema' 2>/dev/null || need+=(python3-yaml python3-jsonschema)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

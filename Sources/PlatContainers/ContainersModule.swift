@@ -1,5 +1,6 @@
 import Foundation
 import PlatEngine
+import PlatLang
 import PlatStore
 
 /// The container platform as a platflow module: its tables (`containers_*`) and effects (`containers.*`).
@@ -8,7 +9,9 @@ import PlatStore
 public final class ContainersModule: PlatModule {
     public init() {}
     public var name: String { "containers" }
-    public var migrations: [Migration] { ContainersSchema.migrations }
+    public var migrations: [Migration] { ContainersSchema.migrations + ImageSchema.migrations }
+    /// `chart "NAME" { ... }` in chart.plat, so `platflow check` reads chart files too.
+    public var declarations: [DeclarationSpec] { [ChartDeclaration.spec] }
     public func effects() -> [DurableEffect] { ContainersEffects.all() }
     public func eventSources() -> [EventSource] { [AppChangedEvents()] }
 

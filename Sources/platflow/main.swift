@@ -22,7 +22,9 @@ let installed = [
     InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
     InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec, DeployCommand.spec, AppCommand.spec]),
     InstalledModule(GatewayModule(), commands: [GatewayCommand.spec]),
-    InstalledModule(ContainersModule(), commands: [ClusterCommand.spec, NodeCommand.spec, AppRuntimeCommand.spec]),
+    InstalledModule(ContainersModule(), commands: [ClusterCommand.spec, NodeCommand.spec, AppRuntimeCommand.spec,
+                                                   KubeClusterCommand.spec, ChartCommand.spec, ImageCommand.spec,
+                                                   RegistryCommand.spec]),
 ]
 EngineSession.modules = try ModuleSet(installed.map(\.module))
 

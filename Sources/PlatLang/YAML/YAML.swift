@@ -50,11 +50,15 @@ public enum YAML {
     /// when a plain scalar would read back as something else, multi-line strings as `|` block scalars when
     /// that keeps them exactly. Durations and sizes encode as their printed text; functions, modules, secrets
     /// and maps with non-string keys are errors.
-    public static func encode(_ value: Value, indent: Int = 2) throws -> String {
+    /// With `forYAML11Readers`, strings that a YAML 1.1 reader takes for booleans (`yes`, `no`, `on`, `off`,
+    /// `y`, `n` in their usual cases) are quoted too: Kubernetes reads manifests with such a reader, and an
+    /// unquoted `on` there is `true`, not the string.
+    public static func encode(_ value: Value, indent: Int = 2, forYAML11Readers: Bool = false) throws -> String {
         guard (2...9).contains(indent) else {
             throw RuntimeError("yaml.encode() indent must be from 2 to 9, got \(indent)")
         }
         var encoder = YAMLEncoder(indent: indent)
+        encoder.quoteYAML11Booleans = forYAML11Readers
         try encoder.writeDocument(value)
         return encoder.out
     }

@@ -4,6 +4,8 @@
 struct YAMLEncoder {
     let indent: Int
     var out = ""
+    /// Also quote the words YAML 1.1 reads as booleans (see `YAML.encode`).
+    var quoteYAML11Booleans = false
 
     init(indent: Int) { self.indent = indent }
 
@@ -118,7 +120,7 @@ struct YAMLEncoder {
     }
 
     private mutating func writeString(_ s: String, asKey: Bool) {
-        if Self.isPlainSafe(s) {
+        if Self.isPlainSafe(s) && !(quoteYAML11Booleans && Self.yaml11Booleans.contains(s)) {
             out += s
         } else {
             Self.writeDoubleQuoted(s, to: &out)
@@ -126,6 +128,11 @@ struct YAMLEncoder {
     }
 
     // MARK: - When a string may go unquoted
+
+    /// The YAML 1.1 boolean words (its `bool` type) that the 1.2 core schema reads as strings.
+    static let yaml11Booleans: Set<String> = [
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+    ]
 
     /// Would `s` written plain read back as the same string, in block context, as a key or a value? Not when
     /// it is empty, has blanks at either end, holds a character YAML treats specially (controls, line

@@ -1,4 +1,5 @@
 import PlatCMDB
+import PlatContainers
 import PlatEngine
 import PlatLang
 import PlatStore
@@ -52,6 +53,9 @@ struct CLIFailure: CLIError {
 
     init(_ error: Error) {
         switch error {
+        case let e as ContainerInputError:
+            // Bad input to the container platform; a chart.plat diagnostic keeps its source line and caret.
+            self.init(message: e.message, hint: e.hint, exitCode: ExitCode.usage, rendered: e.rendered)
         case let e as CLIError:
             self.init(message: e.message, hint: e.hint, exitCode: e.exitCode)
         case let list as DiagnosticList:
