@@ -105,6 +105,14 @@ import PlatLang
                               valuesJSON: "{}", description: "upgrade", mustExist: true)
         }
         #expect(m?.message.hasPrefix("image localhost/nothing:1 does not exist") == true)
+
+        // Another project's image (the catalogue says whose it is) is refused before anything runs.
+        try ImageCatalog.record(db: f.db, reference: "localhost/base:2", imageID: "0", size: 1, project: "billing", source: .import, origin: "test", actor: "test")
+        #expect(throws: ContainerInputError.self) {
+            try f.apps.deploy(cluster: f.cluster, namespace: "prod", app: "api", chart: "c",
+                              manifests: [ClusterFixture.deployment(replicas: 1, image: "localhost/base:2")],
+                              valuesJSON: "{}", description: "upgrade", mustExist: true, project: "shop")
+        }
         #expect(try f.pods("api", "prod") == before)
         #expect(try f.store.revisions(cluster: f.cluster, namespace: "prod", app: "api").count == 1)
     }

@@ -42,10 +42,14 @@ public final class ContainerApps {
     /// rendered `manifests`.
     @discardableResult
     public func deploy(cluster: String, namespace: String, app: String, chart: String, manifests: [Value],
-                       valuesJSON: String, description: String, mustExist: Bool?) throws -> Outcome {
+                       valuesJSON: String, description: String, mustExist: Bool?, project: String? = nil) throws -> Outcome {
         try ContainerNames.check(app, "app")
         try ContainerNames.check(namespace, "namespace")
         let workloads = try WorkloadReader.read(manifests)
+        // The catalogue's rule: public images and the project's own; another project's image is refused.
+        for image in Set(workloads.flatMap(\.images)).sorted() {
+            _ = try ImageCatalog.imageAllowed(db: store.db, image: image, project: project)
+        }
         let existing = try store.install(cluster: cluster, namespace: namespace, app: app)
         if mustExist == true && existing == nil {
             _ = try store.requireInstall(cluster: cluster, namespace: namespace, app: app)
