@@ -57,10 +57,21 @@ public final class Rollout {
             try remove(wp.surplus, nodes: nodes)
             let w = wp.workload
             let batch = max(1, w.maxSurge + w.maxUnavailable)
-            var rest = wp.replacements[...]
-            while !rest.isEmpty {
-                let now = Array(rest.prefix(batch))
-                rest = rest.dropFirst(now.count)
+            // Replicas with no pod at all (an install, a scale-up) start together: they take nothing away and add
+            // no pod beyond the replica count, so the rolling limits do not hold them back.
+            let fresh = wp.replacements.filter { $0.old.isEmpty }
+            var rest = wp.replacements.filter { !$0.old.isEmpty }[...]
+            var first = true
+            while first || !rest.isEmpty {
+                let now: [RolloutPlan.Replacement]
+                if first {
+                    first = false
+                    now = fresh
+                    if now.isEmpty { continue }
+                } else {
+                    now = Array(rest.prefix(batch))
+                    rest = rest.dropFirst(now.count)
+                }
                 // Within maxUnavailable, old pods go before their replacement starts; the others (the surge)
                 // serve until it is healthy.
                 let early = Array(now.prefix(w.maxUnavailable))
