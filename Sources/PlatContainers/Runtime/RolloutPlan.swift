@@ -149,8 +149,11 @@ extension RolloutPlan {
                                           hint: "add or free a node, relax nodeSelector/tolerations/requests, or uncordon a node; nothing was changed")
                 case .placed(let nodeName):
                     let name = target.podName(w, replica: i)
-                    replacements.append(Replacement(workload: w.name, replica: i, node: nodeName, podName: name, old: old[i] ?? [],
-                                                    nameTaken: mine.contains { $0.node == nodeName && $0.name == name }))
+                    // A pod of the new name on the chosen node (a cut-short attempt) is replaced in place when the new
+                    // one starts; it must not also be among the old pods removed after, or the new pod would go.
+                    let sameName = { (p: ObservedPod) in p.node == nodeName && p.name == name }
+                    replacements.append(Replacement(workload: w.name, replica: i, node: nodeName, podName: name,
+                                                    old: (old[i] ?? []).filter { !sameName($0) }, nameTaken: mine.contains(where: sameName)))
                 }
             }
             // Images: on the node already, else copied from a node that has it, else pulled; else refused.
