@@ -24,6 +24,9 @@ have sqlite3 || need+=(sqlite3)
 { [ -x /usr/sbin/sshd ] || have sshd; } || need+=(openssh-server)
 # The gateway's data plane: stock nginx (its tests start one on 127.0.0.1).
 { [ -x /usr/sbin/nginx ] || have nginx; } || need+=(nginx)
+# The gateway docs site's search script is tested with node (the script the browser runs); bench/gateway.sh uses wrk.
+have node || need+=(nodejs)
+have wrk || need+=(wrk)
 # The container platform's runtime: podman with runc (crun fails on cgroups v1), catatonit (podman builds its
 # pods' pause image from it), and busybox-static, from which the container tests build their base image.
 have podman || need+=(podman)

@@ -197,7 +197,9 @@ func shop() throws -> GatewayDefinition {
         let text = NginxRenderer.render([
             ServedStage(gateway: d, stage: d.stages[1], version: v, offline: ["create_order"], releaseID: 7),
             ServedStage(gateway: d, stage: d.stages[0], version: v, releaseID: 5),
-        ], listen: "127.0.0.1:18080")
+        ], consumers: ConsumerTable(revision: 3, keys: [.init(id: "0123456789ab", consumer: "billing", digest: "ICy5YqxZB1uWSwcVLSNLcA")],
+                                    grants: [ConsumerGrant(consumer: "billing", gateway: "shop"), ConsumerGrant(consumer: "reports", gateway: "shop", resource: "list_orders")]),
+           listen: "127.0.0.1:18080")
         let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/shop.conf")
         if ProcessInfo.processInfo.environment["PLATFLOW_UPDATE_GOLDEN"] == "1" { try text.write(to: golden, atomically: true, encoding: .utf8) }
         #expect(text == (try String(contentsOf: golden, encoding: .utf8)))

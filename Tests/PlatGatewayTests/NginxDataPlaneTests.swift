@@ -28,7 +28,7 @@ final class EchoBackend {
             import http.server, json, sys
             class H(http.server.BaseHTTPRequestHandler):
                 def answer(self):
-                    body = json.dumps({"method": self.command, "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}}).encode()
+                    body = json.dumps({"method": self.command, "path": self.path, "port": int(sys.argv[1]), "headers": {k.lower(): v for k, v in self.headers.items()}}).encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(body)))
@@ -87,13 +87,16 @@ final class EchoBackend {
         defer { try? plane.stop() }
         let publisher = GatewayPublisher(store: store, plane: plane)
         let release = try publisher.publish(gateway: "shop", version: "1.0.0", stage: "test")
+        try publisher.addConsumer("billing")
+        try publisher.grant(consumer: "billing", gateway: "shop")
+        let key = try publisher.createKey(consumer: "billing").text
 
         func call(_ method: String, _ path: String, _ headers: [String: String] = [:]) throws -> LoopbackHTTP.Response {
             try LoopbackHTTP.request(port: plane.port, method: method, path: path, host: "test.shop", headers: headers)
         }
         #expect(try call("GET", "/__platflow/release").body == "\(release.id) 1.0.0\n")
         #expect(try call("GET", "/orders").status == 401)
-        let listed = try call("GET", "/orders?page=2", ["X-Api-Key": "k1"])
+        let listed = try call("GET", "/orders?page=2", ["X-Api-Key": key])
         #expect(listed.status == 200)
         #expect(try json(listed.body)["path"] as? String == "/api/orders?page=2")
         let one = try call("GET", "/shops/s1/orders/42", ["Cookie": "secret=1"])

@@ -63,7 +63,8 @@ public enum GatewayFile {
             }
         }
 
-        func textMap(_ k: String) throws -> [String: String] {
+        /// `lists`: a list of scalars becomes comma-separated text (plugin settings of type list).
+        func textMap(_ k: String, lists: Bool = false) throws -> [String: String] {
             guard let v = raw(k) else { return [:] }
             guard case .map(let m) = v else { throw GatewayError.field(owner, k, "should be a map, got \(v.typeName)") }
             var out: [String: String] = [:]
@@ -71,6 +72,8 @@ public enum GatewayFile {
                 switch x {
                 case .string(let s): out[key.printed] = s
                 case .int, .float, .bool: out[key.printed] = x.printed
+                case .list(let items) where lists && items.allSatisfy({ if case .map = $0 { return false }; if case .list = $0 { return false }; return true }):
+                    out[key.printed] = items.map { if case .string(let s) = $0 { return s }; return $0.printed }.joined(separator: ", ")
                 default: throw GatewayError.field(owner, "\(k).\(key.printed)", "should be text, got \(x.typeName)")
                 }
             }
@@ -115,9 +118,14 @@ public enum GatewayFile {
                                   defaultAuth: auth)
         for (sn, sv) in try g.entries("stages") {
             let r = try Reader(sv, owner: "\(owner) stage '\(sn)'")
-            try r.check(allowed: ["env", "class", "variables", "backends", "backend"])
+            try r.check(allowed: ["env", "class", "variables", "backends", "backend", "mock"])
+            var mock = false
+            if let m = r.raw("mock") {
+                guard case .bool(let b) = m else { throw GatewayError.field("\(owner) stage '\(sn)'", "mock", "should be true or false, got \(m.typeName)") }
+                mock = b
+            }
             d.stages.append(GatewayStage(name: sn, env: try r.string("env"), envClass: try r.string("class") ?? "test",
-                                         variables: try r.textMap("variables"), backends: try r.backends("backends") + r.backends("backend")))
+                                         variables: try r.textMap("variables"), backends: try r.backends("backends") + r.backends("backend"), mock: mock))
         }
         for (rn, rv) in try g.entries("resources") {
             d.resources.append(try resource(rn, rv))
@@ -126,7 +134,7 @@ public enum GatewayFile {
     }
 
     static let resourceKeys = ["method", "path", "backend_method", "backend_path", "backends", "backend", "timeout", "set_headers",
-                               "remove_headers", "auth", "tags", "doc", "plugins"]
+                               "remove_headers", "auth", "tags", "doc", "plugins", "example"]
 
     static func resource(_ name: String, _ v: Value) throws -> GatewayResource {
         let owner = "resource '\(name)'"
@@ -137,7 +145,7 @@ public enum GatewayFile {
         for (pn, pv) in try r.entries("plugins") {
             let wrap = MapStorage()
             wrap.set(.string("c"), pv)
-            plugins[pn] = try Reader(.map(wrap), owner: "\(owner) plugins.\(pn)").textMap("c")
+            plugins[pn] = try Reader(.map(wrap), owner: "\(owner) plugins.\(pn)").textMap("c", lists: true)
         }
         return GatewayResource(
             name: name, method: (try r.string("method") ?? "GET").uppercased(), path: path,
@@ -145,7 +153,7 @@ public enum GatewayFile {
             backends: try r.backends("backends") + r.backends("backend"), timeout: try r.int("timeout") ?? 30,
             setHeaders: try r.textMap("set_headers"), removeHeaders: try r.strings("remove_headers"),
             auth: try r.string("auth").map { try authMode($0, owner: owner, field: "auth") },
-            tags: try r.strings("tags"), doc: try r.string("doc") ?? "", plugins: plugins)
+            tags: try r.strings("tags"), doc: try r.string("doc") ?? "", plugins: plugins, example: try r.string("example"))
     }
 
     static func authMode(_ s: String, owner: String, field: String) throws -> AuthMode {
@@ -177,8 +185,19 @@ public enum GatewayFile {
                 guard GatewayValidation.methods.contains(method) else { continue }
                 let o = try Reader(op, owner: "openapi \(method) \(path)")
                 let name = try o.string("operationId") ?? slug(method.lowercased() + path)
+                // The first 2xx answer's JSON example becomes the resource's example (what a mock stage answers).
+                var example: String?
+                if case .map(let responses)? = o.raw("responses") {
+                    for (code, resp) in responses.pairs where code.printed.hasPrefix("2") {
+                        if case .map(let r) = resp, case .map(let content)? = r.get(.string("content")),
+                           case .map(let json)? = content.get(.string("application/json")), let e = json.get(.string("example")), !e.isNil {
+                            example = try? JSON.encode(e)
+                            break
+                        }
+                    }
+                }
                 d.resources.append(GatewayResource(name: name, method: method, path: path, auth: o.raw("security") == nil ? nil : .appKey,
-                                                   tags: try o.strings("tags"), doc: try o.string("summary") ?? ""))
+                                                   tags: try o.strings("tags"), doc: try o.string("summary") ?? "", example: example))
             }
         }
         return d
@@ -209,6 +228,7 @@ public enum GatewayFile {
             var p: [(String, Value)] = [("env", .string(s.env)), ("class", .string(s.envClass))]
             if !s.variables.isEmpty { p.append(("variables", texts(s.variables))) }
             if !s.backends.isEmpty { p.append(("backends", hosts(s.backends))) }
+            if s.isMock { p.append(("mock", .bool(true))) }
             return (s.name, map(p))
         })))
         top.append(("resources", map(d.resources.map { r in
@@ -222,6 +242,7 @@ public enum GatewayFile {
             if let a = r.auth { p.append(("auth", .string(a.rawValue))) }
             if !r.tags.isEmpty { p.append(("tags", .list(r.tags.map { .string($0) }))) }
             if !r.doc.isEmpty { p.append(("doc", .string(r.doc))) }
+            if let e = r.example { p.append(("example", .string(e))) }
             if !r.plugins.isEmpty { p.append(("plugins", map(r.plugins.keys.sorted().map { ($0, texts(r.plugins[$0]!)) }))) }
             return (r.name, map(p))
         })))

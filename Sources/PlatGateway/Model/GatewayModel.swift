@@ -39,15 +39,21 @@ public struct GatewayStage: Codable, Hashable, Sendable {
     public var envClass: String
     public var variables: [String: String]
     public var backends: [BackendHost]
+    /// A mock stage: every resource answers its documented example from nginx, no backend is called.
+    /// (Optional so versions and definitions stored before mock stages existed still decode.)
+    public var mock: Bool?
 
     public init(name: String, env: String? = nil, envClass: String = "test", variables: [String: String] = [:],
-                backends: [BackendHost] = []) {
+                backends: [BackendHost] = [], mock: Bool = false) {
         self.name = name
         self.env = env ?? name
         self.envClass = envClass
         self.variables = variables
         self.backends = backends
+        self.mock = mock ? true : nil
     }
+
+    public var isMock: Bool { mock == true }
 
     /// The environment the gates are asked about.
     public var environment: Environment {
@@ -80,13 +86,16 @@ public struct GatewayResource: Codable, Hashable, Sendable {
     public var tags: [String]
     /// One line on what it does.
     public var doc: String
+    /// The documented answer: a JSON body (what a mock stage and the docs show). Optional so older snapshots
+    /// decode.
+    public var example: String?
     /// Plugin name → its settings (values as text). `rate_limit: {rate: "10r/s", burst: "20"}` is applied by
     /// the renderer; other plugins are recorded and refused at publish until plugins exist.
     public var plugins: [String: [String: String]]
 
     public init(name: String, method: String, path: String, backendMethod: String? = nil, backendPath: String? = nil,
                 backends: [BackendHost] = [], timeout: Int = 30, setHeaders: [String: String] = [:], removeHeaders: [String] = [],
-                auth: AuthMode? = nil, tags: [String] = [], doc: String = "", plugins: [String: [String: String]] = [:]) {
+                auth: AuthMode? = nil, tags: [String] = [], doc: String = "", plugins: [String: [String: String]] = [:], example: String? = nil) {
         self.name = name
         self.method = method
         self.path = path
@@ -100,6 +109,7 @@ public struct GatewayResource: Codable, Hashable, Sendable {
         self.tags = tags
         self.doc = doc
         self.plugins = plugins
+        self.example = example
     }
 }
 
@@ -134,6 +144,17 @@ public struct ResourceVersion: Codable, Hashable, Sendable {
     public var comment: String
     public var createdBy: String
     public var createdAt: Double
+
+    public init(gateway: String, version: String, defaultAuth: AuthMode, resources: [GatewayResource], comment: String = "",
+                createdBy: String = "", createdAt: Double = 0) {
+        self.gateway = gateway
+        self.version = version
+        self.defaultAuth = defaultAuth
+        self.resources = resources
+        self.comment = comment
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+    }
 
     /// A resource's effective auth mode.
     public func auth(of r: GatewayResource) -> AuthMode { r.auth ?? defaultAuth }

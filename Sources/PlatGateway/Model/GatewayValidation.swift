@@ -7,7 +7,9 @@ import PlatRelease
 public enum GatewayValidation {
     public static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]
 
-    public static func check(_ d: GatewayDefinition) throws {
+    /// `plugins`: the catalogue resources' plugins are checked against (the stdlib's when nil).
+    public static func check(_ d: GatewayDefinition, plugins: PluginCatalogue? = nil) throws {
+        let catalogue = try plugins ?? PluginCatalogue.standard()
         try name(d.name, what: "gateway")
         var stageNames = Set<String>()
         for s in d.stages {
@@ -31,11 +33,13 @@ public enum GatewayValidation {
             let owner = "resource '\(r.name)'"
             guard resourceNames.insert(r.name).inserted else { throw GatewayError.field(owner, "name", "is used twice") }
             try resource(r, owner: owner)
+            try catalogue.check(r, auth: r.auth ?? d.defaultAuth, owner: owner)
             let route = "\(r.method) \(PathPattern(r.path).shape)"
             guard routes.insert(route).inserted else {
                 throw GatewayError.field(owner, "path", "\(r.method) \(r.path) is also another resource's route")
             }
-            if r.backends.isEmpty, let s = d.stages.first(where: { $0.backends.isEmpty }) {
+            if let e = r.example { try text(e, owner: owner, field: "example", allowQuotes: true) }
+            if r.backends.isEmpty, let s = d.stages.first(where: { $0.backends.isEmpty && !$0.isMock }) {
                 throw GatewayError.field(owner, "backends", "are empty and stage '\(s.name)' has none either",
                                          hint: "give the resource backends: [{url: \"http://127.0.0.1:8080\"}] or the stage a backend")
             }
@@ -63,23 +67,6 @@ public enum GatewayValidation {
             try text(v, owner: owner, field: "set_headers '\(k)'")
         }
         for k in r.removeHeaders { try headerName(k, owner: owner, field: "remove_headers") }
-        for (plugin, conf) in r.plugins {
-            switch plugin {
-            case "rate_limit":
-                guard let rate = conf["rate"], RateLimit(rate: rate, burst: 0) != nil else {
-                    throw GatewayError.field(owner, "plugins.rate_limit.rate", "is '\(conf["rate"] ?? "")'",
-                                             hint: "a number of requests per second or minute: \"10r/s\", \"600r/m\"")
-                }
-                if let b = conf["burst"], Int(b).map({ $0 >= 0 && $0 <= 100_000 }) != true {
-                    throw GatewayError.field(owner, "plugins.rate_limit.burst", "is '\(b)'", hint: "a whole number from 0")
-                }
-                for k in conf.keys where k != "rate" && k != "burst" {
-                    throw GatewayError.field(owner, "plugins.rate_limit", "has an unknown setting '\(k)'", hint: "rate, burst")
-                }
-            default:
-                throw GatewayError.field(owner, "plugins", "names an unknown plugin '\(plugin)'", hint: "known: rate_limit")
-            }
-        }
     }
 
     static func name(_ s: String, what: String, owner: String? = nil) throws {
@@ -139,8 +126,11 @@ public enum GatewayValidation {
     }
 
     /// Text written into nginx inside double quotes: no quote, backslash, `$` (variable expansion) or control character.
-    static func text(_ v: String, owner: String, field: String) throws {
-        guard v.count <= 4096, !v.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || $0 == "$" || $0.value < 32 || $0.value == 127 }) else {
+    /// `allowQuotes`: the text is written escaped (`"` and `\` get a backslash), as examples are.
+    static func text(_ v: String, owner: String, field: String, allowQuotes: Bool = false) throws {
+        guard v.count <= (allowQuotes ? 65536 : 4096), !v.unicodeScalars.contains(where: {
+            (!allowQuotes && ($0 == "\"" || $0 == "\\")) || $0 == "$" || ($0.value < 32 && !(allowQuotes && $0 == "\n")) || $0.value == 127
+        }) else {
             throw GatewayError.field(owner, field, "holds a character nginx would interpret: '\(escaped(v))'",
                                      hint: "no quotes, backslashes, '$' or control characters (newline, NUL)")
         }
@@ -177,21 +167,4 @@ public struct PathPattern: Sendable {
     public var shape: String {
         "/" + segments.map { if case .literal(let l) = $0 { return l } else { return "{}" } }.joined(separator: "/")
     }
-}
-
-/// `10r/s` or `600r/m` with a burst.
-public struct RateLimit: Hashable, Sendable {
-    public let count: Int
-    public let perMinute: Bool
-    public let burst: Int
-
-    public init?(rate: String, burst: Int) {
-        let perMinute = rate.hasSuffix("r/m")
-        guard perMinute || rate.hasSuffix("r/s"), let n = Int(rate.dropLast(3)), n >= 1, n <= 1_000_000 else { return nil }
-        self.count = n
-        self.perMinute = perMinute
-        self.burst = burst
-    }
-
-    public var text: String { "\(count)r/\(perMinute ? "m" : "s")" }
 }

@@ -20,7 +20,8 @@ public struct GatewayPublisher {
 
     func apply(_ plan: GatewayStore.Plan) throws {
         guard let plane else { return }
-        let text = NginxRenderer.render(try stages(with: plan), listen: plane.listen)
+        let text = try NginxRenderer.render(try stages(with: plan), consumers: try store.consumerTable(), catalogue: try store.pluginCatalogue(),
+                                            listen: plane.listen)
         try plane.apply(rendered: text, expect: [("\(plan.stage.name).\(plan.definition.name)", String(plan.releaseID))])
     }
 
@@ -46,12 +47,48 @@ public struct GatewayPublisher {
                 }
                 return s
             }
-            try plane.apply(rendered: NginxRenderer.render(all, listen: plane.listen), expect: [("\(stage).\(gateway)", String(change))])
+            try plane.apply(rendered: try NginxRenderer.render(all, consumers: try store.consumerTable(), catalogue: try store.pluginCatalogue(), listen: plane.listen),
+                            expect: [("\(stage).\(gateway)", String(change))])
         }
     }
 
     /// The whole data plane as it should be now.
     public func rendered(listen: String) throws -> String {
-        NginxRenderer.render(try store.served(), listen: listen)
+        try NginxRenderer.render(try store.served(), consumers: try store.consumerTable(), catalogue: try store.pluginCatalogue(), listen: listen)
+    }
+
+    /// Renders everything served with `table` and waits until every served stage answers its revision: the
+    /// apply step of a consumer change (the store runs it inside the change's transaction).
+    func applyConsumers(_ table: ConsumerTable) throws {
+        guard let plane else { return }
+        let all = try store.served()
+        try plane.apply(rendered: try NginxRenderer.render(all, consumers: table, catalogue: try store.pluginCatalogue(), listen: plane.listen),
+                        probes: all.map { .init(serverName: "\($0.stage.name).\($0.gateway.name)", path: "/__platflow/consumers", token: String(table.revision)) })
+    }
+
+    @discardableResult
+    public func addConsumer(_ name: String, description: String = "") throws -> Consumer {
+        try store.addConsumer(name, description: description, apply: applyConsumers)
+    }
+
+    public func removeConsumer(_ name: String) throws {
+        try store.removeConsumer(name, apply: applyConsumers)
+    }
+
+    /// A new key for the consumer; its text is returned once and stored nowhere.
+    public func createKey(consumer: String) throws -> (key: ConsumerKey, text: String) {
+        try store.createKey(consumer: consumer, apply: applyConsumers)
+    }
+
+    public func revokeKey(consumer: String, id: String) throws {
+        try store.revokeKey(consumer: consumer, id: id, apply: applyConsumers)
+    }
+
+    public func grant(consumer: String, gateway: String, resources: [String] = []) throws {
+        try store.grant(consumer: consumer, gateway: gateway, resources: resources, apply: applyConsumers)
+    }
+
+    public func revoke(consumer: String, gateway: String, resources: [String] = []) throws {
+        try store.revoke(consumer: consumer, gateway: gateway, resources: resources, apply: applyConsumers)
     }
 }

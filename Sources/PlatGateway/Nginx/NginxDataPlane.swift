@@ -149,6 +149,24 @@ public final class NginxDataPlane {
     /// that release. Any failure restores the previous configuration (and reloads it) before throwing. When no
     /// nginx runs for the prefix, the file is only tested and written: the next start serves it.
     public func apply(rendered: String, expect probes: [(serverName: String, release: String)]) throws {
+        try apply(rendered: rendered, probes: probes.map { Probe(serverName: $0.serverName, path: "/__platflow/release", token: $0.release) })
+    }
+
+    /// A route that must answer `token` (its body's first word) once a new configuration is live.
+    public struct Probe: Sendable {
+        public var serverName: String
+        public var path: String
+        public var token: String
+
+        public init(serverName: String, path: String, token: String) {
+            self.serverName = serverName
+            self.path = path
+            self.token = token
+        }
+    }
+
+    /// Tests, swaps in and reloads `rendered`, then waits for every probe, as `apply(rendered:expect:)`.
+    public func apply(rendered: String, probes: [Probe]) throws {
         try prepare()
         try test(rendered)
         let live = prefix + "/gateway.conf", previous = prefix + "/gateway.previous.conf"
@@ -164,10 +182,11 @@ public final class NginxDataPlane {
             try waitUntil(seconds: 10, what: "the previous nginx workers to exit") {
                 oldWorkers.allSatisfy { !NginxDataPlane.children(of: pid).contains($0) }
             }
-            for (name, release) in probes {
-                try waitUntil(seconds: 10, what: "\(name) to answer release \(release)") {
-                    guard let r = try? LoopbackHTTP.request(port: port, path: "/__platflow/release", host: name) else { return false }
-                    return r.status == 200 && r.body.split(separator: " ").first.map(String.init) == release
+            for p in probes {
+                try waitUntil(seconds: 10, what: "\(p.serverName) to answer \(p.token) on \(p.path)") {
+                    guard let r = try? LoopbackHTTP.request(port: port, path: p.path, host: p.serverName) else { return false }
+                    let first = r.body.split(whereSeparator: { $0 == " " || $0 == "\n" }).first.map(String.init)
+                    return r.status == 200 && first == p.token
                 }
             }
         } catch {

@@ -17,24 +17,40 @@ public enum NginxRenderer {
     /// What an offline resource answers.
     public static let offlineStatus = 503
 
-    public static func render(_ stages: [ServedStage], listen: String) -> String {
+    /// Renders with the stdlib plugins. A plugin that fails leaves a line nginx refuses (`nginx -t` fails, so
+    /// nothing half-rendered is ever served); publishing uses the throwing form, which names the resource.
+    public static func render(_ stages: [ServedStage], consumers: ConsumerTable = .empty, listen: String) -> String {
+        do { return try render(stages, consumers: consumers, catalogue: try PluginCatalogue.standard(), listen: listen) } catch {
+            return "# platflow: a plugin failed: \((error as? GatewayError)?.message ?? "\(error)")\nplatflow_plugin_failed;\n"
+        }
+    }
+
+    /// Runs the resources' plugins from `catalogue`, then renders.
+    public static func render(_ stages: [ServedStage], consumers: ConsumerTable = .empty, catalogue: PluginCatalogue, listen: String) throws -> String {
+        render(stages, consumers: consumers, plugins: try PluginLines.compute(stages, catalogue: catalogue), listen: listen)
+    }
+
+    /// The pure renderer: `plugins` are the lines plugins gave per resource (keyed by its upstream name).
+    public static func render(_ stages: [ServedStage], consumers: ConsumerTable, plugins: [String: PluginLines], listen: String) -> String {
         var out = "# Rendered by platflow from the gateway model; edits here are overwritten on the next publish.\n"
+        // The maps use variables only resource locations with auth set, so they exist only alongside one.
+        if stages.contains(where: { s in !s.stage.isMock && s.version.resources.contains { s.version.auth(of: $0) != .none && !s.offline.contains($0.name) } }) {
+            out += "\n" + renderConsumers(consumers)
+        }
         for s in stages.sorted(by: { ($0.gateway.name, $0.stage.name) < ($1.gateway.name, $1.stage.name) }) {
-            out += "\n" + renderStage(s, listen: listen)
+            out += "\n" + renderStage(s, consumers: consumers, plugins: plugins, listen: listen)
         }
         return out
     }
 
-    static func renderStage(_ s: ServedStage, listen: String) -> String {
+    static func renderStage(_ s: ServedStage, consumers: ConsumerTable, plugins: [String: PluginLines], listen: String) -> String {
         let g = s.gateway.name, st = s.stage.name
         let resources = s.version.resources.sorted { $0.name < $1.name }
         var out = "# gateway \(g), stage \(st) (\(s.stage.env), \(s.stage.envClass)): version \(s.version.version), release \(s.releaseID)\n"
         for r in resources {
-            if let conf = r.plugins["rate_limit"], let rl = RateLimit(rate: conf["rate"] ?? "", burst: Int(conf["burst"] ?? "0") ?? 0) {
-                out += "limit_req_zone $binary_remote_addr zone=\(name(g, st, r.name)):1m rate=\(rl.text);\n"
-            }
+            for line in plugins[name(g, st, r.name)]?.http ?? [] { out += line + "\n" }
         }
-        for r in resources {
+        for r in resources where !s.stage.isMock {
             let hosts = r.backends.isEmpty ? s.stage.backends : r.backends
             out += "upstream \(name(g, st, r.name)) {\n"
             for h in hosts { out += "    server \(h.authority) weight=\(h.weight);\n" }
@@ -45,6 +61,7 @@ public enum NginxRenderer {
         out += "    server_name \(st).\(g);\n"
         out += "    default_type application/json;\n"
         out += "    location = /__platflow/release {\n        return 200 \"\(s.releaseID) \(s.version.version)\\n\";\n    }\n"
+        out += "    location = /__platflow/consumers {\n        return 200 \"\(consumers.revision)\\n\";\n    }\n"
         // One regex location per path shape, resources of that shape dispatched by method.
         var shapes: [String: [GatewayResource]] = [:]
         var order: [String] = []
@@ -56,6 +73,12 @@ public enum NginxRenderer {
         for key in order.sorted() {
             let group = shapes[key]!
             out += "    location ~ \"\(regex(group[0].path))\" {\n"
+            if !PathPattern(group[0].path).parameters.isEmpty {
+                // Locations match the decoded path; the backend must get parameters as the caller encoded them
+                // (a decoded space or slash would break or change its request), so they are taken again from
+                // the raw request line. A raw path of another shape (dot segments, encoded slashes) is refused.
+                out += "        if ($request_uri !~ \"\(rawRegex(group[0].path))\") { return 400 '{\"error\":\"path not in normal form\"}'; }\n"
+            }
             for r in group.sorted(by: { ($0.method == "ANY" ? 1 : 0, $0.method) < ($1.method == "ANY" ? 1 : 0, $1.method) }) {
                 let target = "/@gw/\(r.name)"
                 if r.method == "ANY" {
@@ -64,47 +87,61 @@ public enum NginxRenderer {
                     out += "        if ($request_method = \(r.method)) { rewrite ^ \(target) last; }\n"
                 }
             }
+            // A CORS preflight (OPTIONS) on a path no OPTIONS or ANY resource takes goes to the resource of that
+            // path with the cors plugin, whose rewrite phase answers it before any key check.
+            if !group.contains(where: { $0.method == "ANY" || $0.method == "OPTIONS" }),
+               let cors = group.sorted(by: { $0.name < $1.name }).first(where: { $0.plugins["cors"] != nil }), !s.stage.isMock {
+                out += "        if ($request_method = OPTIONS) { rewrite ^ /@gw/\(cors.name) last; }\n"
+            }
             out += "        return 405 '{\"error\":\"method not allowed\"}';\n"
             out += "    }\n"
         }
-        for r in resources { out += renderResource(r, s) }
+        for r in resources { out += renderResource(r, s, plugins: plugins[name(g, st, r.name)] ?? PluginLines()) }
         out += "    location / {\n        return 404 '{\"error\":\"no such resource\"}';\n    }\n"
         out += "}\n"
         return out
     }
 
-    static func renderResource(_ r: GatewayResource, _ s: ServedStage) -> String {
+    static func renderResource(_ r: GatewayResource, _ s: ServedStage, plugins: PluginLines) -> String {
         let g = s.gateway.name, st = s.stage.name
         var out = "    location = /@gw/\(r.name) {\n        internal;\n"
+        if s.stage.isMock {
+            // A mock stage answers the documented example from nginx; nothing else of the resource applies.
+            if let e = r.example {
+                let body = e.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+                out += "        return 200 \"\(body)\";\n    }\n"
+            } else {
+                out += "        return 501 '{\"error\":\"no example documented\",\"resource\":\"\(r.name)\"}';\n    }\n"
+            }
+            return out
+        }
         if s.offline.contains(r.name) {
             out += "        return \(offlineStatus) '{\"error\":\"offline\",\"resource\":\"\(r.name)\"}';\n    }\n"
             return out
         }
-        switch s.version.auth(of: r) {
-        case .none: break
-        case .appKey:
-            out += "        if ($http_x_api_key = \"\") { return 401 '{\"error\":\"app key required\",\"header\":\"\(appKeyHeader)\"}'; }\n"
-        case .both:
-            out += "        if ($http_x_api_key = \"\") { return 401 '{\"error\":\"app key required\",\"header\":\"\(appKeyHeader)\"}'; }\n"
-            out += "        if ($http_authorization = \"\") { return 401 '{\"error\":\"user token required\",\"header\":\"Authorization\"}'; }\n"
-        }
-        if let conf = r.plugins["rate_limit"], RateLimit(rate: conf["rate"] ?? "", burst: 0) != nil {
-            let burst = Int(conf["burst"] ?? "0") ?? 0
-            out += "        limit_req zone=\(name(g, st, r.name))\(burst > 0 ? " burst=\(burst) nodelay" : "");\n"
-            out += "        limit_req_status 429;\n"
-        }
+        // Plugins' rewrite phase, the key check, plugins' access phase; the log phase after the proxy settings.
+        for line in plugins.phases["rewrite"] ?? [] { out += line + "\n" }
+        let auth = s.version.auth(of: r)
+        out += renderAuth(auth, gateway: g, resource: r.name)
+        for line in plugins.phases["access"] ?? [] { out += line + "\n" }
         let hosts = r.backends.isEmpty ? s.stage.backends : r.backends
         let scheme = hosts.first?.scheme ?? "http"
         out += "        proxy_http_version 1.1;\n"
         if let m = r.backendMethod, m != r.method { out += "        proxy_method \(m);\n" }
         out += "        proxy_set_header Host $proxy_host;\n"
         out += "        proxy_set_header Connection \"\";\n"
+        if auth != .none {
+            // The key stays at the gateway; the backend learns who called.
+            out += "        proxy_set_header \(appKeyHeader) \"\";\n"
+            out += "        proxy_set_header \(consumerHeader) $gw_key_consumer;\n"
+        }
         for k in r.setHeaders.keys.sorted() { out += "        proxy_set_header \(k) \"\(r.setHeaders[k]!)\";\n" }
         for k in r.removeHeaders.sorted() { out += "        proxy_set_header \(k) \"\";\n" }
         out += "        proxy_connect_timeout \(r.timeout)s;\n"
         out += "        proxy_send_timeout \(r.timeout)s;\n"
         out += "        proxy_read_timeout \(r.timeout)s;\n"
         out += "        proxy_pass \(scheme)://\(name(g, st, r.name))\(backendURI(r))$is_args$args;\n"
+        for line in plugins.phases["log"] ?? [] { out += line + "\n" }
         out += "    }\n"
         return out
     }
@@ -117,6 +154,16 @@ public enum NginxRenderer {
             case .parameter(let p): return "(?<gw_\(p)>[^/]+)"
             }
         }.joined(separator: "/") + "$"
+    }
+
+    /// The same shape against `$request_uri` (still encoded, query string included).
+    static func rawRegex(_ path: String) -> String {
+        "^/" + PathPattern(path).segments.map { seg -> String in
+            switch seg {
+            case .literal(let l): return l.replacingOccurrences(of: ".", with: "\\.")
+            case .parameter(let p): return "(?<gw_\(p)>[^/?]+)"
+            }
+        }.joined(separator: "/") + "(?:[?]|$)"
     }
 
     /// The backend path with its `{params}` as the captured variables.

@@ -34,7 +34,7 @@ public final class GatewayStore {
     /// whether it existed before.
     @discardableResult
     public func put(_ d: GatewayDefinition) throws -> Bool {
-        try GatewayValidation.check(d)
+        try GatewayValidation.check(d, plugins: try pluginCatalogue())
         return try db.transaction {
             let existed = try db.queryOne("SELECT 1 FROM gateway_gateways WHERE name = ?", d.name) != nil
             try db.execute("""
@@ -46,8 +46,8 @@ public final class GatewayStore {
             try db.execute("DELETE FROM gateway_stages WHERE gateway = ?", d.name)
             try db.execute("DELETE FROM gateway_resources WHERE gateway = ?", d.name)
             for s in d.stages {
-                try db.execute("INSERT INTO gateway_stages (gateway, name, env, env_class, variables, backends) VALUES (?, ?, ?, ?, ?, ?)",
-                               d.name, s.name, s.env, s.envClass, GatewayStore.encode(s.variables), GatewayStore.encode(s.backends))
+                try db.execute("INSERT INTO gateway_stages (gateway, name, env, env_class, variables, backends, mock) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               d.name, s.name, s.env, s.envClass, GatewayStore.encode(s.variables), GatewayStore.encode(s.backends), Int64(s.isMock ? 1 : 0))
             }
             for (i, r) in d.resources.enumerated() {
                 try db.execute("INSERT INTO gateway_resources (gateway, name, method, path, definition, position) VALUES (?, ?, ?, ?, ?, ?)",
@@ -73,7 +73,8 @@ public final class GatewayStore {
         let stages = try db.query("SELECT * FROM gateway_stages WHERE gateway = ? ORDER BY name", name).map { row in
             GatewayStage(name: row.string("name") ?? "", env: row.string("env"), envClass: row.string("env_class") ?? "test",
                          variables: try GatewayStore.decode([String: String].self, row.string("variables"), what: "stage variables"),
-                         backends: try GatewayStore.decode([BackendHost].self, row.string("backends"), what: "stage backends"))
+                         backends: try GatewayStore.decode([BackendHost].self, row.string("backends"), what: "stage backends"),
+                         mock: row.int("mock") == 1)
         }
         let resources = try db.query("SELECT definition FROM gateway_resources WHERE gateway = ? ORDER BY position", name).map {
             try GatewayStore.decode(GatewayResource.self, $0.string("definition"), what: "resource")
@@ -234,7 +235,11 @@ public final class GatewayStore {
                                             hint: closestName(to: stageName, in: d.stages.map(\.name)).map { "did you mean '\($0)'?" } ?? "stages: " + d.stages.map(\.name).joined(separator: ", "))
         }
         let v = try version(gateway: gateway, text)
-        for r in v.resources where r.backends.isEmpty && s.backends.isEmpty {
+        // Plugins may have been installed, upgraded or removed since the version was made: check it against
+        // today's catalogue before anything is recorded.
+        let catalogue = try pluginCatalogue()
+        for r in v.resources { try catalogue.check(r, auth: v.auth(of: r), owner: "resource '\(r.name)'") }
+        for r in v.resources where r.backends.isEmpty && s.backends.isEmpty && !s.isMock {
             throw GatewayError.field("resource '\(r.name)'", "backends", "are empty and stage '\(s.name)' has none")
         }
         var forced: GateRefusal?
@@ -254,7 +259,10 @@ public final class GatewayStore {
             try db.execute("UPDATE gateway_releases SET status = 'failed', note = ? WHERE id = ?", note, pending.id)
             throw error
         }
-        try db.execute("UPDATE gateway_releases SET status = 'succeeded' WHERE id = ?", pending.id)
+        try db.execute("""
+            UPDATE gateway_releases SET status = 'succeeded', event_seq = (SELECT COALESCE(MAX(event_seq), 0) + 1 FROM gateway_releases)
+            WHERE id = ?
+            """, pending.id)
         var done = pending
         done.status = "succeeded"
         return done

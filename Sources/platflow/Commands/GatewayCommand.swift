@@ -14,7 +14,8 @@ enum GatewayCommand {
     static let spec = CommandSpec(
         name: "gateway",
         summary: "API gateways: resources, immutable versions, publishing to stages on nginx.",
-        subcommands: [importCmd, export, list, show, diff, version, publish, rollback, offline, online, history, delete, render, serve],
+        subcommands: [importCmd, export, list, show, diff, version, publish, rollback, offline, online, history, delete, render, serve,
+                      apply, consumerFamily("consumer"), consumerFamily("app"), plugin, ratelimit, docs, sdk],
         details: """
             A gateway has stages (environments with a class and backend hosts) and resources (a method and path
             with {params}, routed to a backend). `version create` snapshots the resources under a SemVer name;
