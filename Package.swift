@@ -8,6 +8,13 @@ let fastRelease: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+// The release binary links the Swift runtime and Foundation into itself: resolving their symbols across shared
+// libraries at every start cost more than a one-line run's work (`platflow run` of `print("hi")` spent over
+// half its instructions in the dynamic loader). The executable's own sources need the flag too, so their
+// imports name the static libraries. Debug builds and tests stay dynamic (faster to link).
+let staticRuntime: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+let staticRuntimeLink: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+
 let package = Package(
     name: "platflow",
     platforms: [.macOS(.v13)],
@@ -39,7 +46,8 @@ let package = Package(
         // The container platform: podman nodes (local storage roots or SSH hosts), charts rendered to Kubernetes
         // manifests, installs with numbered revisions, rolling upgrades, images and a registry, kubectl clusters.
         .target(name: "PlatContainers", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
-        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB", "PlatRelease", "PlatGateway", "PlatContainers"]),
+        .executableTarget(name: "platflow", dependencies: ["PlatLang", "PlatEngine", "PlatStore", "PlatJobs", "PlatCMDB", "PlatRelease", "PlatGateway", "PlatContainers"],
+                          swiftSettings: staticRuntime, linkerSettings: staticRuntimeLink),
         // Benchmarks of the engine against raw SQLite (bench/journal.sh runs them in release).
         .executableTarget(name: "platflow-bench", dependencies: ["PlatEngine", "PlatStore", "PlatLang", "PlatJobs", "PlatCMDB", "CSQLite"]),
         // What several test targets share (a seeded random generator); never linked into the product.

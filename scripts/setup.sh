@@ -38,6 +38,9 @@ have podman || need+=(podman)
 # Chart tests validate rendered manifests with kubernetes-validate (PyPI, pinned by hash) in a venv of Debian's
 # python3 that uses these system packages, so PyPI only supplies kubernetes-validate itself.
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import yaml, jsonschema' 2>/dev/null || need+=(python3-yaml python3-jsonschema)
+# Simulated hosts run their scripts confined where bubblewrap is present (the real root read-only, the host's
+# folder writable); the confinement tests and the read-only-media tests use it.
+have bwrap || need+=(bubblewrap)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -14,3 +14,7 @@ int platflow_sqlite_setup(void) {
     // settings are optimisations only, so that is fine.
     return rc == SQLITE_MISUSE ? SQLITE_OK : rc;
 }
+
+int platflow_sqlite_keep_wal_on_close(void *db) {
+    return sqlite3_db_config((sqlite3 *)db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
+}

@@ -35,9 +35,17 @@ public final class Database {
         public var busyTimeoutMilliseconds = 10_000
         /// Open without write access; the file must exist and no folder is created.
         public var readOnly = false
+        /// With `readOnly`: the file is on read-only media and nothing can change it, so SQLite takes no locks
+        /// and needs no shared-memory file beside it (a WAL database cannot otherwise be read there).
+        public var immutable = false
         /// A scratch file, thrown away if the process stops before it is used: no journal and no syncs
         /// (`durability` does not apply).
         public var scratch = false
+        /// Copy the WAL into the database file and delete it when the last connection closes (SQLite's default).
+        /// A short-lived command that writes a little sets this to false: its writes stay in the WAL (as
+        /// durable there as in the file) and are copied by a later commit's automatic checkpoint, which spares
+        /// every process the two fsyncs of a checkpoint on close and the two of creating a new WAL on open.
+        public var checkpointOnClose = true
 
         public init(durability: Durability = .full, busyTimeoutMilliseconds: Int = 10_000, readOnly: Bool = false,
                     scratch: Bool = false) {
@@ -75,9 +83,30 @@ public final class Database {
         }
         _ = Database.processSetup
         var db: OpaquePointer?
-        let flags = (options.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+        var flags = (options.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX
-        let code = sqlite3_open_v2(path, &db, flags, nil)
+        var target = path
+        if options.readOnly && options.immutable && !inMemory {
+            flags |= SQLITE_OPEN_URI
+            var absolute = path
+            if !path.hasPrefix("/") {
+                var buffer = [CChar](repeating: 0, count: 4096)
+                if getcwd(&buffer, buffer.count) != nil { absolute = String(cString: buffer) + "/" + path }
+            }
+            // A URI: every byte but unreserved ones and '/' percent-encoded.
+            var encoded = ""
+            for b in absolute.utf8 {
+                let c = Character(Unicode.Scalar(b))
+                if (b < 0x80 && (c.isLetter || c.isNumber)) || "/-._~".utf8.contains(b) {
+                    encoded.append(c)
+                } else {
+                    let hex = String(b, radix: 16, uppercase: true)
+                    encoded += "%" + (hex.count == 1 ? "0" + hex : hex)
+                }
+            }
+            target = "file:" + encoded + "?immutable=1"
+        }
+        let code = sqlite3_open_v2(target, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let error = Database.openError(path: path, code: code, db: db)
             sqlite3_close_v2(db)
@@ -100,12 +129,23 @@ public final class Database {
                 if options.scratch {
                     _ = try queryOne("PRAGMA journal_mode = OFF")
                 } else if !options.readOnly && !inMemory {
-                    let mode = try queryOne("PRAGMA journal_mode")?.string("journal_mode")
-                    if mode != "wal" { _ = try queryOne("PRAGMA journal_mode = WAL") }
+                    // Not another program's database (tables, none of them platflow's): switching it to WAL
+                    // would change the file before a migration even tried; `migrate` switches it on success.
+                    let foreign = try queryOne("""
+                        SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%') AS tables,
+                               (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'platflow_schema') AS ours
+                        """).map { ($0.int("tables") ?? 0) > 0 && ($0.int("ours") ?? 0) == 0 } ?? false
+                    if !foreign { try useWriteAheadLog() }
                 }
             }
             let synchronous = options.scratch ? "OFF" : options.durability == .full ? "FULL" : "NORMAL"
             try executeScript("PRAGMA synchronous = \(synchronous); PRAGMA foreign_keys = ON;")
+            if !options.checkpointOnClose && !options.scratch && !options.readOnly && !inMemory {
+                _ = platflow_sqlite_keep_wal_on_close(UnsafeMutableRawPointer(db))
+                // A WAL left behind is read whole by the next process to open the file (SQLite rebuilds its
+                // index), so it is kept short: checkpointed from 200 pages (800 KB) instead of 1,000.
+                _ = try queryOne("PRAGMA wal_autocheckpoint = 200")
+            }
         } catch let error as DatabaseError {
             // Say which database: "file is not a database" alone does not help the user find it.
             statements.removeAll()
@@ -115,6 +155,14 @@ public final class Database {
             statements.removeAll()
             throw error
         }
+    }
+
+    /// Write-ahead logging (readers never wait for the writer), for a file this connection may write.
+    func useWriteAheadLog() throws {
+        let inMemory = path == ":memory:" || path.isEmpty
+        guard !options.readOnly && !options.scratch && !inMemory else { return }
+        let mode = try queryOne("PRAGMA journal_mode")?.string("journal_mode")
+        if mode != "wal" { _ = try queryOne("PRAGMA journal_mode = WAL") }
     }
 
     /// SQLite's process-wide settings, made once before the first connection opens.

@@ -47,6 +47,19 @@ extension Database {
         }
 
         let tableExists = try schemaTableExists()
+        if !tableExists {
+            // A new file, or one platflow never set up (another program's database): everything in one
+            // transaction, so a migration that fails (its tables clash with the file's) leaves the file exactly
+            // as it was, without platflow_schema, user_version or half the tables. Then WAL, which the file
+            // was kept out of until it became platflow's.
+            try transaction { try apply(plan, recorded: recorded, format: format, tableExists: false) }
+            try useWriteAheadLog()
+            return
+        }
+        try apply(plan, recorded: recorded, format: format, tableExists: true)
+    }
+
+    private func apply(_ plan: [(String, [Migration])], recorded: [String: Int], format: Int, tableExists: Bool) throws {
         if format < Database.storeFormat || !tableExists {
             try transaction {
                 try executeScript("""

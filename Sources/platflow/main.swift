@@ -8,8 +8,9 @@ import PlatContainers
 import PlatLang
 
 // platflow's entry point: build the command list, let the dispatcher run the command line, exit with its code.
-// Ctrl-C ends the process with 130, the shell convention for SIGINT.
-signal(SIGINT) { _ in _exit(130) }
+// SIGINT and SIGTERM go through ProcessSignals: a run stops resumably, any other command stops what it started
+// and exits 130 (Ctrl-C) or 143.
+ProcessSignals.install()
 signal(SIGPIPE, SIG_IGN)
 
 // The modules of this build, one line each: their tables, effects, declarations and events join every store,

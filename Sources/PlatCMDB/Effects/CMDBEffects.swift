@@ -155,6 +155,10 @@ final class CMDBEffect: DurableEffect {
             throw RuntimeError("\(spec.name)(): \(e.message)", hint: e.hint)
         } catch let e as FilterError {
             throw RuntimeError("\(spec.name)(): \(e.description)")
+        } catch let e as DatabaseError where !(e.isBusy || e.isLocked) {
+            // A query the database refused (a limit, a corrupt file) is the plan's error to catch with `try`; a
+            // lock held by another process is the engine's to handle (the run stops, resumable).
+            throw RuntimeError("\(spec.name)(): the database refused the query: \(e.message)")
         }
     }
 }

@@ -99,6 +99,11 @@ public final class CSVReader {
     public func next(into record: inout CSVRecord) throws -> Bool {
         while true {
             guard try readRecord(into: &record) else { return false }
+            // A NUL byte is no text: stored, it would cut the value short in every C string that reads it.
+            let hasNUL = record.bytes.withUnsafeBufferPointer { b in b.baseAddress.map { memchr($0, 0, b.count) != nil } ?? false }
+            if hasNUL {
+                throw Problem(line: record.line, reason: "a cell holds a NUL byte (\\0), which no field may contain")
+            }
             if !(record.count == 1 && record.ends[0] == 0) { return true }
         }
     }

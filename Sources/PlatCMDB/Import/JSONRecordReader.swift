@@ -57,18 +57,40 @@ public final class JSONRecordReader {
         var depth = 0
         var inString = false
         var escaped = false
+        // The keys seen in each open object (nil for an array), and the last string read: a string followed
+        // by ':' is a key. A key given twice is refused: a parser would keep one of the values silently.
+        var keys: [Set<[UInt8]>?] = []
+        var stringStart = 0
+        var lastString: [UInt8]? = nil
         while let b = reader.peek() {
             reader.advance()
             bytes.append(b)
             if b == 0x0A { line += 1 }
             if inString {
-                if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+                if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 {
+                    inString = false
+                    lastString = Array(bytes[stringStart..<(bytes.count - 1)])
+                }
                 continue
             }
             switch b {
-            case 0x22: inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case 0x22:
+                inString = true
+                stringStart = bytes.count
+            case UInt8(ascii: ":"):
+                if let key = lastString, !keys.isEmpty, keys[keys.count - 1] != nil {
+                    if keys[keys.count - 1]!.insert(key).inserted == false {
+                        throw CSVReader.Problem(line: line, reason: "the key \"\(String(decoding: key, as: UTF8.self))\" appears twice in one object")
+                    }
+                }
+                lastString = nil
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                keys.append(b == UInt8(ascii: "{") ? [] : nil)
+                lastString = nil
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if !keys.isEmpty { keys.removeLast() }
+                lastString = nil
                 depth -= 1
                 if depth == 0 {
                     guard let o = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
@@ -76,6 +98,8 @@ public final class JSONRecordReader {
                     }
                     return (o, objectLine)
                 }
+            case UInt8(ascii: ","):
+                lastString = nil
             default: break
             }
             if bytes.count > 16 << 20 { throw CSVReader.Problem(line: objectLine, reason: "an object longer than 16 MiB") }

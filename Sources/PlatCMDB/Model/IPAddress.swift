@@ -35,6 +35,10 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// The canonical text: dotted quad for IPv4, RFC 5952 for IPv6 (lower case, longest zero run as `::`).
     public var description: String {
         if isIPv4 { return bytes[12...].map { String($0) }.joined(separator: ".") }
+        // An IPv4-mapped IPv6 address keeps its dotted tail, as RFC 5952 (section 5) recommends.
+        if bytes[..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+            return "::ffff:" + bytes[12...].map { String($0) }.joined(separator: ".")
+        }
         var groups: [Int] = []
         for i in stride(from: 0, to: 16, by: 2) { groups.append(Int(bytes[i]) << 8 | Int(bytes[i + 1])) }
         // The longest run of two or more zero groups (the first, on a tie) becomes "::".

@@ -80,12 +80,13 @@ public struct FilterCompiler {
 
     private mutating func compile(_ e: FilterExpr, negated: Bool) throws -> String {
         switch e {
-        case .and(let a, let b):
-            let l = try compile(a, negated: negated), r = try compile(b, negated: negated)
-            return negated ? "(\(l) OR \(r))" : "(\(l) AND \(r))"
-        case .or(let a, let b):
-            let l = try compile(a, negated: negated), r = try compile(b, negated: negated)
-            return negated ? "(\(l) AND \(r))" : "(\(l) OR \(r))"
+        case .and, .or:
+            // A chain of one connective (`a or b or c ...`, thousands long) as one balanced group: nested
+            // pairs would overflow SQLite's parser stack at about 100 terms.
+            let isAnd: Bool
+            if case .and = e { isAnd = true } else { isAnd = false }
+            let terms = try FilterCompiler.chain(e, and: isAnd).map { try compile($0, negated: negated) }
+            return FilterCompiler.balanced(terms, isAnd != negated ? "AND" : "OR")
         case .not(let x):
             return try compile(x, negated: !negated)
         case .exists(let name, let at):
@@ -97,6 +98,39 @@ public struct FilterCompiler {
             let values = try literals(operand, for: f, op: op, at: at)
             return try leaf(f, op, values, negated: negated, at: at)
         }
+    }
+
+    /// The operands of a chain of `.and` (or `.or`) in source order, however the parser nested them.
+    static func chain(_ e: FilterExpr, and: Bool) -> [FilterExpr] {
+        var out: [FilterExpr] = []
+        var pending = [e]
+        while let x = pending.popLast() {
+            switch x {
+            case .and(let a, let b) where and: pending.append(b); pending.append(a)
+            case .or(let a, let b) where !and: pending.append(b); pending.append(a)
+            default: out.append(x)
+            }
+        }
+        return out
+    }
+
+    /// `terms` joined by `op` in parenthesised groups of at most `groupSize`, groups of groups and so on:
+    /// SQLite parses `a OR b OR c ...` as a tree as deep as the chain is long (its limit is 1,000), so a few
+    /// thousand terms need nesting, and a balanced one stays a few levels deep.
+    static func balanced(_ terms: [String], _ op: String, groupSize: Int = 32) -> String {
+        var level = terms
+        repeat {
+            var next: [String] = []
+            next.reserveCapacity(level.count / groupSize + 1)
+            var i = 0
+            while i < level.count {
+                let group = level[i..<min(i + groupSize, level.count)]
+                next.append(group.count == 1 ? group.first! : "(" + group.joined(separator: " \(op) ") + ")")
+                i += groupSize
+            }
+            level = next
+        } while level.count > 1
+        return level.first ?? (op == "AND" ? "1" : "0")
     }
 
     // MARK: Checks
@@ -290,7 +324,7 @@ public struct FilterCompiler {
                     let x = column(f)
                     return "instr(',' || \(x) || ',', \(bind(.text("," + text(v.0) + ","))))"
                 }
-                return "(" + terms.map { "\($0) > 0" }.joined(separator: " OR ") + ")"
+                return "(" + FilterCompiler.balanced(terms.map { "\($0) > 0" }, "OR") + ")"
             }
             let x = column(f)
             if values.count == 1 { return "\(x) = \(bind(sqlValue(values[0].0)))" }
@@ -337,7 +371,14 @@ public struct FilterCompiler {
             parts.append("SELECT host_id FROM cmdb_host_ips WHERE \(cond)\(inner.map { " AND inner = \($0)" } ?? "")")
         }
         if parts.isEmpty { return negated ? "1" : "0" }
-        return "h.id \(negated ? "NOT IN" : "IN") (\(parts.joined(separator: " UNION ")))"
+        // A compound SELECT takes at most 500 terms: unions of up to 400, each its own IN.
+        var groups: [String] = []
+        var i = 0
+        while i < parts.count {
+            groups.append("h.id \(negated ? "NOT IN" : "IN") (\(parts[i..<min(i + 400, parts.count)].joined(separator: " UNION ")))")
+            i += 400
+        }
+        return groups.count == 1 ? groups[0] : FilterCompiler.balanced(groups, negated ? "AND" : "OR")
     }
 
     /// Conditions on the business, set or module names: the host matches when any of its modules does.

@@ -16,6 +16,24 @@ public struct SearchHit: Sendable {
 }
 
 extension CMDB {
+    /// `text` cut into the words the full-text index holds: runs of letters, digits and `-_.` (the index's
+    /// token characters, CMDBSchema), so `web-1` stays one word.
+    static func indexWords(_ text: String) -> [String] {
+        var out: [String] = []
+        var current = String.UnicodeScalarView()
+        for u in text.unicodeScalars {
+            if CharacterSet.alphanumerics.contains(u) || u == "-" || u == "_" || u == "." {
+                current.append(u)
+            } else if !current.isEmpty {
+                out.append(String(current))
+                current = String.UnicodeScalarView()
+            }
+        }
+        if !current.isEmpty { out.append(String(current)) }
+        // A word of only `-_.` matches nothing useful (and `.` alone would be every dotted name).
+        return out.filter { $0.unicodeScalars.contains { CharacterSet.alphanumerics.contains($0) } }
+    }
+
     /// Full-text search over hosts and instances, best first.
     ///
     /// Every word must match the start of a word in the record (`ngin` finds nginx), case- and
@@ -27,8 +45,11 @@ extension CMDB {
         for raw in text.split(whereSeparator: { $0.isWhitespace }).map(String.init) {
             if raw.contains(where: { $0 == "." || $0 == ":" }), let r = IPRange(raw) {
                 ranges.append(r)
-            } else if raw.unicodeScalars.contains(where: { CharacterSet.alphanumerics.contains($0) }) {
-                words.append(raw)
+            } else {
+                // The index splits text into words at every other character, and a
+                // query of several index words would be a phrase, which this index does not support: `/var/log`
+                // and `"quoted"` search for their words (`var` and `log`, `quoted`).
+                words += CMDB.indexWords(raw)
             }
         }
         guard !words.isEmpty || !ranges.isEmpty else {

@@ -48,6 +48,10 @@ public final class ShellEffect: DurableEffect {
         spec.timeout = timeout
         spec.outputCap = ShellEffect.outputCap
         spec.owner = ctx.runID
+        // Recorded before the command can get far: after a kill -9 of platflow, a resume finds it (see DurableEffects).
+        spec.onStart = { pid in
+            if let group = OrphanedGroup.of(leader: pid) { try? ctx.journal.recordProcessGroup(key: ctx.key, group) }
+        }
         let result: ProcessResult
         do {
             result = try ProcessRunner.run(spec)

@@ -92,6 +92,8 @@ public final class DurableEffects: EffectHandler {
 
     public func perform(_ call: EffectCall) throws -> Value {
         try stopFlag.check()
+        // What the program printed before this effect is recorded before the effect is.
+        try? store.flushOutput()
         let key = JournalKey(call)
         let argsText = (try? ValueCodec.encode(.map(argsMap(call)))) ?? "{}"
         var resumeInFlight: Journal.Entry? = nil
@@ -115,6 +117,14 @@ public final class DurableEffects: EffectHandler {
                 return v
             case .started:
                 resumeInFlight = e
+                if let group = OrphanedGroup(recordText: e.result) {
+                    // The previous process died with this command running: stop it before running it again.
+                    let n = group.stop()
+                    event(n > 0
+                          ? "killed the \(call.name)() left running at \(key.text) by the previous process (process group \(group.processGroup), \(n) process\(n == 1 ? "" : "es")) before running it again"
+                          : "the \(call.name)() in flight at \(key.text) (process group \(group.processGroup)) is no longer running",
+                          kind: .warning, step: call.stepPath)
+                }
                 // A sleep, an approval and an effect parked at its own gate (a rolling pause, a manual batch)
                 // were waiting by design: going on is no re-run to warn about.
                 let parkedAtGate = (try? store.db.queryOne(
@@ -212,7 +222,7 @@ public final class DurableEffects: EffectHandler {
     public func write(_ text: String) {
         if isReplaying { return }
         output.program(text)
-        try? store.log(runID, step: stepStack.last ?? "", kind: "out", text: text)
+        try? store.bufferOutput(runID, step: stepStack.last ?? "", text: text)
     }
 
     // MARK: Helpers for effects
@@ -237,11 +247,15 @@ public final class DurableEffects: EffectHandler {
 public final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var reason: RunInterruption.Reason?
+    /// The interpreter's side of the flag: a program busy between effects (a loop, a long regular
+    /// expression) polls it and stops too.
+    public let program = StopRequest()
     public init() {}
     public func raise(_ r: RunInterruption.Reason) {
         lock.lock()
         if reason == nil { reason = r }
         lock.unlock()
+        program.raise()
     }
     public var current: RunInterruption.Reason? {
         lock.lock()

@@ -21,6 +21,8 @@ public final class Journal {
     let db: Database
     public let runID: String
     private var entries: [JournalKey: Entry] = [:]
+    /// Hides the run's secret values in what is written (a command's output that echoed a token).
+    public var mask = SecretMask()
 
     public init(db: Database, runID: String) throws {
         self.db = db
@@ -55,6 +57,7 @@ public final class Journal {
     /// An effect with no outside consequence (now, uuid, random, env), or one whose change commits in the same
     /// transaction: recorded finished in one commit.
     public func recordFinished(key: JournalKey, effect: String, args: String, result: String) throws {
+        let args = mask.apply(args), result = mask.apply(result)
         let now = Date().timeIntervalSince1970
         if let host = key.host {
             try db.execute("""
@@ -76,6 +79,7 @@ public final class Journal {
 
     /// Before an effect on the outside world: if the process dies now, the next run knows it was in flight.
     public func recordStarted(key: JournalKey, effect: String, args: String) throws {
+        let args = mask.apply(args)
         let now = Date().timeIntervalSince1970
         if let host = key.host {
             try db.execute("""
@@ -94,8 +98,18 @@ public final class Journal {
         entries[key] = Entry(key: key, effect: effect, args: args, status: .started, result: nil, error: nil)
     }
 
+    /// The process group an effect in flight runs, kept in its entry's result until it completes (a started
+    /// entry has no result), so a resume after a crash can find the command it left behind.
+    public func recordProcessGroup(key: JournalKey, _ group: OrphanedGroup) throws {
+        if key.host != nil { return }
+        try db.execute("UPDATE engine_journal SET result = ? WHERE run_id = ? AND key = ? AND status = 'started'",
+                       group.recordText, runID, key.text)
+        entries[key]?.result = group.recordText
+    }
+
     /// The end of an effect recorded started: finished with its result, or failed with the message the plan saw.
     public func recordCompleted(key: JournalKey, result: String, failed: String? = nil) throws {
+        let result = mask.apply(result), failed = mask.apply(failed)
         let status: JournalStatus = failed == nil ? .finished : .failed
         let now = Date().timeIntervalSince1970
         if let host = key.host {

@@ -75,6 +75,7 @@ public enum ProcessRunner {
             throw error
         }
         registry.register(pid, owner: spec.owner, ticket: ticket)
+        spec.onStart?(pid)
 
         var io = ChildIO(pid: pid, stdout: outPipe.read, stderr: errPipe.read, stdinFD: stdinPipe?.write,
                          stdinBytes: spec.stdin ?? [], outputCap: max(0, spec.outputCap),

@@ -19,6 +19,10 @@ public struct ProcessSpec: Sendable {
     /// Who started the command (a run id, say): `ProcessRunner.kill(owner:signal:)` reaches only its groups,
     /// where `killAll` reaches everyone's.
     public var owner: String?
+    /// Called with the new process group's id right after the spawn, on the calling thread (so a durable
+    /// effect can record it before the command can do anything lasting).
+    /// (Not sent anywhere: `run` calls it on the thread that called `run`.)
+    nonisolated(unsafe) public var onStart: ((Int32) -> Void)?
 
     public init(arguments: [String],
                 environment: [String: String] = ProcessInfo.processInfo.environment,

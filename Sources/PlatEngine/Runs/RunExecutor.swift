@@ -99,6 +99,9 @@ public final class RunExecutor {
             let holder = try store.run(id)?.leaseOwner ?? "another process"
             return .busy(holder)
         }
+        let mask = SecretMask(run.secretParams.compactMap { secrets[$0] })
+        store.setSecretMask(mask, for: id)
+        defer { store.setSecretMask(SecretMask(), for: id) }
         let keeper = LeaseKeeper(store: store, runID: id, owner: owner, stopFlag: stopFlag)
         keeper.start()
         defer {
@@ -114,53 +117,83 @@ public final class RunExecutor {
         } else {
             try store.log(id, step: "", kind: "event", text: "run resumed by \(user) (was \(run.status.rawValue))")
         }
-        return runInterpreter(run, secrets: secrets)
+        return runInterpreter(run, secrets: secrets, mask: mask)
     }
 
-    private func runInterpreter(_ run: RunRecord, secrets: [String: String]) -> RunOutcome {
+    private func runInterpreter(_ run: RunRecord, secrets: [String: String], mask: SecretMask) -> RunOutcome {
         let id = run.id
         do {
             let journal = try Journal(db: store.db, runID: id)
-            let effects = DurableEffects(store: store, journal: journal, runID: id, output: output, waitPolicy: waitPolicy,
+            journal.mask = mask
+            let shown: RunOutput = mask.isEmpty ? output : MaskedRunOutput(output, mask: mask)
+            let effects = DurableEffects(store: store, journal: journal, runID: id, output: shown, waitPolicy: waitPolicy,
                                          startedBy: run.startedBy, stopFlag: stopFlag, registry: registry)
             let pinned = PinnedSources(files: try store.sources(of: id))
             let interpreter = Interpreter(effects: effects, effectSpecs: registry.specs, declarations: registry.declarations, sources: pinned)
+            interpreter.stopRequest = stopFlag.program
             let module = try interpreter.load(path: run.file)
             let plan = try interpreter.selectPlan(in: module, named: run.plan)
             var params = run.params
             for (k, v) in secrets { params[k] = v }
             _ = try interpreter.run(module, plan: plan, params: params)
-            try store.setStatus(id, .succeeded)
+            // A stop that came after the last boundary the program crossed is still a stop: a run someone
+            // interrupted never ends as succeeded (a resume replays it to its end at once).
+            if let reason = stopFlag.current { return interrupted(id, reason) }
+            // The log line first: the outcome's commit waits for the disk and so takes the line with it.
             try store.log(id, step: "", kind: "event", text: "run succeeded")
+            try store.setStatus(id, .succeeded)
             return .succeeded
         } catch let i as RunInterruption {
-            switch i.reason {
-            case .parked(let s):
-                return .parked(s)
-            case .cancelled:
-                try? store.markCancelled(id)
-                try? store.log(id, step: "", kind: "event", text: "run cancelled")
-                return .cancelled
-            case .leaseLost:
-                return .interrupted
-            case .stopped:
-                markInterrupted(id)
-                return .interrupted
-            }
+            return interrupted(id, i.reason)
+        } catch is ProgramStopped {
+            // The program stopped between effects (a loop, a regular expression) for the flag's reason.
+            return interrupted(id, stopFlag.current ?? .stopped)
+        } catch let e as DatabaseError where e.isBusy || e.isLocked {
+            return stoppedByLock(id, e)
         } catch let d as Diagnostic {
-            let text = d.rendered()
-            try? store.setStatus(id, .failed, error: text)
+            let text = mask.apply(d.rendered())
             try? store.log(id, step: "", kind: "err", text: text)
+            try? store.setStatus(id, .failed, error: text)
             return .failed(text)
         } catch let list as DiagnosticList {
-            let text = list.description
+            let text = mask.apply(list.description)
             try? store.setStatus(id, .failed, error: text)
             return .failed(text)
         } catch {
-            let text = "error: \(error)\n"
+            let text = mask.apply("error: \(error)\n")
             try? store.setStatus(id, .failed, error: text)
             return .failed(text)
         }
+    }
+
+    private func interrupted(_ id: String, _ reason: RunInterruption.Reason) -> RunOutcome {
+        switch reason {
+        case .parked(let s):
+            return .parked(s)
+        case .cancelled:
+            try? store.markCancelled(id)
+            try? store.log(id, step: "", kind: "event", text: "run cancelled")
+            return .cancelled
+        case .leaseLost:
+            return .interrupted
+        case .stopped:
+            markInterrupted(id)
+            return .interrupted
+        }
+    }
+
+    /// The journal could not be written because another process held the database's write lock past the busy
+    /// timeout. Nothing the run did is lost or wrong: it stops as resumable (never failed), and says why.
+    private func stoppedByLock(_ id: String, _ e: DatabaseError) -> RunOutcome {
+        let cause = "the database stayed locked by another process for more than \(store.db.options.busyTimeoutMilliseconds / 1000) s (\(e.message))"
+        output.event(RunEvent(kind: .warning, step: "", text: "run \(id) stopped: \(cause); nothing is lost, resume it when the lock is released"))
+        // The lock may still be held: these writes wait again, and if they fail too the run keeps its
+        // `running` row with a lease that dies with this process, which a resume takes over.
+        if (try? store.setStatus(id, .pending)) != nil {
+            try? store.pauseStepClocks(id)
+            try? store.log(id, step: "", kind: "err", text: "run stopped: \(cause); resume with `platflow resume \(id)`")
+        }
+        return .interrupted
     }
 
     /// After a signal: a run stopped between effects goes back to pending, resumable by anyone.
@@ -173,8 +206,22 @@ public final class RunExecutor {
     }
 
     /// A failed run again from where it failed: the failed effects are forgotten and the code replays.
-    public func prepareRetry(_ id: String) throws {
+    /// `secrets` are the secret parameters the retry will run with, and `detached` says the retry goes to a
+    /// background worker: both are checked before anything changes, so a refused retry leaves the run as it was.
+    public func prepareRetry(_ id: String, secrets: [String: String] = [:], detached: Bool = false) throws {
         guard let run = try store.run(id) else { throw EngineError(.usage, "no run '\(id)'") }
+        if !run.secretParams.isEmpty {
+            let names = run.secretParams.map { "'\($0)'" }.joined(separator: ", ")
+            if detached {
+                throw EngineError(.usage, "run \(id) has secret parameters (\(names)), which are never stored, so a background worker could not have them; retry changed nothing",
+                                  hint: "retry it in the foreground: platflow retry \(id) " + run.secretParams.map { "--param \($0)=…" }.joined(separator: " "))
+            }
+            let missing = run.secretParams.filter { secrets[$0] == nil }
+            if !missing.isEmpty {
+                throw EngineError(.usage, "run \(id) needs its secret parameter\(missing.count > 1 ? "s" : "") \(missing.map { "'\($0)'" }.joined(separator: ", ")) again (secrets are never stored); retry changed nothing",
+                                  hint: "platflow retry \(id) " + missing.map { "--param \($0)=…" }.joined(separator: " "))
+            }
+        }
         // A process that holds the run (a foreground run waiting on a paused batch) keeps it: forgetting its
         // failures under it would fail that run and lose its failed hosts. Refuse and change nothing.
         if let holder = run.leaseOwner, holder != owner, (run.leaseExpires ?? 0) > RunStore.now(), LeaseOwner.isAlive(holder) {
@@ -253,10 +300,13 @@ final class LeaseKeeper: @unchecked Sendable {
     func start() {
         let t = Thread { [self] in
             defer { finished.signal() }
-            // A connection of its own: connections are not shared across threads.
-            guard let store = try? RunStore.open(path: dbPath, modules: modules) else { return }
+            // A connection of its own (connections are not shared across threads), opened at the first tick: a
+            // run that ends within half a second never pays for a second connection reading the schema.
+            var opened: RunStore? = nil
             var sinceRenew = 0.0
             while done.wait(timeout: .now() + 0.5) == .timedOut {
+                if opened == nil { opened = try? RunStore.open(path: dbPath, modules: modules) }
+                guard let store = opened else { return }
                 sinceRenew += 0.5
                 if let r = try? store.run(runID), r.cancelRequested {
                     stopFlag.raise(.cancelled)

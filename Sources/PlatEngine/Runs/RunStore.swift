@@ -7,6 +7,10 @@ public final class RunStore {
     /// The modules this store's database has the tables of; runs on it use their effects.
     public let modules: ModuleSet
 
+    /// A run's `print` lines not yet written (see `bufferOutput`).
+    var bufferedOutput: [BufferedLog] = []
+    var bufferedSince = 0.0
+
     /// Brings `db` up to date with the engine's tables and those of `modules`.
     public init(db: Database, modules: ModuleSet) throws {
         self.db = db
@@ -14,15 +18,80 @@ public final class RunStore {
         try db.migrate(modules.migrations)
     }
 
+    deinit {
+        try? flushOutput()
+    }
+
     /// Opens the database at `path` (default `.platflow/platflow.db`) and brings its schema up to date with the
     /// engine and `modules`.
-    public static func open(path: String, modules: ModuleSet, durability: Database.Durability = .full) throws -> RunStore {
+    /// `checkpointOnClose: false` suits a short-lived command (`Database.Options.checkpointOnClose`).
+    public static func open(path: String, modules: ModuleSet, durability: Database.Durability = .full,
+                            checkpointOnClose: Bool = true) throws -> RunStore {
         var options = Database.Options()
         options.durability = durability
-        return try RunStore(db: Database(path: path, options: options), modules: modules)
+        options.checkpointOnClose = checkpointOnClose
+        do {
+            return try RunStore(db: Database(path: path, options: options), modules: modules)
+        } catch let e as DatabaseError where e.isReadOnly && FileManager.default.fileExists(atPath: path) {
+            return try openReadOnly(path: path, modules: modules, cause: e)
+        }
+    }
+
+    /// A database platflow cannot write (read-only media, a snapshot): opened for reading, so `runs`, `logs`
+    /// and `cmdb hosts` work; anything that writes fails with SQLite's read-only error. Its schema must be
+    /// this build's already, since it cannot be migrated.
+    private init(readOnly db: Database, modules: ModuleSet) {
+        self.db = db
+        self.modules = modules
+    }
+
+    static func openReadOnly(path: String, modules: ModuleSet, cause: DatabaseError) throws -> RunStore {
+        var options = Database.Options()
+        options.readOnly = true
+        // A WAL database needs a shared-memory file beside it even to read; on read-only media there is none
+        // to create, and nothing can change the file, so it is read as immutable.
+        let db: Database
+        if let plain = try? Database(path: path, options: options),
+           (try? plain.queryOne("SELECT count(*) AS n FROM sqlite_master")) != nil {
+            db = plain
+        } else {
+            options.immutable = true
+            db = try Database(path: path, options: options)
+        }
+        for (module, highest) in Dictionary(modules.migrations.map { ($0.module, $0.version) }, uniquingKeysWith: max) {
+            if try db.appliedVersion(module: module) ?? 0 < highest {
+                throw DatabaseError(code: cause.code, extendedCode: cause.extendedCode,
+                                    message: "\(cause.message); it cannot be read either: its \(module) tables are older than this platflow and a read-only file cannot be brought up to date (open it once where it can be written)")
+            }
+        }
+        return RunStore(readOnly: db, modules: modules)
     }
 
     public static func now() -> Double { Date().timeIntervalSince1970 }
+
+    // MARK: Secrets
+
+    private let maskLock = NSLock()
+    private var masks: [String: SecretMask] = [:]
+
+    /// Hides `mask`'s texts in every log record, step error and run error this store writes for run `id`
+    /// (set while a run with secret parameters executes; effects on other threads log through it too).
+    public func setSecretMask(_ mask: SecretMask, for id: String) {
+        maskLock.lock()
+        masks[id] = mask.isEmpty ? nil : mask
+        maskLock.unlock()
+    }
+
+    public func secretMask(for id: String) -> SecretMask {
+        maskLock.lock()
+        defer { maskLock.unlock() }
+        return masks[id] ?? SecretMask()
+    }
+
+    private func masked(_ id: String, _ text: String?) -> String? {
+        guard let text else { return nil }
+        return secretMask(for: id).apply(text)
+    }
 
     // MARK: Runs
 
@@ -93,7 +162,9 @@ public final class RunStore {
     }
 
     public func setStatus(_ id: String, _ status: RunStatus, error: String? = nil) throws {
+        try flushOutput()
         let now = RunStore.now()
+        let error = masked(id, error)
         if status.isFinished {
             try db.execute("""
                 UPDATE engine_runs SET status = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires = NULL,
@@ -118,6 +189,7 @@ public final class RunStore {
     }
 
     public func park(_ id: String, as status: RunStatus, wakeAt: Double?) throws {
+        try flushOutput()
         try db.execute("""
             UPDATE engine_runs SET status = ?, wake_at = ?, lease_owner = NULL, lease_expires = NULL WHERE id = ?
             """, status.rawValue, wakeAt, id)
@@ -128,7 +200,9 @@ public final class RunStore {
     /// Takes the run for `owner` if nobody holds a live lease (or the holder's process is gone). Returns false
     /// when another live process holds it. Two processes never run one run at once.
     public func acquireLease(_ id: String, owner: String, seconds: Double) throws -> Bool {
-        try db.transaction {
+        // Bookkeeping: a lease means nothing after a power loss, and the run's next journaled effect makes it
+        // durable anyway.
+        try db.withoutWaitingForDisk { try db.transaction {
             guard let r = try run(id) else { throw EngineError(.usage, "no run '\(id)'") }
             let now = RunStore.now()
             if let holder = r.leaseOwner, holder != owner, let exp = r.leaseExpires, exp > now,
@@ -140,19 +214,21 @@ public final class RunStore {
                 started_at = COALESCE(started_at, ?), wake_at = NULL WHERE id = ?
                 """, owner, now + seconds, now, id)
             return true
-        }
+        } }
     }
 
     /// Extends the lease; false when it was lost (taken over after expiring).
     public func renewLease(_ id: String, owner: String, seconds: Double) throws -> Bool {
-        try db.execute("UPDATE engine_runs SET lease_expires = ? WHERE id = ? AND lease_owner = ?",
-                       RunStore.now() + seconds, id, owner)
+        try db.withoutWaitingForDisk { try db.execute("UPDATE engine_runs SET lease_expires = ? WHERE id = ? AND lease_owner = ?",
+                       RunStore.now() + seconds, id, owner) }
         return db.changes == 1
     }
 
     public func releaseLease(_ id: String, owner: String) throws {
-        try db.execute("UPDATE engine_runs SET lease_owner = NULL, lease_expires = NULL WHERE id = ? AND lease_owner = ?",
-                       id, owner)
+        try db.withoutWaitingForDisk {
+            try db.execute("UPDATE engine_runs SET lease_owner = NULL, lease_expires = NULL WHERE id = ? AND lease_owner = ?",
+                           id, owner)
+        }
     }
 
     public func requestCancel(_ id: String) throws {
@@ -182,10 +258,12 @@ public final class RunStore {
     // MARK: Steps and logs
 
     public func stepStarted(_ id: String, path: String, attempt: Int) throws {
+        try flushOutput()
         let now = RunStore.now()
         // A first attempt starts the clock afresh; a later one adds to what the earlier attempts took; a step
-        // still running from an earlier process (a resume) goes on with its clock.
-        try db.execute("""
+        // still running from an earlier process (a resume) goes on with its clock. Bookkeeping: durable with the
+        // step's first journaled effect.
+        try db.withoutWaitingForDisk { try db.execute("""
             INSERT INTO engine_steps (run_id, path, status, attempt, started_at, active_seconds, live_since)
             VALUES (?, ?, ?, ?, ?, 0, ?)
             ON CONFLICT (run_id, path) DO UPDATE SET
@@ -196,19 +274,22 @@ public final class RunStore {
             live_since = CASE WHEN status = 'running' AND attempt = excluded.attempt
                               THEN COALESCE(live_since, excluded.live_since) ELSE excluded.live_since END,
             status = excluded.status, attempt = excluded.attempt, finished_at = NULL, error = NULL
-            """, id, path, StepState.running.rawValue, attempt, now, now)
+            """, id, path, StepState.running.rawValue, attempt, now, now) }
     }
 
     /// Records the end of a step; returns the seconds its attempts ran.
     @discardableResult
     public func stepFinished(_ id: String, path: String, status: StepState, error: String?) throws -> Double {
+        try flushOutput()
         let now = RunStore.now()
-        try db.execute("""
+        let error = masked(id, error)
+        // Bookkeeping: durable with the next journaled effect or the run's outcome.
+        try db.withoutWaitingForDisk { try db.execute("""
             INSERT INTO engine_steps (run_id, path, status, started_at, finished_at, error, active_seconds) VALUES (?, ?, ?, ?, ?, ?, 0)
             ON CONFLICT (run_id, path) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at,
             error = excluded.error, active_seconds = active_seconds + MAX(0, excluded.finished_at - COALESCE(live_since, excluded.finished_at)),
             live_since = NULL
-            """, id, path, status.rawValue, now, now, error)
+            """, id, path, status.rawValue, now, now, error) }
         return try db.queryOne("SELECT active_seconds FROM engine_steps WHERE run_id = ? AND path = ?", id, path)?
             .double("active_seconds") ?? 0
     }
@@ -241,9 +322,14 @@ public final class RunStore {
     }
 
     /// One log record; `host` is set for what a host printed during a fleet effect of `step`.
+    /// Bookkeeping: each print of a run is a record, so records are not fsynced one by one; they reach the disk
+    /// with the next journaled effect or the run's outcome (`Database.withoutWaitingForDisk`).
     public func log(_ id: String, step: String, host: String? = nil, kind: String, text: String) throws {
-        try db.execute("INSERT INTO engine_logs (run_id, at, step, host, kind, text) VALUES (?, ?, ?, ?, ?, ?)",
-                       id, RunStore.now(), step, host, kind, text)
+        try flushOutput()
+        try db.withoutWaitingForDisk {
+            try db.execute("INSERT INTO engine_logs (run_id, at, step, host, kind, text) VALUES (?, ?, ?, ?, ?, ?)",
+                           id, RunStore.now(), step, host, kind, masked(id, text))
+        }
     }
 
     public func logs(of id: String, after: Int64 = 0, step: String? = nil) throws -> [LogRecord] {
@@ -255,6 +341,7 @@ public final class RunStore {
     /// The run's log records after `after`, in order, one at a time: a run on thousands of hosts can log far
     /// more than is worth holding at once.
     public func forEachLog(of id: String, after: Int64 = 0, step: String? = nil, _ body: (LogRecord) throws -> Void) throws {
+        try flushOutput()
         let sql: String, args: [SQLBindable?]
         if let step {
             sql = "SELECT * FROM engine_logs WHERE run_id = ? AND id > ? AND (step = ? OR step LIKE ? || '/%') ORDER BY id"
@@ -271,7 +358,8 @@ public final class RunStore {
 
     /// Is there a log record after `after`?
     public func hasLogs(of id: String, after: Int64) throws -> Bool {
-        try db.queryOne("SELECT 1 AS one FROM engine_logs WHERE run_id = ? AND id > ? LIMIT 1", id, after) != nil
+        try flushOutput()
+        return try db.queryOne("SELECT 1 AS one FROM engine_logs WHERE run_id = ? AND id > ? LIMIT 1", id, after) != nil
     }
 }
 

@@ -62,9 +62,12 @@ enum LocalDestination {
         }
 
         let control = upload.control
+        AbandonedTemporaries.remove(for: name, in: folder.fd)
         let tmp = Transfer.temporaryName(for: name)
         let tfd = openat(folder.fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard tfd >= 0 else { throw createError(errno, folder: folder.realPath) }
+        // Held while this process writes: a later copy that can take the lock knows the file was abandoned.
+        _ = flock(tfd, LOCK_EX)
         var committed = false
         defer {
             close(tfd)

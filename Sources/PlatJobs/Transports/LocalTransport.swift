@@ -14,9 +14,10 @@ import Glibc
 ///
 /// Simulated host: the root folder is created when missing (one `stat` per run when it exists, so hundreds of
 /// hosts stay cheap); the script starts in it, with `HOME` and `PWD` set to it and `PLATFLOW_HOST_ROOT` naming
-/// it. Nothing else is rebased: a script that writes to an absolute path writes to this machine, so scripts
-/// meant for simulated fleets use `$PLATFLOW_HOST_ROOT`. One exception: an absolute `sqlite:` path is taken
-/// under the root, so each simulated host has its own database.
+/// it. Nothing else is rebased: scripts meant for simulated fleets use `$PLATFLOW_HOST_ROOT`. Where bubblewrap
+/// works, the script is confined (`HostConfinement`): everything outside its root and the temporary folder is
+/// read-only to it; elsewhere an absolute path reaches this machine. One exception: an absolute `sqlite:` path
+/// is taken under the root, so each simulated host has its own database.
 ///
 /// Errors: `RuntimeError` for what the job or host asks that cannot be done (bat here, a missing pwsh or
 /// database client, bad variable names); `ProcessRunnerError` when the interpreter cannot be started (its
@@ -71,10 +72,12 @@ public struct LocalTransport: HostTransport {
             }
         }
 
-        let spec = ProcessSpec(arguments: launch.arguments, environment: environment,
+        // A simulated host's script sees this machine read-only except its own folder (HostConfinement).
+        let arguments = workingDirectory.map { HostConfinement.wrap(launch.arguments, root: $0) } ?? launch.arguments
+        let spec = ProcessSpec(arguments: arguments, environment: environment,
                                workingDirectory: workingDirectory, stdin: Array(job.script.utf8),
                                timeout: job.timeout, outputCap: job.outputCap, owner: job.owner)
-        return try ProcessRunner.run(spec)
+        return try HostConfinement.run(spec)
     }
 
     /// Creates a simulated host's root (and its parents) unless it is already a directory.

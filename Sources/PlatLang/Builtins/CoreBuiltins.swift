@@ -45,9 +45,11 @@ public enum Builtins {
             ctx.write(line)
             return .null
         }),
-        ("str", { args, _ in
+        ("str", { args, ctx in
             let v = try args.one("str", "x")
             if case .string = v { return v }
+            // `str(token)` is `***` as text: as suspect in an effect's argument as an interpolated secret.
+            if case .secret(let s) = v { (ctx as? VM)?.secretTexts.note(v.printed, secret: s.name) }
             return .string(v.printed)
         }),
         ("int", { args, _ in try toInt(try args.one("int", "x")) }),

@@ -83,6 +83,7 @@ public enum Methods {
 
     /// Joins the printed form of `items` with `separator`, reserving the whole result up front.
     static func join(_ items: [Value], separator: String) -> String {
+        if let joined = joinStrings(items, separator: separator) { return joined }
         var size = separator.utf8.count * Swift.max(0, items.count - 1)
         for x in items {
             if case .string(let s) = x { size += s.utf8.count } else { size += 8 }
@@ -96,5 +97,40 @@ public enum Methods {
             x.writePrinted(to: &out)
         }
         return out
+    }
+
+    /// Strings only (the usual case): the exact size is known, so the bytes are copied once into the result,
+    /// with none of the per-append bookkeeping of growing a String. Nil when an item is not a string.
+    private static func joinStrings(_ items: [Value], separator: String) -> String? {
+        let sepCount = separator.utf8.count
+        var size = sepCount * Swift.max(0, items.count - 1)
+        for x in items {
+            guard case .string(let s) = x else { return nil }
+            size += s.utf8.count
+        }
+        if size == 0 { return "" }
+        var separator = separator
+        return separator.withUTF8 { sep in
+            String(unsafeUninitializedCapacity: size) { out in
+                guard let base = out.baseAddress else { return 0 }
+                var at = base
+                var first = true
+                for x in items {
+                    guard case .string(var text) = x else { continue }
+                    if !first, let from = sep.baseAddress {
+                        at.update(from: from, count: sepCount)
+                        at += sepCount
+                    }
+                    first = false
+                    text.withUTF8 { bytes in
+                        if let from = bytes.baseAddress {
+                            at.update(from: from, count: bytes.count)
+                            at += bytes.count
+                        }
+                    }
+                }
+                return at - base
+            }
+        }
     }
 }

@@ -5,10 +5,10 @@ import Foundation
 enum RegexModule {
     static func make() -> ModuleObject {
         Builtins.module("re", [
-            ("match", { args, _ in
+            ("match", { args, ctx in
                 let (pattern, s) = try patternAndText("re.match", args)
                 let regex = try cache.regex(pattern, "re.match")
-                guard let m = regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) else { return .null }
+                guard let m = try boundedMatches(regex, in: s, "re.match", ctx, firstOnly: true).first else { return .null }
                 var groups: [Value] = []
                 for g in 1..<max(1, m.numberOfRanges) { groups.append(text(of: m.range(at: g), in: s)) }
                 let whole = Range(m.range, in: s) ?? s.startIndex..<s.startIndex
@@ -19,10 +19,10 @@ enum RegexModule {
                     ("end", .int(s.distance(from: s.startIndex, to: whole.upperBound))),
                 ])
             }),
-            ("find_all", { args, _ in
+            ("find_all", { args, ctx in
                 let (pattern, s) = try patternAndText("re.find_all", args)
                 let regex = try cache.regex(pattern, "re.find_all")
-                let matches = regex.matches(in: s, range: NSRange(s.startIndex..., in: s))
+                let matches = try boundedMatches(regex, in: s, "re.find_all", ctx, firstOnly: false)
                 var out: [Value] = []
                 out.reserveCapacity(matches.count)
                 for m in matches {
@@ -36,16 +36,54 @@ enum RegexModule {
                 }
                 return .list(out)
             }),
-            ("replace", { args, _ in
+            ("replace", { args, ctx in
                 let b = try args.bind("re.replace", ["pattern", "s", "replacement"], required: 3)
                 let pattern = try (b[0] ?? .null).expectString("re.replace", "pattern")
                 let s = try (b[1] ?? .null).expectString("re.replace", "s")
                 let replacement = try (b[2] ?? .null).expectString("re.replace", "replacement")
                 let regex = try cache.regex(pattern, "re.replace")
-                return .string(regex.stringByReplacingMatches(
-                    in: s, range: NSRange(s.startIndex..., in: s), withTemplate: replacement))
+                let ns = s as NSString
+                var out = "", last = 0
+                for m in try boundedMatches(regex, in: s, "re.replace", ctx, firstOnly: false) {
+                    out += ns.substring(with: NSRange(location: last, length: m.range.location - last))
+                    out += regex.replacementString(for: m, in: s, offset: 0, template: replacement)
+                    last = m.range.location + m.range.length
+                }
+                out += ns.substring(from: last)
+                return .string(out)
             }),
         ])
+    }
+
+    /// Seconds one regular-expression call may take. Some patterns backtrack exponentially (`(a+)+$` on 30
+    /// characters takes seconds, on 40 hours); past this the call fails with a clear error instead.
+    static let timeLimit = 2.0
+
+    /// The matches of `regex` in `s` (the first only, or all), giving up with an error past `timeLimit` or when
+    /// the program is told to stop. ICU reports progress during a long search, which is where both are checked.
+    static func boundedMatches(_ regex: NSRegularExpression, in s: String, _ fname: String, _ ctx: CallContext,
+                               firstOnly: Bool) throws -> [NSTextCheckingResult] {
+        let stop = (ctx as? VM)?.stop
+        let deadline = Date().addingTimeInterval(timeLimit)
+        var found: [NSTextCheckingResult] = []
+        var outcome: Error? = nil
+        regex.enumerateMatches(in: s, options: [.reportProgress], range: NSRange(s.startIndex..., in: s)) { m, _, halt in
+            if let m {
+                found.append(m)
+                if firstOnly { halt.pointee = true }
+                return
+            }
+            if stop?.isRaised == true {
+                outcome = ProgramStopped()
+                halt.pointee = true
+            } else if Date() > deadline {
+                outcome = RuntimeError("\(fname)() gave up after \(Int(timeLimit)) s: the pattern \(Value.string(regex.pattern).repr) backtracks too much on this text",
+                                       hint: "avoid nested repetition such as (a+)+ or (a|aa)+; anchor the pattern or match a simpler one")
+                halt.pointee = true
+            }
+        }
+        if let outcome { throw outcome }
+        return found
     }
 
     private static func patternAndText(_ fname: String, _ args: Arguments) throws -> (String, String) {

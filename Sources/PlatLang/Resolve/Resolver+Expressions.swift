@@ -57,7 +57,15 @@ extension Resolver {
             case .and: return AndNode(lhs: lhs, rhs: rhs, loc: e.loc)
             case .or: return OrNode(lhs: lhs, rhs: rhs, loc: e.loc)
             default:
-                if let c = rhs.constantValue { return BinaryConstNode(op: op, lhs: lhs, constant: c, loc: e.loc) }
+                if let c = rhs.constantValue {
+                    if let local = lhs as? LocalGet, case .int(let k) = c {
+                        return LocalIntConstNode(op: op, slot: local.slot, constant: k, loc: e.loc)
+                    }
+                    return BinaryConstNode(op: op, lhs: lhs, constant: c, loc: e.loc)
+                }
+                if let a = lhs as? LocalGet, let b = rhs as? LocalGet {
+                    return LocalLocalNode(op: op, lhsSlot: a.slot, rhsSlot: b.slot, loc: e.loc)
+                }
                 return BinaryNode(op: op, lhs: lhs, rhs: rhs, loc: e.loc)
             }
 

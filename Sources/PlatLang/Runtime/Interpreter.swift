@@ -10,6 +10,8 @@ public final class Interpreter {
 
     public let effects: EffectHandler
     let loader: ModuleLoader
+    /// When set, raising it stops the running program at its next loop iteration or call (`ProgramStopped`).
+    public var stopRequest: StopRequest?
 
     /// `declarations` are the declaration forms files may contain (`schedule`, `scheme`...); the language
     /// itself has none.
@@ -82,11 +84,27 @@ public final class Interpreter {
         }
         return try Interpreter.onLargeStack {
             let vm = VM(effects: self.effects)
+            vm.stop = self.stopRequest
+            // The program's globals are let go here, on the large stack: freeing a value nested 100,000 deep
+            // recurses once per level, which the caller's stack would not survive. (A next run evaluates the
+            // top level again, which sets every global anew.)
+            defer { Interpreter.releaseGlobals(of: module) }
             try vm.runTopLevel(module)
             guard let plan else { return .null }
             guard case .closure(let c) = module.globals.values[plan.globalSlot] else { return .null }
             vm.steps.reset(root: plan.name)
             return try vm.call(c, positional: [], named: named, newBase: vm.frameTop, at: plan.loc)
+        }
+    }
+
+    /// Empties the globals of `module` and of the files it imports.
+    static func releaseGlobals(of module: CompiledModule) {
+        var seen = Set<ObjectIdentifier>()
+        var pending = [module]
+        while let m = pending.popLast() {
+            guard seen.insert(ObjectIdentifier(m)).inserted else { continue }
+            m.globals.values = Array(repeating: .null, count: m.globals.values.count)
+            pending += m.imports
         }
     }
 

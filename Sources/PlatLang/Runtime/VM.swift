@@ -21,13 +21,21 @@ final class VM: CallContext {
 
     let effects: EffectHandler
     let steps: StepTracker
+    /// Strings built by interpolating a secret, refused as effect arguments.
+    let secretTexts = SecretTexts()
+    /// Raised by the host to stop the program at its next loop iteration or call.
+    var stop: StopRequest?
     /// Effect builtins route here; a replaying host may answer from its journal.
     static let emptyEnv = Env(count: 0)
+    /// The same, held by the VM: reading a static costs a once-check on every call.
+    let noEnv = VM.emptyEnv
 
     init(effects: EffectHandler, maxDepth: Int = Interpreter.maxCallDepth) {
         self.effects = effects
         self.maxDepth = maxDepth
-        capacity = 1 << 16
+        // Small to start (creating and destroying the slots is paid by every run, even `print("hi")`); deep
+        // recursion grows it by doubling.
+        capacity = 1 << 10
         stack = .allocate(capacity: capacity)
         stack.initialize(repeating: .null, count: capacity)
         env = VM.emptyEnv
@@ -76,6 +84,7 @@ final class VM: CallContext {
     @inline(__always)
     func runFrame(_ c: Closure, newBase: Int) throws -> Value {
         let code = c.code
+        try pollStop()
         if depth > maxDepth {
             throw error("recursion too deep: calls nest more than \(maxDepth) levels (in \(code.name))", at: code.loc,
                         hint: "look for a function that calls itself without reaching its base case")
@@ -94,7 +103,7 @@ final class VM: CallContext {
             ownEnv = e
             env = e
         } else {
-            env = VM.emptyEnv
+            env = noEnv
         }
         defer {
             withExtendedLifetime(ownEnv) {}
@@ -108,8 +117,9 @@ final class VM: CallContext {
         }
         do {
             if case .returned = try code.body.exec(self) {
-                let r = returnValue
-                returnValue = .null
+                // Moved out, not copied: no reference-count round trip for the result.
+                var r: Value = .null
+                swap(&r, &returnValue)
                 return r
             }
             return .null

@@ -320,7 +320,12 @@ public enum JSON {
                 skipDigits()
             }
             let text = String(decoding: bytes[start..<pos], as: UTF8.self)
-            if !isFloat, let i = Int(text) { return .int(i) }
+            if !isFloat {
+                if let i = Int(text) { return .int(i) }
+                // Read as a float it would silently lose digits, and JSON says this is an integer.
+                pos = start
+                throw error("the integer \(text.count > 30 ? String(text.prefix(27)) + "..." : text) does not fit in 64 bits (write it as a string, or with a fraction such as 1.0e22 to read it as a float)")
+            }
             guard let d = Double(text) else {
                 pos = start
                 throw error("invalid number")

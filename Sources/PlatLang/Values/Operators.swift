@@ -75,8 +75,13 @@ public enum Operators {
         case let (.float(x), .float(y)): return .float(x + y)
         case let (.int(x), .float(y)): return .float(Double(x) + y)
         case let (.float(x), .int(y)): return .float(x + Double(y))
-        case let (.string(x), .string(y)): return .string(x + y)
-        case let (.list(x), .list(y)): return .list(x + y)
+        case let (.string(x), .string(y)):
+            // The cap `*` has: doubling a large string in a loop would otherwise exhaust memory and abort.
+            guard x.utf8.count + y.utf8.count <= maxElements else { throw tooLarge("string") }
+            return .string(x + y)
+        case let (.list(x), .list(y)):
+            guard x.count + y.count <= maxElements else { throw tooLarge("list") }
+            return .list(x + y)
         case let (.map(x), .map(y)):
             let merged = MapStorage(copying: x)
             for (k, v) in y.pairs { merged.set(k, v) }

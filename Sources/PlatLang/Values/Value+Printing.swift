@@ -5,7 +5,7 @@ extension Value {
     public var printed: String {
         switch self {
         case .string(let s): return s
-        case .int(let i): return String(i)
+        case .int(let i): return DecimalText.string(i)
         default: return repr
         }
     }
@@ -35,7 +35,7 @@ extension Value {
         switch self {
         case .null: out += "nil"
         case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
+        case .int(let i): out += DecimalText.string(i)
         case .float(let d): out += Value.formatFloat(d)
         case .string(let s): Value.writeQuoted(s, to: &out)
         case .duration(let ms): out += Value.formatDuration(ms)

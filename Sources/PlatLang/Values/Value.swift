@@ -84,14 +84,19 @@ public final class MapStorage {
     public func contains(_ key: Value) -> Bool { index[key] != nil }
 
     public func set(_ key: Value, _ value: Value) {
-        if let i = index[key] {
-            values[i] = value
+        // One hash and probe for both cases: the slot is created holding the next position when the key is new.
+        let next = keys.count
+        let position = MapStorage.claim(&index[key, default: next])
+        if position < next {
+            values[position] = value
         } else {
-            index[key] = keys.count
             keys.append(key)
             values.append(value)
         }
     }
+
+    @inline(__always)
+    private static func claim(_ slot: inout Int) -> Int { slot }
 
     /// Removes and returns the value for `key`, or nil when absent.
     @discardableResult

@@ -31,7 +31,9 @@ enum RunCommand {
             and never repeats a finished effect. Secret parameters are never stored.
             The program's print output goes to stdout; step banners and errors go to stderr.
             Exit codes: 0 succeeded, 1 failed or cancelled, 2 bad input (nothing ran), 3 parked (sleeping or waiting
-            for an approval; SIGTERM parks a run too), 130 interrupted by Ctrl-C (the run stays resumable).
+            for an approval; SIGTERM parks a run too, and so does a database lock held past the busy timeout), 130
+            interrupted by Ctrl-C (the run stays resumable). One signal stops the run promptly, even inside a loop or a
+            regular expression; a second one kills its commands and exits at once, the run still resumable.
             """,
         action: execute)
 
@@ -95,7 +97,8 @@ enum RunCommand {
     /// Executes a run in the foreground and turns its outcome into an exit code.
     static func drive(_ executor: RunExecutor, id: String, secrets: [String: String], upgrade: Bool,
                       terminal: Terminal) -> Int32 {
-        let signals = RunSignals(stopFlag: executor.stopFlag)
+        let signals = RunSignals(stopFlag: executor.stopFlag, runID: id, dbPath: executor.store.db.path)
+        defer { withExtendedLifetime(signals) {} }
         do {
             let outcome = try executor.execute(id, secrets: secrets, upgrade: upgrade)
             terminal.flush()

@@ -21,7 +21,8 @@ enum ResumeCommand {
             RUN is a run id or any unique prefix of one. The run replays its pinned code from the top: every effect the
             journal holds returns its recorded result at once, and execution continues live from the first effect that
             did not finish. An effect that was in flight when the process died runs again (the log says so).
-            A sleeping run wakes at its original time. With --upgrade, if the new code asks for a different effect where
+            A sleeping run wakes at its original time. A run that already succeeded is left alone (exit 0, and says
+            so), so a supervisor may resume whatever it was running when it crashed. With --upgrade, if the new code asks for a different effect where
             the journal has one, the run stops with an error naming the step, the journal's entry and the new call.
             """,
         action: execute)
@@ -29,6 +30,12 @@ enum ResumeCommand {
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "resume needs a run id", hint: "`platflow runs` lists them") { store, run in
             let secrets = try RunCommand.parseParams(args)
+            if run.status == .succeeded {
+                // A supervisor resuming after a crash may find the run finished just before the kill: that is
+                // the outcome it wanted, not an error.
+                terminal.err("run \(run.id) already succeeded; nothing to resume\n")
+                return ExitCode.ok
+            }
             // A background worker prints nothing and parks the run rather than wait for timers or people.
             let worker = args.has("worker")
             let executor = RunExecutor(store: store, output: worker ? SilentRunOutput() : TerminalOutput(terminal: terminal),
@@ -59,14 +66,14 @@ enum RetryCommand {
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
         EngineSession.withRun(args, terminal, missing: "retry needs a run id", hint: "`platflow runs --status failed` lists failed runs") { store, run in
             let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal), waitPolicy: RunCommand.waitPolicy(args))
-            try executor.prepareRetry(run.id)
+            let secrets = try RunCommand.parseParams(args)
+            try executor.prepareRetry(run.id, secrets: secrets, detached: args.has("detach"))
             if args.has("detach") {
                 try DetachedWorker.spawn(runID: run.id, dbPath: store.db.path)
                 terminal.out("\(run.id)\n")
                 return ExitCode.ok
             }
-            return RunCommand.drive(executor, id: run.id, secrets: try RunCommand.parseParams(args),
-                                    upgrade: args.has("upgrade"), terminal: terminal)
+            return RunCommand.drive(executor, id: run.id, secrets: secrets, upgrade: args.has("upgrade"), terminal: terminal)
         }
     }
 }

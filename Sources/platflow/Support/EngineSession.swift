@@ -21,8 +21,11 @@ enum EngineSession {
         return v
     }
 
+    /// A command is a short-lived process: its writes stay in the WAL for a later checkpoint rather than being
+    /// copied into the file at every exit (`Database.Options.checkpointOnClose`).
     static func open(_ args: ParsedArguments) throws -> RunStore {
-        try RunStore.open(path: dbPath(args), modules: modules, durability: try durability(args))
+        try RunStore.open(path: dbPath(args), modules: modules, durability: try durability(args),
+                          checkpointOnClose: false)
     }
 
     static let durabilityFlag = FlagSpec(
@@ -75,25 +78,49 @@ final class TerminalOutput: RunOutput {
 }
 
 
-/// SIGINT/SIGTERM during a run: stop at the next effect boundary and leave the run resumable; a second
-/// signal ends the process at once.
+/// SIGINT/SIGTERM during a run: the first stops the run promptly (at its next effect, loop iteration or call;
+/// the commands it runs are stopped) and leaves it resumable; the command then exits 130 after Ctrl-C, 3 after
+/// SIGTERM. A second signal, for a run that does not stop fast enough, kills those commands outright, marks
+/// the run resumable itself and exits at once with the same code.
 final class RunSignals {
-    private var sources: [DispatchSourceSignal] = []
-    private(set) var received: Int32 = 0
+    private let lock = NSLock()
+    private var first: Int32 = 0
+    private var restore: (() -> Void)?
 
-    init(stopFlag: StopFlag) {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            src.setEventHandler { [weak self] in
-                guard let self else { return }
-                if self.received != 0 { _exit(sig == SIGINT ? 130 : 143) }
-                self.received = sig
+    var received: Int32 {
+        lock.lock()
+        defer { lock.unlock() }
+        return first
+    }
+
+    init(stopFlag: StopFlag, runID: String, dbPath: String) {
+        restore = ProcessSignals.route { [weak self] sig in
+            guard let self else { return }
+            lock.lock()
+            let earlier = first
+            if earlier == 0 { first = sig }
+            lock.unlock()
+            if earlier == 0 {
                 stopFlag.raise(.stopped)
+                // The run's commands and whatever its modules do for it (a copy pacing its upload).
+                EngineSession.modules.stopWork(of: runID)
                 ProcessRunner.killAll(signal: SIGTERM)
+                return
             }
-            src.resume()
-            sources.append(src)
+            ProcessRunner.killAll(signal: SIGKILL)
+            // Not left `running` behind a dead process: pending, like a run stopped at a boundary. Its own
+            // connection, with a short wait: the run's thread may hold the write lock and never release it.
+            if let db = try? Database(path: dbPath, options: Database.Options(busyTimeoutMilliseconds: 1_000)) {
+                try? db.execute("""
+                    UPDATE engine_runs SET status = 'pending', lease_owner = NULL, lease_expires = NULL
+                    WHERE id = ? AND status = 'running'
+                    """, runID)
+                try? db.execute("INSERT INTO engine_logs (run_id, at, step, kind, text) VALUES (?, ?, '', 'event', ?)",
+                                runID, RunStore.now(), "run stopped by a second signal; resume with `platflow resume \(runID)`")
+            }
+            _exit(earlier == SIGINT ? ExitCode.interrupted : ExitCode.parked)
         }
     }
+
+    deinit { restore?() }
 }

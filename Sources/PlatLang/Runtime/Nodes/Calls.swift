@@ -195,10 +195,11 @@ final class AppendToLocal: ExprNode {
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
-        let p = vm.stack + vm.base + slot
-        guard case .list = p.pointee else { return try general.eval(vm) }
+        guard case .list = vm.stack[vm.base + slot] else { return try general.eval(vm) }
         let v = try item.eval(vm)
-        // Re-read after evaluating the item (which may have changed the variable), then append in place.
+        // Re-read after evaluating the item (which may have changed the variable, or grown and so moved the
+        // stack), then append in place.
+        let p = vm.stack + vm.base + slot
         guard case .list(var xs) = p.pointee else {
             var receiver = p.pointee
             var args = Arguments(positional: [v])
@@ -337,6 +338,7 @@ final class EffectCallNode: ExprNode {
 extension VM {
     /// Hands one effect to the host under the running step's next key.
     func performEffect(_ name: String, named: [(name: String, value: Value)], at loc: SourceLoc) throws -> Value {
+        try secretTexts.check(effect: name, named)
         let (path, seq) = steps.nextSequence()
         return try effects.perform(EffectCall(name: name, args: Arguments(positional: [], named: named),
                                               stepPath: path, sequence: seq, location: loc))

@@ -43,6 +43,45 @@ final class BinaryConstNode: ExprNode {
     }
 }
 
+/// `local OP int-constant` (`n < 2`, `n - 1`, `i % 3`): the local is read in place, with no node call and no
+/// copy of the value; anything but an int there takes the general rules.
+final class LocalIntConstNode: ExprNode {
+    let op: BinaryOp
+    let slot: Int
+    let constant: Int
+    init(op: BinaryOp, slot: Int, constant: Int, loc: SourceLoc) {
+        self.op = op
+        self.slot = slot
+        self.constant = constant
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value {
+        let p = vm.stack + vm.base + slot
+        if case .int(let x) = p.pointee, let r = intOperation(op, x, constant) { return r }
+        return try generalBinary(vm, op, p.pointee, .int(constant), at: loc)
+    }
+}
+
+/// `local OP local` (`i <= n`, `a + b`): both read in place.
+final class LocalLocalNode: ExprNode {
+    let op: BinaryOp
+    let lhsSlot: Int
+    let rhsSlot: Int
+    init(op: BinaryOp, lhsSlot: Int, rhsSlot: Int, loc: SourceLoc) {
+        self.op = op
+        self.lhsSlot = lhsSlot
+        self.rhsSlot = rhsSlot
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value {
+        let frame = vm.stack + vm.base
+        if case .int(let x) = frame[lhsSlot], case .int(let y) = frame[rhsSlot], let r = intOperation(op, x, y) {
+            return r
+        }
+        return try generalBinary(vm, op, frame[lhsSlot], frame[rhsSlot], at: loc)
+    }
+}
+
 /// Every other combination, with the error placed at the operator.
 func generalBinary(_ vm: VM, _ op: BinaryOp, _ a: Value, _ b: Value, at loc: SourceLoc) throws -> Value {
     do {
@@ -129,23 +168,6 @@ final class MapLiteral: ExprNode {
             m.set(key, try v.eval(vm))
         }
         return .map(m)
-    }
-}
-
-/// `"text \(expr) text"`: parts are constants or expressions, shown with their top-level printed form.
-final class InterpolationNode: ExprNode {
-    let parts: [ExprNode]
-    init(parts: [ExprNode], loc: SourceLoc) {
-        self.parts = parts
-        super.init(loc: loc)
-    }
-    override func eval(_ vm: VM) throws -> Value {
-        var s = ""
-        for p in parts {
-            let v = try p.eval(vm)
-            if case .string(let t) = v { s += t } else { s += v.printed }
-        }
-        return .string(s)
     }
 }
 

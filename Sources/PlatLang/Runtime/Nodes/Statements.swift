@@ -45,6 +45,7 @@ final class WhileNode: StmtNode {
     }
     override func exec(_ vm: VM) throws -> Flow {
         while try condition.evalBool(vm, "a while condition") {
+            try vm.pollStop()
             switch try body.exec(vm) {
             case .normal, .continueLoop: continue
             case .breakLoop: return .normal
@@ -110,6 +111,7 @@ final class ForInNode: StmtNode {
     /// nil to go on with the next item, or the flow that ends the loop.
     @inline(__always)
     private func runBody(_ vm: VM) throws -> Flow? {
+        try vm.pollStop()
         switch try body.exec(vm) {
         case .normal, .continueLoop: return nil
         case .breakLoop: return .normal
@@ -146,8 +148,11 @@ final class ForRangeNode: StmtNode {
         }
         if step == 0 { throw vm.error("range() step must not be zero", at: loc) }
         var i = start
+        // A local counter (the usual case) is stored in place, not through its reference's virtual setter.
+        let localSlot = (target as? LocalRef)?.slot
         while step > 0 ? i < end : i > end {
-            target.set(vm, .int(i))
+            if let slot = localSlot { vm.stack[vm.base + slot] = .int(i) } else { target.set(vm, .int(i)) }
+            try vm.pollStop()
             switch try body.exec(vm) {
             case .normal, .continueLoop: break
             case .breakLoop: return .normal

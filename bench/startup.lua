@@ -1,0 +1,2 @@
+-- Start-up: a one-line program.
+print("hello")
