@@ -40,7 +40,18 @@ command -v podman >/dev/null || { echo "needs podman, runc, catatonit and busybo
 command -v farm-bench >/dev/null || { echo "needs farm-bench on PATH"; exit 2; }
 swift build -c release --product platflow >/dev/null
 pf=$root/.build/release/platflow
-dir=$(mktemp -d /tmp/pfbench.XXXX); trap 'cd /; $0 peer stop "$dir" 0 >/dev/null 2>&1 || true; rm -rf "$dir" "$dir-peer"' EXIT
+dir=$(mktemp -d /tmp/pfbench.XXXX)
+# Pods first (both storages), then the storages, then the folders: removing a storage under running pods leaks them.
+cleanup() {
+  cd /
+  for d in "$dir/nodes/bench-n1" "$dir-peer/node"; do
+    [ -f "$d/containers.conf" ] || continue
+    CONTAINERS_CONF=$d/containers.conf podman --root "$d/storage" --runroot "$d/run" --tmpdir "$d/tmp" pod rm -a -f -t 0 >/dev/null 2>&1 || true
+    CONTAINERS_CONF=$d/containers.conf podman --root "$d/storage" --runroot "$d/run" --tmpdir "$d/tmp" system reset --force >/dev/null 2>&1 || true
+  done
+  rm -rf "$dir" "$dir-peer"
+}
+trap cleanup EXIT
 export PLATFLOW_DB=$dir/platflow.db
 
 # One node for platflow (its storage beside the database), one for the peer; both get the busybox base image.

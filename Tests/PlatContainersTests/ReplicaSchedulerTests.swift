@@ -88,3 +88,26 @@ import PlatLang
         #expect(e?.message == "Deployment web: spec.template.spec.containers is missing or empty")
     }
 }
+
+/// Planning a rollout from what runs, without podman.
+@Suite struct RolloutPlanTests {
+    @Test func aCutShortPodOfTheNewNameIsReplacedInPlaceNotRemovedAfter() throws {
+        let node = Node(cluster: "c", name: "n1", kind: "local", address: "/x", cpus: 4, memoryBytes: 8 << 30)
+        let w = Workload(name: "web", replicas: 1,
+                         containers: [ContainerTemplate(name: "main", image: "i:2", command: [], args: [], env: [], cpuRequest: 0,
+                                                        memoryRequest: 0, cpuLimit: nil, memoryLimit: nil, probe: nil, ports: [])],
+                         nodeSelector: [:], tolerations: [], maxSurge: 1, maxUnavailable: 0)
+        let target = RolloutTarget(cluster: "c", namespace: "prod", app: "shop", revision: 2, workloads: [w])
+        func pod(_ name: String, template: String, status: String) -> ObservedPod {
+            ObservedPod(node: "n1", name: name, labels: [PodLabels.namespace: "prod", PodLabels.app: "shop", PodLabels.workload: "web",
+                                                         PodLabels.replica: "0", PodLabels.template: template], status: status)
+        }
+        let old = pod("shop-prod-web-0-old", template: "old", status: "Running")
+        let leftover = pod(target.podName(w, replica: 0), template: w.templateDigest, status: "Created")
+        let plan = try RolloutPlan.make(target, nodes: [node], observed: ClusterObservation(pods: [old, leftover], unreachable: [:]),
+                                        imageCheck: { _, _ in true }, pullCheck: { _, _ in nil })
+        let r = try #require(plan.workloads.first?.replacements.first)
+        #expect(r.nameTaken)
+        #expect(r.old == [old])
+    }
+}

@@ -105,6 +105,14 @@ import PlatLang
                               valuesJSON: "{}", description: "upgrade", mustExist: true)
         }
         #expect(m?.message.hasPrefix("image localhost/nothing:1 does not exist") == true)
+
+        // Another project's image (the catalogue says whose it is) is refused before anything runs.
+        try ImageCatalog.record(db: f.db, reference: "localhost/base:2", imageID: "0", size: 1, project: "billing", source: .import, origin: "test", actor: "test")
+        #expect(throws: ContainerInputError.self) {
+            try f.apps.deploy(cluster: f.cluster, namespace: "prod", app: "api", chart: "c",
+                              manifests: [ClusterFixture.deployment(replicas: 1, image: "localhost/base:2")],
+                              valuesJSON: "{}", description: "upgrade", mustExist: true, project: "shop")
+        }
         #expect(try f.pods("api", "prod") == before)
         #expect(try f.store.revisions(cluster: f.cluster, namespace: "prod", app: "api").count == 1)
     }
@@ -123,5 +131,14 @@ import PlatLang
         // A drained node takes nothing new.
         _ = try f.apps.scale(cluster: f.cluster, namespace: "prod", app: "web", workload: nil, replicas: 5)
         #expect(try !f.pods("web", "prod").contains { $0.node == "n1" })
+
+        // A stopped app stays stopped through a scale; start brings every replica back.
+        #expect(try f.apps.setRunning(cluster: f.cluster, namespace: "prod", app: "web", running: false) == 5)
+        _ = try f.apps.scale(cluster: f.cluster, namespace: "prod", app: "web", workload: nil, replicas: 2)
+        let stopped = try f.pods("web", "prod")
+        #expect(stopped.count == 2 && stopped.allSatisfy { !$0.isRunning })
+        _ = try f.apps.setRunning(cluster: f.cluster, namespace: "prod", app: "web", running: true)
+        let started = try f.pods("web", "prod")
+        #expect(started.count == 2 && started.allSatisfy(\.isRunning))
     }
 }

@@ -16,11 +16,11 @@ import PlatLang
 /// deployed with them changes nothing). status is a read.
 enum ContainersEffects {
     static func all() -> [DurableEffect] {
-        [ContainersEffect(EffectSpec(name: "containers.install", params: ["app", "chart", "namespace", "values", "manifests", "cluster"], required: 1,
+        [ContainersEffect(EffectSpec(name: "containers.install", params: ["app", "chart", "namespace", "values", "manifests", "cluster", "project"], required: 1,
                                      summary: "installs a chart (or manifests) as an app in a namespace on podman nodes; returns the install map"),
                           kind: .external, body: { try deploy($0, mustExist: false) }),
          ContainersEffect(EffectSpec(name: "containers.upgrade", params: ["app", "chart", "namespace", "values", "manifests", "image",
-                                                                        "max_surge", "max_unavailable", "cluster"], required: 1,
+                                                                        "max_surge", "max_unavailable", "cluster", "project"], required: 1,
                                      summary: "a rolling upgrade of an installed app (a failed health check rolls back and fails the step); returns the install map"),
                           kind: .external, body: { try deploy($0, mustExist: true) }),
          ContainersEffect(EffectSpec(name: "containers.scale", params: ["app", "replicas", "namespace", "workload", "cluster"], required: 2,
@@ -85,7 +85,7 @@ enum ContainersEffects {
         let valuesText = values.map { (try? JSON.encode($0)) ?? "{}" } ?? "{}"
         let outcome = try apps.deploy(cluster: cluster, namespace: namespace, app: app, chart: chart, manifests: manifests,
                                       valuesJSON: valuesText, description: mustExist ? "upgrade (run \(ctx.runID))" : "install (run \(ctx.runID))",
-                                      mustExist: ctx.inFlight != nil ? nil : mustExist)
+                                      mustExist: ctx.inFlight != nil ? nil : mustExist, project: try ctx.args.get("project", .string))
         ctx.event("\(app) \(mustExist ? "upgraded" : "installed") in \(namespace): revision \(outcome.revision)")
         return try installValue(apps, cluster: cluster, namespace: namespace, app: app)
     }
@@ -159,6 +159,8 @@ final class ContainersEffect: DurableEffect {
             throw RuntimeError("\(spec.name)(): \(e.message)", hint: e.hint)
         } catch let e as PodmanError {
             throw RuntimeError("\(spec.name)(): \(e.message)", hint: e.hint)
+        } catch let e as ContainerInputError {
+            throw RuntimeError("\(spec.name)(): \(e.rendered ?? e.message)", hint: e.rendered == nil ? e.hint : nil)
         }
     }
 }

@@ -110,23 +110,41 @@ public final class ClusterRuntime: @unchecked Sendable {
 }
 
 /// Runs work items on several threads and returns the results in order.
+///
+/// Threads of its own, not `concurrentPerform`: that runs as many at once as there are cores, and the work here
+/// is waiting for podman processes, not computing, so two cores would hold eight podman calls to two.
 enum Parallel {
     static func map<T, R>(_ items: [T], width: Int = 8, _ body: @escaping (T) -> R) -> [R] {
         if items.count <= 1 { return items.map(body) }
         let results = ResultBox<R>(count: items.count)
-        let lock = NSLock()
-        var next = 0
-        DispatchQueue.concurrentPerform(iterations: min(width, items.count)) { _ in
-            while true {
-                lock.lock()
-                let i = next
-                next += 1
-                lock.unlock()
-                if i >= items.count { return }
-                results.set(i, body(items[i]))
+        let cursor = Cursor()
+        let done = DispatchGroup()
+        for _ in 0..<min(width, items.count) {
+            done.enter()
+            let worker = Thread {
+                while true {
+                    let i = cursor.take()
+                    if i >= items.count { break }
+                    results.set(i, body(items[i]))
+                }
+                done.leave()
             }
+            worker.start()
         }
+        done.wait()
         return results.values()
+    }
+
+    /// The next item's index, handed out once each.
+    final class Cursor: @unchecked Sendable {
+        private var next = 0
+        private let lock = NSLock()
+        func take() -> Int {
+            lock.lock()
+            defer { lock.unlock() }
+            next += 1
+            return next - 1
+        }
     }
 
     final class ResultBox<R>: @unchecked Sendable {

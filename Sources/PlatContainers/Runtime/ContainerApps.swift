@@ -42,10 +42,14 @@ public final class ContainerApps {
     /// rendered `manifests`.
     @discardableResult
     public func deploy(cluster: String, namespace: String, app: String, chart: String, manifests: [Value],
-                       valuesJSON: String, description: String, mustExist: Bool?) throws -> Outcome {
+                       valuesJSON: String, description: String, mustExist: Bool?, project: String? = nil) throws -> Outcome {
         try ContainerNames.check(app, "app")
         try ContainerNames.check(namespace, "namespace")
         let workloads = try WorkloadReader.read(manifests)
+        // The catalogue's rule: public images and the project's own; another project's image is refused.
+        for image in Set(workloads.flatMap(\.images)).sorted() {
+            _ = try ImageCatalog.imageAllowed(db: store.db, image: image, project: project)
+        }
         let existing = try store.install(cluster: cluster, namespace: namespace, app: app)
         if mustExist == true && existing == nil {
             _ = try store.requireInstall(cluster: cluster, namespace: namespace, app: app)
@@ -133,7 +137,8 @@ public final class ContainerApps {
         for k in workloads.indices {
             if let n = i.scales[workloads[k].name] { workloads[k].replicas = n }
         }
-        return RolloutTarget(cluster: i.cluster, namespace: i.namespace, app: i.app, revision: r.number, workloads: workloads)
+        return RolloutTarget(cluster: i.cluster, namespace: i.namespace, app: i.app, revision: r.number, workloads: workloads,
+                             stopped: i.stopped)
     }
 
     /// Brings the install's pods in line with its current revision and scale (also finishes a cut-short rollout).
@@ -190,6 +195,7 @@ public final class ContainerApps {
             }
         }
         for r in results { if case .failure(let e) = r { throw e } }
+        // Replicas missing meanwhile (a node drained while stopped) start too.
         if running { _ = try reconcile(try store.requireInstall(cluster: cluster, namespace: namespace, app: app)) }
         return pods.count
     }
@@ -211,6 +217,9 @@ public final class ContainerApps {
                     let podman = rt.podman(for: n)
                     try podman.check(["pod", "restart", p.name])
                     try roll.waitHealthy(podman, pod: p.name, workload: w, replica: p.replica, node: p.node)
+                    for c in w.containers where c.probe == nil {
+                        try roll.checkRunning(podman, p.name + "-" + c.name, w: w, replica: p.replica, node: p.node)
+                    }
                     progress("\(app)/\(namespace) \(p.workload)-\(p.replica) restarted on \(p.node)")
                     count += 1
                 }

@@ -28,12 +28,9 @@ public final class Rollout {
     /// Plans `target` against what runs now (nothing changes; bad input throws `ContainersError`).
     public func plan(_ target: RolloutTarget) throws -> RolloutPlan {
         let nodes = try runtime.nodes()
-        let observed = try runtime.observe(labels: target.labels, nodes: nodes)
-        // Loads need every pod of the cluster, not only this install's.
-        let everything = try runtime.observe(nodes: nodes)
-        var merged = everything
-        merged.unreachable.merge(observed.unreachable) { a, _ in a }
-        return try RolloutPlan.make(target, nodes: nodes, observed: merged,
+        // Every pod of the cluster, not only this install's: the loads count them all.
+        let observed = try runtime.observe(nodes: nodes)
+        return try RolloutPlan.make(target, nodes: nodes, observed: observed,
                                     imageCheck: { node, image in try self.runtime.podman(for: node).imageExists(image) },
                                     pullCheck: { node, image in
                                         do {
@@ -60,10 +57,21 @@ public final class Rollout {
             try remove(wp.surplus, nodes: nodes)
             let w = wp.workload
             let batch = max(1, w.maxSurge + w.maxUnavailable)
-            var rest = wp.replacements[...]
-            while !rest.isEmpty {
-                let now = Array(rest.prefix(batch))
-                rest = rest.dropFirst(now.count)
+            // Replicas with no pod at all (an install, a scale-up) start together: they take nothing away and add
+            // no pod beyond the replica count, so the rolling limits do not hold them back.
+            let fresh = wp.replacements.filter { $0.old.isEmpty }
+            var rest = wp.replacements.filter { !$0.old.isEmpty }[...]
+            var first = true
+            while first || !rest.isEmpty {
+                let now: [RolloutPlan.Replacement]
+                if first {
+                    first = false
+                    now = fresh
+                    if now.isEmpty { continue }
+                } else {
+                    now = Array(rest.prefix(batch))
+                    rest = rest.dropFirst(now.count)
+                }
                 // Within maxUnavailable, old pods go before their replacement starts; the others (the surge)
                 // serve until it is healthy.
                 let early = Array(now.prefix(w.maxUnavailable))
@@ -76,6 +84,7 @@ public final class Rollout {
                         throw RolloutFailure(reason: "\(w.name) replica \(r.replica) on \(r.node): \(e)")
                     }
                 }
+                try checkStarted(now, of: w, nodes: nodes)
                 try remove(now.dropFirst(early.count).flatMap(\.old), nodes: nodes)
             }
         }
@@ -107,7 +116,7 @@ public final class Rollout {
     func start(_ r: RolloutPlan.Replacement, of w: Workload, plan: RolloutPlan, nodes: [String: Node]) throws {
         guard let node = nodes[r.node] else { throw ContainersError.failed("node \(r.node) disappeared") }
         let podman = runtime.podman(for: node)
-        try podman.removePod(r.podName)
+        if r.nameTaken { try podman.removePod(r.podName) }
         let t = plan.target
         let labels: [String: String] = [
             PodLabels.cluster: t.cluster, PodLabels.namespace: t.namespace, PodLabels.app: t.app,
@@ -126,7 +135,37 @@ public final class Rollout {
         try waitHealthy(podman, pod: r.podName, workload: w, replica: r.replica, node: r.node)
     }
 
-    /// Every container running, and every health check passing before its deadline.
+    /// The batch's containers without a health check must still be running a moment after they started: one
+    /// listing per node for the whole batch.
+    func checkStarted(_ batch: [RolloutPlan.Replacement], of w: Workload, nodes: [String: Node]) throws {
+        guard w.containers.contains(where: { $0.probe == nil }), !batch.isEmpty else { return }
+        Thread.sleep(forTimeInterval: startGrace)
+        let byNode = Dictionary(grouping: batch, by: \.node)
+        let listed = Parallel.map(Array(byNode.keys)) { name -> Result<(String, [PodmanContainer]), Error> in
+            Result {
+                guard let node = nodes[name] else { return (name, []) }
+                return (name, try self.runtime.podman(for: node).containers(labels: [PodLabels.workload: w.name, PodLabels.template: w.templateDigest]))
+            }
+        }
+        var found: [String: PodmanContainer] = [:]
+        for r in listed {
+            let (node, containers) = try r.get()
+            for c in containers { found[node + "/" + c.name] = c }
+        }
+        for r in batch {
+            for c in w.containers where c.probe == nil {
+                let name = r.podName + "-" + c.name
+                guard let state = found[r.node + "/" + name] else {
+                    throw RolloutFailure(reason: "\(w.name) replica \(r.replica) on \(r.node): container \(name) vanished")
+                }
+                if !state.isRunning {
+                    throw RolloutFailure(reason: "\(w.name) replica \(r.replica) on \(r.node): container \(name) is \(state.state) (exit code \(state.exitCode))")
+                }
+            }
+        }
+    }
+
+    /// Every health check passing before its deadline (containers without one: `checkStarted`, per batch).
     func waitHealthy(_ podman: Podman, pod: String, workload w: Workload, replica: Int, node: String) throws {
         for c in w.containers {
             let name = pod + "-" + c.name
@@ -142,9 +181,6 @@ public final class Rollout {
                 if !healthy {
                     throw RolloutFailure(reason: "\(w.name) replica \(replica) on \(node): container \(c.name) failed its health check (\(probe.command.joined(separator: " "))) \(probe.failureThreshold) times")
                 }
-            } else {
-                Thread.sleep(forTimeInterval: startGrace)
-                try checkRunning(podman, name, w: w, replica: replica, node: node)
             }
         }
     }

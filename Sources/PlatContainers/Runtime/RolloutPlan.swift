@@ -7,13 +7,17 @@ public struct RolloutTarget: Sendable {
     public var app: String
     public var revision: Int
     public var workloads: [Workload]
+    /// A stopped install (`app stop`): its pods count as up to date when stopped too, so a scale or a drain
+    /// does not start them again.
+    public var stopped: Bool
 
-    public init(cluster: String, namespace: String, app: String, revision: Int, workloads: [Workload]) {
+    public init(cluster: String, namespace: String, app: String, revision: Int, workloads: [Workload], stopped: Bool = false) {
         self.cluster = cluster
         self.namespace = namespace
         self.app = app
         self.revision = revision
         self.workloads = workloads
+        self.stopped = stopped
     }
 
     var labels: [String: String] {
@@ -39,6 +43,9 @@ public struct RolloutPlan: Sendable {
         public var podName: String
         /// Pods of this replica to remove once the new one is healthy (or before, within maxUnavailable).
         public var old: [ObservedPod]
+        /// A pod of the new pod's name is on the chosen node already (a cut-short attempt, not running): it is
+        /// removed first. Otherwise nothing stands in the way and no removal is asked of podman.
+        public var nameTaken: Bool = false
     }
 
     public struct WorkloadPlan: Sendable {
@@ -95,7 +102,7 @@ extension RolloutPlan {
             var old: [Int: [ObservedPod]] = [:]
             for i in 0..<w.replicas {
                 let here = byReplica[i] ?? []
-                let good = here.filter { $0.template == w.templateDigest && $0.isRunning && usable.contains($0.node) }
+                let good = here.filter { $0.template == w.templateDigest && ($0.isRunning || target.stopped) && usable.contains($0.node) }
                 if let keep = good.first {
                     upToDate += 1
                     surplus += here.filter { $0 != keep }
@@ -141,8 +148,12 @@ extension RolloutPlan {
                     throw ContainersError("\(target.app) in \(target.namespace): replica \(i) of \(w.name) cannot be placed: \(why)",
                                           hint: "add or free a node, relax nodeSelector/tolerations/requests, or uncordon a node; nothing was changed")
                 case .placed(let nodeName):
-                    replacements.append(Replacement(workload: w.name, replica: i, node: nodeName,
-                                                    podName: target.podName(w, replica: i), old: old[i] ?? []))
+                    let name = target.podName(w, replica: i)
+                    // A pod of the new name on the chosen node (a cut-short attempt) is replaced in place when the new
+                    // one starts; it must not also be among the old pods removed after, or the new pod would go.
+                    let sameName = { (p: ObservedPod) in p.node == nodeName && p.name == name }
+                    replacements.append(Replacement(workload: w.name, replica: i, node: nodeName, podName: name,
+                                                    old: (old[i] ?? []).filter { !sameName($0) }, nameTaken: mine.contains(where: sameName)))
                 }
             }
             // Images: on the node already, else copied from a node that has it, else pulled; else refused.

@@ -203,7 +203,7 @@ public final class ContainersStore {
                 INSERT INTO containers_installs (cluster, namespace, app, chart, revision, stopped, scales, updated_at)
                 VALUES (?, ?, ?, ?, ?, 0, '{}', ?)
                 ON CONFLICT (cluster, namespace, app) DO UPDATE SET chart = excluded.chart, revision = excluded.revision,
-                    scales = '{}', updated_at = excluded.updated_at
+                    scales = '{}', stopped = 0, updated_at = excluded.updated_at
                 """, cluster, namespace, app, chart, number, clock())
             return number
         }

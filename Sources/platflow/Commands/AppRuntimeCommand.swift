@@ -17,6 +17,8 @@ enum AppRuntimeCommand {
     static let clusterFlag = ContainersSession.clusterFlag
     static let valuesFlag = FlagSpec(name: "values", short: "f", value: "FILE", repeats: true, help: "a values file (later files win)")
     static let setFlag = FlagSpec(name: "set", value: "A.B=C", repeats: true, help: "a value (wins over files)")
+    static let projectFlag = FlagSpec(name: "project", value: "NAME",
+                                      help: "the project the app belongs to: it may use public images and the project's own")
     static let manifestsFlag = FlagSpec(name: "manifests", value: "FILE",
                                         help: "install already rendered manifests (YAML documents or a JSON list) instead of a chart")
 
@@ -44,8 +46,17 @@ enum AppRuntimeCommand {
         return (chart, rendered.manifests)
     }
 
-    /// YAML documents separated by `---` lines, or a JSON list; empty documents are skipped.
+    /// YAML documents separated by `---` lines, or a JSON list; empty documents are skipped. A file that does not
+    /// parse is bad input (exit 2) with its FILE:LINE:COL.
     static func readManifests(_ path: String) throws -> [Value] {
+        do {
+            return try decodeManifests(path)
+        } catch let e as DataFileError {
+            throw UsageError(e.description, hint: "a manifests file holds YAML documents separated by --- lines, or a JSON list")
+        }
+    }
+
+    static func decodeManifests(_ path: String) throws -> [Value] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw UsageError("cannot read \(path)")
         }
@@ -55,14 +66,20 @@ enum AppRuntimeCommand {
             }
             return items
         }
-        var documents: [[Substring]] = [[]]
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "---" || line.hasPrefix("--- ") { documents.append([]) } else { documents[documents.count - 1].append(line) }
+        // Each document keeps its place in the file (blank lines before it), so errors name the file's line.
+        var documents: [(start: Int, lines: [Substring])] = [(0, [])]
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line == "---" || line.hasPrefix("--- ") {
+                documents.append((number + 1, []))
+            } else {
+                documents[documents.count - 1].lines.append(line)
+            }
         }
         var out: [Value] = []
         for doc in documents {
-            let body = doc.joined(separator: "\n")
-            if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+            let content = doc.lines.joined(separator: "\n")
+            if content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+            let body = String(repeating: "\n", count: doc.start) + content
             switch try DataFile.decode(body, format: .yaml, path: path) {
             case .null: continue
             case .list(let items): out += items
@@ -97,7 +114,7 @@ enum AppRuntimeCommand {
         "install", "Installs a chart (or rendered manifests) as an app in a namespace: revision 1, rolled out on podman.",
         usage: ["platflow app install APP CHART [--namespace NS] [-f VALUES]... [--set A.B=C]... [--cluster C]",
                 "platflow app install APP --manifests FILE [--namespace NS] [--cluster C]"],
-        flags: [namespaceFlag, valuesFlag, setFlag, manifestsFlag],
+        flags: [namespaceFlag, valuesFlag, setFlag, manifestsFlag, projectFlag],
         examples: ["platflow app install shop charts/web --namespace prod -f values-prod.yaml",
                    "platflow app install shop --manifests rendered.yaml --namespace test"],
         details: """
@@ -109,14 +126,14 @@ enum AppRuntimeCommand {
         let t = try target(args, apps)
         let (chart, manifests) = try manifests(args, chart: args.positional.count > 1 ? args.positional[1] : nil, app: t.app, namespace: t.namespace)
         let o = try apps.deploy(cluster: t.cluster, namespace: t.namespace, app: t.app, chart: chart, manifests: manifests,
-                                valuesJSON: valuesJSON(args), description: "install", mustExist: false)
+                                valuesJSON: valuesJSON(args), description: "install", mustExist: false, project: args.value("project"))
         return report(o, "installed", t, terminal)
     }
 
     static let upgrade = leaf(
         "upgrade", "A rolling upgrade to new values, a new chart or a new image: a new revision; a failed health check rolls back by itself.",
         usage: ["platflow app upgrade APP [CHART] [--namespace NS] [-f VALUES]... [--set A.B=C]... [--image IMAGE [--container NAME]] [--cluster C]"],
-        flags: [namespaceFlag, valuesFlag, setFlag, manifestsFlag,
+        flags: [namespaceFlag, valuesFlag, setFlag, manifestsFlag, projectFlag,
                 FlagSpec(name: "image", value: "IMAGE", help: "only change the image (of every container, or of --container)"),
                 FlagSpec(name: "container", value: "NAME", help: "the container whose image --image changes")],
         examples: ["platflow app upgrade shop --namespace prod --image localhost/shop:1.5",
@@ -146,7 +163,7 @@ enum AppRuntimeCommand {
         }
         let o = try apps.deploy(cluster: t.cluster, namespace: t.namespace, app: t.app, chart: chart, manifests: manifests,
                                 valuesJSON: valuesJSON(args, extra: args.value("image").map { ["image": $0] } ?? [:]),
-                                description: description, mustExist: true)
+                                description: description, mustExist: true, project: args.value("project"))
         return report(o, "upgraded", t, terminal)
     }
 
