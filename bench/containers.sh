@@ -6,9 +6,11 @@
 #   roll them to a new image (maxSurge 10, maxUnavailable 0: batches of 10):
 #     install + upgrade --image + uninstall vs the same loops with a rolling phase (start the new pod, remove the old)
 # platflow checks what runs, plans, places, checks images and waits for each pod to run; the peer does none of that.
-# Target: peer time / platflow time >= 0.8 (platflow adds little on top of podman). Timed with farm-bench
+# Target: peer time / platflow time >= 0.8 (platflow adds little on top of podman). Timed with bench/lib/paired.py
 # (whole processes, RUNS pairs, default 3, medians). Never fails on a number.
 set -euo pipefail
+# Whole-process timing, pair by pair (bench/lib/paired.py).
+paired="python3 $(cd "$(dirname "$0")" && pwd)/lib/paired.py"
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
@@ -37,7 +39,6 @@ fi
 
 n=${N:-50}; runs=${RUNS:-3}
 command -v podman >/dev/null || { echo "needs podman, runc, catatonit and busybox-static (scripts/setup.sh)"; exit 2; }
-command -v farm-bench >/dev/null || { echo "needs farm-bench on PATH"; exit 2; }
 swift build -c release --product platflow >/dev/null
 pf=$root/.build/release/platflow
 dir=$(mktemp -d /tmp/pfbench.XXXX)
@@ -86,11 +87,11 @@ spec:
 YAML
 peer="$root/bench/containers.sh peer"
 echo "== start $n replicas and remove them (platflow vs a shell loop of the same podman commands)"
-farm-bench -n "$runs" --warmup 0 --timeout 3000 \
+$paired -n "$runs" --warmup 0 --timeout 3000 \
   --vs "sh -c '$peer start $dir-peer $n && $peer stop $dir-peer $n'" \
   -- sh -c "$pf app install b --manifests $dir/m.yaml -q >/dev/null && $pf app uninstall b -q >/dev/null"
 echo "== start $n, roll them to a new image in batches of 10, remove them"
-farm-bench -n "$runs" --warmup 0 --timeout 3000 \
+$paired -n "$runs" --warmup 0 --timeout 3000 \
   --vs "sh -c '$peer start $dir-peer $n && $peer roll $dir-peer $n && $peer stop $dir-peer $n'" \
   -- sh -c "$pf app install b --manifests $dir/m.yaml -q >/dev/null && $pf app upgrade b --image localhost/base:2 -q >/dev/null && $pf app uninstall b -q >/dev/null"
 echo "(ratio printed is platflow/peer in time: the target peer/platflow >= 0.8 means a ratio <= 1.25)"
