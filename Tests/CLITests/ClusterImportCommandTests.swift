@@ -35,6 +35,12 @@ import Testing
             let noFile = try cli.run(["cluster", "import"])
             expectExit(noFile, 2)
             #expect(noFile.stderr.contains("needs --kubeconfig FILE"))
+            // `cluster list` shows imported clusters beside podman ones.
+            let list = try cli.run(["cluster", "list"])
+            expectExit(list, 0)
+            #expect(list.stdout.contains("KUBERNETES CLUSTER") && list.stdout.contains("prod-admin") && list.stdout.contains("https://10.0.0.1:6443"), "\(list)")
+            let listed = try cli.run(["cluster", "list", "--json"])
+            #expect(listed.stdout.contains("\"name\" : \"dev\"") && listed.stdout.contains("\"type\" : \"kubernetes\""), "\(listed)")
             let db = cli.directory.appendingPathComponent(".platflow/platflow.db").path
             let dump = try String(contentsOfFile: db, encoding: .isoLatin1)
             #expect(!dump.contains("secret-token"), "the token must stay in the kubeconfig")

@@ -66,7 +66,7 @@ enum ClusterCommand {
     }
 
     static let list = ContainersSession.leaf(
-        "list", "Every cluster with its nodes and installs.", usage: ["platflow cluster list [--json]"],
+        "list", "Every cluster: podman clusters with their nodes and installs, then imported Kubernetes clusters.", usage: ["platflow cluster list [--json]"],
         flags: [ContainersSession.jsonFlag], examples: ["platflow cluster list"], arguments: 0...0) { args, terminal in
         let store = try ContainersSession.store(args)
         var rows: [[String: Any]] = []
@@ -75,14 +75,32 @@ enum ClusterCommand {
             let nodes = try store.nodes(cluster: c.name)
             let installs = try store.installs(cluster: c.name)
             let cpus = nodes.reduce(0) { $0 + $1.cpus }, memory = nodes.reduce(Int64(0)) { $0 + $1.memoryBytes }
-            rows.append(["name": c.name, "nodes": nodes.count, "ready": nodes.filter { $0.state == .ready }.count,
+            rows.append(["name": c.name, "type": "podman", "nodes": nodes.count, "ready": nodes.filter { $0.state == .ready }.count,
                          "cpus": cpus, "memory": memory, "installs": installs.count, "created_at": c.createdAt])
             t.rows.append([c.name, String(nodes.count), String(nodes.filter { $0.state == .ready }.count), Quantity.cpuText(cpus),
                            Quantity.memoryText(memory), String(installs.count), localTime(c.createdAt)])
         }
-        if args.has("json") { terminal.out(jsonText(rows)); return ExitCode.ok }
-        if t.rows.isEmpty { terminal.err("no clusters yet: `platflow cluster create NAME`\n"); return ExitCode.ok }
-        terminal.out(t.render())
+        // Kubernetes clusters registered with `cluster import` are listed too, marked by their kind.
+        let kube = try KubeClusters.list(db: store.db)
+        if args.has("json") {
+            for c in kube {
+                rows.append(["name": c.name, "type": "kubernetes", "server": c.server, "context": c.context,
+                             "namespace": c.namespace, "kubeconfig": c.kubeconfig, "created_at": c.importedAt])
+            }
+            terminal.out(jsonText(rows))
+            return ExitCode.ok
+        }
+        if t.rows.isEmpty && kube.isEmpty {
+            terminal.err("no clusters yet: `platflow cluster create NAME` or `platflow cluster import --kubeconfig FILE`\n")
+            return ExitCode.ok
+        }
+        if !t.rows.isEmpty { terminal.out(t.render()) }
+        if !kube.isEmpty {
+            var k = Table(header: ["KUBERNETES CLUSTER", "SERVER", "CONTEXT", "NAMESPACE", "IMPORTED"])
+            for c in kube { k.rows.append([c.name, c.server, c.context, c.namespace, localTime(c.importedAt)]) }
+            if !t.rows.isEmpty { terminal.out("\n") }
+            terminal.out(k.render())
+        }
         return ExitCode.ok
     }
 
