@@ -135,9 +135,12 @@ struct CatchUpTests {
         let log = (try? String(contentsOf: dir.appendingPathComponent("sched.err"), encoding: .utf8)) ?? ""
         let check = try Database(path: db)
         let started = try check.query("SELECT fire_time FROM engine_schedule_fires WHERE schedule = 'tick' AND outcome = 'started'")
-        #expect(started.count == 1, "\(log)")
-        // The one that started is the latest due fire, not the oldest.
-        #expect((started.first?.double("fire_time") ?? 0) > now - 11, "\(log)")
+        // Of the fires that were due when the test began, exactly one started: the latest, not the oldest. (A
+        // fire time that passes while the scheduler runs on a slow machine is an ordinary fire, not catch-up.)
+        let caughtUp = started.compactMap { $0.double("fire_time") }.filter { $0 <= now }
+        #expect(caughtUp.count == 1, "\(log)")
+        #expect((caughtUp.first ?? 0) > now - 11, "\(log)")
+        #expect(started.count - caughtUp.count <= 1, "\(log)")
         let missed = try check.query("SELECT fire_time FROM engine_schedule_fires WHERE schedule = 'tick' AND outcome = 'missed'")
         #expect(missed.count == 60 || missed.count == 61, "\(missed.count) missed\n\(log)")
         let lines = log.split(separator: "\n").filter { $0.contains("missed") || $0.contains("skipped") }
