@@ -27,7 +27,7 @@ enum RunCommand {
             "platflow run workflows/hello.plat",
             "platflow run workflows/fizzbuzz.plat main --param n=15",
             "platflow run workflows/nightly.plat --param env=test --detach",
-            "id=$(platflow run workflows/nightly.plat --detach -q)",
+            "platflow run workflows/nightly.plat --detach -q",
             "platflow run workflows/hello.plat --json",
             "platflow run workflows/restart-web.plat --scheme prod-web --explain",
         ],
