@@ -100,6 +100,10 @@ public struct ApprovalBook {
         public let timeoutAt: Double?
         public let onTimeout: String
         public let status: String
+        /// When the run first asked (seconds since 1970).
+        public let requestedAt: Double
+        /// The step that asked: the key without its `#counter`.
+        public var step: String { key.lastIndex(of: "#").map { String(key[..<$0]) } ?? key }
     }
 
     public enum State {
@@ -128,12 +132,27 @@ public struct ApprovalBook {
                         runID).map(Self.request)
     }
 
+    /// Every undecided request of a run that is still going (a cancelled or failed run's leftovers wait for
+    /// nobody), oldest first.
+    public func waiting() throws -> [Request] {
+        try db.query("""
+            SELECT a.* FROM engine_approvals a JOIN engine_runs r ON r.id = a.run_id
+            WHERE a.status = 'pending' AND r.status NOT IN ('succeeded', 'failed', 'cancelled') ORDER BY a.requested_at
+            """).map(Self.request)
+    }
+
+    /// How many have approved a request so far.
+    public func approvals(runID: String, key: String) throws -> [String] {
+        try db.query("SELECT who FROM engine_approval_decisions WHERE run_id = ? AND key = ? AND decision = 'approve' ORDER BY id",
+                     runID, key).compactMap { $0.string("who") }
+    }
+
     static func request(_ r: Row) -> Request {
         let approvers = (try? JSONDecoder().decode([String].self, from: Data((r.string("approvers") ?? "[]").utf8))) ?? []
         return Request(runID: r.string("run_id") ?? "", key: r.string("key") ?? "", message: r.string("message") ?? "",
                        approvers: approvers, quorum: Int(r.int("quorum") ?? 1), allowSelf: r.bool("allow_self") ?? true,
                        timeoutAt: r.double("timeout_at"), onTimeout: r.string("on_timeout") ?? "fail",
-                       status: r.string("status") ?? "pending")
+                       status: r.string("status") ?? "pending", requestedAt: r.double("requested_at") ?? 0)
     }
 
     /// Where a request stands, from its decisions and the clock.

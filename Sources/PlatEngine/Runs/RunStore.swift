@@ -155,12 +155,14 @@ public final class RunStore {
                           hint: "type more of the id")
     }
 
-    public func listRuns(limit: Int = 50, status: RunStatus? = nil) throws -> [RunRecord] {
-        if let status {
-            return try db.query("SELECT * FROM engine_runs WHERE status = ? ORDER BY created_at DESC LIMIT ?",
-                                status.rawValue, limit).map(RunRecord.init)
-        }
-        return try db.query("SELECT * FROM engine_runs ORDER BY created_at DESC LIMIT ?", limit).map(RunRecord.init)
+    public func listRuns(limit: Int = 50, status: RunStatus? = nil, plan: String? = nil) throws -> [RunRecord] {
+        var conditions: [String] = []
+        var values: [SQLBindable?] = []
+        if let status { conditions.append("status = ?"); values.append(status.rawValue) }
+        if let plan { conditions.append("plan = ?"); values.append(plan) }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return try db.query("SELECT * FROM engine_runs\(filter) ORDER BY created_at DESC LIMIT ?", values + [limit])
+            .map(RunRecord.init)
     }
 
     public func sources(of id: String) throws -> [String: String] {

@@ -4,7 +4,7 @@ extension CommandTree {
     /// platform's `script` and `batches` among them); version and help always come last.
     static var builtIn: CommandTree {
         CommandTree([RunCommand.spec, CheckCommand.spec, RunsCommand.spec, StatusCommand.spec, LogsCommand.spec, ResumeCommand.spec,
-                     RetryCommand.spec, CancelCommand.spec, ApproveCommand.spec, ScheduleCommand.spec, SchedulerCommand.spec,
+                     RetryCommand.spec, CancelCommand.spec, ApproveCommand.spec, ApprovalsCommand.spec, PruneCommand.spec, ScheduleCommand.spec, SchedulerCommand.spec,
                      SemverCommand.spec, ConfigCommand.spec])
     }
 }

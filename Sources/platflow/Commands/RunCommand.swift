@@ -8,11 +8,12 @@ enum RunCommand {
     static let spec = CommandSpec(
         name: "run",
         summary: "Run a workflow file as a durable run: its top level, then a plan with parameters.",
-        usage: ["platflow run FILE [PLAN] [--param NAME=VALUE ...] [--detach]"],
+        usage: ["platflow run FILE [PLAN] [--param NAME=VALUE ...] [--detach] [--json]"],
         flags: [
             FlagSpec(name: "param", short: "p", value: "NAME=VALUE", repeats: true,
                      help: "a plan parameter, converted to its declared type (lists and maps as JSON); repeatable"),
-            FlagSpec(name: "detach", help: "record the run, start it in the background, print its id and return at once"),
+            FlagSpec(name: "detach", help: "record the run, start it in the background, print its id and return at once (even with -q)"),
+            FlagSpec(name: "json", help: "stdout holds only the outcome as JSON (id, plan, status, exit_code, error, duration; with --detach id and status); the program's prints go to stderr"),
             waitFlag,
             FlagSpec(name: "scheme", value: "NAME", help: "fill the plan's parameters from a scheme declared in the file (--param overrides)"),
             FlagSpec(name: "list-schemes", help: "list the file's schemes and exit"),
@@ -26,6 +27,8 @@ enum RunCommand {
             "platflow run workflows/hello.plat",
             "platflow run workflows/fizzbuzz.plat main --param n=15",
             "platflow run workflows/nightly.plat --param env=test --detach",
+            "platflow run workflows/nightly.plat --detach -q",
+            "platflow run workflows/hello.plat --json",
             "platflow run workflows/restart-web.plat --scheme prod-web --explain",
         ],
         details: """
@@ -76,7 +79,9 @@ enum RunCommand {
             }
             if args.has("explain") { return try explain(path, plan: planName, params: params, args, terminal) }
             let store = try EngineSession.open(args)
-            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal, verbose: args.has("verbose")),
+            let json = args.has("json")
+            let executor = RunExecutor(store: store, output: TerminalOutput(terminal: terminal, verbose: args.has("verbose"),
+                                                                            programToStderr: json),
                                        waitPolicy: waitPolicy(args))
             // Resolved before the run is recorded: a limit that matches nothing records nothing.
             let limit = try args.value("limit").map { try CMDB(db: store.db).limitTargets($0) }
@@ -87,14 +92,27 @@ enum RunCommand {
             }
             if args.has("detach") {
                 try DetachedWorker.spawn(runID: id, dbPath: store.db.path)
-                terminal.out("\(id)\n")
+                terminal.out(json ? jsonText(["id": id, "status": RunStatus.pending.rawValue]) : "\(id)\n")
                 return ExitCode.ok
             }
             if !terminal.quiet { terminal.err(terminal.paint("run \(id)\n", .dim)) }
-            return drive(executor, id: id, secrets: secrets, upgrade: false, terminal: terminal)
+            let code = drive(executor, id: id, secrets: secrets, upgrade: false, terminal: terminal)
+            if json { terminal.out(jsonText(try outcomeJSON(store, id: id, exitCode: code))) }
+            return code
         } catch {
             return EngineSession.report(error, terminal: terminal)
         }
+    }
+
+    /// What `run --json` prints once the run returns: enough for a script to decide what to do next.
+    static func outcomeJSON(_ store: RunStore, id: String, exitCode: Int32) throws -> [String: Any] {
+        var o: [String: Any] = ["id": id, "exit_code": Int(exitCode)]
+        guard let run = try store.run(id) else { return o }
+        o["plan"] = run.plan ?? NSNull()
+        o["status"] = run.status.rawValue
+        o["error"] = run.error ?? NSNull()
+        o["duration"] = run.duration() ?? NSNull()
+        return o
     }
 
     static let verboseFlag = FlagSpec(name: "verbose", short: "v",

@@ -8,13 +8,15 @@ enum RunsCommand {
     static let spec = CommandSpec(
         name: "runs",
         summary: "List runs, newest first: id, plan, status, started, duration.",
-        usage: ["platflow runs [--status STATUS] [--limit N] [--json]"],
+        usage: ["platflow runs [--plan PLAN] [--status STATUS] [--limit N] [--json]"],
         flags: [
+            FlagSpec(name: "plan", value: "PLAN", help: "only runs of this plan (the name `platflow run FILE PLAN` was given)"),
             FlagSpec(name: "status", value: "STATUS", help: "only runs in this state (pending running sleeping waiting succeeded failed cancelled)"),
             FlagSpec(name: "limit", value: "N", help: "at most N runs", defaultText: "50"),
             FlagSpec(name: "json", help: "a JSON array of runs (id, file, plan, status, created_at, started_at, finished_at, duration, error)"),
         ],
-        examples: ["platflow runs", "platflow runs --status failed", "platflow runs --json --limit 5"],
+        examples: ["platflow runs", "platflow runs --status failed", "platflow runs --plan deploy --status failed",
+                   "platflow runs --json --limit 5"],
         action: execute)
 
     static func execute(_ args: ParsedArguments, terminal: Terminal) -> Int32 {
@@ -33,13 +35,19 @@ enum RunsCommand {
                 guard let n = Int(l), n > 0 else { throw UsageError("--limit takes a positive number, got '\(l)'") }
                 limit = n
             }
-            let runs = try store.listRuns(limit: limit, status: status)
+            var plan: String? = nil
+            if let p = args.value("plan") {
+                guard !p.isEmpty else { throw UsageError("--plan takes a plan name, got an empty one") }
+                plan = p
+            }
+            let runs = try store.listRuns(limit: limit, status: status, plan: plan)
             if args.has("json") {
                 terminal.out(jsonText(runs.map(runJSON)))
                 return ExitCode.ok
             }
             if runs.isEmpty {
-                terminal.err("no runs in \(store.db.path)\n")
+                let filters = [plan.map { "plan \($0)" }, status.map { "status \($0.rawValue)" }].compactMap { $0 }
+                terminal.err("no runs\(filters.isEmpty ? "" : " with " + filters.joined(separator: " and ")) in \(store.db.path)\n")
                 return ExitCode.ok
             }
             var t = Table(header: ["ID", "PLAN", "STATUS", "STARTED", "DURATION", "FILE"])

@@ -25,7 +25,7 @@ struct CommandTree {
 
     /// Every top-level command in the order the overview lists them: the commands added, then version and
     /// help, which every build has.
-    var all: [CommandSpec] { commands + [HelpCommand.versionSpec, HelpCommand.spec(for: self)] }
+    var all: [CommandSpec] { commands + [CompletionCommand.spec(for: self), HelpCommand.versionSpec, HelpCommand.spec(for: self)] }
 
     /// The top-level command `name`; an unknown one is a usage error naming the closest.
     func command(named name: String) throws -> CommandSpec {

@@ -58,9 +58,12 @@ final class TerminalOutput: RunOutput {
     let terminal: Terminal
     /// `-v`: commands' output as it comes, each line prefixed by its host.
     let verbose: Bool
-    init(terminal: Terminal, verbose: Bool = false) {
+    /// `run --json`: stdout holds only the JSON outcome, so the program's prints go to stderr.
+    let programToStderr: Bool
+    init(terminal: Terminal, verbose: Bool = false, programToStderr: Bool = false) {
         self.terminal = terminal
         self.verbose = verbose
+        self.programToStderr = programToStderr
     }
 
     var showsHostOutput: Bool { verbose }
@@ -75,7 +78,7 @@ final class TerminalOutput: RunOutput {
         terminal.err(lines)
     }
 
-    func program(_ text: String) { terminal.out(text) }
+    func program(_ text: String) { programToStderr ? terminal.err(text) : terminal.out(text) }
 
     func progress(_ line: String?) { terminal.progress(line) }
 
