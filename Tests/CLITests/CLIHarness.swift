@@ -109,6 +109,8 @@ struct CLI {
         // A fixed, colourless environment: the output must not depend on the developer's shell.
         var env: [String: String] = ["NO_COLOR": "1", "LANG": "C.UTF-8"]
         if let path = ProcessInfo.processInfo.environment["PATH"] { env["PATH"] = path }
+        // How podman is reached, when the container tests found it must go through their namespace wrapper.
+        if let podman = ProcessInfo.processInfo.environment["PLATFLOW_PODMAN"] { env["PLATFLOW_PODMAN"] = podman }
         process.environment = env
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = outHandle
