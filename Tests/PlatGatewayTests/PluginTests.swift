@@ -8,7 +8,7 @@ import PlatLang
 @Suite(.serialized) struct PluginTests {
     @Test func theStdlibCatalogueLoadsAndDocumentsItself() throws {
         let c = try PluginCatalogue.standard()
-        #expect(c.names == ["access_log", "cors", "header_rewrite", "ip_restriction", "mock", "rate_limit", "request_id", "request_size"])
+        #expect(c.names == ["access_log", "app_key", "cors", "header_rewrite", "ip_restriction", "mock", "rate_limit", "request_id", "request_size"])
         for p in c.plugins.values {
             #expect(!p.description.isEmpty && SemanticVersion.valid(p.version) != nil)
             for k in ["enable", "test", "remove"] { #expect(p.doc[k]?.isEmpty == false, "\(p.name) has no \(k) doc") }

@@ -98,6 +98,17 @@ public enum GatewayFile {
             }
         }
 
+        /// `{name: {setting: value}}`: plugin settings per plugin, or rate limits per resource.
+        func settingsMap(_ k: String) throws -> [String: [String: String]] {
+            var out: [String: [String: String]] = [:]
+            for (name, v) in try entries(k) {
+                let wrap = MapStorage()
+                wrap.set(.string("c"), v)
+                out[name] = try Reader(.map(wrap), owner: "\(owner) \(k).\(name)").textMap("c", lists: true)
+            }
+            return out
+        }
+
         func entries(_ k: String) throws -> [(String, Value)] {
             guard let v = raw(k) else { return [] }
             guard case .map(let m) = v else { throw GatewayError.field(owner, k, "should be a map of name → definition, got \(v.typeName)") }
@@ -118,14 +129,15 @@ public enum GatewayFile {
                                   defaultAuth: auth)
         for (sn, sv) in try g.entries("stages") {
             let r = try Reader(sv, owner: "\(owner) stage '\(sn)'")
-            try r.check(allowed: ["env", "class", "variables", "backends", "backend", "mock"])
+            try r.check(allowed: ["env", "class", "variables", "backends", "backend", "mock", "rate_limits"])
             var mock = false
             if let m = r.raw("mock") {
                 guard case .bool(let b) = m else { throw GatewayError.field("\(owner) stage '\(sn)'", "mock", "should be true or false, got \(m.typeName)") }
                 mock = b
             }
             d.stages.append(GatewayStage(name: sn, env: try r.string("env"), envClass: try r.string("class") ?? "test",
-                                         variables: try r.textMap("variables"), backends: try r.backends("backends") + r.backends("backend"), mock: mock))
+                                         variables: try r.textMap("variables"), backends: try r.backends("backends") + r.backends("backend"), mock: mock,
+                                         rateLimits: try r.settingsMap("rate_limits")))
         }
         for (rn, rv) in try g.entries("resources") {
             d.resources.append(try resource(rn, rv))
@@ -141,12 +153,7 @@ public enum GatewayFile {
         let r = try Reader(v, owner: owner)
         try r.check(allowed: resourceKeys)
         guard let path = try r.string("path") else { throw GatewayError.field(owner, "path", "is required", hint: "path: /orders/{id}") }
-        var plugins: [String: [String: String]] = [:]
-        for (pn, pv) in try r.entries("plugins") {
-            let wrap = MapStorage()
-            wrap.set(.string("c"), pv)
-            plugins[pn] = try Reader(.map(wrap), owner: "\(owner) plugins.\(pn)").textMap("c", lists: true)
-        }
+        let plugins = try r.settingsMap("plugins")
         return GatewayResource(
             name: name, method: (try r.string("method") ?? "GET").uppercased(), path: path,
             backendMethod: try r.string("backend_method")?.uppercased(), backendPath: try r.string("backend_path"),
@@ -229,6 +236,7 @@ public enum GatewayFile {
             if !s.variables.isEmpty { p.append(("variables", texts(s.variables))) }
             if !s.backends.isEmpty { p.append(("backends", hosts(s.backends))) }
             if s.isMock { p.append(("mock", .bool(true))) }
+            if !s.limits.isEmpty { p.append(("rate_limits", map(s.limits.keys.sorted().map { ($0, texts(s.limits[$0]!)) }))) }
             return (s.name, map(p))
         })))
         top.append(("resources", map(d.resources.map { r in

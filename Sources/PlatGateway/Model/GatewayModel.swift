@@ -42,15 +42,34 @@ public struct GatewayStage: Codable, Hashable, Sendable {
     /// A mock stage: every resource answers its documented example from nginx, no backend is called.
     /// (Optional so versions and definitions stored before mock stages existed still decode.)
     public var mock: Bool?
+    /// Rate limits of this stage (docs/gateway.md, "Rate limits per stage"), in the rate_limit plugin's settings:
+    /// a resource's name → limits replacing that resource's own on this stage; `*` → one budget shared by every
+    /// resource of the stage, counted in addition to theirs. Stages are configuration, so these apply to
+    /// whatever version the stage serves. (Optional so stages stored before them still decode.)
+    public var rateLimits: [String: [String: String]]?
 
     public init(name: String, env: String? = nil, envClass: String = "test", variables: [String: String] = [:],
-                backends: [BackendHost] = [], mock: Bool = false) {
+                backends: [BackendHost] = [], mock: Bool = false, rateLimits: [String: [String: String]] = [:]) {
         self.name = name
         self.env = env ?? name
         self.envClass = envClass
         self.variables = variables
         self.backends = backends
         self.mock = mock ? true : nil
+        self.rateLimits = rateLimits.isEmpty ? nil : rateLimits
+    }
+
+    /// The key of a stage-wide limit in `rateLimits`.
+    public static let wholeStage = "*"
+
+    /// The stage's limits (empty when none).
+    public var limits: [String: [String: String]] { rateLimits ?? [:] }
+
+    /// The plugins `r` runs on this stage: its own, with the stage's limit for it in place of its rate_limit.
+    public func plugins(of r: GatewayResource) -> [String: [String: String]] {
+        var p = r.plugins
+        if let l = rateLimits?[r.name] { p["rate_limit"] = l }
+        return p
     }
 
     public var isMock: Bool { mock == true }

@@ -1,3 +1,4 @@
+import PlatLang
 import PlatRelease
 
 /// The checks every definition passes before it is stored, and therefore before anything of it reaches nginx.
@@ -25,6 +26,7 @@ public enum GatewayValidation {
                 try text(v, owner: owner, field: "variable '\(k)'")
             }
             for b in s.backends { try host(b, owner: owner) }
+            try stageLimits(s, of: d, owner: owner, catalogue: catalogue)
         }
         var resourceNames = Set<String>()
         var routes = Set<String>()
@@ -43,6 +45,27 @@ public enum GatewayValidation {
                 throw GatewayError.field(owner, "backends", "are empty and stage '\(s.name)' has none either",
                                          hint: "give the resource backends: [{url: \"http://127.0.0.1:8080\"}] or the stage a backend")
             }
+        }
+    }
+
+    /// A stage's rate limits are rate_limit settings: checked by that plugin as a resource's would be (a
+    /// resource's limit with that resource's auth; the stage-wide one on its own), and a name must be a resource.
+    static func stageLimits(_ s: GatewayStage, of d: GatewayDefinition, owner: String, catalogue: PluginCatalogue) throws {
+        for key in s.limits.keys.sorted() {
+            let limitOwner = "\(owner) rate_limits '\(key)'"
+            if key == GatewayStage.wholeStage {
+                let p = try catalogue.plugin("rate_limit", owner: limitOwner)
+                let conf = try p.configure(s.limits[key]!, owner: limitOwner)
+                let ctx = PluginLines.context(gateway: d.name, stage: s.name, resource: key, zone: "gw_check", method: "ANY", path: "/", auth: "stage")
+                for f in ["init"] + GatewayPlugin.phases { _ = try p.directives(f, conf: conf, ctx: ctx, owner: limitOwner, indent: "") }
+                continue
+            }
+            guard var r = d.resources.first(where: { $0.name == key }) else {
+                throw GatewayError.field(limitOwner, "resource", "names no resource of gateway '\(d.name)'",
+                                         hint: closestName(to: key, in: d.resources.map(\.name)).map { "did you mean '\($0)'?" } ?? "a resource's name, or '*' for the whole stage")
+            }
+            r.plugins = ["rate_limit": s.limits[key]!]
+            try catalogue.check(r, auth: r.auth ?? d.defaultAuth, owner: limitOwner)
         }
     }
 

@@ -18,13 +18,19 @@ public final class NginxDataPlane {
     public let prefix: String
     public let nginx: String
     public let port: Int
+    /// Where nginx's dynamic modules are (the Lua module, when a release uses Lua blocks).
+    public let modules: String
 
-    public init(prefix: String, port: Int, nginx: String? = nil) {
+    /// `modules`: `PLATFLOW_NGINX_MODULES`, else Debian's /usr/lib/nginx/modules.
+    public init(prefix: String, port: Int, nginx: String? = nil, modules: String? = nil) {
         self.prefix = (prefix as NSString).standardizingPath.hasPrefix("/") ? (prefix as NSString).standardizingPath
             : FileManager.default.currentDirectoryPath + "/" + prefix
         self.port = port
         self.nginx = nginx ?? NginxDataPlane.findNginx()
+        self.modules = modules ?? ProcessInfo.processInfo.environment["PLATFLOW_NGINX_MODULES"] ?? NginxDataPlane.debianModules
     }
+
+    public static let debianModules = "/usr/lib/nginx/modules"
 
     /// The port recorded in a prefix by an earlier `serve`, if any.
     public static func recordedPort(prefix: String) -> Int? {
@@ -43,8 +49,16 @@ public final class NginxDataPlane {
     public var listen: String { "127.0.0.1:\(port)" }
     var pidFile: String { prefix + "/nginx.pid" }
 
-    func mainConfig(including file: String) -> String {
-        """
+    /// `lua`: load the Lua module (and the kit it needs) first, for a configuration with Lua blocks.
+    func mainConfig(including file: String, lua: Bool = false) -> String {
+        NginxDataPlane.mainConfig(prefix: prefix, listen: listen, including: file, modules: lua ? modules : nil)
+    }
+
+    /// The main file of a prefix (also written on remote hosts); `modules` set: load the Lua module from there.
+    /// `luaCheck`: the file that compiles the Lua blocks and exits (`NginxRenderer.luaCheckVariable`).
+    static func mainConfig(prefix: String, listen: String, including file: String, modules: String?, luaCheck: Bool = false) -> String {
+        (modules.map { m in LuaChunk.moduleFiles.map { "load_module \(m)/\($0);\n" }.joined() } ?? "")
+            + (luaCheck ? "env \(NginxRenderer.luaCheckVariable);\n" : "") + """
         # Written by platflow gateway: nginx under its own prefix.
         worker_processes 1;
         pid \(prefix)/nginx.pid;
@@ -74,12 +88,26 @@ public final class NginxDataPlane {
     public func prepare() throws {
         let fm = FileManager.default
         for d in [prefix, prefix + "/logs", prefix + "/tmp"] { try fm.createDirectory(atPath: d, withIntermediateDirectories: true) }
-        try mainConfig(including: "gateway.conf").write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
-        try mainConfig(including: "gateway.next.conf").write(toFile: prefix + "/nginx.test.conf", atomically: true, encoding: .utf8)
         if !fm.fileExists(atPath: prefix + "/gateway.conf") {
             try "# no release yet\n".write(toFile: prefix + "/gateway.conf", atomically: true, encoding: .utf8)
         }
+        try writeMain(for: try String(contentsOfFile: prefix + "/gateway.conf", encoding: .utf8))
+        try mainConfig(including: "gateway.next.conf").write(toFile: prefix + "/nginx.test.conf", atomically: true, encoding: .utf8)
         try "\(port)\n".write(toFile: prefix + "/listen", atomically: true, encoding: .utf8)
+    }
+
+    /// nginx.conf for serving `rendered`: with the Lua module loaded when it uses Lua blocks.
+    func writeMain(for rendered: String) throws {
+        try mainConfig(including: "gateway.conf", lua: NginxRenderer.usesLua(rendered)).write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
+    }
+
+    /// A configuration with Lua blocks needs Debian's Lua module: say which package when it is not there.
+    func checkLuaModule(for rendered: String) throws {
+        guard NginxRenderer.usesLua(rendered) else { return }
+        for f in LuaChunk.moduleFiles where !FileManager.default.fileExists(atPath: modules + "/" + f) {
+            throw GatewayError.failed("this configuration has plugins' Lua blocks, and nginx's Lua module is not installed (no \(modules)/\(f))",
+                                      hint: "install Debian's \(LuaChunk.package) (apt-get install \(LuaChunk.package); scripts/setup.sh does), or set PLATFLOW_NGINX_MODULES to where its modules are; the previous release keeps serving")
+        }
     }
 
     /// Runs nginx with `arguments` and the prefix; returns its exit status and output.
@@ -106,6 +134,7 @@ public final class NginxDataPlane {
     public func start(rendered: String) throws {
         try prepare()
         try test(rendered)
+        try writeMain(for: rendered)
         try FileManager.default.moveItemReplacing(prefix + "/gateway.next.conf", to: prefix + "/gateway.conf")
         let r = try run(["-c", prefix + "/nginx.conf"])
         guard r.status == 0 else { throw GatewayError.failed("nginx did not start: \(r.output.trimmingCharacters(in: .whitespacesAndNewlines))", hint: "see \(prefix)/logs/error.log") }
@@ -118,6 +147,7 @@ public final class NginxDataPlane {
     public func runForeground(rendered: String) throws -> Int32 {
         try prepare()
         try test(rendered)
+        try writeMain(for: rendered)
         try FileManager.default.moveItemReplacing(prefix + "/gateway.next.conf", to: prefix + "/gateway.conf")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: nginx)
@@ -136,12 +166,26 @@ public final class NginxDataPlane {
 
     /// `nginx -t` on a candidate; a failure names nginx's complaint and changes nothing.
     func test(_ rendered: String) throws {
+        try checkLuaModule(for: rendered)
+        try mainConfig(including: "gateway.next.conf", lua: NginxRenderer.usesLua(rendered))
+            .write(toFile: prefix + "/nginx.test.conf", atomically: true, encoding: .utf8)
         try rendered.write(toFile: prefix + "/gateway.next.conf", atomically: true, encoding: .utf8)
         let r = try run(["-t", "-q", "-c", prefix + "/nginx.test.conf"])
         guard r.status == 0 else {
             try? FileManager.default.removeItem(atPath: prefix + "/gateway.next.conf")
             throw GatewayError.failed("nginx -t refused the rendered configuration: \(r.output.trimmingCharacters(in: .whitespacesAndNewlines))",
                                       hint: "the previous release keeps serving")
+        }
+        guard NginxRenderer.usesLua(rendered) else { return }
+        try NginxDataPlane.mainConfig(prefix: prefix, listen: listen, including: "gateway.next.conf", modules: modules, luaCheck: true)
+            .write(toFile: prefix + "/nginx.luacheck.conf", atomically: true, encoding: .utf8)
+        let check = try ProcessRunner.run(ProcessSpec(
+            arguments: [nginx, "-p", prefix + "/", "-e", prefix + "/logs/error.log", "-c", prefix + "/nginx.luacheck.conf", "-g", "daemon off; master_process off;"],
+            environment: ProcessInfo.processInfo.environment.merging([NginxRenderer.luaCheckVariable: "1"]) { $1 }, timeout: 30))
+        guard check.exitCode == 0 else {
+            try? FileManager.default.removeItem(atPath: prefix + "/gateway.next.conf")
+            throw GatewayError.failed("nginx's Lua module refused a plugin's Lua block: \(String(decoding: check.stdout + check.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))",
+                                      hint: "the block is named '=plugin NAME PHASE ZONE'; the previous release keeps serving")
         }
     }
 
@@ -172,6 +216,8 @@ public final class NginxDataPlane {
         let live = prefix + "/gateway.conf", previous = prefix + "/gateway.previous.conf"
         try? FileManager.default.removeItem(atPath: previous)
         try FileManager.default.copyItem(atPath: live, toPath: previous)
+        let previousText = try String(contentsOfFile: live, encoding: .utf8)
+        try writeMain(for: rendered)
         try FileManager.default.moveItemReplacing(prefix + "/gateway.next.conf", to: live)
         guard let pid = runningPID else { return }
         do {
@@ -191,6 +237,7 @@ public final class NginxDataPlane {
             }
         } catch {
             try? FileManager.default.moveItemReplacing(previous, to: live)
+            try? writeMain(for: previousText)
             kill(pid, SIGHUP)
             throw error
         }

@@ -4,8 +4,8 @@
 /// - `$gw_key_id`: the id part of `X-Api-Key` when the header has a key's shape (`KEYID.SECRET`), else empty;
 /// - `$gw_key_digest` and `$gw_key_consumer`: that key id's stored digest and consumer (empty when unknown or
 ///   revoked);
-/// - per resource, `secure_link_md5` computes the digest of the header and `secure_link` compares it with the
-///   stored one: `$secure_link` is empty when they differ (401);
+/// - per resource, the `app_key` plugin (stdlib) writes the checks: `secure_link_md5` computes the digest of
+///   the header and `secure_link` compares it with the stored one: `$secure_link` is empty when they differ (401);
 /// - `$gw_granted`: a grant of the consumer on `GATEWAY/RESOURCE`, else on the whole `GATEWAY`, the two
 ///   looked up by `"$gw_key_consumer $gw_grant_resource"` and `"$gw_key_consumer $gw_grant_gateway"`, which
 ///   each resource location sets (403 without one).
@@ -31,22 +31,6 @@ extension NginxRenderer {
         out += "map \"$gw_key_consumer $gw_grant_resource\" $gw_granted {\n    default $gw_granted_gateway;\n"
         for g in grants where g.resource != nil { out += "    \"\(g.consumer) \(g.scope)\" 1;\n" }
         out += "}\n"
-        return out
-    }
-
-    /// The checks in a resource's location, in the rewrite phase (before the rate limit and the proxy).
-    static func renderAuth(_ auth: AuthMode, gateway: String, resource: String) -> String {
-        guard auth != .none else { return "" }
-        var out = "        if ($http_x_api_key = \"\") { return 401 '{\"error\":\"app key required\",\"header\":\"\(appKeyHeader)\"}'; }\n"
-        out += "        secure_link $gw_key_digest;\n"
-        out += "        secure_link_md5 \"$http_x_api_key\";\n"
-        out += "        if ($secure_link = \"\") { return 401 '{\"error\":\"app key not valid\",\"header\":\"\(appKeyHeader)\"}'; }\n"
-        out += "        set $gw_grant_gateway \"\(gateway)\";\n"
-        out += "        set $gw_grant_resource \"\(gateway)/\(resource)\";\n"
-        out += "        if ($gw_granted = \"\") { return 403 '{\"error\":\"not granted\",\"resource\":\"\(resource)\"}'; }\n"
-        if auth == .both {
-            out += "        if ($http_authorization = \"\") { return 401 '{\"error\":\"user token required\",\"header\":\"Authorization\"}'; }\n"
-        }
         return out
     }
 }

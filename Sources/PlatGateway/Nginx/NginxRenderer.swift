@@ -34,9 +34,13 @@ public enum NginxRenderer {
     public static func render(_ stages: [ServedStage], consumers: ConsumerTable, plugins: [String: PluginLines], listen: String) -> String {
         var out = "# Rendered by platflow from the gateway model; edits here are overwritten on the next publish.\n"
         // The maps use variables only resource locations with auth set, so they exist only alongside one.
-        if stages.contains(where: { s in !s.stage.isMock && s.version.resources.contains { s.version.auth(of: $0) != .none && !s.offline.contains($0.name) } }) {
+        // A limit counted per consumer (a stage-wide one may be) uses them too.
+        if stages.contains(where: { s in !s.stage.isMock && s.version.resources.contains { s.version.auth(of: $0) != .none && !s.offline.contains($0.name) } })
+            || plugins.values.contains(where: { $0.http.contains { $0.contains("$gw_key_") } }) {
             out += "\n" + renderConsumers(consumers)
         }
+        let luaInit = renderLuaInit(plugins)
+        if !luaInit.isEmpty { out += "\n" + luaInit }
         for s in stages.sorted(by: { ($0.gateway.name, $0.stage.name) < ($1.gateway.name, $1.stage.name) }) {
             out += "\n" + renderStage(s, consumers: consumers, plugins: plugins, listen: listen)
         }
@@ -47,6 +51,7 @@ public enum NginxRenderer {
         let g = s.gateway.name, st = s.stage.name
         let resources = s.version.resources.sorted { $0.name < $1.name }
         var out = "# gateway \(g), stage \(st) (\(s.stage.env), \(s.stage.envClass)): version \(s.version.version), release \(s.releaseID)\n"
+        for line in plugins[name(g, st, GatewayStage.wholeStage)]?.http ?? [] { out += line + "\n" }
         for r in resources {
             for line in plugins[name(g, st, r.name)]?.http ?? [] { out += line + "\n" }
         }
@@ -119,10 +124,9 @@ public enum NginxRenderer {
             out += "        return \(offlineStatus) '{\"error\":\"offline\",\"resource\":\"\(r.name)\"}';\n    }\n"
             return out
         }
-        // Plugins' rewrite phase, the key check, plugins' access phase; the log phase after the proxy settings.
+        // Plugins' rewrite phase (the app_key plugin's key check among them), their access phase; the log phase
+        // after the proxy settings.
         for line in plugins.phases["rewrite"] ?? [] { out += line + "\n" }
-        let auth = s.version.auth(of: r)
-        out += renderAuth(auth, gateway: g, resource: r.name)
         for line in plugins.phases["access"] ?? [] { out += line + "\n" }
         let hosts = r.backends.isEmpty ? s.stage.backends : r.backends
         let scheme = hosts.first?.scheme ?? "http"
@@ -130,11 +134,6 @@ public enum NginxRenderer {
         if let m = r.backendMethod, m != r.method { out += "        proxy_method \(m);\n" }
         out += "        proxy_set_header Host $proxy_host;\n"
         out += "        proxy_set_header Connection \"\";\n"
-        if auth != .none {
-            // The key stays at the gateway; the backend learns who called.
-            out += "        proxy_set_header \(appKeyHeader) \"\";\n"
-            out += "        proxy_set_header \(consumerHeader) $gw_key_consumer;\n"
-        }
         for k in r.setHeaders.keys.sorted() { out += "        proxy_set_header \(k) \"\(r.setHeaders[k]!)\";\n" }
         for k in r.removeHeaders.sorted() { out += "        proxy_set_header \(k) \"\";\n" }
         out += "        proxy_connect_timeout \(r.timeout)s;\n"
@@ -142,6 +141,7 @@ public enum NginxRenderer {
         out += "        proxy_read_timeout \(r.timeout)s;\n"
         out += "        proxy_pass \(scheme)://\(name(g, st, r.name))\(backendURI(r))$is_args$args;\n"
         for line in plugins.phases["log"] ?? [] { out += line + "\n" }
+        out += renderLuaCalls(plugins, zone: name(g, st, r.name))
         out += "    }\n"
         return out
     }

@@ -162,16 +162,36 @@ public final class GatewayPlugin {
         return .map(conf)
     }
 
-    /// The directives of `function` (`init` or a phase) for one resource, as nginx lines.
+    /// The directives of `function` (`init` or a phase) for one resource, as nginx lines (Lua blocks it gives
+    /// are checked and dropped: `output` keeps them).
     func directives(_ function: String, conf: Value, ctx: Value, owner: String, indent: String) throws -> [String] {
-        guard instance.hasFunction(function) else { return [] }
+        try output(function, conf: conf, ctx: ctx, owner: owner, indent: indent).lines
+    }
+
+    /// What `function` returns for one resource: nginx lines, and the Lua blocks (`lua(PHASE, CODE)`) it gives
+    /// in the order given. `init` gives http-level directives only.
+    func output(_ function: String, conf: Value, ctx: Value, owner: String, indent: String) throws -> (lines: [String], lua: [LuaChunk]) {
+        guard instance.hasFunction(function) else { return ([], []) }
         let result = try run(function, [conf, ctx], owner: owner)
+        let items: [Value]
         switch result {
-        case .null: return []
-        case .list(let xs): return try xs.flatMap { try NginxDirective.render($0, indent: indent, plugin: name) }
-        case .map: return try NginxDirective.render(result, indent: indent, plugin: name)
+        case .null: return ([], [])
+        case .list(let xs): items = xs
+        case .map: items = [result]
         default: throw GatewayError.invalidInput("plugin \(name): \(function) returned \(result.typeName)", hint: "return a list of directive(...) values")
         }
+        var lines: [String] = [], lua: [LuaChunk] = []
+        for item in items {
+            if let chunk = try LuaChunk.from(item, plugin: name) {
+                guard function != "init" else {
+                    throw GatewayError.invalidInput("plugin \(name): init returned a Lua block", hint: "return lua(PHASE, CODE) from rewrite, access or log")
+                }
+                lua.append(chunk)
+            } else {
+                lines += try NginxDirective.render(item, indent: indent, plugin: name)
+            }
+        }
+        return (lines, lua)
     }
 
     /// One call at a time: a plugin's interpreter state is not shared between threads (the stdlib catalogue

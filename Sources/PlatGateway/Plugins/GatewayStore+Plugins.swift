@@ -35,6 +35,16 @@ extension GatewayStore {
             throw GatewayError.invalidInput("gateway '\(gateway)' has no resource '\(resource)'",
                                             hint: closestName(to: resource, in: d.resources.map(\.name)).map { "did you mean '\($0)'?" })
         }
+        if plugin == PluginCatalogue.appKeyPlugin && d.resources[i].plugins[plugin] == nil {
+            // App-key auth is on where the resource's auth asks for a key: turning the plugin on or off sets it.
+            let mode = settings.map { $0["mode"] ?? AuthMode.appKey.rawValue } ?? AuthMode.none.rawValue
+            guard let auth = AuthMode(rawValue: mode), settings == nil || auth != .none, (settings ?? [:]).keys.allSatisfy({ $0 == "mode" }) else {
+                throw GatewayError.field("resource '\(resource)'", "plugins.app_key", "takes only mode=app_key or mode=both", hint: "disable it to set auth none")
+            }
+            d.resources[i].auth = auth
+            try put(d)
+            return
+        }
         if let settings {
             _ = try pluginCatalogue().plugin(plugin, owner: "resource '\(resource)'")
             d.resources[i].plugins[plugin] = settings
@@ -45,6 +55,27 @@ extension GatewayStore {
             }
             d.resources[i].plugins[plugin] = nil
         }
+        try put(d)
+    }
+}
+
+/// A stage's own rate limits (docs/gateway.md, "Rate limits per stage").
+extension GatewayStore {
+    /// Sets (or with `settings` nil removes) the limit of `stage` for `resource`, or for the whole stage when
+    /// `resource` is `*`. Stages are configuration: the change applies at the stage's next publish or rollback.
+    public func setStageRateLimit(gateway: String, stage: String, resource: String, settings: [String: String]?) throws {
+        var d = try definition(gateway)
+        guard let i = d.stages.firstIndex(where: { $0.name == stage }) else {
+            throw GatewayError.invalidInput("gateway '\(gateway)' has no stage '\(stage)'",
+                                            hint: closestName(to: stage, in: d.stages.map(\.name)).map { "did you mean '\($0)'?" } ?? "stages: " + d.stages.map(\.name).joined(separator: ", "))
+        }
+        var limits = d.stages[i].limits
+        if settings == nil && limits[resource] == nil {
+            throw GatewayError.invalidInput("stage '\(stage)' of gateway '\(gateway)' has no rate limit for '\(resource)'",
+                                            hint: limits.isEmpty ? "it has none" : "it has limits for: " + limits.keys.sorted().joined(separator: ", "))
+        }
+        limits[resource] = settings
+        d.stages[i].rateLimits = limits.isEmpty ? nil : limits
         try put(d)
     }
 }

@@ -101,14 +101,17 @@ enum NginxDirective {
     }
 }
 
-/// The helpers appended to every plugin file: the quoting API's constructors.
+/// The helpers appended to every plugin file: the quoting API's constructors, `lua(PHASE, CODE)` for a Lua
+/// block (`LuaChunk`), and `lua_string(TEXT)`, TEXT as a Lua string literal (for settings put into Lua code).
 enum PluginPrelude {
-    static let source = """
+    static let source = #"""
 
         fn directive(name, args = []) { return {directive: name, args: args} }
         fn variable(name) { return {variable: name} }
         fn concat(parts) { return {concat: parts} }
         fn when(left, op, right, then) { return {when: [left, op, right], then: then} }
+        fn lua(phase, code) { return {lua: phase, code: code} }
+        fn lua_string(text) { return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r") + "\"" }
 
-        """
+        """#
 }

@@ -212,5 +212,40 @@ extension PluginCatalogue {
             return [directive("access_log", ["logs/" + ctx.zone + ".log", ctx.zone])]
         }
         """#),
+        ("app_key.plat", #"""
+        let name = "app_key"
+        let version = "1.0.0"
+        let priority = 50
+        let description = "Checks a consumer's app key (X-Api-Key) against the digests nginx holds, then its grant: 401 without a valid key, 403 without a grant; with auth both, also 401 without an Authorization header. On for every resource whose auth is app_key or both."
+        let schema = {}
+        let doc = {
+            enable: "auth: app_key (or both) on the resource or as the gateway's default_auth; plugin enable GATEWAY RESOURCE app_key [--set mode=both] sets it",
+            test: "call without X-Api-Key: 401; with a granted consumer's key: 200; with a key of a consumer without a grant: 403",
+            remove: "auth: none on the resource (plugin disable GATEWAY RESOURCE app_key sets it)",
+        }
+
+        fn rewrite(conf, ctx) {
+            if ctx.auth == "none" { fail("app_key runs on resources whose auth is app_key or both; set the resource's auth instead of listing the plugin") }
+            let header = "X-Api-Key"
+            var out = [
+                when(variable("http_x_api_key"), "=", "", [directive("return", [401, "{\"error\":\"app key required\",\"header\":\"" + header + "\"}"])]),
+                directive("secure_link", [variable("gw_key_digest")]),
+                directive("secure_link_md5", [concat([variable("http_x_api_key")])]),
+                when(variable("secure_link"), "=", "", [directive("return", [401, "{\"error\":\"app key not valid\",\"header\":\"" + header + "\"}"])]),
+                directive("set", [variable("gw_grant_gateway"), ctx.gateway]),
+                directive("set", [variable("gw_grant_resource"), ctx.gateway + "/" + ctx.resource]),
+                when(variable("gw_granted"), "=", "", [directive("return", [403, "{\"error\":\"not granted\",\"resource\":\"" + ctx.resource + "\"}"])]),
+            ]
+            if ctx.auth == "both" {
+                out = out + [when(variable("http_authorization"), "=", "", [directive("return", [401, "{\"error\":\"user token required\",\"header\":\"Authorization\"}"])])]
+            }
+            return out
+        }
+
+        fn access(conf, ctx) {
+            # The key stays at the gateway; the backend learns who called.
+            return [directive("proxy_set_header", ["X-Api-Key", ""]), directive("proxy_set_header", ["X-Gateway-Consumer", variable("gw_key_consumer")])]
+        }
+        """#),
     ]
 }

@@ -117,5 +117,10 @@ enum GatewaySchema {
                 installed_at REAL NOT NULL
             );
             """),
+        // A stage's settings beyond its backends (rate limits of its own; where its nginx runs), as JSON
+        // (`StageSettings` in GatewayStore.swift), so later settings need no new column.
+        Migration(module: "gateway", version: 5, sql: """
+            ALTER TABLE gateway_stages ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+            """),
     ]
 }

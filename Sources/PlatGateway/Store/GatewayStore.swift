@@ -46,8 +46,9 @@ public final class GatewayStore {
             try db.execute("DELETE FROM gateway_stages WHERE gateway = ?", d.name)
             try db.execute("DELETE FROM gateway_resources WHERE gateway = ?", d.name)
             for s in d.stages {
-                try db.execute("INSERT INTO gateway_stages (gateway, name, env, env_class, variables, backends, mock) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               d.name, s.name, s.env, s.envClass, GatewayStore.encode(s.variables), GatewayStore.encode(s.backends), Int64(s.isMock ? 1 : 0))
+                try db.execute("INSERT INTO gateway_stages (gateway, name, env, env_class, variables, backends, mock, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               d.name, s.name, s.env, s.envClass, GatewayStore.encode(s.variables), GatewayStore.encode(s.backends), Int64(s.isMock ? 1 : 0),
+                               GatewayStore.encode(StageSettings(s)))
             }
             for (i, r) in d.resources.enumerated() {
                 try db.execute("INSERT INTO gateway_resources (gateway, name, method, path, definition, position) VALUES (?, ?, ?, ?, ?, ?)",
@@ -71,10 +72,12 @@ public final class GatewayStore {
                                             hint: near.map { "did you mean '\($0)'?" } ?? (known.isEmpty ? "import one: platflow gateway import FILE" : "known: " + known.joined(separator: ", ")))
         }
         let stages = try db.query("SELECT * FROM gateway_stages WHERE gateway = ? ORDER BY name", name).map { row in
-            GatewayStage(name: row.string("name") ?? "", env: row.string("env"), envClass: row.string("env_class") ?? "test",
-                         variables: try GatewayStore.decode([String: String].self, row.string("variables"), what: "stage variables"),
-                         backends: try GatewayStore.decode([BackendHost].self, row.string("backends"), what: "stage backends"),
-                         mock: row.int("mock") == 1)
+            var stage = GatewayStage(name: row.string("name") ?? "", env: row.string("env"), envClass: row.string("env_class") ?? "test",
+                                     variables: try GatewayStore.decode([String: String].self, row.string("variables"), what: "stage variables"),
+                                     backends: try GatewayStore.decode([BackendHost].self, row.string("backends"), what: "stage backends"),
+                                     mock: row.int("mock") == 1)
+            try GatewayStore.decode(StageSettings.self, row.string("settings"), what: "stage settings").apply(to: &stage)
+            return stage
         }
         let resources = try db.query("SELECT definition FROM gateway_resources WHERE gateway = ? ORDER BY position", name).map {
             try GatewayStore.decode(GatewayResource.self, $0.string("definition"), what: "resource")
@@ -346,6 +349,19 @@ public final class GatewayStore {
             }
         }
         return out
+    }
+}
+
+/// What a stage row keeps beyond its columns (migration 5): settings added after the table was made.
+struct StageSettings: Codable {
+    var rateLimits: [String: [String: String]]?
+
+    init(_ s: GatewayStage) {
+        rateLimits = s.rateLimits
+    }
+
+    func apply(to s: inout GatewayStage) {
+        s.rateLimits = rateLimits
     }
 }
 

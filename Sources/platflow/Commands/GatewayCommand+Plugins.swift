@@ -116,13 +116,18 @@ extension GatewayCommand {
         } ?? d.stages.first ?? GatewayStage(name: "-")
         let catalogue = try store.pluginCatalogue()
         let v = ResourceVersion(gateway: d.name, version: "0.0.0", defaultAuth: d.defaultAuth, resources: [r], comment: "", createdBy: "", createdAt: 0)
-        let lines = try PluginLines.compute([ServedStage(gateway: d, stage: stage, version: v, releaseID: 0)], catalogue: catalogue)
-            .first?.value ?? PluginLines()
+        let lines = try PluginLines.compute([ServedStage(gateway: d, stage: stage, version: v, releaseID: 0)], catalogue: catalogue)[
+            NginxRenderer.name(d.name, stage.name, r.name)] ?? PluginLines()
+        var running = r
+        running.plugins = PluginCatalogue.effective(r, auth: v.auth(of: r), stage: stage)
         var out = ""
-        for (phase, p) in try catalogue.order(r, owner: "resource '\(r.name)'") { out += "\(phase)  \(p.priority)  \(p.name)\n" }
+        for (phase, p) in try catalogue.order(running, owner: "resource '\(r.name)'") { out += "\(phase)  \(p.priority)  \(p.name)\n" }
         if out.isEmpty { terminal.out("resource \(r.name) uses no plugins\n"); return ExitCode.ok }
         if !lines.http.isEmpty { out += "\nhttp:\n" + lines.http.map { "    " + $0 + "\n" }.joined() }
         for phase in GatewayPlugin.phases { if let ls = lines.phases[phase], !ls.isEmpty { out += "\n\(phase):\n" + ls.map { $0 + "\n" }.joined() } }
+        for phase in LuaChunk.phases {
+            for c in lines.lua[phase] ?? [] { out += "\n\(phase)_by_lua (\(c.plugin)):\n" + c.code.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 + "\n" }.joined() }
+        }
         terminal.out(out)
         return ExitCode.ok
     }
@@ -208,23 +213,67 @@ extension GatewayCommand {
 }
 
 extension GatewayCommand {
-    static let ratelimit = CommandSpec(name: "ratelimit", summary: "Rate limits of resources (the rate_limit plugin).", subcommands: [
-        leaf("set", "Limit a resource per client address or per consumer: past the rate and burst, 429.",
-             usage: ["platflow gateway ratelimit set GATEWAY RESOURCE RATE [--burst N] [--by address|consumer]"],
+    static let ratelimit = CommandSpec(name: "ratelimit", summary: "Rate limits of resources and stages (the rate_limit plugin).", subcommands: [
+        leaf("set", "Limit a resource, or with --stage a resource on one stage or the whole stage: past the rate and burst, 429.",
+             usage: ["platflow gateway ratelimit set GATEWAY RESOURCE RATE [--burst N] [--by address|consumer]",
+                     "platflow gateway ratelimit set GATEWAY RESOURCE|'*' RATE --stage STAGE [--burst N] [--by address|consumer]"],
              flags: [FlagSpec(name: "burst", value: "N", help: "requests above the rate answered at once", defaultText: "0"),
-                     FlagSpec(name: "by", value: "address|consumer", help: "what is counted", defaultText: "address"), actorFlag],
-             examples: ["platflow gateway ratelimit set shop list_orders 10r/s --burst 20 --by consumer"],
+                     FlagSpec(name: "by", value: "address|consumer", help: "what is counted", defaultText: "address"),
+                     FlagSpec(name: "stage", value: "STAGE", help: "set the stage's own limit instead of the resource's"), actorFlag],
+             examples: ["platflow gateway ratelimit set shop list_orders 10r/s --burst 20 --by consumer",
+                        "platflow gateway ratelimit set shop list_orders 2r/s --stage test",
+                        "platflow gateway ratelimit set shop '*' 100r/s --burst 50 --stage prod"],
              details: """
-                 The same as `gateway plugin enable GATEWAY RESOURCE rate_limit --set rate=RATE ...`: the definition
-                 changes, a new version carries it; `gateway plugin disable GATEWAY RESOURCE rate_limit` removes it. By
-                 consumer needs the resource's auth to be app_key or both (the key is checked before the limit).
+                 Without --stage: the same as `gateway plugin enable GATEWAY RESOURCE rate_limit --set rate=RATE ...`;
+                 the definition changes and a new version carries it. With --stage: the stage's own limit, which
+                 applies to whatever version the stage serves from its next publish or rollback on: for a resource it
+                 replaces the resource's own limit on that stage; for '*' it is one budget shared by every resource of
+                 the stage, counted in addition to their own limits. By consumer needs the resource's auth to be
+                 app_key or both (the key is checked before the limit).
                  """, arguments: 3...3) { args, store, terminal in
             var settings = ["rate": args.positional[2]]
             if let b = args.value("burst") { settings["burst"] = b }
             if let by = args.value("by") { settings["by"] = by }
-            try store.setPlugin(gateway: args.positional[0], resource: args.positional[1], plugin: "rate_limit", settings: settings)
-            terminal.out("rate limit of \(args.positional[0])/\(args.positional[1]): \(args.positional[2])\(args.value("burst").map { ", burst \($0)" } ?? "")\(args.value("by").map { ", by \($0)" } ?? "")\n")
+            let (g, r) = (args.positional[0], args.positional[1])
+            if let stage = args.value("stage") {
+                try store.setStageRateLimit(gateway: g, stage: stage, resource: r, settings: settings)
+            } else {
+                try store.setPlugin(gateway: g, resource: r, plugin: "rate_limit", settings: settings)
+            }
+            terminal.out("rate limit of \(g)/\(r)\(args.value("stage").map { " on stage \($0)" } ?? ""): \(args.positional[2])\(args.value("burst").map { ", burst \($0)" } ?? "")\(args.value("by").map { ", by \($0)" } ?? "")\n")
+            return ExitCode.ok
+        },
+        leaf("remove", "Remove a resource's rate limit, or with --stage the stage's limit for a resource or '*'.",
+             usage: ["platflow gateway ratelimit remove GATEWAY RESOURCE|'*' [--stage STAGE]"],
+             flags: [FlagSpec(name: "stage", value: "STAGE", help: "remove the stage's own limit instead of the resource's"), actorFlag],
+             examples: ["platflow gateway ratelimit remove shop list_orders", "platflow gateway ratelimit remove shop '*' --stage prod"],
+             arguments: 2...2) { args, store, terminal in
+            let (g, r) = (args.positional[0], args.positional[1])
+            if let stage = args.value("stage") {
+                try store.setStageRateLimit(gateway: g, stage: stage, resource: r, settings: nil)
+            } else {
+                try store.setPlugin(gateway: g, resource: r, plugin: "rate_limit", settings: nil)
+            }
+            terminal.out("removed the rate limit of \(g)/\(r)\(args.value("stage").map { " on stage \($0)" } ?? "")\n")
+            return ExitCode.ok
+        },
+        leaf("list", "List the rate limits of a gateway: each resource's own, and each stage's.",
+             usage: ["platflow gateway ratelimit list GATEWAY [--json]"], flags: [jsonFlag],
+             examples: ["platflow gateway ratelimit list shop"], arguments: 1...1) { args, store, terminal in
+            let d = try store.definition(args.positional[0])
+            var rows: [[String]] = []
+            for r in d.resources { if let l = r.plugins["rate_limit"] { rows.append(["(resource)", r.name] + limitColumns(l)) } }
+            for s in d.stages { for k in s.limits.keys.sorted() { rows.append([s.name, k] + limitColumns(s.limits[k]!)) } }
+            if args.has("json") {
+                terminal.out(jsonText(rows.map { ["stage": $0[0], "resource": $0[1], "rate": $0[2], "burst": $0[3], "by": $0[4]] }))
+                return ExitCode.ok
+            }
+            var t = Table(header: ["STAGE", "RESOURCE", "RATE", "BURST", "BY"])
+            t.rows = rows
+            terminal.out(rows.isEmpty ? "gateway \(d.name) has no rate limits\n" : t.render())
             return ExitCode.ok
         },
     ])
+
+    static func limitColumns(_ l: [String: String]) -> [String] { [l["rate"] ?? "-", l["burst"] ?? "0", l["by"] ?? "address"] }
 }
