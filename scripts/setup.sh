@@ -24,6 +24,10 @@ have sqlite3 || need+=(sqlite3)
 { [ -x /usr/sbin/sshd ] || have sshd; } || need+=(openssh-server)
 # The gateway's data plane: stock nginx (its tests start one on 127.0.0.1).
 { [ -x /usr/sbin/nginx ] || have nginx; } || need+=(nginx)
+# Plugins' Lua blocks run in nginx's Lua module (the gateway's Lua tests load it from /usr/lib/nginx/modules).
+[ -f /usr/lib/nginx/modules/ngx_http_lua_module.so ] || need+=(libnginx-mod-http-lua)
+# The gateway docs site's search is tested in a headless browser: Debian's chromium.
+have chromium || need+=(chromium)
 # The gateway docs site's search script is tested with node (the script the browser runs); bench/gateway.sh uses wrk.
 have node || need+=(nodejs)
 have wrk || need+=(wrk)
