@@ -44,7 +44,8 @@ public enum GatewayDocs {
             <script src="index.js"></script>
             <script src="search.js"></script>
             <script>
-            document.getElementById("q").addEventListener("input", function (e) {
+            var box = document.getElementById("q");
+            box.addEventListener("input", function (e) {
               var out = document.getElementById("results");
               out.innerHTML = "";
               search(window.GATEWAY_INDEX, e.target.value).forEach(function (r) {
@@ -53,6 +54,9 @@ public enum GatewayDocs {
                 li.appendChild(a); out.appendChild(li);
               });
             });
+            // A search in the address (index.html?q=WORDS) is typed into the box, so a search can be linked.
+            var given = new URLSearchParams(location.search).get("q");
+            if (given) { box.value = given; box.dispatchEvent(new Event("input")); }
             </script>
             """)))
         for r in resources { pages.append(Page(path: "resources/\(r.name).html", text: resourcePage(r, d, auth: r.auth ?? defaultAuth, updated: updated, port: port))) }
