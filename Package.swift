@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "PlatRelease", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
         // The API gateway: gateways, stages, resources, immutable versions, releases; nginx as the data plane.
         // Asks Release's gates before a production publish.
-        .target(name: "PlatGateway", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatRelease"]),
+        .target(name: "PlatGateway", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatRelease", "PlatJobs"]),
         // The container platform: podman nodes (local storage roots or SSH hosts), charts rendered to Kubernetes
         // manifests, installs with numbered revisions, rolling upgrades, images and a registry, kubectl clusters.
         .target(name: "PlatContainers", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
@@ -50,15 +50,16 @@ let package = Package(
                           swiftSettings: staticRuntime, linkerSettings: staticRuntimeLink),
         // Benchmarks of the engine against raw SQLite (bench/journal.sh runs them in release).
         .executableTarget(name: "platflow-bench", dependencies: ["PlatEngine", "PlatStore", "PlatLang", "PlatJobs", "PlatCMDB", "CSQLite"]),
-        // What several test targets share (a seeded random generator); never linked into the product.
-        .target(name: "PlatTestKit", path: "Tests/PlatTestKit"),
+        // What several test targets share (a seeded random generator, a real sshd on loopback); never linked into
+        // the product.
+        .target(name: "PlatTestKit", dependencies: ["PlatEngine", "PlatJobs"], path: "Tests/PlatTestKit"),
         .testTarget(name: "PlatLangTests", dependencies: ["PlatLang", "PlatTestKit"], exclude: ["Cases", "YAMLCorpus"]),
         .testTarget(name: "PlatStoreTests", dependencies: ["PlatStore"]),
         .testTarget(name: "PlatEngineTests", dependencies: ["PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatJobsTests", dependencies: ["PlatJobs", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"]),
         .testTarget(name: "PlatCMDBTests", dependencies: ["PlatCMDB", "PlatEngine", "PlatLang", "PlatStore", "PlatTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "PlatReleaseTests", dependencies: ["PlatRelease", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs"]),
-        .testTarget(name: "PlatGatewayTests", dependencies: ["PlatGateway", "PlatEngine", "PlatLang", "PlatStore", "PlatRelease"], exclude: ["Golden"]),
+        .testTarget(name: "PlatGatewayTests", dependencies: ["PlatGateway", "PlatEngine", "PlatLang", "PlatStore", "PlatRelease", "PlatJobs", "PlatTestKit"], exclude: ["Golden"]),
         .testTarget(name: "PlatContainersTests", dependencies: ["PlatContainers", "PlatEngine", "PlatLang", "PlatStore", "PlatJobs", "PlatTestKit"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["platflow", "PlatLang", "PlatTestKit"]),
     ],

@@ -2,6 +2,7 @@ import Foundation
 import PlatEngine
 import Testing
 @testable import PlatJobs
+import PlatTestKit
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,6 +3,7 @@ import Testing
 import PlatEngine
 import PlatLang
 @testable import PlatJobs
+import PlatTestKit
 
 /// Scripts over a real OpenSSH server on 127.0.0.1 (started per test by `SSHServer`; a missing or broken sshd
 /// fails these tests, it never skips them). Serialized so the multiplexing timings are not skewed by the others.

@@ -15,6 +15,7 @@ public enum GatewayDeclaration {
         DeclarationKey("backends", .any, example: "[\"http://127.0.0.1:8081\", {url: \"http://127.0.0.1:8082\", weight: 3}]"),
         DeclarationKey("backend", .string, example: "\"http://127.0.0.1:8081\""),
         DeclarationKey("mock", .bool),
+        DeclarationKey("nginx", .any, example: "{host: {address: \"10.0.0.5\", user: \"deploy\"}, prefix: \"/srv/platflow-gateway\", listen: \"0.0.0.0:8080\"}"),
         DeclarationKey("rate_limits", .map(.map(.any)), example: "{\"*\": {rate: \"100r/s\", burst: 50}, list_orders: {rate: \"5r/s\"}}"),
     ]
 

@@ -129,7 +129,7 @@ public enum GatewayFile {
                                   defaultAuth: auth)
         for (sn, sv) in try g.entries("stages") {
             let r = try Reader(sv, owner: "\(owner) stage '\(sn)'")
-            try r.check(allowed: ["env", "class", "variables", "backends", "backend", "mock", "rate_limits"])
+            try r.check(allowed: ["env", "class", "variables", "backends", "backend", "mock", "rate_limits", "nginx"])
             var mock = false
             if let m = r.raw("mock") {
                 guard case .bool(let b) = m else { throw GatewayError.field("\(owner) stage '\(sn)'", "mock", "should be true or false, got \(m.typeName)") }
@@ -137,12 +137,22 @@ public enum GatewayFile {
             }
             d.stages.append(GatewayStage(name: sn, env: try r.string("env"), envClass: try r.string("class") ?? "test",
                                          variables: try r.textMap("variables"), backends: try r.backends("backends") + r.backends("backend"), mock: mock,
-                                         rateLimits: try r.settingsMap("rate_limits")))
+                                         rateLimits: try r.settingsMap("rate_limits"), nginx: try stageNginx(r)))
         }
         for (rn, rv) in try g.entries("resources") {
             d.resources.append(try resource(rn, rv))
         }
         return d
+    }
+
+    /// A stage's `nginx: {host: {...}, prefix: ..., listen: ...}`.
+    static func stageNginx(_ stage: Reader) throws -> StageNginx? {
+        guard let v = stage.raw("nginx") else { return nil }
+        let n = try Reader(v, owner: "\(stage.owner) nginx")
+        try n.check(allowed: ["host", "prefix", "listen", "binary", "modules"])
+        guard let prefix = try n.string("prefix") else { throw GatewayError.field(stage.owner, "nginx.prefix", "is required", hint: "prefix: /srv/platflow-gateway") }
+        guard let listen = try n.string("listen") else { throw GatewayError.field(stage.owner, "nginx.listen", "is required", hint: "listen: \"0.0.0.0:8080\"") }
+        return StageNginx(host: try n.textMap("host"), prefix: prefix, listen: listen, binary: try n.string("binary"), modules: try n.string("modules"))
     }
 
     static let resourceKeys = ["method", "path", "backend_method", "backend_path", "backends", "backend", "timeout", "set_headers",
@@ -237,6 +247,12 @@ public enum GatewayFile {
             if !s.backends.isEmpty { p.append(("backends", hosts(s.backends))) }
             if s.isMock { p.append(("mock", .bool(true))) }
             if !s.limits.isEmpty { p.append(("rate_limits", map(s.limits.keys.sorted().map { ($0, texts(s.limits[$0]!)) }))) }
+            if let n = s.nginx {
+                var np: [(String, Value)] = [("host", texts(n.host)), ("prefix", .string(n.prefix)), ("listen", .string(n.listen))]
+                if let b = n.binary { np.append(("binary", .string(b))) }
+                if let m = n.modules { np.append(("modules", .string(m))) }
+                p.append(("nginx", map(np)))
+            }
             return (s.name, map(p))
         })))
         top.append(("resources", map(d.resources.map { r in

@@ -47,9 +47,11 @@ public struct GatewayStage: Codable, Hashable, Sendable {
     /// resource of the stage, counted in addition to theirs. Stages are configuration, so these apply to
     /// whatever version the stage serves. (Optional so stages stored before them still decode.)
     public var rateLimits: [String: [String: String]]?
+    /// The stage's own nginx on an SSH host; this machine's (the publisher's prefix) when nil.
+    public var nginx: StageNginx?
 
     public init(name: String, env: String? = nil, envClass: String = "test", variables: [String: String] = [:],
-                backends: [BackendHost] = [], mock: Bool = false, rateLimits: [String: [String: String]] = [:]) {
+                backends: [BackendHost] = [], mock: Bool = false, rateLimits: [String: [String: String]] = [:], nginx: StageNginx? = nil) {
         self.name = name
         self.env = env ?? name
         self.envClass = envClass
@@ -57,6 +59,7 @@ public struct GatewayStage: Codable, Hashable, Sendable {
         self.backends = backends
         self.mock = mock ? true : nil
         self.rateLimits = rateLimits.isEmpty ? nil : rateLimits
+        self.nginx = nginx
     }
 
     /// The key of a stage-wide limit in `rateLimits`.

@@ -27,6 +27,7 @@ public enum GatewayValidation {
             }
             for b in s.backends { try host(b, owner: owner) }
             try stageLimits(s, of: d, owner: owner, catalogue: catalogue)
+            try s.nginx?.validate(owner: owner)
         }
         var resourceNames = Set<String>()
         var routes = Set<String>()

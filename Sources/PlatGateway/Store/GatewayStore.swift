@@ -355,13 +355,16 @@ public final class GatewayStore {
 /// What a stage row keeps beyond its columns (migration 5): settings added after the table was made.
 struct StageSettings: Codable {
     var rateLimits: [String: [String: String]]?
+    var nginx: StageNginx?
 
     init(_ s: GatewayStage) {
         rateLimits = s.rateLimits
+        nginx = s.nginx
     }
 
     func apply(to s: inout GatewayStage) {
         s.rateLimits = rateLimits
+        s.nginx = nginx
     }
 }
 

@@ -1,11 +1,11 @@
 import Foundation
 import PlatEngine
-@testable import PlatJobs
+import PlatJobs
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A real OpenSSH server on 127.0.0.1 for tests: its own keys, config, pid file and log in a temporary folder,
+/// A real OpenSSH server on 127.0.0.1 for tests (the job platform's ssh tests, the gateway's remote nginx): its own keys, config, pid file and log in a temporary folder,
 /// on a free port, accepting the current user with a generated ed25519 key.
 ///
 ///     let server = try SSHServer.start()
@@ -14,17 +14,17 @@ import Glibc
 ///
 /// `start()` throws (the test fails, loudly) when sshd is missing or does not come up; it never skips.
 /// The server's "remote" file system is this machine's, so tests can check remote effects directly.
-final class SSHServer: @unchecked Sendable {
+public final class SSHServer: @unchecked Sendable {
     /// The port sshd listens on (127.0.0.1 only).
-    let port: Int
+    public let port: Int
     /// The temporary folder holding keys, config, pid file and log (removed by `stop()`).
-    let directory: String
+    public let directory: String
     /// The private key the server accepts (its public half is in `authorized_keys`).
-    let userKey: String
+    public let userKey: String
     /// The account to log in as: whoever runs the tests.
-    let user: String
+    public let user: String
     /// A host value for this server: ssh transport, the user key, known_hosts "off", connect timeout 5 s.
-    let host: PlatJobs.Host
+    public let host: PlatJobs.Host
 
     private let lock = NSLock()
     private var stopped = false
@@ -41,17 +41,17 @@ final class SSHServer: @unchecked Sendable {
     deinit { stop() }
 
     /// A host value for this server with other fields (another name, key, policy or variables).
-    func host(named name: String? = nil, identity: String? = nil, knownHosts: String = "off",
+    public func host(named name: String? = nil, identity: String? = nil, knownHosts: String = "off",
               connectTimeout: Double = 5, vars: [String: String] = [:]) -> PlatJobs.Host {
         PlatJobs.Host(name: name ?? "sshd-\(port)", address: "127.0.0.1", transport: .ssh, user: user, port: port,
              identity: identity ?? userKey, knownHosts: knownHosts, connectTimeout: connectTimeout, vars: vars)
     }
 
     /// sshd's log so far (for failure messages).
-    var log: String { (try? String(contentsOfFile: directory + "/sshd.log", encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOfFile: directory + "/sshd.log", encoding: .utf8)) ?? "" }
 
     /// Makes another ed25519 key pair in the server's folder (not authorized); returns the private key's path.
-    func generateKey(named name: String) throws -> String {
+    public func generateKey(named name: String) throws -> String {
         let path = directory + "/" + name
         try SSHServer.keygen(path)
         return path
@@ -59,7 +59,7 @@ final class SSHServer: @unchecked Sendable {
 
     /// Starts sshd: generated host and user keys, a free port (picked by binding port 0), `StrictModes no`,
     /// `UsePAM no`, `Subsystem sftp internal-sftp` (modern scp needs it); waits until a login works.
-    static func start() throws -> SSHServer {
+    public static func start() throws -> SSHServer {
         guard let sshd = ["/usr/sbin/sshd", "/usr/local/sbin/sshd"].first(where: { access($0, X_OK) == 0 })
                 ?? ProcessRunner.which("sshd") else {
             throw SSHServerError("sshd is not installed: apt-get install -y openssh-server (.ci/run installs it)")
@@ -109,7 +109,7 @@ final class SSHServer: @unchecked Sendable {
     }
 
     /// Stops sshd (SIGTERM to the pid in its pid file) and removes the folder. Safe to call twice.
-    func stop() { stop(removingFolder: true) }
+    public func stop() { stop(removingFolder: true) }
 
     private func markStopped() {
         lock.lock()
@@ -191,7 +191,7 @@ final class SSHServer: @unchecked Sendable {
     }
 
     /// A port nobody listens on right now: bind port 0 on loopback, read what the kernel chose, close.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SSHServerError("socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -209,7 +209,7 @@ final class SSHServer: @unchecked Sendable {
     }
 
     /// Does something accept TCP connections on 127.0.0.1:`port`?
-    static func canConnect(port: Int) -> Bool {
+    public static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -230,7 +230,7 @@ final class SSHServer: @unchecked Sendable {
 }
 
 /// Why the test sshd could not be started.
-struct SSHServerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct SSHServerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
