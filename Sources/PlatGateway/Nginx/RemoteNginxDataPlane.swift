@@ -117,8 +117,10 @@ public final class RemoteNginxDataPlane {
           echo "$1" >&2; exit 5
         }
         workers() {
+          # The kernel's list of the master's children when it keeps one, else a walk over /proc.
+          if [ -r "/proc/$pid/task/$pid/children" ]; then cat "/proc/$pid/task/$pid/children"; return; fi
           for f in /proc/[0-9]*/stat; do
-            read -r line < "$f" 2>/dev/null || continue
+            { read -r line < "$f"; } 2>/dev/null || continue
             rest=${line##*) }; set -- $rest
             [ "${2:-}" = "$pid" ] && [ "$1" != Z ] && { p=${f#/proc/}; echo "${p%/stat}"; }
           done

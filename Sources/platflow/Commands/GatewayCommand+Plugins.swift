@@ -12,8 +12,10 @@ extension GatewayCommand {
             A plugin is a .plat file with name, version, priority, schema (typed fields with defaults and
             constraints), doc, and functions check_schema(conf), init(conf, ctx), rewrite(conf, ctx), access(conf, ctx),
             log(conf, ctx); phase functions return nginx directives built with directive(NAME, [ARGS]),
-            variable(NAME), concat([...]) and when(LEFT, OP, RIGHT, [...]), which quote what they are given.
-            Directives are written phase first (rewrite, access, log), then by priority (higher first).
+            variable(NAME), concat([...]) and when(LEFT, OP, RIGHT, [...]), which quote what they are given, and
+            Lua blocks with lua(PHASE, CODE) (PHASE: rewrite, access, header_filter, body_filter, log; needs
+            Debian's libnginx-mod-http-lua). Directives are written phase first (rewrite, access, log), then by
+            priority (higher first). App-key auth is the plugin app_key: enable/disable set the resource's auth.
             """)
 
     static let pluginList = leaf(
