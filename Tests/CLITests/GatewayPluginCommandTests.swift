@@ -32,7 +32,8 @@ struct GatewayPluginCommandTests {
             #expect(bad.stderr.contains("resource 'list_orders': plugins.rate_limit.rate is 'fast'"), "\(bad)")
             let order = try cli.run(["gateway", "plugin", "order", "shop", "list_orders"])
             expectExit(order, 0)
-            #expect(order.stdout.hasPrefix("rewrite  5000  request_id\naccess  1001  rate_limit\n"), "\(order)")
+            // list_orders has the gateway's default auth, app_key: its key check is the app_key plugin, in its place.
+            #expect(order.stdout.hasPrefix("rewrite  5000  request_id\nrewrite  50  app_key\naccess  1001  rate_limit\naccess  50  app_key\n"), "\(order)")
             #expect(order.stdout.contains("limit_req zone=gw_shop__prod__list_5Forders burst=5 nodelay;") || order.stdout.contains("limit_req zone=gw_shop__"), "\(order)")
             expectExit(try cli.run(["gateway", "plugin", "disable", "shop", "list_orders", "request_id"]), 0)
             #expect(!(try cli.run(["gateway", "export", "shop"]).stdout.contains("request_id")))

@@ -139,3 +139,46 @@ import PlatLang
         #expect(try store.definition("shop") == d)
     }
 }
+
+/// Consumers' own limits (`gateway ratelimit set ... --consumer NAME`): one consumer's calls are counted and
+/// refused past its budget while another's pass; applied to the running nginx as a consumer change.
+@Suite(.serialized) struct ConsumerLimitTests {
+    @Test func aConsumersOwnLimitCountsOnlyItsCalls() throws {
+        let backend = try EchoBackend()
+        defer { backend.stop() }
+        let store = try gatewayStore()
+        try store.put(GatewayDefinition(
+            name: "shop", defaultAuth: .appKey, stages: [GatewayStage(name: "test", backends: [BackendHost(url: "http://127.0.0.1:\(backend.port)")])],
+            resources: [GatewayResource(name: "search", method: "GET", path: "/search"), GatewayResource(name: "ping", method: "GET", path: "/ping")]))
+        _ = try store.createVersion(gateway: "shop", version: "1.0.0")
+        let plane = NginxDataPlane(prefix: NSTemporaryDirectory() + "gw-consumer-limits-\(UUID().uuidString)", port: try freePort())
+        try plane.start(rendered: NginxRenderer.render([], listen: plane.listen))
+        defer { try? plane.stop() }
+        let publisher = GatewayPublisher(store: store, plane: plane)
+        try publisher.publish(gateway: "shop", version: "1.0.0", stage: "test")
+        var keys: [String: String] = [:]
+        for c in ["billing", "reports"] {
+            try publisher.addConsumer(c)
+            try publisher.grant(consumer: c, gateway: "shop")
+            keys[c] = try publisher.createKey(consumer: c).text
+        }
+        func call(_ path: String, _ c: String) throws -> Int {
+            try LoopbackHTTP.request(port: plane.port, path: path, host: "test.shop", headers: ["X-Api-Key": keys[c]!]).status
+        }
+        try publisher.setConsumerLimit(consumer: "reports", gateway: "shop", resource: nil, rate: "1r/m", burst: 1)
+        #expect(try [call("/search", "reports"), call("/ping", "reports"), call("/search", "reports")] == [200, 200, 429])
+        #expect(try (0..<4).map { _ in try call("/search", "billing") } == [200, 200, 200, 200])
+        try publisher.setConsumerLimit(consumer: "billing", gateway: "shop", resource: "ping", rate: "1r/m")
+        #expect(try [call("/ping", "billing"), call("/ping", "billing"), call("/search", "billing")] == [200, 429, 200])
+        #expect(try store.consumerLimits(gateway: "shop").map(\.scope) == ["shop/ping", "shop"])
+        try publisher.setConsumerLimit(consumer: "reports", gateway: "shop", resource: nil, rate: nil)
+        #expect(try call("/search", "reports") == 200)
+
+        let revision = try store.consumerTable().revision
+        #expect(throws: GatewayError.self) { try publisher.setConsumerLimit(consumer: "reports", gateway: "shop", resource: nil, rate: "fast") }
+        #expect(throws: GatewayError.self) { try publisher.setConsumerLimit(consumer: "nobody", gateway: "shop", resource: nil, rate: "1r/s") }
+        #expect(throws: GatewayError.self) { try publisher.setConsumerLimit(consumer: "reports", gateway: "shop", resource: "serch", rate: "1r/s") }
+        #expect(throws: GatewayError.self) { try publisher.setConsumerLimit(consumer: "reports", gateway: "shop", resource: nil, rate: nil) }
+        #expect(try store.consumerTable().revision == revision, "nothing recorded")
+    }
+}

@@ -59,11 +59,14 @@ public struct ConsumerTable: Hashable, Sendable {
     public var revision: Int64
     public var keys: [ActiveKey]
     public var grants: [ConsumerGrant]
+    /// Consumers' own rate limits.
+    public var limits: [ConsumerLimit]
 
-    public init(revision: Int64 = 0, keys: [ActiveKey] = [], grants: [ConsumerGrant] = []) {
+    public init(revision: Int64 = 0, keys: [ActiveKey] = [], grants: [ConsumerGrant] = [], limits: [ConsumerLimit] = []) {
         self.revision = revision
         self.keys = keys
         self.grants = grants
+        self.limits = limits
     }
 
     public static let empty = ConsumerTable()

@@ -133,7 +133,7 @@ extension GatewayStore {
         let keys = try db.query("SELECT id, consumer, digest FROM gateway_consumer_keys WHERE revoked_at IS NULL ORDER BY id").map {
             ConsumerTable.ActiveKey(id: $0.string("id") ?? "", consumer: $0.string("consumer") ?? "", digest: $0.string("digest") ?? "")
         }
-        return ConsumerTable(revision: revision, keys: keys, grants: try grants(consumer: nil))
+        return ConsumerTable(revision: revision, keys: keys, grants: try grants(consumer: nil), limits: try consumerLimits())
     }
 
     /// Runs `change`, records it as a new revision and hands the resulting table to `apply`, all in one

@@ -113,6 +113,11 @@ public struct GatewayPublisher {
         try store.grant(consumer: consumer, gateway: gateway, resources: resources, apply: applyConsumers)
     }
 
+    /// A consumer's own rate limit on a gateway or one resource (`rate` nil removes it).
+    public func setConsumerLimit(consumer: String, gateway: String, resource: String?, rate: String?, burst: Int = 0) throws {
+        try store.setConsumerLimit(consumer: consumer, gateway: gateway, resource: resource, rate: rate, burst: burst, apply: applyConsumers)
+    }
+
     public func revoke(consumer: String, gateway: String, resources: [String] = []) throws {
         try store.revoke(consumer: consumer, gateway: gateway, resources: resources, apply: applyConsumers)
     }

@@ -31,6 +31,6 @@ extension NginxRenderer {
         out += "map \"$gw_key_consumer $gw_grant_resource\" $gw_granted {\n    default $gw_granted_gateway;\n"
         for g in grants where g.resource != nil { out += "    \"\(g.consumer) \(g.scope)\" 1;\n" }
         out += "}\n"
-        return out
+        return out + renderConsumerLimits(t.limits)
     }
 }

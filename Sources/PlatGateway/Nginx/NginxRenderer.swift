@@ -101,13 +101,13 @@ public enum NginxRenderer {
             out += "        return 405 '{\"error\":\"method not allowed\"}';\n"
             out += "    }\n"
         }
-        for r in resources { out += renderResource(r, s, plugins: plugins[name(g, st, r.name)] ?? PluginLines()) }
+        for r in resources { out += renderResource(r, s, plugins: plugins[name(g, st, r.name)] ?? PluginLines(), consumers: consumers) }
         out += "    location / {\n        return 404 '{\"error\":\"no such resource\"}';\n    }\n"
         out += "}\n"
         return out
     }
 
-    static func renderResource(_ r: GatewayResource, _ s: ServedStage, plugins: PluginLines) -> String {
+    static func renderResource(_ r: GatewayResource, _ s: ServedStage, plugins: PluginLines, consumers: ConsumerTable = .empty) -> String {
         let g = s.gateway.name, st = s.stage.name
         var out = "    location = /@gw/\(r.name) {\n        internal;\n"
         if s.stage.isMock {
@@ -128,6 +128,9 @@ public enum NginxRenderer {
         // after the proxy settings.
         for line in plugins.phases["rewrite"] ?? [] { out += line + "\n" }
         for line in plugins.phases["access"] ?? [] { out += line + "\n" }
+        if s.version.auth(of: r) != .none {
+            out += renderConsumerLimitCalls(consumers.limits, gateway: g, resource: r.name, pluginLines: plugins.phases["access"] ?? [])
+        }
         let hosts = r.backends.isEmpty ? s.stage.backends : r.backends
         let scheme = hosts.first?.scheme ?? "http"
         out += "        proxy_http_version 1.1;\n"

@@ -122,5 +122,16 @@ enum GatewaySchema {
         Migration(module: "gateway", version: 5, sql: """
             ALTER TABLE gateway_stages ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
             """),
+        // Consumers' own rate limits (`ConsumerLimit`): resource '' is the whole gateway.
+        Migration(module: "gateway", version: 6, sql: """
+            CREATE TABLE gateway_consumer_limits (
+                consumer TEXT NOT NULL REFERENCES gateway_consumers(name) ON DELETE CASCADE,
+                gateway TEXT NOT NULL,
+                resource TEXT NOT NULL,
+                rate TEXT NOT NULL,
+                burst INTEGER NOT NULL,
+                PRIMARY KEY (consumer, gateway, resource)
+            );
+            """),
     ]
 }

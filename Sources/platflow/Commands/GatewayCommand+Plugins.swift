@@ -216,56 +216,72 @@ extension GatewayCommand {
 
 extension GatewayCommand {
     static let ratelimit = CommandSpec(name: "ratelimit", summary: "Rate limits of resources and stages (the rate_limit plugin).", subcommands: [
-        leaf("set", "Limit a resource, or with --stage a resource on one stage or the whole stage: past the rate and burst, 429.",
+        leaf("set", "Limit a resource, a stage (--stage) or a consumer (--consumer): past the rate and burst, 429.",
              usage: ["platflow gateway ratelimit set GATEWAY RESOURCE RATE [--burst N] [--by address|consumer]",
-                     "platflow gateway ratelimit set GATEWAY RESOURCE|'*' RATE --stage STAGE [--burst N] [--by address|consumer]"],
+                     "platflow gateway ratelimit set GATEWAY RESOURCE|'*' RATE --stage STAGE [--burst N] [--by address|consumer]",
+                     "platflow gateway ratelimit set GATEWAY RESOURCE|'*' RATE --consumer NAME [--burst N] [--prefix DIR]"],
              flags: [FlagSpec(name: "burst", value: "N", help: "requests above the rate answered at once", defaultText: "0"),
                      FlagSpec(name: "by", value: "address|consumer", help: "what is counted", defaultText: "address"),
-                     FlagSpec(name: "stage", value: "STAGE", help: "set the stage's own limit instead of the resource's"), actorFlag],
+                     FlagSpec(name: "stage", value: "STAGE", help: "set the stage's own limit instead of the resource's"),
+                     FlagSpec(name: "consumer", value: "NAME", help: "set this consumer's (app's) own limit, on every stage at once"),
+                     prefixFlag, nginxFlag, actorFlag],
              examples: ["platflow gateway ratelimit set shop list_orders 10r/s --burst 20 --by consumer",
                         "platflow gateway ratelimit set shop list_orders 2r/s --stage test",
-                        "platflow gateway ratelimit set shop '*' 100r/s --burst 50 --stage prod"],
+                        "platflow gateway ratelimit set shop '*' 100r/s --burst 50 --stage prod",
+                        "platflow gateway ratelimit set shop '*' 5r/s --consumer reports --prefix .platflow/gateway"],
              details: """
                  Without --stage: the same as `gateway plugin enable GATEWAY RESOURCE rate_limit --set rate=RATE ...`;
                  the definition changes and a new version carries it. With --stage: the stage's own limit, which
                  applies to whatever version the stage serves from its next publish or rollback on: for a resource it
                  replaces the resource's own limit on that stage; for '*' it is one budget shared by every resource of
                  the stage, counted in addition to their own limits. By consumer needs the resource's auth to be
-                 app_key or both (the key is checked before the limit).
+                 app_key or both (the key is checked before the limit). With --consumer: that consumer's own budget
+                 on one resource or ('*') the whole gateway, on every stage, counted after its key was accepted and
+                 in addition to every other limit; like grants it is consumer data, applied at once (with --prefix
+                 to this machine's nginx, and to stages with an nginx of their own).
                  """, arguments: 3...3) { args, store, terminal in
             var settings = ["rate": args.positional[2]]
             if let b = args.value("burst") { settings["burst"] = b }
             if let by = args.value("by") { settings["by"] = by }
             let (g, r) = (args.positional[0], args.positional[1])
-            if let stage = args.value("stage") {
+            if let consumer = args.value("consumer") {
+                guard args.value("stage") == nil, args.value("by") == nil else { throw UsageError("--consumer takes neither --stage nor --by", hint: "a consumer's limit counts its own calls on every stage") }
+                guard let burst = Int(args.value("burst") ?? "0") else { throw UsageError("--burst takes a whole number") }
+                try GatewayPublisher(store: store, plane: try plane(args)).setConsumerLimit(consumer: consumer, gateway: g, resource: r == "*" ? nil : r,
+                                                                                           rate: args.positional[2], burst: burst)
+            } else if let stage = args.value("stage") {
                 try store.setStageRateLimit(gateway: g, stage: stage, resource: r, settings: settings)
             } else {
                 try store.setPlugin(gateway: g, resource: r, plugin: "rate_limit", settings: settings)
             }
-            terminal.out("rate limit of \(g)/\(r)\(args.value("stage").map { " on stage \($0)" } ?? ""): \(args.positional[2])\(args.value("burst").map { ", burst \($0)" } ?? "")\(args.value("by").map { ", by \($0)" } ?? "")\n")
+            terminal.out("rate limit of \(g)/\(r)\(args.value("stage").map { " on stage \($0)" } ?? "")\(args.value("consumer").map { " for consumer \($0)" } ?? ""): \(args.positional[2])\(args.value("burst").map { ", burst \($0)" } ?? "")\(args.value("by").map { ", by \($0)" } ?? "")\n")
             return ExitCode.ok
         },
-        leaf("remove", "Remove a resource's rate limit, or with --stage the stage's limit for a resource or '*'.",
-             usage: ["platflow gateway ratelimit remove GATEWAY RESOURCE|'*' [--stage STAGE]"],
-             flags: [FlagSpec(name: "stage", value: "STAGE", help: "remove the stage's own limit instead of the resource's"), actorFlag],
+        leaf("remove", "Remove a resource's rate limit, or a stage's (--stage) or a consumer's (--consumer) for a resource or '*'.",
+             usage: ["platflow gateway ratelimit remove GATEWAY RESOURCE|'*' [--stage STAGE | --consumer NAME [--prefix DIR]]"],
+             flags: [FlagSpec(name: "stage", value: "STAGE", help: "remove the stage's own limit instead of the resource's"),
+                     FlagSpec(name: "consumer", value: "NAME", help: "remove this consumer's own limit"), prefixFlag, nginxFlag, actorFlag],
              examples: ["platflow gateway ratelimit remove shop list_orders", "platflow gateway ratelimit remove shop '*' --stage prod"],
              arguments: 2...2) { args, store, terminal in
             let (g, r) = (args.positional[0], args.positional[1])
-            if let stage = args.value("stage") {
+            if let consumer = args.value("consumer") {
+                try GatewayPublisher(store: store, plane: try plane(args)).setConsumerLimit(consumer: consumer, gateway: g, resource: r == "*" ? nil : r, rate: nil)
+            } else if let stage = args.value("stage") {
                 try store.setStageRateLimit(gateway: g, stage: stage, resource: r, settings: nil)
             } else {
                 try store.setPlugin(gateway: g, resource: r, plugin: "rate_limit", settings: nil)
             }
-            terminal.out("removed the rate limit of \(g)/\(r)\(args.value("stage").map { " on stage \($0)" } ?? "")\n")
+            terminal.out("removed the rate limit of \(g)/\(r)\(args.value("stage").map { " on stage \($0)" } ?? "")\(args.value("consumer").map { " for consumer \($0)" } ?? "")\n")
             return ExitCode.ok
         },
-        leaf("list", "List the rate limits of a gateway: each resource's own, and each stage's.",
+        leaf("list", "List the rate limits of a gateway: each resource's own, each stage's and each consumer's.",
              usage: ["platflow gateway ratelimit list GATEWAY [--json]"], flags: [jsonFlag],
              examples: ["platflow gateway ratelimit list shop"], arguments: 1...1) { args, store, terminal in
             let d = try store.definition(args.positional[0])
             var rows: [[String]] = []
             for r in d.resources { if let l = r.plugins["rate_limit"] { rows.append(["(resource)", r.name] + limitColumns(l)) } }
             for s in d.stages { for k in s.limits.keys.sorted() { rows.append([s.name, k] + limitColumns(s.limits[k]!)) } }
+            for l in try store.consumerLimits(gateway: d.name) { rows.append(["(all)", l.resource ?? "*", l.rate, String(l.burst), "consumer " + l.consumer]) }
             if args.has("json") {
                 terminal.out(jsonText(rows.map { ["stage": $0[0], "resource": $0[1], "rate": $0[2], "burst": $0[3], "by": $0[4]] }))
                 return ExitCode.ok
