@@ -105,7 +105,7 @@ import PlatLang
             d.stages[0].rateLimits = limits
             do { try store.put(d); return "stored" } catch let e as GatewayError { return e.message + " " + (e.hint ?? "") } catch { return "\(error)" }
         }
-        #expect(refused(["serch": ["rate": "1r/s"]]).contains("stage 'test' rate_limits 'serch'"))
+        #expect(refused(["serch": ["rate": "1r/s"]]).contains("stage 'test': rate_limits 'serch' names no resource"))
         #expect(refused(["serch": ["rate": "1r/s"]]).contains("did you mean 'search'?"))
         #expect(refused(["search": ["rate": "fast"]]).contains("plugins.rate_limit.rate is 'fast'"))
         #expect(refused(["*": ["burst": "2"]]).contains("rate_limits '*'"))

@@ -62,7 +62,7 @@ public enum GatewayValidation {
                 continue
             }
             guard var r = d.resources.first(where: { $0.name == key }) else {
-                throw GatewayError.field(limitOwner, "resource", "names no resource of gateway '\(d.name)'",
+                throw GatewayError.field(owner, "rate_limits '\(key)'", "names no resource of gateway '\(d.name)'",
                                          hint: closestName(to: key, in: d.resources.map(\.name)).map { "did you mean '\($0)'?" } ?? "a resource's name, or '*' for the whole stage")
             }
             r.plugins = ["rate_limit": s.limits[key]!]

@@ -215,7 +215,7 @@ extension GatewayCommand {
 }
 
 extension GatewayCommand {
-    static let ratelimit = CommandSpec(name: "ratelimit", summary: "Rate limits of resources and stages (the rate_limit plugin).", subcommands: [
+    static let ratelimit = CommandSpec(name: "ratelimit", summary: "Rate limits of resources, stages and consumers (429 past them).", subcommands: [
         leaf("set", "Limit a resource, a stage (--stage) or a consumer (--consumer): past the rate and burst, 429.",
              usage: ["platflow gateway ratelimit set GATEWAY RESOURCE RATE [--burst N] [--by address|consumer]",
                      "platflow gateway ratelimit set GATEWAY RESOURCE|'*' RATE --stage STAGE [--burst N] [--by address|consumer]",
