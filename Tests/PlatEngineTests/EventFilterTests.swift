@@ -80,6 +80,20 @@ struct EventFilterTests {
         }
     }
 
+    @Test("long chains match; nesting deeper than the limit is refused, not a crash")
+    func depth() throws {
+        let chain = (0..<5_000).map { #"app == "x\#($0)""# }.joined(separator: " or ") + #" or app == "docs""#
+        #expect(try apps(chain) == ["docs/prod"])
+        let deep = String(repeating: "not ", count: 64) + #"app == "web""#
+        #expect(try apps(deep) == ["web/prod", "web/test"])
+        #expect(throws: RuntimeError.self) {
+            try EventFilter(String(repeating: "(", count: 100_000) + #"app == "web""#, event: "test.event", fields: Self.fields)
+        }
+        #expect(throws: RuntimeError.self) {
+            try EventFilter("not " + deep, event: "test.event", fields: Self.fields)
+        }
+    }
+
     @Test("an empty filter is refused with an example")
     func empty() {
         #expect(throws: RuntimeError.self) { try EventFilter("  ", event: "test.event", fields: Self.fields) }

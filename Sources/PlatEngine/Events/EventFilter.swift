@@ -21,8 +21,9 @@ public struct EventFilter {
         case equals(field: String, text: String)
         case oneOf(field: String, texts: [String])
         case not(Node)
-        case and(Node, Node)
-        case or(Node, Node)
+        /// Lists rather than pairs, so a long chain of `and`s or `or`s is not a deep tree to walk.
+        case all([Node])
+        case any([Node])
     }
 
     /// Parses `source` for `event`, whose filters may name `fields`. Throws a RuntimeError that names the
@@ -49,8 +50,8 @@ public struct EventFilter {
         case .equals(let f, let t): return text(f) == t
         case .oneOf(let f, let ts): return ts.contains(text(f))
         case .not(let n): return !evaluate(n, m)
-        case .and(let a, let b): return evaluate(a, m) && evaluate(b, m)
-        case .or(let a, let b): return evaluate(a, m) || evaluate(b, m)
+        case .all(let ns): return ns.allSatisfy { evaluate($0, m) }
+        case .any(let ns): return ns.contains { evaluate($0, m) }
         }
     }
 }

@@ -54,40 +54,62 @@ struct EventFilterParser {
     }
 
     private mutating func parseOr() throws -> EventFilter.Node {
-        var left = try parseAnd()
+        var terms = [try parseAnd()]
         while isKeyword(current.token, "or") || current.token == .symbol("||") {
             advance()
-            left = .or(left, try parseAnd())
+            terms.append(try parseAnd())
         }
-        return left
+        return terms.count == 1 ? terms[0] : .any(terms)
     }
 
     private mutating func parseAnd() throws -> EventFilter.Node {
-        var left = try parseUnary()
+        var terms = [try parseUnary()]
         while isKeyword(current.token, "and") || current.token == .symbol("&&") {
             advance()
-            left = .and(left, try parseUnary())
+            terms.append(try parseUnary())
         }
-        return left
+        return terms.count == 1 ? terms[0] : .all(terms)
+    }
+
+    /// How deep `not` and parentheses may nest: the parser and the matcher recurse once per level, and a
+    /// filter is text from a file, so its depth is bounded rather than left to the thread's stack.
+    static let maximumDepth = 64
+    private var depth = 0
+
+    /// One level deeper, refused past `maximumDepth`; the caller steps back out with `depth -= 1`.
+    private mutating func enter(at offset: Int) throws {
+        guard depth < Self.maximumDepth else {
+            throw failure("the filter nests not and parentheses deeper than \(Self.maximumDepth) levels", at: offset,
+                          hint: "write it flatter: and / or chains need no parentheses")
+        }
+        depth += 1
     }
 
     private mutating func parseUnary() throws -> EventFilter.Node {
         if isKeyword(current.token, "not") || current.token == .symbol("!") {
+            try enter(at: current.offset)
+            defer { depth -= 1 }
             advance()
             return .not(try parseUnary())
         }
         if current.token == .symbol("(") {
             let open = current.offset
+            try enter(at: open)
+            defer { depth -= 1 }
             advance()
-            let inner = try parseOr()
-            guard current.token == .symbol(")") else {
-                throw failure("expected ) to close the ( at column \(open + 1), got \(shown(current.token))", at: current.offset,
-                              hint: "close each ( with a )")
-            }
-            advance()
-            return inner
+            return try parenthesized(openedAt: open)
         }
         return try parseComparison()
+    }
+
+    private mutating func parenthesized(openedAt open: Int) throws -> EventFilter.Node {
+        let inner = try parseOr()
+        guard current.token == .symbol(")") else {
+            throw failure("expected ) to close the ( at column \(open + 1), got \(shown(current.token))", at: current.offset,
+                          hint: "close each ( with a )")
+        }
+        advance()
+        return inner
     }
 
     private mutating func parseComparison() throws -> EventFilter.Node {
