@@ -28,6 +28,8 @@ have sqlite3 || need+=(sqlite3)
 [ -f /usr/lib/nginx/modules/ngx_http_lua_module.so ] || need+=(libnginx-mod-http-lua)
 # The gateway docs site's search is tested in a headless browser: Debian's chromium.
 have chromium || need+=(chromium)
+# The gateway's .plat client SDK (and its test) calls the gateway with curl.
+have curl || need+=(curl)
 # The gateway docs site's search script is tested with node (the script the browser runs); bench/gateway.sh uses wrk.
 have node || need+=(nodejs)
 have wrk || need+=(wrk)
