@@ -38,7 +38,7 @@ import Testing
                                      "import", tar, "localhost/probe:1"]
             // Its messages go to a file, not a pipe: a process podman leaves behind keeps a pipe open forever.
             let errPath = storage + ".err"
-            FileManager.default.createFile(atPath: errPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
             guard let err = FileHandle(forWritingAtPath: errPath) else { return "cannot write \(errPath)" }
             p.standardOutput = FileHandle.nullDevice
             p.standardError = err
