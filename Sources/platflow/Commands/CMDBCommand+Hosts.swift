@@ -142,11 +142,18 @@ extension CMDBCommand {
     static let search = leaf(
         "search", "Full-text search over hosts and instances, ranked; every word must start a word of a match.",
         usage: ["platflow cmdb search WORDS [--limit N] [--json]"],
-        flags: [FlagSpec(name: "limit", value: "N", help: "at most N results", defaultText: "20"), jsonFlag],
-        examples: ["platflow cmdb search \"nginx shanghai\""]) { args, cmdb, terminal in
+        flags: [FlagSpec(name: "limit", value: "N", help: "at most N results (a note on stderr says when more match)", defaultText: "20"), jsonFlag],
+        examples: ["platflow cmdb search \"nginx shanghai\"", "platflow cmdb search nginx --limit 200"]) { args, cmdb, terminal in
         let rest = args.positional
         try need(rest, 1, "search WORDS")
-        let hits = try cmdb.search(rest.joined(separator: " "), limit: try limit(args) ?? 20)
+        let shown = min(try limit(args) ?? 20, 10_000)
+        // One more than shown tells whether the list was cut, so the cut is never silent.
+        var hits = try cmdb.search(rest.joined(separator: " "), limit: shown + 1)
+        let cut = hits.count > shown
+        if cut { hits.removeLast(hits.count - shown) }
+        defer {
+            if cut { terminal.err("showing the best \(shown) matches; more match (--limit N shows more)\n") }
+        }
         if args.has("json") {
             terminal.out(jsonText(hits.map { h -> [String: Any] in
                 ["kind": h.kind.rawValue, "id": h.id, "model": h.model, "title": h.title, "score": h.score,
