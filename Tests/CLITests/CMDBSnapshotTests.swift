@@ -75,7 +75,7 @@ struct CMDBSnapshotTests {
             let bad = try cli.run(["cmdb", "import", "bad.json", "--db", "c.db"])
             #expect(bad.exitCode != 0 && bad.stderr.contains("table cmdb_groups has no column \"nome\""), "\(bad)")
             let empty = try cli.run(["cmdb", "hosts", "--json", "--db", "c.db"])
-            #expect(empty.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(empty)")
+            #expect((try JSONSerialization.jsonObject(with: Data(empty.stdout.utf8)) as? [Any])?.isEmpty == true, "\(empty)")
             let usage = try cli.run(["cmdb", "export", "--all", "--format", "csv", "--db", "a.db"])
             expectExit(usage, 2)
         }
