@@ -104,3 +104,25 @@ struct DocumentedBehaviourTests {
         }
     }
 }
+
+/// Counts in messages agree with their number ("1 host", "2 hosts").
+@Suite("counted words")
+struct CountedWordsTests {
+    @Test("a rollout stopped with one host left says '1 host not run'; a one-row import says '1 row'")
+    func singular() throws {
+        try CLI.with { cli in
+            try cli.write("f.plat", """
+                plan main() {
+                    step "roll" { sh(["a1", "a2", "a3"], "true", rolling: "1 1", between_batches: fn(b) { return b.index < 2 }) }
+                }
+
+                """)
+            let r = try cli.run(["run", "f.plat"])
+            expectExit(r, 1)
+            #expect(r.stderr.contains("between_batches stopped the rollout after batch 2/3: 1 host not run"), "\(r)")
+            try cli.write("h.csv", "inner_ip,hostname\n10.0.0.1,a\n")
+            let i = try cli.run(["cmdb", "import", "h.csv"])
+            #expect(i.stdout == "1 row: 1 created, 0 updated, 0 unchanged\n", "\(i)")
+        }
+    }
+}

@@ -213,7 +213,7 @@ extension CMDBCommand {
             throw UsageError("\(report.problemCount) problem\(report.problemCount == 1 ? "" : "s") in \(report.rows) row\(report.rows == 1 ? "" : "s"); nothing was imported",
                              hint: "fix the rows listed and import the file again")
         }
-        terminal.out("\(report.rows) rows: \(report.created) created, \(report.updated) updated, \(report.unchanged) unchanged\n")
+        terminal.out("\(report.rows) row\(report.rows == 1 ? "" : "s"): \(report.created) created, \(report.updated) updated, \(report.unchanged) unchanged\n")
         return ExitCode.ok
     }
 
