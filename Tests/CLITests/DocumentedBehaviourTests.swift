@@ -11,18 +11,18 @@ struct DocumentedBehaviourTests {
             var csv = "inner_ip,hostname,comment\n"
             for i in 1...25 { csv += "10.1.0.\(i),edge-\(i),nginx edge\n" }
             try cli.write("hosts.csv", csv)
-            expectExit(try cli.run(["cmdb", "import", "hosts.csv"]), 0)
-            let cut = try cli.run(["cmdb", "search", "nginx", "--json"])
+            expectExit(try cli.run(["cmdb", "import", "hosts.csv"], timeout: 60), 0)
+            let cut = try cli.run(["cmdb", "search", "nginx", "--json"], timeout: 60)
             expectExit(cut, 0)
             #expect((try JSONSerialization.jsonObject(with: Data(cut.stdout.utf8)) as? [Any])?.count == 20, "\(cut)")
             #expect(cut.stderr == "showing the best 20 matches; more match (--limit N shows more)\n", "\(cut)")
-            let all = try cli.run(["cmdb", "search", "nginx", "--limit", "30", "--json"])
+            let all = try cli.run(["cmdb", "search", "nginx", "--limit", "30", "--json"], timeout: 60)
             #expect((try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [Any])?.count == 25, "\(all)")
             #expect(all.stderr.isEmpty, "\(all)")
-            let exact = try cli.run(["cmdb", "search", "nginx", "--limit", "25"])
+            let exact = try cli.run(["cmdb", "search", "nginx", "--limit", "25"], timeout: 60)
             expectExit(exact, 0)
             #expect(exact.stderr.isEmpty, "25 shown of 25: nothing cut: \(exact)")
-            let table = try cli.run(["cmdb", "search", "nginx", "--limit", "3"])
+            let table = try cli.run(["cmdb", "search", "nginx", "--limit", "3"], timeout: 60)
             #expect(table.stdout.split(separator: "\n").count == 4 && table.stderr.contains("best 3 matches"), "\(table)")
         }
     }
@@ -37,8 +37,8 @@ struct DocumentedBehaviourTests {
                 plan refresh(zone: string) { print(zone) }
 
                 """)
-            expectExit(try cli.run(["schedule", "apply", "s.plat"]), 0)
-            let r = try cli.run(["schedule", "list"])
+            expectExit(try cli.run(["schedule", "apply", "s.plat"], timeout: 60), 0)
+            let r = try cli.run(["schedule", "list"], timeout: 60)
             expectExit(r, 0)
             let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             #expect(lines.first?.hasPrefix("NAME") == true && lines.contains { $0.hasPrefix("nightly ") }, "\(r)")
@@ -48,7 +48,7 @@ struct DocumentedBehaviourTests {
             #expect(lines[header].split(separator: " ", omittingEmptySubsequences: true) == ["SUBSCRIPTION", "EVENT", "WHERE", "PLAN", "RUNS"])
             let row = lines[header + 1]
             #expect(row.contains("cmdb.host.changed") && row.contains(#"city == "sh""#) && row.contains("refresh") && row.hasSuffix(" 0"), "\(row)")
-            let j = try cli.run(["schedule", "list", "--json"])
+            let j = try cli.run(["schedule", "list", "--json"], timeout: 60)
             let entries = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [[String: Any]] ?? []
             #expect(entries.map { $0["kind"] as? String } == ["schedule", "subscription"], "\(j)")
             #expect(entries.last?["event"] as? String == "cmdb.host.changed")
@@ -60,8 +60,8 @@ struct DocumentedBehaviourTests {
                 plan refresh(zone: string) { print(zone) }
 
                 """)
-            expectExit(try cli.run(["schedule", "apply", "s.plat"]), 0)
-            let only = try cli.run(["schedule", "list"])
+            expectExit(try cli.run(["schedule", "apply", "s.plat"], timeout: 60), 0)
+            let only = try cli.run(["schedule", "list"], timeout: 60)
             #expect(only.stdout.hasPrefix("SUBSCRIPTION"), "\(only)")
         }
     }
@@ -70,19 +70,19 @@ struct DocumentedBehaviourTests {
     func identicalScriptAdd() throws {
         try CLI.with { cli in
             try cli.write("c.sh", "echo one\n")
-            var r = try cli.run(["script", "add", "cleanup", "c.sh"])
+            var r = try cli.run(["script", "add", "cleanup", "c.sh"], timeout: 60)
             expectExit(r, 0)
             #expect(r.stdout.contains("version 1 (bash) saved as a draft"), "\(r)")
-            expectExit(try cli.run(["script", "publish", "cleanup", "1"]), 0)
-            r = try cli.run(["script", "add", "cleanup", "c.sh"])
+            expectExit(try cli.run(["script", "publish", "cleanup", "1"], timeout: 60), 0)
+            r = try cli.run(["script", "add", "cleanup", "c.sh"], timeout: 60)
             expectExit(r, 0)
             #expect(r.stdout == "script cleanup version 1 (online) already holds this text; no new version\n", "\(r)")
             // The same text as another language is another script.
-            r = try cli.run(["script", "add", "cleanup", "c.sh", "--lang", "sh"])
+            r = try cli.run(["script", "add", "cleanup", "c.sh", "--lang", "sh"], timeout: 60)
             #expect(r.stdout.contains("version 2 (sh) saved as a draft"), "\(r)")
-            r = try cli.run(["script", "add", "cleanup", "c.sh", "--lang", "sh"])
+            r = try cli.run(["script", "add", "cleanup", "c.sh", "--lang", "sh"], timeout: 60)
             #expect(r.stdout == "script cleanup version 2 (draft) already holds this text; no new version\n", "\(r)")
-            let show = try cli.run(["script", "show", "cleanup", "--json"])
+            let show = try cli.run(["script", "show", "cleanup", "--json"], timeout: 60)
             let shown = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
             #expect((shown?["versions"] as? [Any])?.count == 2, "two versions: \(show)")
         }
@@ -95,7 +95,7 @@ struct DocumentedBehaviourTests {
                 plan main(web: hosts) { print(len(web), web) }
 
                 """)
-            var r = try cli.run(["run", "f.plat", "--param", "web=web-01, web-02"])
+            var r = try cli.run(["run", "f.plat", "--param", "web=web-01, web-02"], timeout: 60)
             expectExit(r, 0)
             #expect(r.stdout == "2 [\"web-01\", \"web-02\"]\n", "\(r)")
             r = try cli.run(["run", "f.plat", "--param", #"web=["a", {"name": "b", "address": "10.0.0.9"}]"#])
@@ -117,11 +117,11 @@ struct CountedWordsTests {
                 }
 
                 """)
-            let r = try cli.run(["run", "f.plat"])
+            let r = try cli.run(["run", "f.plat"], timeout: 60)
             expectExit(r, 1)
             #expect(r.stderr.contains("between_batches stopped the rollout after batch 2/3: 1 host not run"), "\(r)")
             try cli.write("h.csv", "inner_ip,hostname\n10.0.0.1,a\n")
-            let i = try cli.run(["cmdb", "import", "h.csv"])
+            let i = try cli.run(["cmdb", "import", "h.csv"], timeout: 60)
             #expect(i.stdout == "1 row: 1 created, 0 updated, 0 unchanged\n", "\(i)")
         }
     }
