@@ -98,7 +98,7 @@ struct DocumentedBehaviourTests {
             var r = try cli.run(["run", "f.plat", "--param", "web=web-01, web-02"], timeout: 60)
             expectExit(r, 0)
             #expect(r.stdout == "2 [\"web-01\", \"web-02\"]\n", "\(r)")
-            r = try cli.run(["run", "f.plat", "--param", #"web=["a", {"name": "b", "address": "10.0.0.9"}]"#])
+            r = try cli.run(["run", "f.plat", "--param", #"web=["a", {"name": "b", "address": "10.0.0.9"}]"#], timeout: 60)
             expectExit(r, 0)
             #expect(r.stdout.hasPrefix("2 "), "\(r)")
         }
