@@ -67,6 +67,9 @@ final class WebhookReceiver {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { usleep(20_000) } else { text += String(decoding: chunk, as: UTF8.self) }
         }
+        // The receiver prints nothing more: its pipe is closed here, so no descriptor outlives the start.
+        try? out.fileHandleForReading.close()
+        try? out.fileHandleForWriting.close()
         guard let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             if process.isRunning { process.terminate() }
             throw HarnessError("the webhook receiver (python3 http.server) did not start on 127.0.0.1: got '\(text)'")

@@ -62,7 +62,8 @@ public struct HTTPRequest {
         deinit { abort.deallocate() }
 
         func run() {
-            let lines = request.headers.map { "\($0.name): \($0.value)" }
+            // "Name:" with nothing after it tells libcurl not to send a header it would add itself.
+            let lines = request.headers.map { $0.value.isEmpty ? "\($0.name):" : "\($0.name): \($0.value)" }
             var cLines = lines.map { strdup($0) }
             defer { cLines.forEach { free($0) } }
             var result = platflow_http_result()

@@ -155,6 +155,9 @@ public final class NotifyEffect: DurableEffect {
         }
         if !names.contains("content-type") { req.headers.append(("Content-Type", "application/json")) }
         if !names.contains("idempotency-key") { req.headers.append(("Idempotency-Key", ctx.idempotencyKey)) }
+        // libcurl would otherwise ask for "100 Continue" before a body over 1 KiB and wait a second for receivers
+        // that never answer it.
+        if !names.contains("expect") { req.headers.append(("Expect", "")) }
         return (req, shownURL)
     }
 
