@@ -1,7 +1,7 @@
 // HTTP requests through the system's libcurl, loaded with dlopen at the first request. Foundation's URLSession
-// on Linux is built on the same libcurl, but linking FoundationNetworking into the static release binary loads
-// libcurl and its TLS stack at every start (about 150 ms on the build machine, before any work); loading it here
-// costs that only to a run that sends a request. The few curl declarations needed are written out below (their
+// on Linux is built on the same libcurl, but linking FoundationNetworking into the static release binary would load
+// libcurl and its TLS libraries at the start of every command; loading it here costs that only to a run that
+// sends a request. The few curl declarations needed are written out below (their
 // values are part of libcurl's stable ABI), so building needs no curl headers.
 #include "http_post.h"
 
