@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// `platflow app show`: one app as Release knows it (versions and stages per environment) and as the container
+/// runtime runs it (revision, pods per node, health), in one view.
+@Suite("platflow app show", .serialized) struct AppShowCommandTests {
+    @Test("an app only Release knows says it runs in no container; an unknown app is bad input")
+    func releaseOnly() throws {
+        try CLI.with { cli in
+            try DeployCommandTests().workspace(cli)
+            expectExit(try cli.run(["deploy", "auth-api", "2.2.0-alpha.1", "--env", "test", "--file", "shop.plat"], timeout: 60), 0)
+            let shown = try cli.run(["app", "show", "auth-api"])
+            expectExit(shown, 0)
+            #expect(shown.stdout.contains("2.2.0-alpha.1  alpha"), "\(shown)")
+            #expect(shown.stdout.contains("containers: none"), "\(shown)")
+            let json = try cli.run(["app", "show", "auth-api", "--json"])
+            let o = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            #expect((o?["containers"] as? [Any])?.isEmpty == true)
+            #expect((o?["envs"] as? [[String: Any]])?.count == 3)
+            let unknown = try cli.run(["app", "show", "auth"])
+            expectExit(unknown, 2)
+            #expect(unknown.stderr.contains("unknown app 'auth'"), "\(unknown)")
+        }
+    }
+
+    @Test("an app deployed by Release and installed on podman shows its version per environment and its pods per node with their health")
+    func bothSides() throws {
+        try CLI.with { cli in
+            try DeployCommandTests().workspace(cli)
+            let tar = try ImageCommandTests().rootfs(cli)
+            try ImageCommandTests().podmanReachable(cli, rootfs: tar)
+            // A short folder for the database: the node's podman run root sits beside it and must stay under 50 characters.
+            var template = Array("/tmp/pf-show-XXXXXX".utf8CString)
+            guard let made = mkdtemp(&template) else { throw HarnessError("cannot make a folder in /tmp") }
+            let short = String(cString: made)
+            let db = short + "/p.db"
+            let node = short + "/nodes/c1-n1"
+            let podman = (ProcessInfo.processInfo.environment["PLATFLOW_PODMAN"] ?? "podman").split(separator: " ").map(String.init)
+                + ["--root", node + "/storage", "--runroot", node + "/run", "--tmpdir", node + "/tmp"]
+            func podmanRun(_ args: [String]) -> Int32 {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                p.arguments = ["CONTAINERS_CONF=" + node + "/containers.conf"] + podman + args
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                do { try p.run() } catch { return -1 }
+                p.waitUntilExit()
+                return p.terminationStatus
+            }
+            defer {
+                _ = podmanRun(["pod", "rm", "-a", "-f", "-t", "0"])
+                _ = podmanRun(["system", "reset", "--force"])
+                try? FileManager.default.removeItem(atPath: short)
+            }
+            expectExit(try cli.run(["deploy", "auth-api", "2.2.0-alpha.1", "--env", "test", "--file", "shop.plat", "--db", db], timeout: 60), 0)
+            expectExit(try cli.run(["deploy", "web", "1.0.0-alpha.2", "--env", "test", "--file", "shop.plat", "--db", db], timeout: 60), 0)
+            expectExit(try cli.run(["cluster", "create", "c1", "--db", db]), 0)
+            expectExit(try cli.run(["node", "add", "n1", "--db", db]), 0)
+            #expect(podmanRun(["import", "--quiet", tar, "localhost/base:1"]) == 0)
+            try cli.write("web.yaml", """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: web
+                spec:
+                  replicas: 2
+                  template:
+                    spec:
+                      containers:
+                        - name: main
+                          image: localhost/base:1
+                          command: ["sh", "-c", "exec sleep 100000"]
+                          readinessProbe:
+                            exec:
+                              command: ["true"]
+                """)
+            expectExit(try cli.run(["app", "install", "web", "--manifests", "web.yaml", "--namespace", "test", "--db", db], timeout: 300), 0)
+
+            let shown = try cli.run(["app", "show", "web", "--db", db], timeout: 60)
+            expectExit(shown, 0)
+            // Release's side: the version and its stage in test, nothing yet in the other environments.
+            #expect(shown.stdout.contains("declared in"), "\(shown)")
+            #expect(shown.stdout.contains("1.0.0-alpha.2  alpha"), "\(shown)")
+            // The container side: the install, its revision, readiness and placement, and each pod's health.
+            #expect(shown.stdout.contains("c1       test       1 (deployed)"), "\(shown)")
+            #expect(shown.stdout.contains("2/2") && shown.stdout.contains("n1: 2"), "\(shown)")
+            #expect(shown.stdout.components(separatedBy: "Running  healthy").count == 3, "\(shown)")
+
+            let json = try cli.run(["app", "show", "web", "--json", "--db", db], timeout: 60)
+            let o = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let install = (o?["containers"] as? [[String: Any]])?.first
+            #expect(install?["namespace"] as? String == "test" && install?["ready"] as? Int == 2 && install?["desired"] as? Int == 2)
+            #expect((install?["pods_per_node"] as? [String: Int]) == ["n1": 2])
+            #expect((install?["pods"] as? [[String: Any]])?.compactMap { $0["health"] as? String } == ["healthy", "healthy"])
+            let test = (o?["envs"] as? [[String: Any]])?.first { $0["env"] as? String == "test" }
+            #expect((test?["current"] as? [String: Any])?["version"] as? String == "1.0.0-alpha.2")
+
+            // An install without Release: the container side alone.
+            expectExit(try cli.run(["app", "install", "side", "--manifests", "web.yaml", "--namespace", "test", "--db", db], timeout: 300), 0)
+            let side = try cli.run(["app", "show", "side", "--db", db], timeout: 60)
+            expectExit(side, 0)
+            #expect(side.stdout.contains("not recorded by Release") && side.stdout.contains("2/2"), "\(side)")
+        }
+    }
+}
