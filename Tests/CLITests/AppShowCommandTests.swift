@@ -26,7 +26,6 @@ import Testing
     @Test("an app deployed by Release and installed on podman shows its version per environment and its pods per node with their health")
     func bothSides() throws {
         try CLI.with { cli in
-            try DeployCommandTests().workspace(cli)
             let tar = try ImageCommandTests().rootfs(cli)
             try ImageCommandTests().podmanReachable(cli, rootfs: tar)
             // A short folder for the database: the node's podman run root sits beside it and must stay under 50 characters.
@@ -51,6 +50,11 @@ import Testing
                 _ = podmanRun(["pod", "rm", "-a", "-f", "-t", "0"])
                 _ = podmanRun(["system", "reset", "--force"])
                 try? FileManager.default.removeItem(atPath: short)
+            }
+            try cli.write("shop.plat", DeployCommandTests.shop)
+            try cli.write("web.tgz", "web\n")
+            for (app, version) in [("web", "1.0.0-alpha.2"), ("auth-api", "2.2.0-alpha.1")] {
+                expectExit(try cli.run(["artifact", "push", app, version, "web.tgz", "--db", db]), 0)
             }
             expectExit(try cli.run(["deploy", "auth-api", "2.2.0-alpha.1", "--env", "test", "--file", "shop.plat", "--db", db], timeout: 60), 0)
             expectExit(try cli.run(["deploy", "web", "1.0.0-alpha.2", "--env", "test", "--file", "shop.plat", "--db", db], timeout: 60), 0)
