@@ -104,6 +104,28 @@ import Testing
             let side = try cli.run(["app", "show", "side", "--db", db], timeout: 60)
             expectExit(side, 0)
             #expect(side.stdout.contains("not recorded by Release") && side.stdout.contains("2/2"), "\(side)")
+
+            // The namespace view: one line per install; the default namespace holds none.
+            let status = try cli.run(["app", "status", "--namespace", "test", "--db", db], timeout: 60)
+            expectExit(status, 0)
+            #expect(status.stdout == """
+                NAMESPACE  APP   REVISION      READY  RUNNING
+                test       side  1 (deployed)  2/2    2
+                test       web   1 (deployed)  2/2    2
+
+                """, "\(status)")
+            let none = try cli.run(["app", "status", "--db", db], timeout: 60)
+            #expect(none.stdout.isEmpty && none.stderr.contains("no apps installed in namespace default"), "\(none)")
+            let wide = try cli.run(["app", "status", "web", "-A", "-o", "wide", "--db", db], timeout: 60)
+            #expect(wide.stdout.contains("c1       web.yaml  n1: 2"), "\(wide)")
+            // The container view: every container with its state and health; wide adds node, image and podman's words.
+            let containers = try cli.run(["app", "containers", "web", "--namespace", "test", "-o", "wide", "--db", db], timeout: 60)
+            expectExit(containers, 0)
+            #expect(containers.stdout.components(separatedBy: "main       running  healthy  n1    localhost/base:1  Up ").count == 3, "\(containers)")
+            let cjson = try cli.run(["app", "containers", "-A", "-o", "json", "--db", db], timeout: 60)
+            let list = try JSONSerialization.jsonObject(with: Data(cjson.stdout.utf8)) as? [[String: Any]] ?? []
+            #expect(list.count == 4 && Set(list.compactMap { $0["app"] as? String }) == ["web", "side"])
+            expectExit(try cli.run(["app", "containers", "-o", "yaml", "--db", db]), 2)
         }
     }
 }
