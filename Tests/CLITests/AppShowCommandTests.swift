@@ -126,6 +126,33 @@ import Testing
             let list = try JSONSerialization.jsonObject(with: Data(cjson.stdout.utf8)) as? [[String: Any]] ?? []
             #expect(list.count == 4 && Set(list.compactMap { $0["app"] as? String }) == ["web", "side"])
             expectExit(try cli.run(["app", "containers", "-o", "yaml", "--db", db]), 2)
+
+            // Release's deploy plan rolls the container install to the version it deploys: one app, both sides move.
+            try cli.write("roll.plat", """
+                app "side" { deploy: roll_side, envs: {test: "test"} }
+
+                plan roll_side(version: string, artifact: map, env: string) {
+                    step "roll" {
+                        let s = containers.upgrade("side", namespace: env, image: "localhost/base:\\(version)")
+                        print(s.revision, s.status, s.running)
+                    }
+                }
+                """)
+            #expect(podmanRun(["tag", "localhost/base:1", "localhost/base:2.0.0-alpha.1"]) == 0)
+            expectExit(try cli.run(["artifact", "push", "side", "2.0.0-alpha.1", "web.tgz", "--db", db]), 0)
+            let deployed = try cli.run(["deploy", "side", "2.0.0-alpha.1", "--env", "test", "--file", "roll.plat", "--db", db], timeout: 300)
+            expectExit(deployed, 0)
+            #expect(deployed.stdout.contains("2 deployed 2"), "\(deployed)")
+            let rolled = try cli.run(["app", "show", "side", "--json", "--db", db], timeout: 60)
+            let r = try JSONSerialization.jsonObject(with: Data(rolled.stdout.utf8)) as? [String: Any]
+            let env = (r?["envs"] as? [[String: Any]])?.first
+            #expect((env?["current"] as? [String: Any])?["version"] as? String == "2.0.0-alpha.1", "\(rolled)")
+            let sideInstall = (r?["containers"] as? [[String: Any]])?.first
+            #expect(sideInstall?["revision"] as? Int == 2 && sideInstall?["revision_status"] as? String == "deployed" && sideInstall?["ready"] as? Int == 2)
+            #expect((sideInstall?["pods"] as? [[String: Any]])?.allSatisfy { $0["revision"] as? Int == 2 } == true, "\(rolled)")
+            let images = try cli.run(["app", "containers", "side", "--namespace", "test", "-o", "json", "--db", db], timeout: 60)
+            let imageList = try JSONSerialization.jsonObject(with: Data(images.stdout.utf8)) as? [[String: Any]] ?? []
+            #expect(imageList.compactMap { $0["image"] as? String } == ["localhost/base:2.0.0-alpha.1", "localhost/base:2.0.0-alpha.1"], "\(images)")
         }
     }
 }
