@@ -7,7 +7,8 @@
 #     install + upgrade --image + uninstall vs the same loops with a rolling phase (start the new pod, remove the old)
 # platflow checks what runs, plans, places, checks images and waits for each pod to run; the peer does none of that.
 # Target: peer time / platflow time >= 0.8 (platflow adds little on top of podman). Timed with bench/lib/paired.py
-# (whole processes, RUNS pairs, default 3, medians). Never fails on a number.
+# (whole processes, RUNS pairs, default 3, medians). Then platflow's own peak memory installing N and
+# MEMORY_REPLICAS (default 500, 0 skips it) replicas. Never fails on a number.
 set -euo pipefail
 # Whole-process timing, pair by pair (bench/lib/paired.py).
 paired="python3 $(cd "$(dirname "$0")" && pwd)/lib/paired.py"
@@ -39,7 +40,7 @@ fi
 
 n=${N:-50}; runs=${RUNS:-3}
 command -v podman >/dev/null || { echo "needs podman, runc, catatonit and busybox-static (scripts/setup.sh)"; exit 2; }
-[ -n "${NO_BUILD:-}" ] || swift build -c release --product platflow >/dev/null
+swift build -c release --product platflow >/dev/null
 pf=$root/.build/release/platflow
 dir=$(mktemp -d /tmp/pfbench.XXXX)
 # Pods first (both storages), then the storages, then the folders: removing a storage under running pods leaks them.
