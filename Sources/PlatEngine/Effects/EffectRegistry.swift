@@ -56,7 +56,7 @@ public struct EffectRegistry {
     /// `on ... run`).
     public static var engine: EffectRegistry {
         var r = EffectRegistry()
-        let own: [DurableEffect] = ValueEffect.all + [SleepEffect(), ShellEffect(), ApproveEffect()]
+        let own: [DurableEffect] = ValueEffect.all + [SleepEffect(), ShellEffect(), ApproveEffect(), NotifyEffect()]
         for e in own {
             r.effects[e.spec.name] = e
             r.owners[e.spec.name] = "engine"
