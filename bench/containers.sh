@@ -7,7 +7,8 @@
 #     install + upgrade --image + uninstall vs the same loops with a rolling phase (start the new pod, remove the old)
 # platflow checks what runs, plans, places, checks images and waits for each pod to run; the peer does none of that.
 # Target: peer time / platflow time >= 0.8 (platflow adds little on top of podman). Timed with bench/lib/paired.py
-# (whole processes, RUNS pairs, default 3, medians). Never fails on a number.
+# (whole processes, RUNS pairs, default 3, medians). Then platflow's own peak memory installing N and
+# MEMORY_REPLICAS (default 500, 0 skips it) replicas. Never fails on a number.
 set -euo pipefail
 # Whole-process timing, pair by pair (bench/lib/paired.py).
 paired="python3 $(cd "$(dirname "$0")" && pwd)/lib/paired.py"
@@ -95,3 +96,28 @@ $paired -n "$runs" --warmup 0 --timeout 3000 \
   --vs "sh -c '$peer start $dir-peer $n && $peer roll $dir-peer $n && $peer stop $dir-peer $n'" \
   -- sh -c "$pf app install b --manifests $dir/m.yaml -q >/dev/null && $pf app upgrade b --image localhost/base:2 -q >/dev/null && $pf app uninstall b -q >/dev/null"
 echo "(ratio printed is platflow/peer in time: the target peer/platflow >= 0.8 means a ratio <= 1.25)"
+
+# Peak memory of the platflow process itself (its VmHWM, read from /proc while it runs: the paired figures above
+# count the largest process of the whole tree, a podman), for an install and an uninstall of N and of
+# MEMORY_REPLICAS (default 500; 0 skips it) replicas. It should not grow with the replicas beyond the listings.
+own_peak() {  # COMMAND...: runs it; prints its own peak resident memory in KiB
+  "$@" >/dev/null & local pid=$! hwm=0 v
+  while kill -0 "$pid" 2>/dev/null; do
+    v=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+    if [ -n "$v" ] && [ "$v" -gt "$hwm" ]; then hwm=$v; fi
+    sleep 0.05
+  done
+  wait "$pid"
+  echo "$hwm"
+}
+mem_n=${MEMORY_REPLICAS:-500}
+echo "== peak memory of platflow itself: install + uninstall of $n and of $mem_n replicas"
+for m in $n $mem_n; do
+  [ "$m" -gt 0 ] || continue
+  sed "s/^  replicas: .*/  replicas: $m/" "$dir/m.yaml" > "$dir/m$m.yaml"
+  t0=$(date +%s)
+  in=$(own_peak "$pf" app install mem --manifests "$dir/m$m.yaml" -q)
+  out=$(own_peak "$pf" app uninstall mem -q)
+  awk -v m="$m" -v a="$in" -v b="$out" -v t=$(( $(date +%s) - t0 )) \
+    'BEGIN { printf "  %4d replicas: install %6.1f MiB, uninstall %6.1f MiB (%d s)\n", m, a / 1024, b / 1024, t }'
+done

@@ -19,6 +19,24 @@ import Testing
         #expect(held.action == "hold" && held.wanted == 2 && held.reason.hasSuffix("would scale to 4, cooling down (40s left)"))
     }
 
+    @Test func memoryTargetsAloneOrBesideCPUTheLargerAnswerWins() {
+        let memory = AutoscaleRule(cluster: "c", namespace: "prod", app: "web", workload: "web", targetCPU: 0, targetMemory: 0.8,
+                                   minReplicas: 1, maxReplicas: 6, cooldown: 0)
+        let up = AutoscalePolicy.decide(memory, cpuShare: 3.0, memoryShare: 1.6, replicas: 2, now: 0)
+        #expect(up.action == "scale-up" && up.wanted == 4 && up.memoryShare == 1.6)
+        #expect(up.reason == "memory 160% of request, target 80%, 2 replica(s): scale to 4")
+        #expect(AutoscalePolicy.decide(memory, cpuShare: 0, memoryShare: 0.84, replicas: 2, now: 0).action == "hold")
+        var both = memory
+        both.targetCPU = 0.5
+        // CPU wants 6 (capped), memory 3: the larger wins; when both want fewer, the larger of the two again.
+        #expect(AutoscalePolicy.decide(both, cpuShare: 1.5, memoryShare: 1.2, replicas: 2, now: 0).wanted == 6)
+        let down = AutoscalePolicy.decide(both, cpuShare: 0.1, memoryShare: 0.5, replicas: 4, now: 0)
+        #expect(down.action == "scale-down" && down.wanted == 3)
+        #expect(down.reason == "CPU 10% of request, target 50%, memory 50% of request, target 80%, 4 replica(s): scale to 3")
+        // A CPU-only rule records no memory figure.
+        #expect(AutoscalePolicy.decide(rule, cpuShare: 1.0, memoryShare: 9, replicas: 2, now: 0).memoryShare == nil)
+    }
+
     @Test func readsPodmanCPUTime() {
         #expect(PodmanStats.seconds("27.056144ms") == 0.027056144)
         #expect(PodmanStats.seconds("1m2.5s") == 62.5)
@@ -55,5 +73,37 @@ import Testing
         let logged = try f.store.decisions(cluster: f.cluster, namespace: "prod", app: "web")
         #expect(logged.map(\.action) == ["scale-up", "scale-down"])
         #expect(logged.allSatisfy { $0.reason.contains("of request, target 50%") })
+    }
+
+    @Test func scalesUpWhenThePodsHoldMoreMemoryThanTheyRequested() throws {
+        let f = try ClusterFixture("automem", nodes: ["n1"])
+        defer { f.cleanUp() }
+        try f.apps.deploy(cluster: f.cluster, namespace: "prod", app: "web", chart: "c",
+                          manifests: [ClusterFixture.deployment(replicas: 1)], valuesJSON: "{}", description: "install", mustExist: false)
+        // A rule with neither target is refused; a memory rule round-trips through the database.
+        #expect(throws: ContainersError.self) {
+            try f.store.setAutoscale(AutoscaleRule(cluster: f.cluster, namespace: "prod", app: "web", workload: "web", targetCPU: 0,
+                                                   minReplicas: 1, maxReplicas: 3, cooldown: 0))
+        }
+        try f.store.setAutoscale(AutoscaleRule(cluster: f.cluster, namespace: "prod", app: "web", workload: "web", targetCPU: 0,
+                                               targetMemory: 0.8, minReplicas: 1, maxReplicas: 3, cooldown: 0))
+        #expect(try f.store.autoscaleRules().map(\.targetMemory) == [0.8])
+        let pod = try #require(try f.pods("web", "prod").first)
+        let podman = f.apps.runtime(f.cluster).podman(for: try f.store.requireNode(cluster: f.cluster, name: pod.node))
+        // A shell that holds 40 MB in a variable, in a pod that requested 16Mi: well above the 80% target.
+        try podman.check(["exec", "-d", pod.name + "-main", "sh", "-c",
+                          "x=$(head -c 40000000 /dev/zero | tr '\\0' a); while true; do sleep 1; done"])
+        var decision: AutoscaleDecision? = nil
+        for _ in 0..<20 {
+            Thread.sleep(forTimeInterval: 0.5)
+            let d = try f.apps.autoscale().first
+            decision = d
+            if d?.action != "hold" { break }
+        }
+        let d = try #require(decision)
+        #expect(d.action == "scale-up" && (d.memoryShare ?? 0) > 0.8 && d.wanted >= 2, "\(d)")
+        #expect(try f.pods("web", "prod").count == d.wanted)
+        let logged = try f.store.decisions(cluster: f.cluster, namespace: "prod", app: "web")
+        #expect(logged.last?.memoryShare == d.memoryShare && logged.last?.reason.hasPrefix("memory ") == true)
     }
 }

@@ -1,27 +1,30 @@
 import Foundation
 
 /// An autoscaling rule: keep a workload's CPU use near `targetCPU` (a share of what each pod requested, or of
-/// one CPU when it requested nothing), between `minReplicas` and `maxReplicas`, changing the count at most once
-/// per `cooldown` seconds.
+/// one CPU when it requested nothing) and/or its memory use near `targetMemory` (a share of each pod's memory
+/// request), between `minReplicas` and `maxReplicas`, changing the count at most once per `cooldown` seconds.
 public struct AutoscaleRule: Sendable, Equatable {
     public var cluster: String
     public var namespace: String
     public var app: String
     public var workload: String
-    /// 0.5 for 50%.
+    /// 0.5 for 50%; 0 for no CPU target.
     public var targetCPU: Double
+    /// 0.7 for 70% of the memory request; nil for no memory target.
+    public var targetMemory: Double?
     public var minReplicas: Int
     public var maxReplicas: Int
     public var cooldown: Double
     public var lastChange: Double?
 
-    public init(cluster: String, namespace: String, app: String, workload: String, targetCPU: Double, minReplicas: Int,
-                maxReplicas: Int, cooldown: Double, lastChange: Double? = nil) {
+    public init(cluster: String, namespace: String, app: String, workload: String, targetCPU: Double, targetMemory: Double? = nil,
+                minReplicas: Int, maxReplicas: Int, cooldown: Double, lastChange: Double? = nil) {
         self.cluster = cluster
         self.namespace = namespace
         self.app = app
         self.workload = workload
         self.targetCPU = targetCPU
+        self.targetMemory = targetMemory
         self.minReplicas = minReplicas
         self.maxReplicas = maxReplicas
         self.cooldown = cooldown
@@ -35,6 +38,8 @@ public struct AutoscaleDecision: Sendable, Equatable {
     public var at: Double
     /// Mean CPU use of the running replicas as a share of their request.
     public var cpuShare: Double
+    /// Mean memory use of the running replicas as a share of their memory request (nil: the rule has no memory target).
+    public var memoryShare: Double?
     public var replicas: Int
     public var wanted: Int
     /// `scale-up`, `scale-down`, `hold`.
@@ -42,23 +47,30 @@ public struct AutoscaleDecision: Sendable, Equatable {
     public var reason: String
 }
 
-/// Decides replica counts as Kubernetes' horizontal autoscaler does: wanted = ceil(replicas × share / target),
-/// clamped to [min, max], left alone within 10% of the target (so it does not flap) and during the cooldown.
+/// Decides replica counts as Kubernetes' horizontal autoscaler does: per target (CPU, memory), wanted =
+/// ceil(replicas × share / target), left alone within 10% of the target (so it does not flap); the largest of
+/// them wins, clamped to [min, max], and nothing changes during the cooldown.
 public enum AutoscalePolicy {
     public static let tolerance = 0.1
 
-    public static func decide(_ rule: AutoscaleRule, cpuShare: Double, replicas: Int, now: Double) -> AutoscaleDecision {
+    public static func decide(_ rule: AutoscaleRule, cpuShare: Double, memoryShare: Double? = nil, replicas: Int,
+                              now: Double) -> AutoscaleDecision {
         func decision(_ wanted: Int, _ action: String, _ reason: String) -> AutoscaleDecision {
-            AutoscaleDecision(rule: rule, at: now, cpuShare: cpuShare, replicas: replicas, wanted: wanted, action: action, reason: reason)
+            AutoscaleDecision(rule: rule, at: now, cpuShare: cpuShare, memoryShare: rule.targetMemory == nil ? nil : memoryShare,
+                              replicas: replicas, wanted: wanted, action: action, reason: reason)
         }
-        let figures = "CPU \(percent(cpuShare)) of request, target \(percent(rule.targetCPU)), \(replicas) replica(s)"
+        var measures: [(name: String, share: Double, target: Double)] = []
+        if rule.targetCPU > 0 { measures.append(("CPU", cpuShare, rule.targetCPU)) }
+        if let target = rule.targetMemory, target > 0 { measures.append(("memory", memoryShare ?? 0, target)) }
+        let figures = (measures.map { "\($0.name) \(percent($0.share)) of request, target \(percent($0.target))" }
+                       + ["\(replicas) replica(s)"]).joined(separator: ", ")
         var wanted: Int
         if replicas == 0 {
             wanted = rule.minReplicas
-        } else if abs(cpuShare / rule.targetCPU - 1) <= tolerance {
-            wanted = replicas
         } else {
-            wanted = Int((Double(replicas) * cpuShare / rule.targetCPU).rounded(.up))
+            wanted = measures.map { m in
+                abs(m.share / m.target - 1) <= tolerance ? replicas : Int((Double(replicas) * m.share / m.target).rounded(.up))
+            }.max() ?? replicas
         }
         wanted = min(max(wanted, rule.minReplicas), rule.maxReplicas)
         if wanted == replicas { return decision(wanted, "hold", "\(figures): within the target and the bounds") }

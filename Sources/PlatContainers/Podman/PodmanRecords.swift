@@ -7,6 +7,8 @@ public struct PodmanContainer: Decodable, Sendable, Equatable {
     public let image: String
     /// `created`, `running`, `exited`, `stopped`, `paused`...
     public let state: String
+    /// podman's words for it: `Up 2 minutes (healthy)`, `Exited (1) 3 seconds ago`.
+    public let status: String
     public let labels: [String: String]
     public let podName: String
     public let exitCode: Int
@@ -15,8 +17,15 @@ public struct PodmanContainer: Decodable, Sendable, Equatable {
     public var name: String { names.first ?? id }
     public var isRunning: Bool { state == "running" }
 
+    /// The last health-check result podman recorded (`healthy`, `unhealthy`, `starting`), nil for a container
+    /// without a health check.
+    public var health: String? {
+        for word in ["unhealthy", "healthy", "starting"] where status.contains("(\(word))") { return word }
+        return nil
+    }
+
     enum CodingKeys: String, CodingKey {
-        case id = "Id", names = "Names", image = "Image", state = "State", labels = "Labels"
+        case id = "Id", names = "Names", image = "Image", state = "State", status = "Status", labels = "Labels"
         case podName = "PodName", exitCode = "ExitCode", isInfra = "IsInfra"
     }
 
@@ -26,6 +35,7 @@ public struct PodmanContainer: Decodable, Sendable, Equatable {
         names = try c.decodeIfPresent([String].self, forKey: .names) ?? []
         image = try c.decodeIfPresent(String.self, forKey: .image) ?? ""
         state = try c.decodeIfPresent(String.self, forKey: .state) ?? "unknown"
+        status = try c.decodeIfPresent(String.self, forKey: .status) ?? ""
         labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
         podName = try c.decodeIfPresent(String.self, forKey: .podName) ?? ""
         exitCode = try c.decodeIfPresent(Int.self, forKey: .exitCode) ?? 0

@@ -1,6 +1,12 @@
 import Foundation
 import PlatEngine
 
+/// What one of a plan's podman questions answered.
+enum PlanAnswer {
+    case observed(ClusterObservation)
+    case present(Bool)
+}
+
 /// A health check that failed during a rollout (the caller rolls back).
 public struct RolloutFailure: Error, CustomStringConvertible, Sendable {
     public var reason: String
@@ -28,10 +34,33 @@ public final class Rollout {
     /// Plans `target` against what runs now (nothing changes; bad input throws `ContainersError`).
     public func plan(_ target: RolloutTarget) throws -> RolloutPlan {
         let nodes = try runtime.nodes()
-        // Every pod of the cluster, not only this install's: the loads count them all.
-        let observed = try runtime.observe(nodes: nodes)
+        // One round of podman calls, all at once: every pod of the cluster (not only this install's: the loads
+        // count them all) and whether each node has each image of the target (what placement and the image
+        // sources ask; asked one after the other, they cost a podman call's time each).
+        let images = Set(target.workloads.flatMap(\.images)).sorted()
+        let queries: [(node: Node, image: String)?] = [nil] + nodes.flatMap { n in images.map { (node: n, image: $0) } }
+        let answers = Parallel.map(queries) { q -> Result<PlanAnswer, Error> in
+            Result {
+                guard let q else { return .observed(try self.runtime.observe(nodes: nodes)) }
+                return .present(try self.runtime.podman(for: q.node).imageExists(q.image))
+            }
+        }
+        var present: [String: Result<Bool, Error>] = [:]
+        var observed: ClusterObservation?
+        for (q, a) in zip(queries, answers) {
+            switch (q, a) {
+            case (nil, .success(.observed(let o))): observed = o
+            case (nil, .failure(let e)): throw e
+            case (let q?, .success(.present(let p))): present[q.node.name + "\u{0}" + q.image] = .success(p)
+            case (let q?, .failure(let e)): present[q.node.name + "\u{0}" + q.image] = .failure(e)
+            default: break
+            }
+        }
+        guard let observed else { throw ContainersError.failed("the cluster's pods could not be listed") }
         return try RolloutPlan.make(target, nodes: nodes, observed: observed,
-                                    imageCheck: { node, image in try self.runtime.podman(for: node).imageExists(image) },
+                                    imageCheck: { node, image in
+                                        try present[node.name + "\u{0}" + image]?.get() ?? self.runtime.podman(for: node).imageExists(image)
+                                    },
                                     pullCheck: { node, image in
                                         do {
                                             try self.runtime.podman(for: node).pull(image)

@@ -12,7 +12,8 @@ import PlatStore
 /// - `containers_revisions`: every install, upgrade and rollback: the chart, values and rendered manifests
 ///   (JSON), and its status: `pending` while it rolls out (a crash leaves it so; the next command on the
 ///   install resumes it), `deployed`, `superseded`, `failed` (rolled back by itself).
-/// - `containers_autoscale`: one rule per workload: target CPU share, min/max replicas, cooldown.
+/// - `containers_autoscale`: one rule per workload: target CPU share (0: none), target memory share (version 2;
+///   NULL: none), min/max replicas, cooldown; `containers_decisions` keep the memory share seen (version 2).
 /// - `containers_decisions`: every autoscaling decision, with the figures it saw.
 /// - `containers_events`: what happened to installs (deployed, failed, scaled, stopped, started,
 ///   uninstalled), in order: the `containers.app.changed` event source reads it.
@@ -97,6 +98,10 @@ public enum ContainersSchema {
                 who TEXT NOT NULL,
                 at REAL NOT NULL
             );
+            """),
+        Migration(module: "containers", version: 2, sql: """
+            ALTER TABLE containers_autoscale ADD COLUMN target_memory REAL;
+            ALTER TABLE containers_decisions ADD COLUMN memory_share REAL;
             """),
     ]
 }

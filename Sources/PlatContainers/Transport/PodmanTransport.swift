@@ -10,8 +10,8 @@ import PlatLang
 /// for every pod (`host`), so a plan can write `sh("...", hosts: [pod.host])`.
 ///
 /// Scripts run with the container's `sh` (busybox images have no bash), the job's variables in the
-/// environment and its arguments as `$1...`. Uploads stream the bytes through `podman exec -i` into a hidden
-/// temporary name beside the target, then rename it over the target; listings and downloads take single files.
+/// environment and its arguments as `$1...`. Files (uploads, listings of files, folders and globs, downloads):
+/// PodmanTransport+Files.swift.
 public struct PodmanTransport: HostTransport {
     public let environment: [String: String]
 
@@ -44,69 +44,5 @@ public struct PodmanTransport: HostTransport {
         for (k, v) in env.sorted(by: { $0.key < $1.key }) { argv += ["--env", "\(k)=\(v)"] }
         argv += [host.address, "sh", "-s", "--"] + job.args
         return try podman(host).execute(argv, stdin: Array(job.script.utf8), timeout: job.timeout)
-    }
-
-    public func upload(_ file: FileUpload, to host: PlatJobs.Host) throws -> UploadReceipt {
-        var bytes: [UInt8] = []
-        while let chunk = try file.next() { bytes.append(contentsOf: chunk) }
-        let target = file.destination.path
-        let folder = file.destination.folderPath
-        let temporary = folder + "/.platflow-upload-\(UUID().uuidString.prefix(8))"
-        let mode = String(file.permissions & 0o7777, radix: 8)
-        let script = (file.destination.createFolders ? "mkdir -p \(ShellQuote.quote(folder)) && " : "")
-            + "if [ -d \(ShellQuote.quote(target)) ] || [ -L \(ShellQuote.quote(target)) ]; then echo 'the target is a folder or a link' >&2; exit 3; fi; "
-            + "cat > \(ShellQuote.quote(temporary)) && chmod \(mode) \(ShellQuote.quote(temporary)) && mv -f \(ShellQuote.quote(temporary)) \(ShellQuote.quote(target)) "
-            + "|| { rm -f \(ShellQuote.quote(temporary)); exit 1; }"
-        let result = try podman(host).execute(["exec", "-i", host.address, "sh", "-c", script], stdin: bytes, timeout: file.control.remaining)
-        guard result.exitCode == 0 else {
-            throw RuntimeError("host \(host.name): cannot write \(target) in the container: \(result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
-        return UploadReceipt(bytes: Int64(bytes.count), sha256: file.sha256 ?? "", path: target)
-    }
-
-    public func list(_ path: String, on host: PlatJobs.Host, control: CopyControl) throws -> FileListing {
-        let result = try podman(host).execute(["exec", host.address, "sh", "-c", "test -f \"$1\" && wc -c < \"$1\"", "sh", path],
-                                              timeout: control.remaining)
-        guard result.exitCode == 0, let size = Int64(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            return FileListing(files: [], isSingleFile: true, problems: ["\(path): not a file in container \(host.address) (podman hosts list single files)"])
-        }
-        let name = (path as NSString).lastPathComponent
-        return FileListing(files: [ListedFile(path: path, relativePath: name, size: size)], isSingleFile: true)
-    }
-
-    public func download(_ file: ListedFile, from host: PlatJobs.Host, control: CopyControl) throws -> any ByteStream {
-        let result = try podman(host).execute(["exec", host.address, "cat", file.path], timeout: control.remaining)
-        guard result.exitCode == 0 else {
-            throw RuntimeError("host \(host.name): cannot read \(file.path): \(result.stderrText)")
-        }
-        return BufferedStream(bytes: Array(result.stdout.prefix(Int(file.size))), expected: file.size)
-    }
-}
-
-/// A download already read whole.
-final class BufferedStream: ByteStream {
-    let bytes: [UInt8]
-    let expected: Int64
-    var offset = 0
-
-    init(bytes: [UInt8], expected: Int64) {
-        self.bytes = bytes
-        self.expected = expected
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer, control: CopyControl) throws -> Int {
-        let n = min(buffer.count, bytes.count - offset)
-        if n <= 0 { return 0 }
-        bytes.withUnsafeBytes { src in
-            buffer.baseAddress!.copyMemory(from: src.baseAddress! + offset, byteCount: n)
-        }
-        offset += n
-        return n
-    }
-
-    func finish(control: CopyControl) throws {
-        if Int64(offset) != expected {
-            throw RuntimeError("the container's file changed size while it was read (\(offset) of \(expected) bytes)")
-        }
     }
 }

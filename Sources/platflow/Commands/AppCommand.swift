@@ -9,7 +9,7 @@ enum AppCommand {
     static let spec = CommandSpec(
         name: "app",
         summary: "Apps: what runs where, their deploy history, their declarations.",
-        subcommands: [list, show, history, apply],
+        subcommands: [list, AppShowCommand.spec, history, apply],
         details: """
             An app is declared in a .plat file (app "web" { deploy: PLAN, envs: {...}, owners: [...], requires: {...} })
             and recorded when a deploy reads that file, or with `platflow app apply FILE`.
@@ -52,47 +52,6 @@ enum AppCommand {
             return ExitCode.ok
         }
         terminal.out(t.render())
-        return ExitCode.ok
-    }
-
-    static let show = leaf(
-        "show", "One app: its declaration, what runs in each environment, its newest artifacts.",
-        usage: ["platflow app show APP [--json]"], flags: [jsonFlag], examples: ["platflow app show shop-web"],
-        arguments: 1...1) { args, releases, _, terminal in
-        let app = args.positional[0]
-        try releases.requireKnownApp(app)
-        let recorded = try releases.recordedApp(app)
-        let envs = try releases.environments(app: app)
-        let artifacts = Array(try releases.artifacts(app: app).prefix(5))
-        let currents = try envs.map { ($0, try releases.currentDeploy(app: app, environment: $0.name)) }
-        if args.has("json") {
-            var o: [String: Any] = ["app": app, "artifacts": artifacts.map(ArtifactCommand.json)]
-            if let r = recorded {
-                o["file"] = r.file
-                o["deploy"] = r.deployPlan
-                o["owners"] = r.owners
-                o["requires"] = r.requires
-            }
-            o["envs"] = currents.map { e, c in ["env": e.name, "class": e.environmentClass.name, "current": c.map(json) ?? NSNull()] as [String: Any] }
-            terminal.out(jsonText(o))
-            return ExitCode.ok
-        }
-        var out = "app \(app)\n"
-        if let r = recorded {
-            out += "  declared in \(r.file), deploy plan \(r.deployPlan)\n"
-            if !r.owners.isEmpty { out += "  owners: \(r.owners.joined(separator: ", "))\n" }
-            if !r.requires.isEmpty { out += "  requires: \(r.requires.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))\n" }
-        }
-        var t = Table(header: ["ENV", "CLASS", "VERSION", "DIGEST", "REV", "DEPLOYED", "BY", "RUN"])
-        for (e, c) in currents {
-            t.rows.append([e.name, e.environmentClass.name, c?.version ?? "-", c.map { ArtifactDigest.short($0.digest) } ?? "-",
-                           c.map { String($0.revision) } ?? "-", localTime(c?.startedAt), c?.deployedBy ?? "-", c?.runID ?? "-"])
-        }
-        out += "\n" + t.render()
-        if !artifacts.isEmpty {
-            out += "\nnewest artifacts: " + artifacts.map { "\($0.version) (\($0.stage))" }.joined(separator: ", ") + "\n"
-        }
-        terminal.out(out)
         return ExitCode.ok
     }
 

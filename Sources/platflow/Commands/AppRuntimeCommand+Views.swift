@@ -124,20 +124,24 @@ extension AppRuntimeCommand {
 extension AppRuntimeCommand {
     static let autoscale = leaf(
         "autoscale", "Sets (or with --off removes) an app's autoscaling rule, evaluated by `platflow scheduler`.",
-        usage: ["platflow app autoscale APP --cpu PERCENT --min N --max N [--cooldown DURATION] [--workload NAME] [--namespace NS] [--cluster C]",
+        usage: ["platflow app autoscale APP (--cpu PERCENT | --memory PERCENT)... --min N --max N [--cooldown DURATION] [--workload NAME] [--namespace NS] [--cluster C]",
                 "platflow app autoscale APP --off [--namespace NS] [--cluster C]",
                 "platflow app autoscale APP --evaluate [--namespace NS] [--cluster C]"],
         flags: [namespaceFlag,
                 FlagSpec(name: "cpu", value: "PERCENT", help: "target CPU use as a share of each pod's CPU request (50 or 50%)"),
+                FlagSpec(name: "memory", value: "PERCENT", help: "target memory use as a share of each pod's memory request (70 or 70%)"),
                 FlagSpec(name: "min", value: "N", help: "fewest replicas"), FlagSpec(name: "max", value: "N", help: "most replicas"),
                 FlagSpec(name: "cooldown", value: "DURATION", help: "least time between two changes (30s, 5m)", defaultText: "60s"),
                 FlagSpec(name: "workload", value: "NAME", help: "the Deployment (default: the only one)"),
                 FlagSpec(name: "off", help: "remove the app's rules"),
                 FlagSpec(name: "evaluate", help: "evaluate every rule once now (as the scheduler does) and print the decisions")],
-        examples: ["platflow app autoscale shop --cpu 60% --min 2 --max 10 --namespace prod"],
+        examples: ["platflow app autoscale shop --cpu 60% --min 2 --max 10 --namespace prod",
+                   "platflow app autoscale shop --cpu 60% --memory 80% --min 2 --max 10 --namespace prod"],
         details: """
-            wanted = ceil(replicas × CPU share / target), within [min, max]; left alone within 10% of the target and
-            during the cooldown. CPU is measured over one second from podman's CPU time of each container. Every
+            Per target, wanted = ceil(replicas × share / target), left alone within 10% of the target; the larger of
+            the CPU and memory answers wins, within [min, max], and nothing changes during the cooldown. CPU is
+            measured over one second from podman's CPU time of each container, memory from podman stats at the end
+            of that second (a memory target needs the workload's resources.requests.memory). Every
             evaluation is logged with the figures it saw (`platflow app decisions APP`). `platflow scheduler`
             evaluates the rules every PLATFLOW_AUTOSCALE_INTERVAL seconds (default 15).
             """,
@@ -155,22 +159,38 @@ extension AppRuntimeCommand {
             }
             return ExitCode.ok
         }
-        guard let cpuText = args.value("cpu"), let cpu = Double(cpuText.replacingOccurrences(of: "%", with: "")), cpu > 0,
-              let minText = args.value("min"), let min = Int(minText), let maxText = args.value("max"), let max = Int(maxText) else {
-            throw UsageError("--cpu PERCENT, --min N and --max N are required", hint: "platflow app autoscale shop --cpu 60% --min 2 --max 10")
+        func percent(_ flag: String) throws -> Double? {
+            guard let text = args.value(flag) else { return nil }
+            guard let v = Double(text.replacingOccurrences(of: "%", with: "")), v > 0 else {
+                throw UsageError("--\(flag) takes a percentage above 0 (60 or 60%), got '\(text)'")
+            }
+            return v
+        }
+        let cpu = try percent("cpu"), memory = try percent("memory")
+        guard cpu != nil || memory != nil, let minText = args.value("min"), let min = Int(minText),
+              let maxText = args.value("max"), let max = Int(maxText) else {
+            throw UsageError("--cpu PERCENT and/or --memory PERCENT, --min N and --max N are required",
+                             hint: "platflow app autoscale shop --cpu 60% --min 2 --max 10")
         }
         let cooldown = try args.value("cooldown").map { text -> Double in
             guard let ms = DurationText.milliseconds(text) else { throw UsageError("--cooldown \(text) is not a duration (30s, 5m)") }
             return Double(ms) / 1000
         } ?? 60
-        let workloads = try apps.currentTarget(install).workloads.map(\.name)
+        let all = try apps.currentTarget(install).workloads
+        let workloads = all.map(\.name)
         let workload = args.value("workload") ?? (workloads.count == 1 ? workloads[0] : "")
-        guard workloads.contains(workload) else {
+        guard let chosen = all.first(where: { $0.name == workload }) else {
             throw UsageError("say which workload with --workload", hint: "workloads: \(workloads.joined(separator: ", "))")
         }
+        if memory != nil && chosen.memoryRequest <= 0 {
+            throw UsageError("\(workload) requests no memory: a memory target is a share of resources.requests.memory",
+                             hint: "set resources.requests.memory in its containers, or scale on --cpu")
+        }
         try apps.store.setAutoscale(AutoscaleRule(cluster: t.cluster, namespace: t.namespace, app: t.app, workload: workload,
-                                                  targetCPU: cpu / 100, minReplicas: min, maxReplicas: max, cooldown: cooldown))
-        terminal.out("\(t.app) in \(t.namespace): \(workload) autoscales between \(min) and \(max) replicas at \(Int(cpu))% CPU\n")
+                                                  targetCPU: (cpu ?? 0) / 100, targetMemory: memory.map { $0 / 100 },
+                                                  minReplicas: min, maxReplicas: max, cooldown: cooldown))
+        let targets = [cpu.map { "\(Int($0))% CPU" }, memory.map { "\(Int($0))% memory" }].compactMap { $0 }.joined(separator: " and ")
+        terminal.out("\(t.app) in \(t.namespace): \(workload) autoscales between \(min) and \(max) replicas at \(targets)\n")
         return ExitCode.ok
     }
 
@@ -179,10 +199,11 @@ extension AppRuntimeCommand {
         usage: ["platflow app decisions APP [--namespace NS] [--cluster C]"], flags: [namespaceFlag],
         examples: ["platflow app decisions shop --namespace prod"], arguments: 1...1) { args, apps, terminal in
         let t = try target(args, apps)
-        var table = Table(header: ["WHEN", "WORKLOAD", "ACTION", "REPLICAS", "WANTED", "CPU", "WHY"])
+        var table = Table(header: ["WHEN", "WORKLOAD", "ACTION", "REPLICAS", "WANTED", "CPU", "MEMORY", "WHY"])
         for d in try apps.store.decisions(cluster: t.cluster, namespace: t.namespace, app: t.app) {
             table.rows.append([localTime(d.at), d.workload, d.action, String(d.replicas), String(d.wanted),
-                               String(format: "%.0f%%", d.cpuShare * 100), d.reason])
+                               String(format: "%.0f%%", d.cpuShare * 100), d.memoryShare.map { String(format: "%.0f%%", $0 * 100) } ?? "-",
+                               d.reason])
         }
         terminal.out(table.rows.isEmpty ? "no decisions yet\n" : table.render())
         return ExitCode.ok

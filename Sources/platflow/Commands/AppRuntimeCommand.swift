@@ -5,13 +5,13 @@ import PlatLang
 
 /// The container runtime's verbs of the `app` family (Release contributes list, show, history, apply):
 /// install, upgrade, rollback, scale, start, stop, restart, reschedule, uninstall, revisions, diff, and the views
-/// (pods, logs, exec, top: AppRuntimeCommand+Views.swift).
+/// (pods, logs, exec, top: AppRuntimeCommand+Views.swift; status and containers: AppRuntimeCommand+Status.swift).
 enum AppRuntimeCommand {
     static let spec = CommandSpec(
         name: "app",
         summary: "Apps: what runs where, their deploy history, their declarations.",
         subcommands: [install, upgrade, rollback, scale, start, stop, restart, reschedule, uninstall, revisions, diff,
-                      pods, logs, exec, top, autoscale, decisions])
+                      status, pods, containers, logs, exec, top, autoscale, decisions])
 
     static let namespaceFlag = FlagSpec(name: "namespace", short: "n", value: "NS", help: "the namespace", defaultText: "default")
     static let clusterFlag = ContainersSession.clusterFlag
