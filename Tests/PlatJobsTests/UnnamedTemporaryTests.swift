@@ -73,11 +73,11 @@ private final class FolderWatcher: @unchecked Sendable {
         // Large enough to take a while; written by the stream (the first host hashes it while it writes).
         let bytes = (0..<(24 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
         let src = dir + "/big.bin"
-        FileManager.default.createFile(atPath: src, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: src, contents: Data(bytes))
         chmod(src, 0o741)
         // One the umask would narrow at creation: its permissions are set after.
         let small = dir + "/small.conf"
-        FileManager.default.createFile(atPath: small, contents: Data("x = 1\n".utf8))
+        _ = FileManager.default.createFile(atPath: small, contents: Data("x = 1\n".utf8))
         chmod(small, 0o666)
         let host = Host(name: "u1", address: "u1", root: dir + "/hosts/u1")
         try FileManager.default.createDirectory(atPath: host.root! + "/srv", withIntermediateDirectories: true)
@@ -100,7 +100,7 @@ private final class FolderWatcher: @unchecked Sendable {
         let dir = scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try #require(unnamedFilesWork(in: dir), "O_TMPFILE files cannot be made and linked in \(dir)")
-        FileManager.default.createFile(atPath: dir + "/taken", contents: Data("old".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/taken", contents: Data("old".utf8))
         let folder = open(dir, O_RDONLY | O_DIRECTORY)
         defer { close(folder) }
         let made = try #require(try UnnamedTemporary.create(in: folder, permissions: 0o644, folder: dir))
@@ -124,7 +124,7 @@ private final class FolderWatcher: @unchecked Sendable {
             let content = Array("file \(i) ".utf8) + [UInt8](repeating: UInt8(i), count: 100 + i * 37)
             try FileManager.default.createDirectory(atPath: dir + "/" + (rel as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: dir + "/" + rel, contents: Data(content))
+            _ = FileManager.default.createFile(atPath: dir + "/" + rel, contents: Data(content))
             files[rel] = content
         }
         let expanded = try FileDistributor.expand([.local(dir + "/tree")])
