@@ -169,7 +169,7 @@ private struct Launch {
         var env: [String] = []
         env.reserveCapacity(spec.environment.count)
         for (key, value) in spec.environment {
-            if key.isEmpty || key.contains("=") || key.utf8.contains(0) || value.utf8.contains(0) {
+            if key.isEmpty || key.utf8.contains(UInt8(ascii: "=")) || key.utf8.contains(0) || value.utf8.contains(0) {
                 let shown = key.replacingOccurrences(of: "\0", with: "\\0")
                 throw ProcessRunnerError.spawnFailed(
                     "environment variable \"\(shown)\" is not valid (a name must be non-empty without '=', "

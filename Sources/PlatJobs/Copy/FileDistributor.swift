@@ -46,6 +46,7 @@ public enum FileDistributor {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Transfer.bufferSize, alignment: 4096)
         defer { buffer.deallocate() }
         let folders = DestinationFolders()
+        let sources = SourceFolders()
 
         // An unknown transport fails every file of the host with the registry's message.
         let transport = Result { try options.transports.transport(for: host) }
@@ -79,7 +80,7 @@ public enum FileDistributor {
                 let base = hostBytes
                 let report: (Int64) -> Void = { n in progress?(base + n) }
                 let upload = try FileUpload(entry, to: target, host: host, options: options, control: control,
-                                            buffer: buffer, folders: folders, progress: report)
+                                            buffer: buffer, folders: folders, sources: sources, progress: report)
                 let receipt = try via.upload(upload, to: host)
                 hostBytes += receipt.bytes
                 results.append(FileCopyResult(source: entry.display, destination: receipt.path, status: .ok,

@@ -55,7 +55,8 @@ public final class FileUpload {
 
     /// Opens the source (a missing or changed source fails here, before any host is contacted).
     init(_ entry: SourceFile, to destination: UploadDestination, host: Host, options: CopyOptions, control: CopyControl,
-         buffer: UnsafeMutableRawBufferPointer, folders: DestinationFolders, progress: @escaping (Int64) -> Void) throws {
+         buffer: UnsafeMutableRawBufferPointer, folders: DestinationFolders, sources: SourceFolders,
+         progress: @escaping (Int64) -> Void) throws {
         self.entry = entry
         self.destination = destination
         self.source = entry.display
@@ -66,7 +67,7 @@ public final class FileUpload {
         self.folders = folders
         self.progress = progress
         if let hook = options.afterWriteHook { afterWrite = { hook(host, $0) } } else { afterWrite = nil }
-        reader = try SourceReader.open(entry, control: control)
+        reader = try SourceReader.open(entry, control: control, folders: sources)
         uploadPacer = Pacer(rate: options.uploadLimit)
         if case .host = entry.location { downloadPacer = Pacer(rate: options.downloadLimit) }
         var chunk = buffer.count
@@ -103,6 +104,12 @@ public final class FileUpload {
         pending = n
         return bytes
     }
+
+    /// May the file be written without a name and named once whole (`UnnamedTemporary`)? Not when it is paced
+    /// by an upload limit: a copy that may take hours shows as a temporary file beside its destination (and one
+    /// abandoned by a killed copy is removed by the next, see `AbandonedTemporaries`); nor when the tests' hook
+    /// wants the bytes under a name before they are verified.
+    var mayWriteUnnamed: Bool { uploadPacer == nil && afterWrite == nil }
 
     /// Tells the tests' hook (`CopyOptions.afterWriteHook`) that the bytes are in `temporaryPath` (a path on this
     /// machine for local and simulated hosts, the host's path otherwise), before verification and rename.

@@ -3,10 +3,15 @@ import Foundation
 import Glibc
 #endif
 
-/// Writing one file on this machine or on a simulated host (`LocalTransport.upload`): into a temporary file
-/// beside the destination (created `O_EXCL | O_NOFOLLOW` in the folder descriptor `DestinationPath.openFolder`
-/// checked), then `fsync`, verification, `renameat` over the old file and `fsync` of the folder. A reader of the
-/// destination sees the old file or the new one, never a part; a failed copy leaves the old file and no
+/// Writing one file on this machine or on a simulated host (`LocalTransport.upload`), in the folder descriptor
+/// `DestinationPath.openFolder` checked:
+/// - a new file (its name not taken) is written without a name (`UnnamedTemporary`, `O_TMPFILE`), fsynced,
+///   verified, then linked under its name;
+/// - a file that replaces another (or any file paced by an upload limit, or where `O_TMPFILE` is missing) goes
+///   into a temporary file beside the destination (created `O_EXCL | O_NOFOLLOW`), then `fsync`, verification,
+///   `renameat` over the old file.
+/// Under `sync: true` the folder is fsynced before the host's result is reported. A reader of the destination
+/// sees the old file (or none) or the whole new one, never a part; a failed copy leaves the old file and no
 /// temporary behind.
 ///
 /// How the bytes move and are checked (see `CopyVerification`):
@@ -52,20 +57,43 @@ enum LocalDestination {
         var st = stat()
         // In a folder this copy made, the name can only be taken by a file this copy wrote (and two of its files
         // never share a name, see `FileDistributor`): the check is for folders that were there before.
-        if !folder.created && fstatat(folder.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
-            switch st.st_mode & S_IFMT {
-            case S_IFLNK:
-                throw CopyFailure("destination \(shown) is a symbolic link; refused (a copy never writes through a link: remove it, or copy to its target)")
-            case S_IFDIR:
-                throw CopyFailure("destination \(shown) is a folder")
-            default:
-                break
+        var absent = folder.created
+        if !folder.created {
+            if fstatat(folder.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+                switch st.st_mode & S_IFMT {
+                case S_IFLNK:
+                    throw CopyFailure("destination \(shown) is a symbolic link; refused (a copy never writes through a link: remove it, or copy to its target)")
+                case S_IFDIR:
+                    throw CopyFailure("destination \(shown) is a folder")
+                default:
+                    break
+                }
+            } else {
+                absent = errno == ENOENT
             }
+            // A folder this copy made holds no temporaries of an earlier, killed copy: no need to look.
+            AbandonedTemporaries.remove(for: name, in: folder.fd)
+        }
+        // A new file is written without a name and linked into place once whole; a file that replaces another
+        // goes through a named temporary and a rename, which replaces atomically.
+        if absent && upload.mayWriteUnnamed,
+           let unnamed = try UnnamedTemporary.create(in: folder.fd, permissions: mode_t(upload.permissions) & 0o777,
+                                                     folder: folder.realPath) {
+            defer { close(unnamed.fd) }
+            let digest = try fill(unnamed.fd, from: upload, shown: shown, host: host, chmod: UnnamedTemporary.needsChmod(mode_t(upload.permissions)),
+                                  temporaryShown: folder.realPath)
+            try upload.control.check()
+            let rc = UnnamedTemporary.link(unnamed.fd, unnamed.linking, in: folder.fd, as: name)
+            if rc == EEXIST {
+                // Another writer created the name meanwhile: replace it, as a rename would have.
+                try replace(with: unnamed, in: folder, name: name, upload: upload, shown: shown)
+            } else if rc != 0 {
+                throw CopyFailure("cannot create \(shown): \(errnoText(rc))")
+            }
+            if upload.durable { upload.folders.renamedDurably(in: folder) }
+            return UploadReceipt(bytes: upload.bytesSent, sha256: digest, path: shown)
         }
 
-        let control = upload.control
-        // A folder this copy made holds no temporaries of an earlier, killed copy: no need to look.
-        if !folder.created { AbandonedTemporaries.remove(for: name, in: folder.fd) }
         let tmp = upload.folders.temporaryName(for: name)
         let tfd = openat(folder.fd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard tfd >= 0 else { throw createError(errno, folder: folder.realPath) }
@@ -77,33 +105,9 @@ enum LocalDestination {
             if !committed { unlinkat(folder.fd, tmp, 0) }
         }
         let realTmp = folder.realPath + "/" + tmp
+        let digest = try fill(tfd, from: upload, shown: shown, host: host, chmod: true, temporaryShown: realTmp)
 
-        if !(try upload.kernelCopy(to: tfd, shown: shown)) {
-            var writer = WritebackWriter(fd: tfd, shown: shown, early: upload.durable)
-            while let chunk = try upload.next() { try writer.write(chunk) }
-        }
-
-        if fchmod(tfd, mode_t(upload.permissions)) != 0 {
-            throw CopyFailure("cannot set the permissions of \(realTmp): \(errnoText(errno))")
-        }
-        if upload.durable && fsync(tfd) != 0 { throw CopyFailure("cannot write \(shown) to disk: \(errnoText(errno))") }
-        upload.wroteTemporary(realTmp)
-
-        // Bytes we wrote ourselves from the stream were hashed on the way; read back only when asked to, or
-        // when a kernel copy's source digest is unknown.
-        let digest: String
-        if upload.readBack || upload.sha256 == nil {
-            try control.check()
-            let back = try Transfer.hashFile(tfd, buffer: upload.buffer, control: control, shown: shown)
-            if let expected = upload.sha256, expected != back {
-                throw CopyFailure("checksum mismatch on \(host.name): \(shown) reads back as sha256 \(back), \(expected) was written; the old file was kept")
-            }
-            digest = back
-        } else {
-            digest = upload.sha256 ?? ""
-        }
-
-        try control.check()
+        try upload.control.check()
         guard renameat(folder.fd, tmp, folder.fd, name) == 0 else {
             throw CopyFailure("cannot replace \(shown): \(errnoText(errno))")
         }
@@ -112,6 +116,48 @@ enum LocalDestination {
         // the host's result is reported (once for all the files renamed into it, see `DestinationFolders`).
         if upload.durable { upload.folders.renamedDurably(in: folder) }
         return UploadReceipt(bytes: upload.bytesSent, sha256: digest, path: shown)
+    }
+
+    /// Writes the upload's bytes into the temporary file `fd` (kernel copy or stream), sets its permissions
+    /// (`chmod`: unless it was created with them), fsyncs it under `sync: true`, and returns the digest it is
+    /// proven to have: hashed on the way, or read back when asked to or when a kernel copy's source digest is
+    /// unknown. `temporaryShown`: the file's name in messages (and for the tests' hook).
+    private static func fill(_ fd: Int32, from upload: FileUpload, shown: String, host: Host, chmod: Bool,
+                             temporaryShown: String) throws -> String {
+        if !(try upload.kernelCopy(to: fd, shown: shown)) {
+            var writer = WritebackWriter(fd: fd, shown: shown, early: upload.durable)
+            while let chunk = try upload.next() { try writer.write(chunk) }
+        }
+        if chmod && fchmod(fd, mode_t(upload.permissions)) != 0 {
+            throw CopyFailure("cannot set the permissions of \(temporaryShown): \(errnoText(errno))")
+        }
+        if upload.durable && fsync(fd) != 0 { throw CopyFailure("cannot write \(shown) to disk: \(errnoText(errno))") }
+        upload.wroteTemporary(temporaryShown)
+
+        // Bytes we wrote ourselves from the stream were hashed on the way; read back only when asked to, or
+        // when a kernel copy's source digest is unknown.
+        guard upload.readBack || upload.sha256 == nil else { return upload.sha256 ?? "" }
+        try upload.control.check()
+        let back = try Transfer.hashFile(fd, buffer: upload.buffer, control: upload.control, shown: shown)
+        if let expected = upload.sha256, expected != back {
+            throw CopyFailure("checksum mismatch on \(host.name): \(shown) reads back as sha256 \(back), \(expected) was written; the old file was kept")
+        }
+        return back
+    }
+
+    /// An unnamed file whose name was taken while it was written: linked under a temporary name (locked, as a
+    /// named temporary is) and renamed over the file that appeared.
+    private static func replace(with unnamed: (fd: Int32, linking: UnnamedTemporary.Linking), in folder: DestinationPath.Folder,
+                                name: String, upload: FileUpload, shown: String) throws {
+        let tmp = upload.folders.temporaryName(for: name)
+        _ = flock(unnamed.fd, LOCK_EX)
+        let rc = UnnamedTemporary.link(unnamed.fd, unnamed.linking, in: folder.fd, as: tmp)
+        guard rc == 0 else { throw CopyFailure("cannot replace \(shown): \(errnoText(rc))") }
+        guard renameat(folder.fd, tmp, folder.fd, name) == 0 else {
+            let code = errno
+            unlinkat(folder.fd, tmp, 0)
+            throw CopyFailure("cannot replace \(shown): \(errnoText(code))")
+        }
     }
 
     /// Why a temporary file could not be created, in the user's words.

@@ -26,12 +26,12 @@ final class SourceReader {
         if let download { try? download.finish(control: control) }
     }
 
-    /// Opens the source: the local file, or a download of exactly the listed size from its host.
-    static func open(_ entry: SourceFile, control: CopyControl) throws -> SourceReader {
+    /// Opens the source: the local file (through `folders`), or a download of exactly the listed size from its host.
+    static func open(_ entry: SourceFile, control: CopyControl, folders: SourceFolders) throws -> SourceReader {
         let r = SourceReader(entry: entry, control: control)
         switch entry.location {
         case .file(let path):
-            r.fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            r.fd = folders.open(path)
             guard r.fd >= 0 else {
                 let code = errno
                 if code == ENOENT { throw CopyFailure("source \(entry.display) no longer exists") }
@@ -80,6 +80,37 @@ final class SourceReader {
             throw CopyFailure("source \(entry.display) changed while it was being copied; nothing was replaced (copy it again)")
         }
     }
+}
+
+/// The folder of the local source file one host's copy read last, kept open: the files of a tree come folder
+/// by folder, and opening `NAME` in an open folder spares the kernel walking the whole path again for each file
+/// of each host. Owned by one `FileDistributor.copy` call (one thread).
+final class SourceFolders {
+    private var folder: String = ""
+    private var fd: Int32 = -1
+
+    /// `open(path, O_RDONLY)`, relative to the path's folder (opened when it differs from the last one).
+    func open(_ path: String) -> Int32 {
+        let bytes = path.utf8
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")), slash != bytes.startIndex else {
+            return Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        }
+        let nameOffset = bytes.distance(from: bytes.startIndex, to: slash) + 1
+        if fd < 0 || !bytes[..<slash].elementsEqual(folder.utf8) {
+            close()
+            folder = String(path[..<slash])
+            fd = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd < 0 { return Glibc.open(path, O_RDONLY | O_CLOEXEC) }
+        }
+        return path.withCString { openat(fd, $0 + nameOffset, O_RDONLY | O_CLOEXEC) }
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    deinit { close() }
 }
 
 /// Moving bytes on this machine: writes, the kernel copy, reading back.

@@ -138,7 +138,7 @@ public struct Host: Sendable, Hashable {
     }
 
     static func checkName(_ name: String) throws {
-        if name.isEmpty || name.contains("/") || name.contains("\0") || name == "." || name == ".." {
+        if name.isEmpty || name.utf8.contains(UInt8(ascii: "/")) || name.utf8.contains(0) || name == "." || name == ".." {
             throw RuntimeError("'\(name)' is not a valid host name", hint: "host names have no '/' and are not empty")
         }
     }
