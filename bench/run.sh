@@ -13,13 +13,18 @@
 #   bench/run.sh            # RUNS=5 by default
 #   RUNS=9 bench/run.sh
 #   bench/run.sh fib map    # only these programs
+#   PLATFLOW_BIN=/path/to/platflow bench/run.sh   # time another build (before/after comparisons), no build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
 programs=("$@")
 [ ${#programs[@]} -gt 0 ] || programs=(startup fib calls loop list compr map methods concat format join)
-swift build -c release --product platflow >/dev/null
-plat=$PWD/.build/release/platflow
+if [ -n "${PLATFLOW_BIN:-}" ]; then
+  plat=$(realpath "$PLATFLOW_BIN")
+else
+  swift build -c release --product platflow >/dev/null
+  plat=$PWD/.build/release/platflow
+fi
 command -v python3 >/dev/null || { echo "python3 is needed for the comparison" >&2; exit 2; }
 # The interpreter itself, not a wrapper script in front of it (pyenv's shims are bash scripts that cost more
 # than Python's own start-up).
