@@ -30,8 +30,7 @@ extension DurableEffect {
     public func startedArguments(_ ctx: EffectContext) throws -> String { ctx.argsText }
 
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
-        let args = call.args.named.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ")
-        return (["would call \(call.name)(\(args))"], .null)
+        ([call.wouldCallLine], .null)
     }
 
     public func explain(_ call: EffectCall, reading db: Database?) throws -> (lines: [String], result: Value) {
@@ -57,7 +56,7 @@ public struct EffectRegistry {
     /// `on ... run`).
     public static var engine: EffectRegistry {
         var r = EffectRegistry()
-        let own: [DurableEffect] = ValueEffect.all + [SleepEffect(), ShellEffect(), ApproveEffect()]
+        let own: [DurableEffect] = ValueEffect.all + [SleepEffect(), ShellEffect(), ApproveEffect(), NotifyEffect()]
         for e in own {
             r.effects[e.spec.name] = e
             r.owners[e.spec.name] = "engine"
