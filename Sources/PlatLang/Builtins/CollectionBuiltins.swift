@@ -33,14 +33,14 @@ extension Builtins {
             let (f, xs) = try functionAndList("map", args)
             var out: [Value] = []
             out.reserveCapacity(xs.count)
-            for x in xs { out.append(try ctx.call(f, [x])) }
+            for x in xs { out.append(try ctx.call(f, with: x)) }
             return .list(out)
         }),
         ("filter", { args, ctx in
             let (f, xs) = try functionAndList("filter", args)
             var out: [Value] = []
             for x in xs {
-                guard case .bool(let keep) = try ctx.call(f, [x]) else {
+                guard case .bool(let keep) = try ctx.call(f, with: x) else {
                     throw RuntimeError("filter() function must return a bool for each item",
                                        hint: "conditions are strict: compare explicitly, e.g. fn(x) => x != nil")
                 }
@@ -105,7 +105,7 @@ extension Builtins {
         if let key {
             keys = []
             keys.reserveCapacity(xs.count)
-            for x in xs { keys.append(try ctx.call(key, [x])) }
+            for x in xs { keys.append(try ctx.call(key, with: x)) }
         }
         var order = Array(0..<xs.count)
         try order.sort { i, j in
@@ -136,9 +136,9 @@ extension Builtins {
             throw RuntimeError("\(fname)() of an empty list", hint: "check len(xs) > 0 first")
         }
         var best = first
-        var bestKey = try key.map { try ctx.call($0, [first]) } ?? first
+        var bestKey = try key.map { try ctx.call($0, with: first) } ?? first
         for x in items.dropFirst() {
-            let k = try key.map { try ctx.call($0, [x]) } ?? x
+            let k = try key.map { try ctx.call($0, with: x) } ?? x
             let c = try Operators.compare(k, bestKey)
             if wantLess ? c < 0 : c > 0 {
                 best = x

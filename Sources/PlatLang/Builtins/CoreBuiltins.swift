@@ -56,7 +56,7 @@ public enum Builtins {
         ("float", { args, _ in try toFloat(try args.one("float", "x")) }),
         ("len", { args, _ in
             switch try args.one("len", "x") {
-            case .string(let s): return .int(s.count)
+            case .string(let s): return .int(characterCount(s))
             case .list(let xs): return .int(xs.count)
             case .map(let m): return .int(m.count)
             case let other: throw other.expected("a string, list or map", "len", "x")

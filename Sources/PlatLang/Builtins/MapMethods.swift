@@ -19,6 +19,10 @@ extension Methods {
         guard case .map(let m) = receiver else { return .null }
         switch name {
         case .get:
+            // `m.get(k)` and `m.get(k, d)`, the usual forms, without binding through an array.
+            if args.named.isEmpty && (args.positional.count == 1 || args.positional.count == 2) {
+                return m.get(args.positional[0]) ?? (args.positional.count == 2 ? args.positional[1] : .null)
+            }
             let b = try args.bind(f, ["key", "default"], required: 1)
             return m.get(b[0] ?? .null) ?? b[1] ?? .null
         case .keys:

@@ -13,6 +13,8 @@ public protocol CallContext: AnyObject {
     /// Calls a .plat function value (closure or builtin) with positional arguments; used by `map`,
     /// `filter`, `sorted(key:)` and friends.
     func call(_ function: Value, _ args: [Value]) throws -> Value
+    /// The same with one argument (`map`, `filter`, sort keys: once per item), which needs no array.
+    func call(_ function: Value, with argument: Value) throws -> Value
     /// The program's own output (`print`); the host decides where it goes (and a replay may suppress it).
     func write(_ text: String)
 }
@@ -25,5 +27,11 @@ public final class BuiltinFunction {
     public init(_ name: String, _ body: @escaping (inout Arguments, CallContext) throws -> Value) {
         self.name = name
         self.body = body
+    }
+}
+
+extension CallContext {
+    public func call(_ function: Value, with argument: Value) throws -> Value {
+        try call(function, [argument])
     }
 }

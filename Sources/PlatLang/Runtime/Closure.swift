@@ -37,6 +37,14 @@ final class FunctionCode {
     let body: StmtNode
     /// For `fn(x) => expr`, the expression (a faster path than a return statement).
     let arrowBody: ExprNode?
+    /// The body split at a final `return expr`, the usual last statement: `lead` runs first (nil when the
+    /// return is the whole body), then `tail` is the result. A body that does not end in `return expr` is all
+    /// `lead`, with no `tail`.
+    let lead: StmtNode?
+    let tail: ExprNode?
+    /// The same two, called without reference counting (`lead` and `tail` keep them alive).
+    let leadRef: Unmanaged<StmtNode>?
+    let tailRef: Unmanaged<ExprNode>?
     /// What a closure of this code copies from its creator, in order.
     let copies: [CaptureSource]
     /// Plans are functions with typed parameters that the CLI can start; steps nest under them.
@@ -57,6 +65,15 @@ final class FunctionCode {
         self.capturedParams = capturedParams
         self.body = body
         self.arrowBody = arrowBody
+        if let r = body as? ReturnNode, let v = r.value {
+            (lead, tail) = (nil, v)
+        } else if let b = body as? BlockNode, let r = b.statements.last as? ReturnNode, let v = r.value {
+            (lead, tail) = (makeBlock(Array(b.statements.dropLast()), loc: b.loc), v)
+        } else {
+            (lead, tail) = (body, nil)
+        }
+        leadRef = lead.map { Unmanaged.passUnretained($0) }
+        tailRef = tail.map { Unmanaged.passUnretained($0) }
         self.minArgs = params.firstIndex(where: { $0.defaultValue != nil }) ?? params.count
         self.fastArity = params.contains(where: { $0.type != nil }) ? -1 : params.count
     }

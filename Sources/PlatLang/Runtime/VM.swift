@@ -12,9 +12,14 @@ final class VM: CallContext {
     /// The captured-variable environment of the running function (or a shared empty one). Unowned: the
     /// frame that created it keeps it alive (`runFrame`), which saves two reference-count updates per call.
     unowned(unsafe) var env: Env
-    /// The running closure, whose `envChain` holds the environments of enclosing functions. Unowned: the
-    /// caller of `runFrame` holds it for the duration of the call.
-    unowned(unsafe) var closure: Closure?
+    /// The running closure, whose `envChain` holds the environments of enclosing functions. Unmanaged: the
+    /// caller of `runFrame` holds it for the duration of the call, so saving and restoring it around a call
+    /// costs no reference counting (an `unowned(unsafe)` optional still did a retain and a release).
+    var closureRef: Unmanaged<Closure>?
+    var closure: Closure? {
+        get { closureRef?.takeUnretainedValue() }
+        set { closureRef = newValue.map { Unmanaged.passUnretained($0) } }
+    }
     var depth = 0
     let maxDepth: Int
     var returnValue: Value = .null
@@ -84,44 +89,88 @@ final class VM: CallContext {
     @inline(__always)
     func runFrame(_ c: Closure, newBase: Int) throws -> Value {
         let code = c.code
+        // Functions whose variables inner closures capture need an environment: a path of their own, so the
+        // common call carries no optional environment to keep alive and release.
+        if code.envSize > 0 { return try runFrameWithEnv(c, newBase: newBase) }
+        try enterFrame(code)
+        ensureStack(newBase + code.frameSize + 1)
+        let savedBase = base
+        unowned(unsafe) let savedEnv = env
+        let savedClosure = closureRef
+        base = newBase
+        depth += 1
+        closureRef = Unmanaged.passUnretained(c)
+        env = noEnv
+        defer {
+            leaveFrame(code, newBase: newBase)
+            base = savedBase
+            env = savedEnv
+            closureRef = savedClosure
+            depth -= 1
+        }
+        return try runBody(code)
+    }
+
+    @inline(never)
+    private func runFrameWithEnv(_ c: Closure, newBase: Int) throws -> Value {
+        let code = c.code
+        try enterFrame(code)
+        ensureStack(newBase + code.frameSize + 1)
+        let savedBase = base
+        unowned(unsafe) let savedEnv = env
+        let savedClosure = closureRef
+        base = newBase
+        depth += 1
+        closureRef = Unmanaged.passUnretained(c)
+        let ownEnv = Env(count: code.envSize)
+        for (p, s) in code.capturedParams { ownEnv.slots[s] = stack[newBase + p] }
+        env = ownEnv
+        defer {
+            withExtendedLifetime(ownEnv) {}
+            leaveFrame(code, newBase: newBase)
+            base = savedBase
+            env = savedEnv
+            closureRef = savedClosure
+            depth -= 1
+        }
+        return try runBody(code)
+    }
+
+    /// The checks made before every call: a stop request, and the depth limit.
+    @inline(__always)
+    private func enterFrame(_ code: FunctionCode) throws {
         try pollStop()
         if depth > maxDepth {
             throw error("recursion too deep: calls nest more than \(maxDepth) levels (in \(code.name))", at: code.loc,
                         hint: "look for a function that calls itself without reaching its base case")
         }
-        ensureStack(newBase + code.frameSize + 1)
-        let savedBase = base
-        unowned(unsafe) let savedEnv = env
-        unowned(unsafe) let savedClosure = closure
-        base = newBase
-        depth += 1
-        closure = c
-        var ownEnv: Env? = nil
-        if code.envSize > 0 {
-            let e = Env(count: code.envSize)
-            for (p, s) in code.capturedParams { e.slots[s] = stack[newBase + p] }
-            ownEnv = e
-            env = e
-        } else {
-            env = noEnv
+    }
+
+    /// Drops what the frame's slots hold, so every slot above the running frame is nil again (values the frame
+    /// shared are unique again for their owners). Slots holding numbers, bools or nil need no release and are
+    /// skipped without a call.
+    @inline(__always)
+    private func leaveFrame(_ code: FunctionCode, newBase: Int) {
+        var p = stack + newBase
+        let end = p + code.frameSize
+        while p < end {
+            if !p.pointee.isInline { p.pointee = .null }
+            p += 1
         }
-        defer {
-            withExtendedLifetime(ownEnv) {}
-            var i = newBase
-            let end = newBase + code.frameSize
-            while i < end { stack[i] = .null; i += 1 }
-            base = savedBase
-            env = savedEnv
-            closure = savedClosure
-            depth -= 1
-        }
+    }
+
+    /// The body, split at a final `return expr` (see `FunctionCode.lead`): the returned expression is evaluated
+    /// straight into the result, without a statement node or the VM's return slot.
+    @inline(__always)
+    private func runBody(_ code: FunctionCode) throws -> Value {
         do {
-            if case .returned = try code.body.exec(self) {
+            if let lead = code.leadRef, case .returned = try lead._withUnsafeGuaranteedRef({ try $0.exec(self) }) {
                 // Moved out, not copied: no reference-count round trip for the result.
                 var r: Value = .null
                 swap(&r, &returnValue)
                 return r
             }
+            if let tail = code.tailRef { return try tail._withUnsafeGuaranteedRef { try $0.eval(self) } }
             return .null
         } catch var d as Diagnostic {
             // The innermost frame of a traceback: this function, at the spot that failed.
@@ -137,6 +186,12 @@ final class VM: CallContext {
     func call(_ c: Closure, positional: [Value], named: [(name: String, value: Value)], newBase: Int,
               at loc: SourceLoc) throws -> Value {
         let code = c.code
+        // Exactly the untyped parameters, by position: nothing to bind or check.
+        if named.isEmpty && positional.count == code.fastArity {
+            ensureStack(newBase + positional.count)
+            for i in 0..<positional.count { stack[newBase + i] = positional[i] }
+            return try runFrame(c, newBase: newBase)
+        }
         let params = code.params
         if positional.count > params.count {
             throw error("\(code.name)() takes \(describeArity(code)) (\(positional.count) given)", at: loc)
@@ -186,8 +241,23 @@ final class VM: CallContext {
     }
 
     /// The first free slot above the running frame.
-    var frameTop: Int { base + (closure?.code.frameSize ?? topLevelFrameSize) }
+    var frameTop: Int {
+        guard let c = closureRef else { return base + topLevelFrameSize }
+        return base + c._withUnsafeGuaranteedRef { $0.code.frameSize }
+    }
     var topLevelFrameSize = 0
+
+    /// A function of one argument, for `map`, `filter` and sort keys (once per item): a closure taking exactly
+    /// one untyped parameter gets it stored straight into its first slot, with no array and no binding.
+    func call(_ function: Value, with argument: Value) throws -> Value {
+        if case .closure(let c) = function, c.code.fastArity == 1 {
+            let newBase = frameTop
+            ensureStack(newBase + 1)
+            stack[newBase] = argument
+            return try runFrame(c, newBase: newBase)
+        }
+        return try call(function, [argument])
+    }
 
     /// Calls any function value with positional arguments (used by builtins such as `map` and `sorted`).
     func call(_ function: Value, _ args: [Value]) throws -> Value {

@@ -531,6 +531,15 @@ func intOperation(_ op: BinaryOp, _ x: Int, _ y: Int) -> Value? {
     case .mul:
         let (r, o) = x.multipliedReportingOverflow(by: y)
         return o ? nil : .int(r)
+    case .mod:
+        // Zero and -1 divisors take the general rules (the error, and Int.min % -1, which traps in Swift).
+        guard y != 0 && y != -1 else { return nil }
+        let r = x % y
+        return .int(r != 0 && ((r < 0) != (y < 0)) ? r + y : r)
+    case .floorDiv:
+        guard y != 0 && y != -1 else { return nil }
+        let q = x / y
+        return .int(x % y != 0 && ((x < 0) != (y < 0)) ? q - 1 : q)
     case .lt: return .bool(x < y)
     case .le: return .bool(x <= y)
     case .gt: return .bool(x > y)

@@ -48,6 +48,22 @@ extension Value {
         return .map(m)
     }
 
+    /// True for the cases that hold no reference (nil, bools, numbers, durations, sizes): overwriting or
+    /// dropping one needs no release.
+    @inline(__always)
+    var isInline: Bool {
+        switch self {
+        case .null, .bool, .int, .float, .duration, .size: return true
+        default: return false
+        }
+    }
+
+    @inline(__always)
+    var isList: Bool {
+        if case .list = self { return true }
+        return false
+    }
+
     public var isNil: Bool {
         if case .null = self { return true }
         return false
@@ -61,10 +77,15 @@ public final class MapStorage {
     public private(set) var values: [Value] = []
     private var index: [Value: Int] = [:]
     private var tombstones = 0
+    /// Set once a key equal to a method name (`get`, `keys`...) is added, and kept after its removal: only then
+    /// must `m.get(k)` look for a function stored under "get" before calling the method, so the maps programs
+    /// usually call methods on skip that look-up.
+    public private(set) var hasMethodNamedKey = false
 
     public init() {}
 
     public init(copying other: MapStorage) {
+        hasMethodNamedKey = other.hasMethodNamedKey
         if other.tombstones == 0 {
             keys = other.keys
             values = other.values
@@ -92,7 +113,21 @@ public final class MapStorage {
         } else {
             keys.append(key)
             values.append(value)
+            if !hasMethodNamedKey, case .string(let s) = key, MapStorage.isMethodName(s) { hasMethodNamedKey = true }
         }
+    }
+
+    private static let methodNames = Set(MethodName.allCases.map(\.rawValue))
+    private static let methodNameLengths = methodNames.map(\.utf8.count).min()! ... methodNames.map(\.utf8.count).max()!
+
+    /// Method names are lower-case ASCII words with `_`: most keys are ruled out by their bytes, without hashing.
+    /// (No text outside ASCII is canonically equivalent to such a word, so comparing bytes is exact.)
+    private static func isMethodName(_ s: String) -> Bool {
+        guard methodNameLengths.contains(s.utf8.count) else { return false }
+        for b in s.utf8 where !(b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) && b != UInt8(ascii: "_") {
+            return false
+        }
+        return methodNames.contains(s)
     }
 
     @inline(__always)

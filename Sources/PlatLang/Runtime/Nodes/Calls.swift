@@ -15,9 +15,12 @@ final class CallNode: ExprNode {
     /// up once and reused (its global keeps it alive), sparing a reference-count round trip per call.
     var calleeIsConstant = false
     private var cachedClosure: Unmanaged<Closure>? = nil
-    /// The first two arguments, read without going through the array on the fast path.
+    /// The first four arguments, read without going through the array on the fast path: up to four are held
+    /// in locals while they are evaluated, so such a call allocates nothing.
     private let arg0: ExprNode
     private let arg1: ExprNode
+    private let arg2: ExprNode
+    private let arg3: ExprNode
 
     init(callee: ExprNode, args: [ExprNode], names: [String?], callerFrameSize: Int, callerName: String,
          loc: SourceLoc) {
@@ -29,6 +32,8 @@ final class CallNode: ExprNode {
         self.callerName = callerName
         arg0 = args.count > 0 ? args[0] : ConstNode(.null, loc: loc)
         arg1 = args.count > 1 ? args[1] : ConstNode(.null, loc: loc)
+        arg2 = args.count > 2 ? args[2] : ConstNode(.null, loc: loc)
+        arg3 = args.count > 3 ? args[3] : ConstNode(.null, loc: loc)
         super.init(loc: loc)
     }
 
@@ -55,13 +60,31 @@ final class CallNode: ExprNode {
             case 1:
                 let a0 = try arg0.eval(vm)
                 vm.ensureStack(newBase + 1)
-                vm.stack[newBase] = a0
+                vm.stack[newBase] = consume a0
             case 2:
                 let a0 = try arg0.eval(vm)
                 let a1 = try arg1.eval(vm)
                 vm.ensureStack(newBase + 2)
-                vm.stack[newBase] = a0
-                vm.stack[newBase + 1] = a1
+                vm.stack[newBase] = consume a0
+                vm.stack[newBase + 1] = consume a1
+            case 3:
+                let a0 = try arg0.eval(vm)
+                let a1 = try arg1.eval(vm)
+                let a2 = try arg2.eval(vm)
+                vm.ensureStack(newBase + 3)
+                vm.stack[newBase] = consume a0
+                vm.stack[newBase + 1] = consume a1
+                vm.stack[newBase + 2] = consume a2
+            case 4:
+                let a0 = try arg0.eval(vm)
+                let a1 = try arg1.eval(vm)
+                let a2 = try arg2.eval(vm)
+                let a3 = try arg3.eval(vm)
+                vm.ensureStack(newBase + 4)
+                vm.stack[newBase] = consume a0
+                vm.stack[newBase + 1] = consume a1
+                vm.stack[newBase + 2] = consume a2
+                vm.stack[newBase + 3] = consume a3
             default:
                 var vals: [Value] = []
                 vals.reserveCapacity(args.count)
@@ -133,9 +156,42 @@ final class BuiltinCallNode: ExprNode {
         self.callerName = callerName
         super.init(loc: loc)
     }
+    private var spare = ArgumentBuffer()
     override func eval(_ vm: VM) throws -> Value {
-        var a = try evaluateArguments(args, names, vm)
+        var a = try spare.evaluate(args, names, vm)
+        defer { spare.reclaim(&a) }
         return try callBuiltin(vm, builtin, &a, loc: loc, callerName: callerName)
+    }
+}
+
+/// The positional-argument array of one call site, kept between calls so a call to a builtin or a method
+/// allocates no array: it is lent to the callee, then emptied (capacity kept) and taken back. A nested
+/// evaluation of the same call site (a recursive function calling a builtin) finds it lent out and makes its
+/// own; a callee that kept the array (in a result) leaves the site to make a new one next time.
+struct ArgumentBuffer {
+    private var storage: [Value] = []
+
+    @inline(__always)
+    mutating func evaluate(_ args: [ExprNode], _ names: [String?], _ vm: VM) throws -> Arguments {
+        var positional: [Value] = []
+        swap(&positional, &storage)
+        positional.reserveCapacity(args.count)
+        var named: [(name: String, value: Value)] = []
+        var i = 0
+        while i < args.count {
+            let v = try args[i].eval(vm)
+            if let n = names[i] { named.append((n, v)) } else { positional.append(v) }
+            i += 1
+        }
+        return Arguments(positional: positional, named: named)
+    }
+
+    @inline(__always)
+    mutating func reclaim(_ used: inout Arguments) {
+        // Arrays that grew large are not worth keeping.
+        guard used.positional.capacity <= 16 else { return }
+        used.positional.removeAll(keepingCapacity: true)
+        swap(&storage, &used.positional)
     }
 }
 
@@ -155,8 +211,10 @@ final class MethodCallOnPlace: ExprNode {
         self.callerName = callerName
         super.init(loc: loc)
     }
+    private var spare = ArgumentBuffer()
     override func eval(_ vm: VM) throws -> Value {
-        var a = try evaluateArguments(args, names, vm)
+        var a = try spare.evaluate(args, names, vm)
+        defer { spare.reclaim(&a) }
         var result: Value = .null
         do {
             // Decide what to do with a temporary copy, and drop it before modifying: a second reference would
@@ -195,7 +253,7 @@ final class AppendToLocal: ExprNode {
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
-        guard case .list = vm.stack[vm.base + slot] else { return try general.eval(vm) }
+        guard (vm.stack + vm.base + slot).pointee.isList else { return try general.eval(vm) }
         let v = try item.eval(vm)
         // Re-read after evaluating the item (which may have changed the variable, or grown and so moved the
         // stack), then append in place.
@@ -211,6 +269,7 @@ final class AppendToLocal: ExprNode {
                 throw vm.locate(error, at: loc)
             }
         }
+        // The slot lets go of the array first, so `xs` holds the only reference and appends without copying.
         p.pointee = .null
         xs.append(v)
         p.pointee = .list(xs)
@@ -226,6 +285,8 @@ extension MethodCallOnPlace {
         let current = try target.get(vm)
         switch current {
         case .list: return (nil, Methods.isMutating(method, receiverType: "list"))
+        case .map(let m) where !m.hasMethodNamedKey:
+            return (nil, Methods.isMutating(method, receiverType: "map"))
         case .map, .module:
             if let f = functionMember(current, method.rawValue) { return (f, false) }
             return (nil, Methods.isMutating(method, receiverType: current.typeName))
@@ -255,19 +316,21 @@ final class MethodCallOnValue: ExprNode {
         self.callerName = callerName
         super.init(loc: loc)
     }
+    private var spare = ArgumentBuffer()
     override func eval(_ vm: VM) throws -> Value {
         var r = try receiver.eval(vm)
-        let evaluated = try evaluateArguments(args, names, vm)
-        let positional = evaluated.positional, named = evaluated.named
+        var a = try spare.evaluate(args, names, vm)
+        defer { spare.reclaim(&a) }
         // Modules and maps that hold a function under this name call it.
         switch r {
         case .module, .map:
             var member: Value? = nil
             if case .module(let m) = r { member = m.members[name] }
-            if case .map(let m) = r { member = m.get(.string(name)) }
+            // A map can hold something under a method's name only if such a key was ever added.
+            if case .map(let m) = r, method == nil || m.hasMethodNamedKey { member = m.get(.string(name)) }
             if let f = member {
-                return try invoke(vm, f, positional: positional, named: named, newBase: vm.base + callerFrameSize,
-                                  loc: loc, callerName: callerName)
+                return try invoke(vm, f, positional: a.positional, named: a.named,
+                                  newBase: vm.base + callerFrameSize, loc: loc, callerName: callerName)
             }
             if case .module = r {
                 do { _ = try memberValue(r, name) } catch { throw vm.locate(error, at: loc) }
@@ -278,7 +341,6 @@ final class MethodCallOnValue: ExprNode {
             throw vm.error("\(r.typeName) has no method '\(name)'", at: loc,
                            hint: closestName(to: name, in: MethodName.allCases.map(\.rawValue)).map { "did you mean '\($0)'?" })
         }
-        var a = Arguments(positional: positional, named: named)
         do {
             return try Methods.call(method, on: &r, &a, vm)
         } catch let e as RuntimeError {

@@ -82,7 +82,9 @@ final class LocalLocalNode: ExprNode {
     }
 }
 
-/// Every other combination, with the error placed at the operator.
+/// Every other combination, with the error placed at the operator. Never inlined: kept out of the nodes' int
+/// paths, which then need no registers saved for it.
+@inline(never)
 func generalBinary(_ vm: VM, _ op: BinaryOp, _ a: Value, _ b: Value, at loc: SourceLoc) throws -> Value {
     do {
         return try Operators.binary(op, a, b)

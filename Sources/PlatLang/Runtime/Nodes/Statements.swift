@@ -71,7 +71,13 @@ final class ForInNode: StmtNode {
         let seq = try iterable.eval(vm)
         switch seq {
         case .list(let xs):
-            if targets.count == 1 {
+            if targets.count == 1, let slot = (targets[0] as? LocalRef)?.slot {
+                // A local loop variable (the usual case) is stored in place, not through a virtual setter.
+                for x in xs {
+                    (vm.stack + vm.base + slot).pointee = x
+                    if let f = try runBody(vm) { return f }
+                }
+            } else if targets.count == 1 {
                 let t = targets[0]
                 for x in xs {
                     t.set(vm, x)
@@ -151,7 +157,13 @@ final class ForRangeNode: StmtNode {
         // A local counter (the usual case) is stored in place, not through its reference's virtual setter.
         let localSlot = (target as? LocalRef)?.slot
         while step > 0 ? i < end : i > end {
-            if let slot = localSlot { vm.stack[vm.base + slot] = .int(i) } else { target.set(vm, .int(i)) }
+            if let slot = localSlot {
+                // The counter's previous value is an int: overwritten without the general release.
+                let p = vm.stack + vm.base + slot
+                if p.pointee.isInline { p.initialize(to: .int(i)) } else { p.pointee = .int(i) }
+            } else {
+                target.set(vm, .int(i))
+            }
             try vm.pollStop()
             switch try body.exec(vm) {
             case .normal, .continueLoop: break

@@ -49,8 +49,12 @@ final class FreeRef: VarRef {
         self.slot = slot
         super.init(name: name)
     }
-    override func get(_ vm: VM) -> Value { vm.closure!.envChain[depth].slots[slot] }
-    override func set(_ vm: VM, _ v: Value) { vm.closure!.envChain[depth].slots[slot] = v }
+    override func get(_ vm: VM) -> Value {
+        vm.closureRef!._withUnsafeGuaranteedRef { $0.envChain[depth].slots[slot] }
+    }
+    override func set(_ vm: VM, _ v: Value) {
+        vm.closureRef!._withUnsafeGuaranteedRef { $0.envChain[depth].slots[slot] = v }
+    }
 }
 
 /// The top-level variables of one file.
@@ -93,7 +97,12 @@ final class LocalGet: ExprNode {
         self.slot = slot
         super.init(loc: loc)
     }
-    override func eval(_ vm: VM) throws -> Value { vm.stack[vm.base + slot] }
+    override func eval(_ vm: VM) throws -> Value {
+        let p = vm.stack + vm.base + slot
+        // An int, the commonest value, is rebuilt from its payload: no call to the general copy.
+        if case .int(let i) = p.pointee { return .int(i) }
+        return p.pointee
+    }
 }
 
 final class VarGet: ExprNode {
@@ -123,7 +132,9 @@ final class CopiedGet: ExprNode {
         self.index = index
         super.init(loc: loc)
     }
-    override func eval(_ vm: VM) throws -> Value { vm.closure.unsafelyUnwrapped.copied[index] }
+    override func eval(_ vm: VM) throws -> Value {
+        vm.closureRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.copied[index] }
+    }
 }
 
 final class ConstNode: ExprNode {
