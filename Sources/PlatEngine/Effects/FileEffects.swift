@@ -65,12 +65,13 @@ public final class ReadFileEffect: DurableEffect {
     }
 }
 
-/// `write_file(path, content, mode: "0644")`: writes text to a file on this machine, atomically: into a
+/// `write_file(path, content, mode: "0644")`: writes text (or a secret parameter's text) to a file on this
+/// machine, atomically: into a
 /// temporary file beside it (`.NAME.platflow-XXXXXXXX.tmp`), flushed to disk, then renamed over the file, so a
 /// reader sees the old content or the new, never a half; on any failure the temporary file is removed. An
 /// external effect: journaled started before and finished after, so a resumed run does not write again, and a
 /// write in flight when the process died is simply done again (it is idempotent). The journal holds the path,
-/// mode and size, not the content (which may be large or hold a revealed secret).
+/// mode and size, not the content (which may be large or be a secret).
 ///
 /// `mode` sets the permissions (`"0600"`, `"644"` or an int such as `0o640`); without it a replaced file keeps
 /// its permissions (and, when platflow may, its owner) and a new one gets 0644. The folder must exist. A symlink
@@ -85,7 +86,7 @@ public final class WriteFileEffect: DurableEffect {
     public func startedArguments(_ ctx: EffectContext) throws -> String {
         let args = ctx.args
         let path = try args.require("path", .string)
-        let content = try args.require("content", .string)
+        let content = try WriteFileEffect.content(args)
         var stored: [(String, Value)] = [("path", .string(path)), ("bytes", .int(content.utf8.count))]
         if let m = args.value("mode") { stored.append(("mode", m)) }
         return try ValueCodec.encode(Value.makeMap(stored))
@@ -94,10 +95,17 @@ public final class WriteFileEffect: DurableEffect {
     public func perform(_ ctx: EffectContext) throws -> Value {
         let args = ctx.args
         let path = try args.require("path", .string)
-        let content = try args.require("content", .string)
+        let content = try WriteFileEffect.content(args)
         let mode = try WriteFileEffect.mode(args.value("mode"))
         let changed = try AtomicFileWriter.write(Array(content.utf8), to: path, mode: mode)
         return WriteFileEffect.result(path: path, bytes: content.utf8.count, changed: changed)
+    }
+
+    /// The text to write: a string, or a secret parameter's text (a token file), which is written and never
+    /// journaled (only the size is).
+    static func content(_ args: EffectArguments) throws -> String {
+        if case .secret(let s)? = args.value("content") { return s.text }
+        return try args.require("content", .string)
     }
 
     static func result(path: String, bytes: Int, changed: Bool) -> Value {
