@@ -23,8 +23,8 @@ struct TemplateCommandTests {
             let found = items.map { "\($0["line"] ?? ""):\($0["column"] ?? ""): \($0["message"] ?? "")" }
             #expect(found == [
                 "2:10: slice start must be an int or nil, got string",
-                "2:23: slice step cannot be 0",
-                "2:28: undefined name 'nope'",
+                "2:22: slice step cannot be 0",
+                "2:30: undefined name 'nope'",
                 "3:10: the condition of 'if ... then ... else' must be a bool, got string",
                 "3:28: undefined name 'other'",
             ], "\(r)")
@@ -49,7 +49,7 @@ struct TemplateCommandTests {
                                  ^
                 hint: did you mean 'port'?
                 Traceback (most recent call last):
-                  t.plat:2:11: in main
+                  t.plat:2:26: in main
                   app.tmpl:2:14: in <template>
                 """), "\(r)")
         }

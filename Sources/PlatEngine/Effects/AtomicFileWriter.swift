@@ -20,13 +20,8 @@ enum AtomicFileWriter {
         guard !path.hasSuffix("/") else {
             throw RuntimeError("write_file(): \(path) names a folder; give the file's path", hint: "e.g. \(path)app.conf")
         }
-        // A symlink is followed: its target is the file to replace.
-        var target = path
-        var st = stat()
-        if lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK, let real = realpath(path, nil) {
-            target = String(cString: real)
-            free(real)
-        }
+        // A symlink is followed: its target is the file to replace (created when the link dangles).
+        let target = followLinks(path)
         var existing = stat()
         let exists = stat(target, &existing) == 0
         if exists && (existing.st_mode & S_IFMT) == S_IFDIR {
@@ -88,6 +83,19 @@ enum AtomicFileWriter {
             close(dirFD)
         }
         return true
+    }
+
+    /// The file a chain of symlinks ends at (at most 40 links, as the kernel allows), or `path` itself.
+    static func followLinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<40 {
+            var st = stat()
+            guard lstat(current, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK,
+                  let next = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return current }
+            let folder = (current as NSString).deletingLastPathComponent
+            current = next.hasPrefix("/") || folder.isEmpty ? next : folder + "/" + next
+        }
+        return current
     }
 
     /// `.NAME.platflow-XXXXXXXX.tmp`: hidden, and recognisable as ours by `removeAbandoned`.

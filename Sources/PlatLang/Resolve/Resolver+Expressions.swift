@@ -77,6 +77,10 @@ extension Resolver {
 
         case .slice(let c, let start, let end, let step):
             checkSliceParts(start: start, end: end, step: step)
+            if let v = staticValue(c), v.typeName != "list", v.typeName != "string" {
+                report("cannot slice \(v.typeName == "map" ? "a map" : v.typeName)", at: e.loc,
+                       hint: "slices work on lists and strings")
+            }
             return SliceNode(container: resolveExpr(c), start: start.map { resolveExpr($0) },
                              end: end.map { resolveExpr($0) }, step: step.map { resolveExpr($0) }, loc: e.loc)
 
