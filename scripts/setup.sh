@@ -24,6 +24,8 @@ have sqlite3 || need+=(sqlite3)
 { [ -x /usr/sbin/sshd ] || have sshd; } || need+=(openssh-server)
 # The gateway's data plane: stock nginx (its tests start one on 127.0.0.1).
 { [ -x /usr/sbin/nginx ] || have nginx; } || need+=(nginx)
+# The gateway's .plat client SDK (and its test) calls the gateway with curl.
+have curl || need+=(curl)
 # The gateway docs site's search script is tested with node (the script the browser runs); bench/gateway.sh uses wrk.
 have node || need+=(nodejs)
 have wrk || need+=(wrk)

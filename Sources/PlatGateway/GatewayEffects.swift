@@ -45,10 +45,7 @@ final class PublishEffect: DurableEffect {
     }
 
     func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
-        func arg(_ n: String) -> String {
-            if case .string(let s)? = call.args.named.first(where: { $0.name == n })?.value { return s }
-            return "?"
-        }
+        let arg = call.shownString
         return (["would publish gateway \(arg("gateway")) \(arg("version")) to stage \(arg("stage")) if its gate allows"],
                 .makeMap([("gateway", .string(arg("gateway"))), ("version", .string(arg("version"))), ("stage", .string(arg("stage")))]))
     }

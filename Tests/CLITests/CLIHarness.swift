@@ -86,7 +86,9 @@ struct CLI {
 
     /// Runs `platflow ARGS` in the working directory and waits for it, killing it after `timeout` seconds.
     /// `interruptAfter` sends SIGINT that many seconds after the start, as Ctrl-C would.
-    func run(_ args: [String], timeout: Double = 10, interruptAfter: Double? = nil) throws -> CLIResult {
+    /// `environment` adds to (or overrides) the fixed environment below.
+    func run(_ args: [String], timeout: Double = 10, interruptAfter: Double? = nil,
+             environment extra: [String: String] = [:]) throws -> CLIResult {
         guard let binary = CLI.binary else {
             throw HarnessError("the platflow binary was not found beside the tests nor at .build/debug/platflow; "
                 + "run `swift build` first or set PLATFLOW_BIN")
@@ -111,6 +113,7 @@ struct CLI {
         if let path = ProcessInfo.processInfo.environment["PATH"] { env["PATH"] = path }
         // How podman is reached, when the container tests found it must go through their namespace wrapper.
         if let podman = ProcessInfo.processInfo.environment["PLATFLOW_PODMAN"] { env["PLATFLOW_PODMAN"] = podman }
+        env.merge(extra) { _, given in given }
         process.environment = env
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = outHandle

@@ -1,4 +1,5 @@
 import Foundation
+import PlatTestKit
 import Testing
 
 /// `platflow image` and `platflow registry serve` with a real podman and docker-registry (scripts/setup.sh
@@ -21,49 +22,46 @@ import Testing
     }
 
     /// Where podman cannot unpack images as things are (a chroot whose `/` is not a mount point), the commands
-    /// reach it through the container tests' namespace wrapper, as PlatContainersTests' kit does; a machine
-    /// where neither way works fails the test with both reasons.
+    /// reach it through the container tests' namespace wrapper (`PodmanProbe` decides, with an image import as
+    /// the test of "works"); a machine where neither way works fails the test with both reasons.
     func podmanReachable(_ cli: CLI, rootfs tar: String) throws {
-        if ProcessInfo.processInfo.environment["PLATFLOW_PODMAN"] != nil { return }
-        func importWorks() -> String? {
-            let storage = cli.directory.appendingPathComponent("probe-\(UUID().uuidString.prefix(6))").path
-            // podman refuses a run root over 50 characters.
-            let runroot = "/tmp/pf-probe-\(UUID().uuidString.prefix(8))"
-            defer { try? FileManager.default.removeItem(atPath: runroot) }
-            var program = ["podman"]
-            if let wrapper = ProcessInfo.processInfo.environment["PLATFLOW_PODMAN"] { program = [wrapper] }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = program + ["--root", storage + "/storage", "--runroot", runroot, "--tmpdir", storage + "/tmp",
-                                     "import", tar, "localhost/probe:1"]
-            // Its messages go to a file, not a pipe: a process podman leaves behind keeps a pipe open forever.
-            let errPath = storage + ".err"
-            FileManager.default.createFile(atPath: errPath, contents: nil)
-            guard let err = FileHandle(forWritingAtPath: errPath) else { return "cannot write \(errPath)" }
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = err
-            do { try p.run() } catch { return "\(error)" }
-            p.waitUntilExit()
-            try? err.close()
-            let text = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-            let reset = Process()
-            reset.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            // The same folders as the import: podman remembers them, and a reset empties them.
-            reset.arguments = program + ["--root", storage + "/storage", "--runroot", runroot, "--tmpdir", storage + "/tmp",
-                                         "system", "reset", "--force"]
-            reset.standardOutput = FileHandle.nullDevice
-            reset.standardError = FileHandle.nullDevice
-            try? reset.run()
-            reset.waitUntilExit()
-            return p.terminationStatus == 0 ? nil : text
-        }
-        guard let direct = importWorks() else { return }
-        let wrapper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("PlatContainersTests/Fixtures/podman-in-namespace.sh").path
-        setenv("PLATFLOW_PODMAN", wrapper, 1)
-        if let wrapped = importWorks() {
-            throw HarnessError("podman cannot import an image here: \(direct); through \(wrapper) either: \(wrapped)")
-        }
+        if ProcessInfo.processInfo.environment[PodmanProbe.programVariable] != nil { return }
+        _ = try PodmanProbe.environment { env in importFailure(cli, rootfs: tar, environment: env) }
+    }
+
+    /// nil when podman can import `tar` with `environment`, else its messages.
+    func importFailure(_ cli: CLI, rootfs tar: String, environment: [String: String]) -> String? {
+        let storage = cli.directory.appendingPathComponent("probe-\(UUID().uuidString.prefix(6))").path
+        // podman refuses a run root over 50 characters.
+        let runroot = "/tmp/pf-probe-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: runroot) }
+        let program = PodmanProbe.program(environment)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = program + ["--root", storage + "/storage", "--runroot", runroot, "--tmpdir", storage + "/tmp",
+                                 "import", tar, "localhost/probe:1"]
+        p.environment = environment
+        // Its messages go to a file, not a pipe: a process podman leaves behind keeps a pipe open forever.
+        let errPath = storage + ".err"
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        guard let err = FileHandle(forWritingAtPath: errPath) else { return "cannot write \(errPath)" }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        do { try p.run() } catch { return "\(error)" }
+        p.waitUntilExit()
+        try? err.close()
+        let text = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        let reset = Process()
+        reset.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // The same folders as the import: podman remembers them, and a reset empties them.
+        reset.arguments = program + ["--root", storage + "/storage", "--runroot", runroot, "--tmpdir", storage + "/tmp",
+                                     "system", "reset", "--force"]
+        reset.environment = environment
+        reset.standardOutput = FileHandle.nullDevice
+        reset.standardError = FileHandle.nullDevice
+        try? reset.run()
+        reset.waitUntilExit()
+        return p.terminationStatus == 0 ? nil : text
     }
 
     @Test func importListPushThroughARegistryServedByPlatflow() throws {

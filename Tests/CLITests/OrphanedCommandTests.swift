@@ -14,6 +14,22 @@ struct OrphanedCommandTests {
         return runs?.first?["id"] as? String
     }
 
+    /// True once the run's journal holds the process group of the command in flight.
+    func groupRecorded(in cli: CLI) -> Bool {
+        let db = cli.directory.appendingPathComponent(".platflow/platflow.db").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["sqlite3", "-readonly", db,
+                       "SELECT count(*) FROM engine_journal WHERE status = 'started' AND result LIKE '%process_group%'"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return false }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0
+    }
+
     func waitUntil(_ seconds: Double, _ condition: () -> Bool) -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
@@ -41,6 +57,9 @@ struct OrphanedCommandTests {
             let first = try SignalStopTests.Started(cli, ["run", "f.plat", "--param", "marker=\(marker)", "--param", "pidfile=\(pidFile)"])
             #expect(waitUntil(30) { (try? String(contentsOfFile: pidFile, encoding: .utf8))?.hasSuffix("\n") == true })
             let orphan = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+            // The shell can write its pid before platflow has journaled the group it leads (a loaded machine):
+            // the kill this test stands for comes after that record, so wait for it.
+            #expect(waitUntil(30) { groupRecorded(in: cli) }, "the journal never recorded the command's process group")
             first.send(SIGKILL)
             _ = first.exit(within: 10)
             #expect(kill(orphan, 0) == 0, "the command should outlive the killed platflow")

@@ -38,7 +38,9 @@ import Testing
         let pod = try #require(try f.pods("web", "prod").first)
         let node = try f.store.requireNode(cluster: f.cluster, name: pod.node)
         let podman = f.apps.runtime(f.cluster).podman(for: node)
-        try podman.check(["exec", "-d", pod.name + "-main", "yes"])
+        // The load's pid is kept in a file to stop it by: a container's /proc can be empty where podman runs
+        // nested (a chroot), so nothing that searches /proc (killall, pkill) can find it there.
+        try podman.check(["exec", "-d", pod.name + "-main", "sh", "-c", "echo $$ > /tmp/load.pid; exec yes > /dev/null"])
         let up = try f.apps.autoscale()
         // `yes` takes what CPU it gets (other tests share the machine): far above the 50m it requested, so
         // share / target is at least 2 and the count at least doubles (to the maximum, 3, on a quiet machine).
@@ -46,7 +48,7 @@ import Testing
         #expect(decision.action == "scale-up" && decision.cpuShare > 1 && decision.wanted >= 2, "\(up)")
         #expect(try f.pods("web", "prod").count == decision.wanted)
 
-        try podman.check(["exec", pod.name + "-main", "killall", "yes"])
+        try podman.check(["exec", pod.name + "-main", "sh", "-c", "kill $(cat /tmp/load.pid)"])
         let down = try f.apps.autoscale(now: Date().timeIntervalSince1970 + 1)
         #expect(down.first?.action == "scale-down", "\(down)")
         #expect(try f.pods("web", "prod").count == 1)

@@ -1,15 +1,13 @@
 import Foundation
 import PlatEngine
+import PlatTestKit
 @testable import PlatContainers
 
 /// What the podman tests share: a scratch folder, node storages inside it, and the base image made from
 /// busybox-static (no internet registry here).
 ///
-/// podman runs directly when it can. On a machine where containers cannot start that way (a chroot whose `/`
-/// is not a mount point and whose /sys/fs/cgroup is empty), the kit routes podman through
-/// Fixtures/podman-in-namespace.sh (via PLATFLOW_PODMAN), a test-only wrapper that gives podman a private
-/// mount namespace with `/` bind-mounted and cgroup hierarchies mounted; when even that fails, the test fails
-/// with both reasons.
+/// podman runs directly when it can, else through the namespace wrapper (PlatTestKit's `PodmanProbe` decides,
+/// with a container started from the base image as the test of "works").
 enum PodmanTestKit {
     static let baseImage = "localhost/base:1"
 
@@ -85,28 +83,13 @@ enum PodmanTestKit {
         return tar
     }
 
-    /// Can podman start a container here as it is, or through the namespace wrapper?
+    /// Can podman start a container here as it is, or through the namespace wrapper? (`PodmanProbe` decides.)
     private static let probe: Result<[String: String], Error> = Result {
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: Podman.programVariable)
         let dir = NSTemporaryDirectory() + "platflow-crt-probe-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let direct = try attempt(environment: env, folder: dir + "/direct")
-        if direct == nil { return env }
-        let wrapper = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/podman-in-namespace.sh").path
-        var wrapped = env
-        wrapped[Podman.programVariable] = wrapper
-        let viaWrapper = try attempt(environment: wrapped, folder: dir + "/wrapped")
-        if viaWrapper == nil {
-            // Process-wide, so what reads the environment itself (effects in a run, child platflow processes)
-            // goes through the wrapper too.
-            setenv(Podman.programVariable, wrapper, 1)
-            return wrapped
+        return try PodmanProbe.environment { env in
+            try attempt(environment: env, folder: dir + (env[PodmanProbe.programVariable] == nil ? "/direct" : "/wrapped"))
         }
-        throw PodmanError("podman cannot start a container on this machine: \(direct!); "
-                          + "through \(wrapper) either: \(viaWrapper!)",
-                          hint: "install podman, runc, catatonit and busybox-static (scripts/setup.sh)")
     }
 
     /// nil when `podman run --rm base true` works with `environment`, else why not.

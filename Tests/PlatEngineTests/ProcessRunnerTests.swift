@@ -210,7 +210,8 @@ import Testing
         let r = try sh(script, timeout: 0.5)
         #expect(r.timedOut)
         #expect(r.signal == SIGTERM && r.exitCode == 143)
-        #expect(r.duration >= 0.5 && r.duration < 2)
+        // Stopped at the timeout, long before the sleeps would end (100 s); the margin is for loaded machines.
+        #expect(r.duration >= 0.5 && r.duration < 30)
         let pids = r.stdoutText.split(separator: "\n").compactMap { Int32($0) }
         #expect(pids.count == 5)
         #expect(allGone(pids, command: "sleep 100"))

@@ -434,7 +434,9 @@ struct ParserErrorTests {
         let file = SourceFile(path: "t.plat", text: source)
         let start = Date()
         let (_, diagnostics) = parseProgram(file)
-        #expect(Date().timeIntervalSince(start) < 1)
+        // A bound against a quadratic or exponential parse (minutes), not a speed target: loaded machines
+        // (a CI runner building beside the tests) take many times the quiet figure.
+        #expect(Date().timeIntervalSince(start) < 30)
         #expect(diagnostics.map(\.message) == ["nested too deeply (limit 200)"])
     }
 
@@ -475,7 +477,8 @@ struct ParserErrorTests {
         let start = Date()
         let (program, diagnostics) = parseProgram(SourceFile(path: "big.plat", text: source))
         // A guard against accidental quadratic behaviour, not a benchmark (a debug build takes about 0.5 s).
-        #expect(Date().timeIntervalSince(start) < 5)
+        // A bound against a quadratic parse (minutes), not a speed target (see above).
+        #expect(Date().timeIntervalSince(start) < 60)
         #expect(diagnostics.isEmpty)
         #expect(program.statements.count > 2000)
     }

@@ -11,18 +11,18 @@ import PlatStore
 /// happens exactly once even if the process dies between the two.
 enum CMDBEffects {
     static func all() -> [DurableEffect] {
-        [CMDBEffect(EffectSpec(name: "cmdb.hosts", params: ["where", "limit", "vars"], required: 0,
-                               summary: "hosts matching a filter, as host maps sh and copy accept; vars: values for the filter's $NAMEs, bound, never spliced"),
-                    read: { args, c in try hosts(args, c) }),
-         CMDBEffect(EffectSpec(name: "cmdb.group", params: ["name"], required: 1,
-                               summary: "the hosts of a dynamic group; named arguments override its variables", extraNamed: true),
-                    read: { args, c in try group(args, c) }),
-         CMDBEffect(EffectSpec(name: "cmdb.update", params: ["host"], required: 1,
-                               summary: "changes fields of a host or a list of hosts (cmdb.update(h, sla: 3)); returns them", extraNamed: true),
-                    .transactional, body: update),
-         CMDBEffect(EffectSpec(name: "cmdb.transfer", params: ["hosts", "to", "append"], required: 2,
-                               summary: "moves hosts to modules (\"biz/set/module\", a list of them, or \"pool\"); returns them"),
-                    .transactional, body: transfer)]
+        [read(EffectSpec(name: "cmdb.hosts", params: ["where", "limit", "vars"], required: 0,
+                         summary: "hosts matching a filter, as host maps sh and copy accept; vars: values for the filter's $NAMEs, bound, never spliced"),
+              { args, c in try hosts(args, c) }),
+         read(EffectSpec(name: "cmdb.group", params: ["name"], required: 1,
+                         summary: "the hosts of a dynamic group; named arguments override its variables", extraNamed: true),
+              { args, c in try group(args, c) }),
+         change(EffectSpec(name: "cmdb.update", params: ["host"], required: 1,
+                           summary: "changes fields of a host or a list of hosts (cmdb.update(h, sla: 3)); returns them", extraNamed: true),
+                body: update),
+         change(EffectSpec(name: "cmdb.transfer", params: ["hosts", "to", "append"], required: 2,
+                           summary: "moves hosts to modules (\"biz/set/module\", a list of them, or \"pool\"); returns them"),
+                body: transfer)]
     }
 
     /// `run ID (who)`: the actor of changes a run makes.
@@ -148,64 +148,48 @@ enum CMDBEffects {
     }
 }
 
-/// One CMDB effect, a read or a change (the engine runs a change and its journal entry in one transaction).
-final class CMDBEffect: DurableEffect {
-    let spec: EffectSpec
-    let kind: EffectKind
-    let body: (EffectContext) throws -> Value
-
-    /// A read's body on its own, for `--explain`, which reads without a run.
-    let read: ((EffectArguments, CMDB) throws -> Value)?
-
-    init(_ spec: EffectSpec, _ kind: EffectKind, body: @escaping (EffectContext) throws -> Value) {
-        self.spec = spec
-        self.kind = kind
-        self.body = body
-        read = nil
+/// How a CMDB effect is made: a read or a change (the engine runs a change and its journal entry in one
+/// transaction). CMDB errors, filter errors and refused queries become the plan's runtime errors.
+extension CMDBEffects {
+    static func change(_ spec: EffectSpec, body: @escaping (EffectContext) throws -> Value) -> ClosureEffect {
+        ClosureEffect(spec, kind: .transactional, failure: failure, body: body)
     }
 
-    init(_ spec: EffectSpec, read: @escaping (EffectArguments, CMDB) throws -> Value) {
-        self.spec = spec
-        kind = .read
-        body = { ctx in try read(ctx.args, CMDBEffects.cmdb(ctx)) }
-        self.read = read
+    /// A read, whose body on its own also serves `--explain`, which reads without a run.
+    static func read(_ spec: EffectSpec, _ read: @escaping (EffectArguments, CMDB) throws -> Value) -> ClosureEffect {
+        ClosureEffect(spec, kind: .read, failure: failure,
+                      explainReading: { call, db in try explainRead(spec.name, call, db, read) },
+                      body: { ctx in try read(ctx.args, cmdb(ctx)) })
     }
 
-    func perform(_ ctx: EffectContext) throws -> Value {
-        try reported { try body(ctx) }
-    }
-
-    private func reported(_ work: () throws -> Value) throws -> Value {
-        do {
-            return try work()
-        } catch let e as CMDBError {
-            throw RuntimeError("\(spec.name)(): \(e.message)", hint: e.hint)
-        } catch let e as FilterError {
-            throw RuntimeError("\(spec.name)(): \(e.description)")
-        } catch let e as DatabaseError where !(e.isBusy || e.isLocked) {
-            // A query the database refused (a limit, a corrupt file) is the plan's error to catch with `try`; a
-            // lock held by another process is the engine's to handle (the run stops, resumable).
-            throw RuntimeError("\(spec.name)(): the database refused the query: \(e.message)")
+    static func failure(_ error: Error) -> ClosureEffect.Failure? {
+        switch error {
+        case let e as CMDBError: return (e.message, e.hint)
+        case let e as FilterError: return (e.description, nil)
+        // A query the database refused (a limit, a corrupt file) is the plan's error to catch with `try`; a
+        // lock held by another process is the engine's to handle (the run stops, resumable).
+        case let e as DatabaseError where !(e.isBusy || e.isLocked): return ("the database refused the query: \(e.message)", nil)
+        default: return nil
         }
     }
 
     /// A read really reads (it changes nothing) and names the hosts it found, so the steps after it explain
     /// themselves with those hosts; without a database it stands in with no hosts and says so.
-    func explain(_ call: EffectCall, reading db: Database?) throws -> (lines: [String], result: Value) {
-        guard let read else { return try explain(call) }
+    static func explainRead(_ name: String, _ call: EffectCall, _ db: Database?,
+                            _ read: (EffectArguments, CMDB) throws -> Value) throws -> ClosureEffect.Explanation {
         let shown = call.args.named.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ")
         guard let db else {
-            return (["\(spec.name)(\(shown)): no database yet, so no hosts (--db or PLATFLOW_DB names one)"], .list([]))
+            return (["\(name)(\(shown)): no database yet, so no hosts (--db or PLATFLOW_DB names one)"], .list([]))
         }
         let args = EffectArguments(function: call.name, named: call.args.named)
-        let result = try reported { try read(args, CMDB(db: db, actor: "explain")) }
-        guard case .list(let hosts) = result else { return (["\(spec.name)(\(shown))"], result) }
+        let result = try read(args, CMDB(db: db, actor: "explain"))
+        guard case .list(let hosts) = result else { return (["\(name)(\(shown))"], result) }
         let names = hosts.prefix(10).map { h -> String in
             if case .map(let m) = h, case .string(let n)? = m.get(.string("name")) { return n }
             return h.repr
         }
         let more = hosts.count > 10 ? ", … \(hosts.count - 10) more" : ""
-        return (["\(spec.name)(\(shown)) reads \(hosts.count) host\(hosts.count == 1 ? "" : "s")"
+        return (["\(name)(\(shown)) reads \(hosts.count) host\(hosts.count == 1 ? "" : "s")"
                  + (hosts.isEmpty ? "" : ": \(names.joined(separator: ", "))\(more)")], result)
     }
 }

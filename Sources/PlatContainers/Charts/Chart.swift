@@ -90,8 +90,9 @@ public struct Chart {
         output.text = ""
         let result: Value
         do {
-            result = try interpreter.call(function: "render", in: module,
-                                          arguments: [("values", values), ("release", releaseValue), ("chart", metadata.value)]) ?? .null
+            // A fresh instance per render: the top level runs again, as each render starts from the file.
+            result = try interpreter.instantiate(module)
+                .call("render", named: [("values", values), ("release", releaseValue), ("chart", metadata.value)])
         } catch let d as Diagnostic {
             throw ContainerInputError(d)
         }

@@ -16,19 +16,19 @@ import PlatLang
 /// deployed with them changes nothing). status is a read.
 enum ContainersEffects {
     static func all() -> [DurableEffect] {
-        [ContainersEffect(EffectSpec(name: "containers.install", params: ["app", "chart", "namespace", "values", "manifests", "cluster", "project"], required: 1,
-                                     summary: "installs a chart (or manifests) as an app in a namespace on podman nodes; returns the install map"),
-                          kind: .external, body: { try deploy($0, mustExist: false) }),
-         ContainersEffect(EffectSpec(name: "containers.upgrade", params: ["app", "chart", "namespace", "values", "manifests", "image",
-                                                                        "max_surge", "max_unavailable", "cluster", "project"], required: 1,
-                                     summary: "a rolling upgrade of an installed app (a failed health check rolls back and fails the step); returns the install map"),
-                          kind: .external, body: { try deploy($0, mustExist: true) }),
-         ContainersEffect(EffectSpec(name: "containers.scale", params: ["app", "replicas", "namespace", "workload", "cluster"], required: 2,
-                                     summary: "sets an app's replica count and rolls to it; returns the install map"),
-                          kind: .external, body: scale),
-         ContainersEffect(EffectSpec(name: "containers.status", params: ["app", "namespace", "cluster"], required: 1,
-                                     summary: "an app's install and pods as the runtime shows them (each pod with a podman host map)"),
-                          kind: .read, body: status)]
+        [effect(EffectSpec(name: "containers.install", params: ["app", "chart", "namespace", "values", "manifests", "cluster", "project"], required: 1,
+                           summary: "installs a chart (or manifests) as an app in a namespace on podman nodes; returns the install map"),
+                kind: .external, body: { try deploy($0, mustExist: false) }),
+         effect(EffectSpec(name: "containers.upgrade", params: ["app", "chart", "namespace", "values", "manifests", "image",
+                                                              "max_surge", "max_unavailable", "cluster", "project"], required: 1,
+                           summary: "a rolling upgrade of an installed app (a failed health check rolls back and fails the step); returns the install map"),
+                kind: .external, body: { try deploy($0, mustExist: true) }),
+         effect(EffectSpec(name: "containers.scale", params: ["app", "replicas", "namespace", "workload", "cluster"], required: 2,
+                           summary: "sets an app's replica count and rolls to it; returns the install map"),
+                kind: .external, body: scale),
+         effect(EffectSpec(name: "containers.status", params: ["app", "namespace", "cluster"], required: 1,
+                           summary: "an app's install and pods as the runtime shows them (each pod with a podman host map)"),
+                kind: .read, body: status)]
     }
 
     static func apps(_ ctx: EffectContext) -> ContainerApps {
@@ -128,39 +128,28 @@ enum ContainersEffects {
     }
 }
 
-/// One containers effect; container errors become the plan's runtime errors.
-final class ContainersEffect: DurableEffect {
-    let spec: EffectSpec
-    let kind: EffectKind
-    let body: (EffectContext) throws -> Value
-
-    init(_ spec: EffectSpec, kind: EffectKind, body: @escaping (EffectContext) throws -> Value) {
-        self.spec = spec
-        self.kind = kind
-        self.body = body
+/// How a containers effect is made: container errors become the plan's runtime errors.
+extension ContainersEffects {
+    static func effect(_ spec: EffectSpec, kind: EffectKind, body: @escaping (EffectContext) throws -> Value) -> ClosureEffect {
+        ClosureEffect(spec, kind: kind, failure: failure, explain: { explain(spec.name, $0) }, body: body)
     }
 
-    func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
-        func arg(_ n: String) -> String {
-            if case .string(let s)? = call.args.named.first(where: { $0.name == n })?.value { return s }
-            return "?"
+    static func failure(_ error: Error) -> ClosureEffect.Failure? {
+        switch error {
+        case let e as ContainersError: return (e.message, e.hint)
+        case let e as PodmanError: return (e.message, e.hint)
+        case let e as ContainerInputError: return (e.rendered ?? e.message, e.rendered == nil ? e.hint : nil)
+        default: return nil
         }
+    }
+
+    /// `--explain`: the change that would be made, and a stand-in install map so the plan goes on.
+    static func explain(_ name: String, _ call: EffectCall) -> ClosureEffect.Explanation {
+        let arg = call.shownString
         let ns = call.args.named.contains { $0.name == "namespace" } ? arg("namespace") : "default"
-        let verb = spec.name.replacingOccurrences(of: "containers.", with: "")
+        let verb = name.replacingOccurrences(of: "containers.", with: "")
         let stand = Value.makeMap([("app", .string(arg("app"))), ("namespace", .string(ns)), ("revision", .int(0)),
                                    ("status", .string("explained")), ("pods", .list([]))])
         return (verb == "status" ? [] : ["would \(verb) \(arg("app")) in namespace \(ns) on podman"], stand)
-    }
-
-    func perform(_ ctx: EffectContext) throws -> Value {
-        do {
-            return try body(ctx)
-        } catch let e as ContainersError {
-            throw RuntimeError("\(spec.name)(): \(e.message)", hint: e.hint)
-        } catch let e as PodmanError {
-            throw RuntimeError("\(spec.name)(): \(e.message)", hint: e.hint)
-        } catch let e as ContainerInputError {
-            throw RuntimeError("\(spec.name)(): \(e.rendered ?? e.message)", hint: e.rendered == nil ? e.hint : nil)
-        }
     }
 }

@@ -30,8 +30,7 @@ extension DurableEffect {
     public func startedArguments(_ ctx: EffectContext) throws -> String { ctx.argsText }
 
     public func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
-        let args = call.args.named.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ")
-        return (["would call \(call.name)(\(args))"], .null)
+        ([call.wouldCallLine], .null)
     }
 
     public func explain(_ call: EffectCall, reading db: Database?) throws -> (lines: [String], result: Value) {

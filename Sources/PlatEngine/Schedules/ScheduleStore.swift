@@ -108,7 +108,8 @@ public final class ScheduleStore {
             var filter: String? = nil
             if let (v, loc) = d.entry("where"), case .string(let f) = v {
                 do { try source.validate(filter: f, db: db) } catch {
-                    problems.append(Diagnostic(message: "where: \(error)", location: loc, phase: .resolve))
+                    let hint = (error as? RuntimeError)?.hint
+                    problems.append(Diagnostic(message: "where: \(error)", location: loc, hint: hint, phase: .resolve))
                     continue
                 }
                 filter = f

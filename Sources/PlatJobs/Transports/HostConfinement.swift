@@ -14,7 +14,22 @@ enum HostConfinement {
         guard let path = ProcessRunner.which("bwrap") else { return nil }
         let probe = ProcessSpec(arguments: [path] + mounts(writable: []) + ["--", "/bin/sh", "-c", "true"],
                                 environment: ["PATH": "/usr/bin:/bin"])
-        guard let r = try? ProcessRunner.run(probe), r.exitCode == 0, !r.timedOut else { return nil }
+        // A setup failure can be a passing one (see `failedToSetUp`): ask again before giving up on it.
+        var r = try? ProcessRunner.run(probe)
+        for pause in [0.05, 0.2, 0.5] where r.map(failedToSetUp) == true {
+            usleep(useconds_t(pause * 1e6))
+            r = try? ProcessRunner.run(probe)
+        }
+        guard let r, r.exitCode == 0, !r.timedOut else {
+            // Installed yet unable to set up here (no user namespaces for this user, or `/` is no mount point,
+            // as in a chroot): scripts still run, but the operator must know they run unconfined.
+            let reason = r.flatMap { String(decoding: $0.stderr, as: UTF8.self).split(separator: "\n").first }
+                .map(String.init) ?? "it did not start"
+            let warning = "platflow: warning: simulated hosts' scripts run unconfined: bubblewrap cannot set up here ("
+                + reason + "); PLATFLOW_CONFINE=off says that is intended (see docs/safety.md)\n"
+            FileHandle.standardError.write(Data(warning.utf8))
+            return nil
+        }
         return path
     }()
 

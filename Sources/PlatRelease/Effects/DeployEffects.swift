@@ -17,12 +17,12 @@ import PlatStore
 /// run is a runtime error of the pipeline that names the rule or the run.
 enum DeployEffects {
     static func all() -> [DurableEffect] {
-        [ReleaseEffect(EffectSpec(name: "release.deploy", params: ["app", "version", "env", "params", "force", "file"], required: 3,
-                                  summary: "deploys an app version to one of its environments through the gates, running the app's deploy plan as a child run; returns the revision map"),
-                       kind: .external, body: deploy),
-         ReleaseEffect(EffectSpec(name: "release.current", params: ["app", "env"], required: 2,
-                                  summary: "what runs: the newest successful deploy of the app to the environment as a map, or nil"),
-                       kind: .read, body: current)]
+        [ReleaseEffects.effect(EffectSpec(name: "release.deploy", params: ["app", "version", "env", "params", "force", "file"], required: 3,
+                                          summary: "deploys an app version to one of its environments through the gates, running the app's deploy plan as a child run; returns the revision map"),
+                               kind: .external, body: deploy),
+         ReleaseEffects.effect(EffectSpec(name: "release.current", params: ["app", "env"], required: 2,
+                                          summary: "what runs: the newest successful deploy of the app to the environment as a map, or nil"),
+                               kind: .read, body: current)]
     }
 
     /// `--explain`: the deploy that would start (its gates are not asked: explain reads no store), and a

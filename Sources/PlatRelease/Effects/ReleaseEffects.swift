@@ -12,15 +12,15 @@ import PlatStore
 /// commit in the same transaction as their journal entry), so a resumed run never records them twice. A gate refusal is a runtime error that names the rule and what would satisfy it.
 enum ReleaseEffects {
     static func all() -> [DurableEffect] {
-        [ReleaseEffect(EffectSpec(name: "release.push", params: ["app", "version", "path"], required: 3,
-                                  summary: "stores a file or directory as an app version (content-addressed); returns the artifact map"),
-                       kind: .external, body: push),
-         ReleaseEffect(EffectSpec(name: "release.accept", params: ["app", "version", "env", "evidence", "class"], required: 3,
-                                  summary: "records that the version's bits passed acceptance in an environment; returns the acceptance map"),
-                       kind: .transactional, body: accept),
-         ReleaseEffect(EffectSpec(name: "release.promote", params: ["app", "version", "to", "force"], required: 3,
-                                  summary: "gives the version's bits the next name of a stage (beta, rc, release) when the policy allows; returns the new version"),
-                       kind: .transactional, body: promote)]
+        [effect(EffectSpec(name: "release.push", params: ["app", "version", "path"], required: 3,
+                           summary: "stores a file or directory as an app version (content-addressed); returns the artifact map"),
+                kind: .external, body: push),
+         effect(EffectSpec(name: "release.accept", params: ["app", "version", "env", "evidence", "class"], required: 3,
+                           summary: "records that the version's bits passed acceptance in an environment; returns the acceptance map"),
+                kind: .transactional, body: accept),
+         effect(EffectSpec(name: "release.promote", params: ["app", "version", "to", "force"], required: 3,
+                           summary: "gives the version's bits the next name of a stage (beta, rc, release) when the policy allows; returns the new version"),
+                kind: .transactional, body: promote)]
     }
 
     /// The store of the run's database, acting as `run ID (who started it)`.
@@ -66,28 +66,27 @@ enum ReleaseEffects {
     }
 }
 
-/// One release effect. Release errors become runtime errors of the plan (a gate refusal reads as its rule
-/// and remedy); the engine journals each by its kind.
-final class ReleaseEffect: DurableEffect {
-    let spec: EffectSpec
-    let kind: EffectKind
-    let body: (EffectContext) throws -> Value
+/// How a release effect is made. Release errors become runtime errors of the plan (a gate refusal reads as
+/// its rule and remedy); the engine journals each by its kind.
+extension ReleaseEffects {
+    static func effect(_ spec: EffectSpec, kind: EffectKind, body: @escaping (EffectContext) throws -> Value) -> ClosureEffect {
+        ClosureEffect(spec, kind: kind, failure: failure, explain: { explain(spec.name, $0) }, body: body)
+    }
 
-    init(_ spec: EffectSpec, kind: EffectKind, body: @escaping (EffectContext) throws -> Value) {
-        self.spec = spec
-        self.kind = kind
-        self.body = body
+    static func failure(_ error: Error) -> ClosureEffect.Failure? {
+        switch error {
+        case ReleaseError.gateRefused(let r): return (r.description, nil)
+        case let e as ReleaseError: return (e.message, e.hint)
+        default: return nil
+        }
     }
 
     /// `--explain`: what the call would do, and a stand-in of the shape it returns so the plan can go on.
-    func explain(_ call: EffectCall) throws -> (lines: [String], result: Value) {
-        func arg(_ n: String) -> String {
-            if case .string(let s)? = call.args.named.first(where: { $0.name == n })?.value { return s }
-            return "?"
-        }
+    static func explain(_ name: String, _ call: EffectCall) -> ClosureEffect.Explanation {
+        let arg = call.shownString
         let app = arg("app"), version = arg("version")
         let stage = (try? Stage.parse(version).stage)?.name ?? "?"
-        switch spec.name {
+        switch name {
         case "release.push":
             return (["would push \(arg("path")) as \(app) \(version) (\(stage))"],
                     .makeMap([("app", .string(app)), ("version", .string(version)), ("stage", .string(stage)),
@@ -96,7 +95,7 @@ final class ReleaseEffect: DurableEffect {
             return (["would record acceptance of \(app) \(version) in \(arg("env"))"],
                     .makeMap([("app", .string(app)), ("version", .string(version)), ("env", .string(arg("env")))]))
         case "release.deploy", "release.current":
-            return DeployEffects.explain(spec.name, app: app, version: version, stage: stage, env: arg("env"))
+            return DeployEffects.explain(name, app: app, version: version, stage: stage, env: arg("env"))
         default:
             let to = arg("to")
             var next = "?"
@@ -105,16 +104,6 @@ final class ReleaseEffect: DurableEffect {
                 next = to == "release" ? core : "\(core)-\(to).N"
             }
             return (["would promote \(app) \(version) to \(to) (\(next)) if its gate allows"], .string(next))
-        }
-    }
-
-    func perform(_ ctx: EffectContext) throws -> Value {
-        do {
-            return try body(ctx)
-        } catch ReleaseError.gateRefused(let r) {
-            throw RuntimeError("\(spec.name)(): \(r.description)")
-        } catch let e as ReleaseError {
-            throw RuntimeError("\(spec.name)(): \(e.message)", hint: e.hint)
         }
     }
 }
