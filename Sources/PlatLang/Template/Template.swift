@@ -31,6 +31,12 @@ public enum Template {
         }
         let (module, slot) = try compile(text, name: name, names: names)
         let vm = VM(effects: PureEffects(caller: caller))
+        if let program = caller as? VM {
+            // One program, one budget: a template that calls back into a function that renders a template
+            // again counts against the same call depth, and a stop request reaches it.
+            vm.depth = program.depth
+            vm.stop = program.stop
+        }
         do {
             try vm.runTopLevel(module)
             guard case .closure(let c) = module.globals.values[slot] else { return "" }
