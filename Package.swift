@@ -30,7 +30,9 @@ let package = Package(
         // Process-wide SQLite settings made before the first connection (C, because sqlite3_config is variadic).
         .target(name: "CSQLiteSetup", dependencies: ["CSQLite"]),
         .target(name: "PlatStore", dependencies: ["CSQLite", "CSQLiteSetup"]),
-        .target(name: "PlatEngine", dependencies: ["PlatLang", "PlatStore"]),
+        // HTTP requests (the `notify` effect) through the system's libcurl, loaded at the first request.
+        .target(name: "CHTTPPost", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "PlatEngine", dependencies: ["PlatLang", "PlatStore", "CHTTPPost"]),
         // The job platform: hosts and transports, scripts on hosts in rolling batches, file distribution.
         // SHA-256's compression with the x86 SHA instructions (C, because Swift cannot name them).
         .target(name: "CSHA256"),

@@ -40,6 +40,9 @@ have podman || need+=(podman)
 # Chart tests validate rendered manifests with kubernetes-validate (PyPI, pinned by hash) in a venv of Debian's
 # python3 that uses these system packages, so PyPI only supplies kubernetes-validate itself.
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import yaml, jsonschema' 2>/dev/null || need+=(python3-yaml python3-jsonschema)
+# notify() posts to webhooks through the system's libcurl, loaded at its first call (the Swift toolchain's own
+# FoundationNetworking needs it too, so it is usually there already).
+{ ldconfig -p 2>/dev/null | grep -q 'libcurl\.so\.4 '; } || need+=(libcurl4)
 # Simulated hosts run their scripts confined where bubblewrap is present (the real root read-only, the host's
 # folder writable); the confinement tests and the read-only-media tests use it.
 have bwrap || need+=(bubblewrap)

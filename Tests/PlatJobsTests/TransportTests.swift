@@ -311,7 +311,9 @@ import PlatLang
             let text = try String(contentsOfFile: (host.root ?? "") + "/out.txt", encoding: .utf8)
             #expect(text == "\(host.name) \(i + 1)\n")
         }
-        #expect(elapsed < 30)
+        // A bound against a per-host cost of seconds (a hang, a retry storm), not a speed target: the speed is
+        // bench/fanout.sh's, and loaded CI machines take many times the quiet figure.
+        #expect(elapsed < 300)
     }
 
     // MARK: Choosing and describing commands

@@ -55,7 +55,8 @@ extension CMDB {
         guard !words.isEmpty || !ranges.isEmpty else {
             throw CMDBError(.invalid, "give at least one word to search for", hint: "platflow cmdb search \"nginx shanghai\"")
         }
-        let limit = max(1, min(limit, 10_000))
+        // 10,000 shown at most, plus the one a caller asks for to learn that more match.
+        let limit = max(1, min(limit, 10_001))
         var ipFilter = ""
         var ipArgs: [SQLBindable?] = []
         if !ranges.isEmpty {

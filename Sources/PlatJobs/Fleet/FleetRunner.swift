@@ -31,6 +31,9 @@ public struct FleetOptions: Sendable {
 /// Memory does not grow with the hosts' output: each outcome is journaled and logged as it arrives, then only
 /// its status (one byte a host) and what the `FleetTally` keeps remain.
 public final class FleetRunner {
+    /// "1 host", "3 hosts".
+    static func hosts(_ n: Int) -> String { "\(n) host\(n == 1 ? "" : "s")" }
+
     let ctx: EffectContext
     let targets: FleetTargets
     let options: FleetOptions
@@ -78,7 +81,7 @@ public final class FleetRunner {
                                                message: "start \(label) of \(ctx.stepPath.isEmpty ? verb : ctx.stepPath) on \(todo.count) host\(todo.count == 1 ? "" : "s")?")
                 if !go {
                     markRest(from: b, batches, as: .skipped)
-                    throw RuntimeError("\(label) was rejected; \(targets.count - tally.recorded + tally.count(.skipped)) hosts not run")
+                    throw RuntimeError("\(label) was rejected; \(FleetRunner.hosts(targets.count - tally.recorded + tally.count(.skipped))) not run")
                 }
             }
             if !todo.isEmpty {
@@ -96,10 +99,10 @@ public final class FleetRunner {
                 ctx.progress(nil)
                 let names = batchFailed.prefix(5).map { targets.name(at: $0) }.joined(separator: ", ") + (batchFailed.count > 5 ? ", ..." : "")
                 let go = try ApprovalGate.wait(ctx, key: "\(ctx.key.text)@pause-\(b + 1)",
-                                               message: "\(label): \(batchFailed.count) of \(batch.count) hosts failed (\(names)); approve to accept and go on, or `platflow retry \(ctx.runID)` to run them again")
+                                               message: "\(label): \(batchFailed.count) of \(FleetRunner.hosts(batch.count)) failed (\(names)); approve to accept and go on, or `platflow retry \(ctx.runID)` to run them again")
                 if !go {
                     markRest(from: b + 1, batches, as: .skipped)
-                    throw RuntimeError("stopped after \(label): \(batchFailed.count) hosts failed and the pause was rejected")
+                    throw RuntimeError("stopped after \(label): \(FleetRunner.hosts(batchFailed.count)) failed and the pause was rejected")
                 }
             }
             if b + 1 < batches.count {
@@ -138,7 +141,7 @@ public final class FleetRunner {
         case .bool(false):
             markRest(from: b + 1, batches, as: .skipped)
             ctx.progress(nil)
-            throw RuntimeError("between_batches stopped the rollout after \(label): \(targets.count - batches[...b].reduce(0) { $0 + $1.count }) hosts not run",
+            throw RuntimeError("between_batches stopped the rollout after \(label): \(FleetRunner.hosts(targets.count - batches[...b].reduce(0) { $0 + $1.count })) not run",
                                hint: "fix what the hook found, then `platflow retry \(ctx.runID)`")
         default:
             throw RuntimeError("between_batches must return true (go on) or false (stop the rollout), got \(answer.typeName)")

@@ -53,17 +53,28 @@ public struct ScriptLibrary {
     }
 
     /// Adds a draft: version 1 of a new script, or the next version of an existing one. When the newest
-    /// version is still a draft, it is replaced instead (only drafts are editable).
+    /// version is still a draft, it is replaced instead (only drafts are editable). Text and language identical to
+    /// the newest version (unless that one is disabled, never runnable again) change nothing.
     @discardableResult
     public func add(name: String, body: String, lang: ScriptLanguage, by user: String) throws -> Version {
+        try save(name: name, body: body, lang: lang, by: user).version
+    }
+
+    /// `add`, saying whether it changed nothing (`unchanged`: the newest version already holds this text).
+    public func save(name: String, body: String, lang: ScriptLanguage, by user: String) throws -> (version: Version, unchanged: Bool) {
         try ScriptLibrary.checkName(name)
         return try db.transaction {
             let now = Date().timeIntervalSince1970
-            if let latest = try db.queryOne("SELECT * FROM jobs_script_versions WHERE name = ? ORDER BY version DESC LIMIT 1", name)
-                .map(ScriptLibrary.version), latest.status == "draft" {
+            let latest = try db.queryOne("SELECT * FROM jobs_script_versions WHERE name = ? ORDER BY version DESC LIMIT 1", name)
+                .map(ScriptLibrary.version)
+            // A repeated `script add` of the same file (a deploy script run twice) must not pile up versions.
+            if let latest, latest.status != "disabled", latest.body == body, latest.lang == lang {
+                return (latest, true)
+            }
+            if let latest, latest.status == "draft" {
                 try db.execute("UPDATE jobs_script_versions SET body = ?, lang = ?, updated_at = ? WHERE name = ? AND version = ?",
                                body, lang.rawValue, now, name, latest.version)
-                return try get(name, version: latest.version)
+                return (try get(name, version: latest.version), false)
             }
             let next = Int(try db.queryOne("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM jobs_script_versions WHERE name = ?", name)?
                 .int("v") ?? 1)
@@ -71,7 +82,7 @@ public struct ScriptLibrary {
                 INSERT INTO jobs_script_versions (name, version, lang, body, status, created_at, updated_at, created_by)
                 VALUES (?, ?, ?, ?, 'draft', ?, ?, ?)
                 """, name, next, lang.rawValue, body, now, now, user)
-            return try get(name, version: next)
+            return (try get(name, version: next), false)
         }
     }
 

@@ -142,11 +142,18 @@ extension CMDBCommand {
     static let search = leaf(
         "search", "Full-text search over hosts and instances, ranked; every word must start a word of a match.",
         usage: ["platflow cmdb search WORDS [--limit N] [--json]"],
-        flags: [FlagSpec(name: "limit", value: "N", help: "at most N results", defaultText: "20"), jsonFlag],
-        examples: ["platflow cmdb search \"nginx shanghai\""]) { args, cmdb, terminal in
+        flags: [FlagSpec(name: "limit", value: "N", help: "at most N results (a note on stderr says when more match)", defaultText: "20"), jsonFlag],
+        examples: ["platflow cmdb search \"nginx shanghai\"", "platflow cmdb search nginx --limit 200"]) { args, cmdb, terminal in
         let rest = args.positional
         try need(rest, 1, "search WORDS")
-        let hits = try cmdb.search(rest.joined(separator: " "), limit: try limit(args) ?? 20)
+        let shown = min(try limit(args) ?? 20, 10_000)
+        // One more than shown tells whether the list was cut, so the cut is never silent.
+        var hits = try cmdb.search(rest.joined(separator: " "), limit: shown + 1)
+        let cut = hits.count > shown
+        if cut { hits.removeLast(hits.count - shown) }
+        defer {
+            if cut { terminal.err("showing the best \(shown) matches; more match (--limit N shows more)\n") }
+        }
         if args.has("json") {
             terminal.out(jsonText(hits.map { h -> [String: Any] in
                 ["kind": h.kind.rawValue, "id": h.id, "model": h.model, "title": h.title, "score": h.score,
@@ -167,7 +174,7 @@ extension CMDBCommand {
     }
 
     static let importHosts = leaf(
-        "import", "Import hosts from CSV, JSON or YAML, all or nothing: every bad row is reported with its line.",
+        "import", "Import hosts from CSV, JSON or YAML, all or nothing: every bad row is reported with its line; or restore a whole-CMDB snapshot.",
         usage: ["platflow cmdb import FILE [--update] [--format csv|json|yaml]"],
         flags: [
             FlagSpec(name: "update", help: "change hosts that exist (keyed by inner IP and cloud area)"),
@@ -179,10 +186,18 @@ extension CMDBCommand {
             An import is one transaction: every row is checked and every bad one listed, and nothing is written
             unless all are good. A first load builds its search index in DB-import-index beside the database
             (removed when it ends); a killed import leaves the CMDB as it was.
+            A snapshot written by `cmdb export --all` (topology, templates, models, instances, associations, groups
+            and hosts) is restored whole into an empty CMDB, keeping every id and timestamp.
             """) { args, cmdb, terminal in
         let rest = args.positional
         try need(rest, 1, "import FILE [--update]")
         let file = rest[0]
+        if let text = try snapshotText(file) {
+            if args.has("update") { throw UsageError("a CMDB snapshot is restored whole; --update does not apply to it") }
+            let counts = try cmdb.importSnapshot(text)
+            terminal.out("restored the CMDB from \(file): " + snapshotSummary(counts) + "\n")
+            return ExitCode.ok
+        }
         let report = try cmdb.importHosts(path: file, format: try format(args), update: args.has("update")) { p in
             let share = p.fraction.map { " (\(Int(($0 * 100).rounded(.down)))%)" } ?? ""
             terminal.progress(p.finishing ? "importing \(file): \(p.rows) rows read; indexing and committing"
@@ -198,20 +213,37 @@ extension CMDBCommand {
             throw UsageError("\(report.problemCount) problem\(report.problemCount == 1 ? "" : "s") in \(report.rows) row\(report.rows == 1 ? "" : "s"); nothing was imported",
                              hint: "fix the rows listed and import the file again")
         }
-        terminal.out("\(report.rows) rows: \(report.created) created, \(report.updated) updated, \(report.unchanged) unchanged\n")
+        terminal.out("\(report.rows) row\(report.rows == 1 ? "" : "s"): \(report.created) created, \(report.updated) updated, \(report.unchanged) unchanged\n")
         return ExitCode.ok
     }
 
     static let export = leaf(
-        "export", "Export hosts as CSV, JSON or YAML, to standard output or a file; an export imports back unchanged.",
-        usage: ["platflow cmdb export [--format csv|json|yaml] [--where FILTER] [--output FILE]"],
+        "export", "Export hosts as CSV, JSON or YAML, or the whole CMDB with --all; an export imports back unchanged.",
+        usage: ["platflow cmdb export [--format csv|json|yaml] [--where FILTER] [--output FILE]",
+                "platflow cmdb export --all [--output FILE]"],
         flags: [
+            FlagSpec(name: "all", help: "the whole CMDB as one JSON snapshot: businesses, sets, modules, templates, hosts with their modules, models, instances, associations, links, groups, settings"),
             FlagSpec(name: "format", value: "csv|json|yaml", help: "the output's format", defaultText: "csv"),
             whereFlag,
             FlagSpec(name: "output", short: "o", value: "FILE", help: "export into FILE instead of standard output"),
         ],
         examples: ["platflow cmdb export --output hosts.csv", "platflow cmdb export --format json --where 'city == \"sh\"'"]) { args, cmdb, terminal in
         if let extra = args.positional.first { throw UsageError("cmdb export takes no argument '\(extra)'", hint: "write to a file with --output FILE") }
+        if args.has("all") {
+            if args.value("where") != nil { throw UsageError("--all exports the whole CMDB; --where does not apply to it") }
+            if let f = args.value("format"), f.lowercased() != "json" { throw UsageError("--all writes JSON only, not \(f)") }
+            if let path = args.value("output") {
+                guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                    throw UsageError("cannot write \(path)")
+                }
+                defer { try? handle.close() }
+                let counts = try cmdb.exportSnapshot { handle.write(Data($0.utf8)) }
+                terminal.err("exported the CMDB to \(path): " + snapshotSummary(counts) + "\n")
+            } else {
+                try cmdb.exportSnapshot { terminal.out($0) }
+            }
+            return ExitCode.ok
+        }
         let f = try format(args) ?? .csv
         if let path = args.value("output") {
             guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
@@ -224,6 +256,24 @@ extension CMDBCommand {
             try cmdb.exportHosts(format: f, where: args.value("where")) { terminal.out($0) }
         }
         return ExitCode.ok
+    }
+
+    /// The file's text when it is a CMDB snapshot (it starts with the snapshot's marker), else nil.
+    static func snapshotText(_ path: String) throws -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        let head = String(decoding: (try? handle.read(upToCount: 64)) ?? Data(), as: UTF8.self)
+        try? handle.close()
+        guard head.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix(CMDB.snapshotMarker) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw UsageError("cannot read \(path)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func snapshotSummary(_ counts: [String: Int]) -> String {
+        let shown: [(String, String)] = [("cmdb_biz", "businesses"), ("cmdb_sets", "sets"), ("cmdb_modules", "modules"),
+                                         ("cmdb_set_templates", "templates"), ("cmdb_hosts", "hosts"), ("cmdb_models", "models"),
+                                         ("cmdb_instances", "instances"), ("cmdb_associations", "associations"),
+                                         ("cmdb_links", "links"), ("cmdb_groups", "groups")]
+        return shown.map { "\(counts[$0.0] ?? 0) \($0.1)" }.joined(separator: ", ")
     }
 
     static func format(_ args: ParsedArguments) throws -> ImportFormat? {

@@ -181,7 +181,7 @@ extension CMDBCommand {
 
     static let transfer = leaf(
         "transfer", "Move hosts to modules, to a business's idle, fault or recycle module, or back to the pool.",
-        usage: ["platflow cmdb transfer HOST... (--to BIZ/SET/MODULE [--to ...] [--append] | --to-idle BIZ | --to-fault BIZ | --to-recycle BIZ | --to-pool)"],
+        usage: ["platflow cmdb transfer [HOST...] [--where FILTER] (--to BIZ/SET/MODULE [--to ...] [--append] | --to-idle BIZ | --to-fault BIZ | --to-recycle BIZ | --to-pool)"],
         flags: [
             FlagSpec(name: "to", value: "BIZ/SET/MODULE", repeats: true, help: "a target module (repeat for several)"),
             FlagSpec(name: "to-idle", value: "BIZ", help: "the business's idle module"),

@@ -59,23 +59,37 @@ enum ScheduleCommand {
 
     static let list = CommandSpec(
         name: "list",
-        summary: "List the schedules: cron, zone, plan, overlap policy, next fire, state.",
+        summary: "List the schedules (cron, zone, plan, overlap policy, next fire, state) and the subscriptions (event, filter, plan, runs started).",
         usage: ["platflow schedule list [--json]"],
         flags: [jsonFlag],
         examples: ["platflow schedule list", "platflow schedule list --json"]) { args, terminal in
             let (_, schedules) = try openSchedules(args)
             let all = try schedules.list()
+            let subscriptions = try schedules.subscriptions()
             if args.has("json") {
-                terminal.out(jsonText(all.map(json)))
-            } else if all.isEmpty {
-                terminal.err("no schedules; declare them in a .plat file and run `platflow schedule apply FILE`\n")
+                // One list: schedules, then subscriptions, told apart by `kind`.
+                terminal.out(jsonText(all.map { json($0).merging(["kind": "schedule"]) { a, _ in a } } + subscriptions.map(json)))
+            } else if all.isEmpty && subscriptions.isEmpty {
+                terminal.err("no schedules or subscriptions; declare them in a .plat file and run `platflow schedule apply FILE`\n")
             } else {
-                var t = Table(header: ["NAME", "CRON", "TZ", "PLAN", "OVERLAP", "NEXT", "STATE"])
-                for s in all {
-                    t.rows.append([s.name, s.cron, s.tz, s.plan, s.overlap.rawValue, s.paused ? "-" : localTime(s.nextFire),
-                                   s.paused ? "paused" : "active"])
+                var out = ""
+                if !all.isEmpty {
+                    var t = Table(header: ["NAME", "CRON", "TZ", "PLAN", "OVERLAP", "NEXT", "STATE"])
+                    for s in all {
+                        t.rows.append([s.name, s.cron, s.tz, s.plan, s.overlap.rawValue, s.paused ? "-" : localTime(s.nextFire),
+                                       s.paused ? "paused" : "active"])
+                    }
+                    out += t.render()
                 }
-                terminal.out(t.render())
+                if !subscriptions.isEmpty {
+                    if !out.isEmpty { out += "\n" }
+                    var t = Table(header: ["SUBSCRIPTION", "EVENT", "WHERE", "PLAN", "RUNS"])
+                    for s in subscriptions {
+                        t.rows.append([s.name, s.event, s.filter ?? "-", s.plan, String(s.delivered)])
+                    }
+                    out += t.render()
+                }
+                terminal.out(out)
             }
             return ExitCode.ok
         }
@@ -186,6 +200,11 @@ enum ScheduleCommand {
         opensDatabase: false) { args, terminal in
             try nextFires(args.positional, args, terminal)
         }
+
+    static func json(_ s: SubscriptionRecord) -> [String: Any] {
+        ["kind": "subscription", "name": s.name, "file": s.file, "event": s.event, "filter": s.filter ?? NSNull(),
+         "plan": s.plan, "args": s.args, "cursor": s.cursor, "runs_started": s.delivered]
+    }
 
     static func json(_ s: ScheduleRecord) -> [String: Any] {
         ["name": s.name, "file": s.file, "cron": s.cron, "tz": s.tz, "plan": s.plan, "args": s.args,

@@ -34,7 +34,7 @@ enum ScriptCommand {
 
     static let add = CommandSpec(
         name: "add",
-        summary: "Add a script as a new draft (or replace the newest draft).",
+        summary: "Add a script as a new draft (or replace the newest draft); the newest version's own text again changes nothing.",
         usage: ["platflow script add NAME FILE [--lang LANG]"],
         flags: [FlagSpec(name: "lang", value: "LANG", help: "bash sh python perl powershell sql bat (default: from the file's extension, else bash)")],
         examples: ["platflow script add cleanup scripts/cleanup.sh --lang bash"]) { args, terminal in
@@ -44,7 +44,11 @@ enum ScriptCommand {
                 throw UsageError("cannot read '\(rest[1])' (or it is not UTF-8 text)")
             }
             let lang = try language(args.value("lang"), file: rest[1])
-            let v = try library(args).add(name: rest[0], body: body, lang: lang, by: RunExecutor.currentUser())
+            let (v, unchanged) = try library(args).save(name: rest[0], body: body, lang: lang, by: RunExecutor.currentUser())
+            if unchanged {
+                terminal.out("script \(v.name) version \(v.version) (\(v.status)) already holds this text; no new version\n")
+                return ExitCode.ok
+            }
             terminal.out("script \(v.name) version \(v.version) (\(v.lang.rawValue)) saved as a draft; publish it with `platflow script publish \(v.name) \(v.version)`\n")
             return ExitCode.ok
         }
