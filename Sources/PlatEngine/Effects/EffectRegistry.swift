@@ -53,8 +53,7 @@ public struct EffectRegistry {
     public init() {}
 
     /// The engine's own effects (now, uuid, random, env, sleep, sh, approve, notify, read_file, write_file) and
-    /// declarations (`schedule`,
-    /// `on ... run`).
+    /// declarations (`schedule`, `on ... run`).
     public static var engine: EffectRegistry {
         var r = EffectRegistry()
         let own: [DurableEffect] = ValueEffect.all + [SleepEffect(), ShellEffect(), ApproveEffect(), NotifyEffect(),
