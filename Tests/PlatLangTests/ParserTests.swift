@@ -109,6 +109,9 @@ enum TreePrinter {
         case .call(let callee, let a): return "\(expr(callee))(\(args(a)))"
         case .index(let b, let i): return "\(expr(b))[\(expr(i))]"
         case .member(let b, let name, _): return "\(expr(b)).\(name)"
+        case .slice(let b, let lo, let hi, let step):
+            return "\(expr(b))[\(lo.map(expr) ?? ""):\(hi.map(expr) ?? "")\(step.map { ":" + expr($0) } ?? "")]"
+        case .conditional(let c, let t, let f): return "(if \(expr(c)) then \(expr(t)) else \(expr(f)))"
         case .function(let f):
             if f.isArrow, case .returnStmt(let r?) = f.body.statements.first?.kind {
                 return "fn(\(params(f.params))) => \(expr(r))"

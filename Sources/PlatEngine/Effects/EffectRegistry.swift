@@ -52,11 +52,12 @@ public struct EffectRegistry {
     /// A registry without effects.
     public init() {}
 
-    /// The engine's own effects (now, uuid, random, env, sleep, sh, approve) and declarations (`schedule`,
-    /// `on ... run`).
+    /// The engine's own effects (now, uuid, random, env, sleep, sh, approve, notify, read_file, write_file) and
+    /// declarations (`schedule`, `on ... run`).
     public static var engine: EffectRegistry {
         var r = EffectRegistry()
-        let own: [DurableEffect] = ValueEffect.all + [SleepEffect(), ShellEffect(), ApproveEffect(), NotifyEffect()]
+        let own: [DurableEffect] = ValueEffect.all + [SleepEffect(), ShellEffect(), ApproveEffect(), NotifyEffect(),
+                                                      ReadFileEffect(), WriteFileEffect()]
         for e in own {
             r.effects[e.spec.name] = e
             r.owners[e.spec.name] = "engine"

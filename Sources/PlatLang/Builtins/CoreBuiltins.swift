@@ -11,7 +11,7 @@ public enum Builtins {
     /// `semver`).
     public static let globals: [String: Value] = {
         var g: [String: Value] = [:]
-        for (name, body) in core + collections {
+        for (name, body) in core + collections + TemplateBuiltins.pure {
             g[name] = .builtin(BuiltinFunction(name, body))
         }
         g["json"] = .module(JSONModule.make())

@@ -75,6 +75,23 @@ extension Resolver {
         case .index(let c, let i):
             return IndexNode(container: resolveExpr(c), index: resolveExpr(i), loc: e.loc)
 
+        case .slice(let c, let start, let end, let step):
+            checkSliceParts(start: start, end: end, step: step)
+            if let v = staticValue(c), v.typeName != "list", v.typeName != "string" {
+                report("cannot slice \(v.typeName == "map" ? "a map" : v.typeName)", at: e.loc,
+                       hint: "slices work on lists and strings")
+            }
+            return SliceNode(container: resolveExpr(c), start: start.map { resolveExpr($0) },
+                             end: end.map { resolveExpr($0) }, step: step.map { resolveExpr($0) }, loc: e.loc)
+
+        case .conditional(let condition, let whenTrue, let whenFalse):
+            if let v = staticValue(condition), !v.isBool {
+                report("the condition of 'if ... then ... else' must be a bool, got \(v.typeName)", at: condition.loc,
+                       hint: hintForNonBool(v))
+            }
+            return ConditionalNode(condition: resolveExpr(condition), whenTrue: resolveExpr(whenTrue),
+                                   whenFalse: resolveExpr(whenFalse), loc: e.loc)
+
         case .member(let object, let name, let nameLoc):
             checkModuleMember(object, name, nameLoc)
             return MemberNode(object: resolveExpr(object), name: name, loc: e.loc)
@@ -82,6 +99,22 @@ extension Resolver {
         case .function(let decl):
             let code = compileFunction(decl, name: decl.name ?? "<fn>", isPlan: false)
             return FunctionLiteral(code: code, loc: e.loc)
+        }
+    }
+
+    /// Slice bounds written as literals of the wrong type (`xs["a":]`, `xs[1.5:]`) or a literal step of 0 are
+    /// mistakes of the file: reported before anything runs, as the runtime would refuse them.
+    private func checkSliceParts(start: Expr?, end: Expr?, step: Expr?) {
+        for (part, which) in [(start, "start"), (end, "end"), (step, "step")] {
+            guard let part, let v = staticValue(part) else { continue }
+            switch v {
+            case .int(0) where which == "step":
+                report("slice step cannot be 0", at: part.loc, hint: "use 1 to take every item, -1 to reverse")
+            case .int, .null: break
+            default:
+                report("slice \(which) must be an int\(which == "step" ? "" : " or nil"), got \(v.typeName)", at: part.loc,
+                       hint: "slice bounds are positions: xs[1:3], xs[:-1], xs[::2]")
+            }
         }
     }
 

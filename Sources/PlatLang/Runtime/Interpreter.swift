@@ -30,6 +30,8 @@ public final class Interpreter {
             }
         }
         for (ns, members) in namespaces { builtins[ns] = .module(ModuleObject(name: ns, members: members)) }
+        // Rendering a template file reads it through the host's `read_file` effect, so it exists where that does.
+        if builtins["read_file"] != nil { builtins["render_template"] = TemplateBuiltins.renderFile }
         loader = ModuleLoader(builtins: builtins, effectSpecs: effectSpecs, declarations: declarations, sources: sources)
     }
 

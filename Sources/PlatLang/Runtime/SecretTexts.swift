@@ -19,6 +19,10 @@ final class SecretTexts {
         texts[text] = secret
     }
 
+    /// The name of a secret some noted text holds, if any: a template rendered in a VM of its own hands the
+    /// mark on to the program that asked for it.
+    var anySecret: String? { texts.values.first ?? overflowSecret }
+
     /// Throws when an argument of effect `effect` (a string, or a string in a list or map) contains an
     /// interpolated secret.
     func check(effect: String, _ args: [(name: String, value: Value)]) throws {

@@ -59,6 +59,10 @@ public indirect enum ExprKind {
     case binary(BinaryOp, Expr, Expr)
     case call(callee: Expr, args: [Argument])
     case index(Expr, Expr)
+    /// `base[start:end:step]`; an omitted part is nil (`xs[1:]`, `xs[:-1]`, `s[::-1]`).
+    case slice(Expr, start: Expr?, end: Expr?, step: Expr?)
+    /// `if condition then value else other`: only the chosen branch is evaluated.
+    case conditional(Expr, then: Expr, else: Expr)
     case member(Expr, name: String, nameLoc: SourceLoc)
     /// An anonymous function: `fn(x) => expr` or `fn(x) { ... }`.
     case function(FunctionDecl)

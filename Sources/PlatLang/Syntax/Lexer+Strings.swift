@@ -74,7 +74,10 @@ extension Lexer {
     private func reportUnterminated(at offset: Int, openLoc: SourceLoc, multiline: Bool) {
         guard !abandoned, unterminatedAt != offset else { return }
         unterminatedAt = offset
-        if multiline {
+        if multiline && lexingTemplate {
+            report("'\\(' is never closed: expected ')' before the end of the template", at: openLoc,
+                   hint: #"close the expression with ')'; write \\( for a literal \("#)
+        } else if multiline {
             report("unterminated multi-line string", at: openLoc, hint: #"close it with """ on a line of its own"#)
         } else {
             report("unterminated string", at: openLoc,
@@ -274,5 +277,37 @@ extension Lexer {
             result.append(ln.parts)
         }
         return result.finish()
+    }
+
+    /// template = { template_char | "\\(" | interpolation } ;
+    /// A whole file read as a template (`template()`, `render_template()`): text is kept exactly as written,
+    /// backslashes included, because config files are full of them (regexes, Windows paths); only `\(`
+    /// opens an expression, and `\\(` stands for a literal `\(`. Positions are the template's own.
+    func lexTemplate() -> [StringPart] {
+        lexingTemplate = true
+        defer { lexingTemplate = false }
+        var b = PartsBuilder()
+        while !atEnd {
+            let ch = s[pos]
+            if ch == "\n" {
+                b.append(ch)
+                consumeLineBreak()
+            } else if ch == "\\" && peek(1) == "\\" && peek(2) == "(" {
+                b.append("\\")
+                b.append("(")
+                pos += 3
+            } else if ch == "\\" && peek(1) == "(" {
+                let escLoc = here
+                let backslash = pos
+                pos += 1
+                if !lexInterpolation(into: &b, backslash: backslash, escLoc: escLoc, multiline: true, openLoc: escLoc) {
+                    break
+                }
+            } else {
+                b.append(ch)
+                pos += 1
+            }
+        }
+        return b.finish()
     }
 }

@@ -19,6 +19,8 @@ final class Lexer {
     private(set) var diagnostics: [Diagnostic] = []
     /// Set when nesting passed the limit: from then on the lexer only returns end of file.
     var abandoned = false
+    /// Reading a template (`lexTemplate`): an unclosed `\(` is reported in the template's terms.
+    var lexingTemplate = false
 
     static let nestingLimit = 200
 

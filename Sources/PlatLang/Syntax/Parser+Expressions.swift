@@ -169,14 +169,36 @@ extension Parser {
         return Expr(.call(callee: callee, args: args), loc(open))
     }
 
-    /// index_suffix = "[" expression "]" ;
+    /// index_suffix = "[" expression "]" | "[" [ expression ] ":" [ expression ] [ ":" [ expression ] ] "]" ;
+    /// The second form is a slice: `xs[1:3]`, `xs[:-1]`, `s[2:]`, `xs[::2]`.
     mutating func parseIndex(_ base: Expr) throws -> Expr {
         let open = advance()
         let savedSkip = openBracket(open)
         defer { closeBracket(savedSkip) }
-        let index = try parseExpr()
-        try expect(.rbracket, "to close the index started at \(position(open))")
-        return Expr(.index(base, index), loc(open))
+        let close = "to close the index started at \(position(open))"
+        let start = check(.colon) ? nil : try parseExpr()
+        guard let first = start, !check(.colon) else {
+            return try parseSliceRest(base, start: start, open: open)
+        }
+        try expect(.rbracket, close, hint: "a slice is written xs[start:end] or xs[start:end:step]")
+        return Expr(.index(base, first), loc(open))
+    }
+
+    /// The part of a slice after its start, from the first `:` to the `]`.
+    private mutating func parseSliceRest(_ base: Expr, start: Expr?, open: Token) throws -> Expr {
+        let close = "to close the slice started at \(position(open))"
+        advance()  // the first ':'
+        var end: Expr? = nil
+        var step: Expr? = nil
+        if !check(.colon) && !check(.rbracket) { end = try parseExpr() }
+        if accept(.colon), !check(.rbracket) {
+            step = try parseExpr()
+        }
+        if check(.colon) {
+            throw expected("']' \(close)", hint: "a slice has at most three parts: xs[start:end:step]")
+        }
+        try expect(.rbracket, close)
+        return Expr(.slice(base, start: start, end: end, step: step), loc(open))
     }
 
     /// member_suffix = "." LABEL ;
@@ -232,6 +254,8 @@ extension Parser {
             return try parseList()
         case .punct(.lbrace):
             return try parseMap()
+        case .keyword(.kwIf):
+            return try parseConditional()
         case .keyword(let k) where Parser.startsStatement(t) || k == .kwElse || k == .kwCatch:
             throw expected("an expression", hint: "'\(k.rawValue)' starts a statement; it cannot be used as a value")
         default:
@@ -341,5 +365,36 @@ extension Parser {
         }
         let decl = FunctionDecl(name: nil, params: params, body: body, isArrow: isArrow, loc: loc(fnToken))
         return Expr(.function(decl), loc(fnToken))
+    }
+
+    /// conditional = "if" expression "then" expression "else" expression ;
+    /// `then` is a name, not a reserved word: it has this meaning only here. The `else` branch reaches as far
+    /// right as an expression can (`if c then 1 else 2 + 3` is `if c then 1 else (2 + 3)`); line breaks may follow
+    /// `then` and `else` and come before `else`.
+    mutating func parseConditional() throws -> Expr {
+        let ifToken = advance()
+        try enter()
+        defer { depth -= 1 }
+        let condition = try parseExpr()
+        guard case .ident("then") = peek().kind else {
+            if check(.lbrace) {
+                throw expected("'then' after the condition of the conditional expression started at \(position(ifToken))",
+                               hint: "an if with a block is a statement; as a value write: if cond then a else b")
+            }
+            throw expected("'then' after the condition of the conditional expression started at \(position(ifToken))",
+                           hint: "a conditional expression is written: if cond then a else b")
+        }
+        advance()
+        skipLineBreaks()
+        let whenTrue = try parseExpr()
+        if peek().isNewline && peek(ahead: 1).isKeyword(.kwElse) { advance() }
+        guard check(.kwElse) else {
+            throw expected("'else' in the conditional expression started at \(position(ifToken))",
+                           hint: "a conditional expression always has both branches: if cond then a else b")
+        }
+        advance()
+        skipLineBreaks()
+        let whenFalse = try parseExpr()
+        return Expr(.conditional(condition, then: whenTrue, else: whenFalse), loc(ifToken))
     }
 }

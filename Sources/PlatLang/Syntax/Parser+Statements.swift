@@ -149,7 +149,10 @@ extension Parser {
         case .punct(.slashAssign): op = .div
         default: return Stmt(.expr(e), loc(first))
         }
-        if !Parser.isAssignable(e) {
+        if case .slice = e.kind {
+            record("cannot assign to a slice", at: first,
+                   hint: "a slice is a copy; build the new list instead: xs = xs[:1] + [5] + xs[2:]")
+        } else if !Parser.isAssignable(e) {
             record("cannot assign to this expression", at: first,
                    hint: "assign to a variable, a list item a[i], a map key m[\"k\"] or a field a.b")
         }
