@@ -39,6 +39,7 @@ enum HelpCommand {
               print("hi \\(name), \\(len(xs)) items")   # interpolation is \\(expr)
               fn add(a, b = 1) { return a + b }
               let double = fn(x) => x * 2
+              let tail = xs[1:]; let size = if len(xs) > 2 then "big" else "small"
               if count > 0 and not false { } else if count == 0 { } else { }
               for x in xs { }   for k, v in m { }   while count < 3 { count += 1 }
               try { fail("boom") } catch err { print(err.message) }
