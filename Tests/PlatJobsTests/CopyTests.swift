@@ -13,12 +13,7 @@ private typealias Host = PlatJobs.Host
 // MARK: Helpers
 
 /// A fresh folder for one test (removed at the end by `defer`).
-private func scratch(_ tag: String = #function) -> String {
-    let name = tag.filter { $0.isLetter || $0.isNumber }.prefix(24)
-    let dir = NSTemporaryDirectory() + "platflow-copy-test-\(name)-\(UUID().uuidString.prefix(8))"
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return DestinationPath.realPath(dir) ?? dir
-}
+private func scratch(_ tag: String = #function) -> String { scratchFolder("copy", test: tag) }
 
 private func simulated(_ name: String, in dir: String) -> Host {
     Host(name: name, address: name, root: dir + "/hosts/" + name)

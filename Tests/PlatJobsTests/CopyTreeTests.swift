@@ -14,12 +14,7 @@ private typealias Host = PlatJobs.Host
 // while a host copies (and what confinement still refuses), small files hashed by every host that writes them
 // while another hashes them, and results that stay small however many files a host gets.
 
-private func scratch(_ tag: String = #function) -> String {
-    let name = tag.filter { $0.isLetter || $0.isNumber }.prefix(24)
-    let dir = NSTemporaryDirectory() + "platflow-tree-test-\(name)-\(UUID().uuidString.prefix(8))"
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return DestinationPath.realPath(dir) ?? dir
-}
+private func scratch(_ tag: String = #function) -> String { scratchFolder("tree", test: tag) }
 
 private func write(_ path: String, _ bytes: [UInt8]) {
     try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -99,12 +99,7 @@ private final class Output: RunOutput, @unchecked Sendable {
     var text: String { lock.lock(); defer { lock.unlock() }; return printed }
 }
 
-private func scratch(_ tag: String = #function) -> String {
-    let name = tag.filter { $0.isLetter || $0.isNumber }.prefix(24)
-    let dir = NSTemporaryDirectory() + "platflow-transport-test-\(name)-\(UUID().uuidString.prefix(8))"
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return DestinationPath.realPath(dir) ?? dir
-}
+private func scratch(_ tag: String = #function) -> String { scratchFolder("transport", test: tag) }
 
 private func registry(with fake: FakeTransport) throws -> TransportRegistry {
     var r = TransportRegistry.standard

@@ -12,12 +12,7 @@ private typealias Host = PlatJobs.Host
 // copy in flight is ever visible under a name, the file lands with its exact permissions, and a name that is
 // taken is never overwritten by the link itself.
 
-private func scratch(_ tag: String = #function) -> String {
-    let name = tag.filter { $0.isLetter || $0.isNumber }.prefix(24)
-    let dir = NSTemporaryDirectory() + "platflow-unnamed-test-\(name)-\(UUID().uuidString.prefix(8))"
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
+private func scratch(_ tag: String = #function) -> String { scratchFolder("unnamed", test: tag) }
 
 private func listing(_ dir: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
