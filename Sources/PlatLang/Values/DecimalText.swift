@@ -23,7 +23,7 @@ enum DecimalText {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
             let end = buffer.baseAddress! + 20
             let start = write(i, endingAt: end)
-            return String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+            return TextBuilder.string(UnsafeBufferPointer(start: start, count: end - start))
         }
     }
 }

@@ -139,14 +139,23 @@ public final class MapStorage {
     private static let methodNames = Set(MethodName.allCases.map(\.rawValue))
     private static let methodNameLengths = methodNames.map(\.utf8.count).min()! ... methodNames.map(\.utf8.count).max()!
 
-    /// Method names are lower-case ASCII words with `_`: most keys are ruled out by their bytes, without hashing.
-    /// (No text outside ASCII is canonically equivalent to such a word, so comparing bytes is exact.)
+    /// Method names are lower-case ASCII words with `_`: most keys are ruled out by their bytes, without hashing
+    /// (the last byte first: keys such as `key17` end in a digit). No text outside ASCII is canonically
+    /// equivalent to such a word, so comparing bytes is exact.
     private static func isMethodName(_ s: String) -> Bool {
-        guard methodNameLengths.contains(s.utf8.count) else { return false }
-        for b in s.utf8 where !(b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) && b != UInt8(ascii: "_") {
-            return false
-        }
-        return methodNames.contains(s)
+        let n = s.utf8.count
+        guard methodNameLengths.contains(n) else { return false }
+        let plausible = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            if !isNameByte(bytes[n &- 1]) { return false }
+            for b in bytes where !isNameByte(b) { return false }
+            return true
+        } ?? true
+        return plausible && methodNames.contains(s)
+    }
+
+    @inline(__always)
+    private static func isNameByte(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || b == UInt8(ascii: "_")
     }
 
     /// Removes and returns the value for `key`, or nil when absent.
