@@ -258,7 +258,7 @@ final class AppendToLocal: ExprNode {
         // Re-read after evaluating the item (which may have changed the variable, or grown and so moved the
         // stack), then append in place.
         let p = vm.stack + vm.base + slot
-        if AppendToLocal.append(v, to: p) { return .null }
+        guard let v = AppendToLocal.append(v, to: p) else { return .null }
         var receiver = p.pointee
         var args = Arguments(positional: [v])
         do {
@@ -270,16 +270,17 @@ final class AppendToLocal: ExprNode {
         }
     }
 
-    /// Appends to the list in `slot`, if it holds one. The slot lets go of the array first, so the array is
-    /// uniquely referenced and grows without copying. Kept out of line: on its own the optimiser moves the
-    /// item and the array instead of copying and releasing them (a retain and two releases fewer per append).
+    /// Appends to the list in `slot`, if it holds one (nil), else hands the item back. The slot lets go of the
+    /// array first, so the array is uniquely referenced and grows without copying. Kept out of line, and taking
+    /// the item over: the optimiser then moves the item and the array instead of copying and releasing them.
     @inline(never)
-    static func append(_ item: consuming Value, to slot: UnsafeMutablePointer<Value>) -> Bool {
-        guard case .list(var xs) = slot.pointee else { return false }
+    static func append(_ item: consuming Value, to slot: UnsafeMutablePointer<Value>) -> Value? {
+        guard case .list(var xs) = slot.pointee else { return item }
         slot.pointee = .null
         xs.append(item)
-        slot.pointee = .list(xs)
-        return true
+        // The slot holds nil, which needs no release before it is overwritten.
+        slot.initialize(to: .list(xs))
+        return nil
     }
 }
 

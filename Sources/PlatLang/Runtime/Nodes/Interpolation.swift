@@ -104,10 +104,7 @@ struct TextBuilder {
     }
 
     mutating func append(_ i: Int) {
-        var digits = 1
-        var rest = i.magnitude
-        while rest >= 10 { rest /= 10; digits &+= 1 }
-        let length = digits + (i < 0 ? 1 : 0)
+        let length = DecimalText.length(i)
         guard spill == nil, count + length <= buffer.count, let base = buffer.baseAddress else {
             spillOver(String(i))
             return
