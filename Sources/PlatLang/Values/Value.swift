@@ -130,8 +130,8 @@ public final class MapStorage {
             return
         }
         let position = keys.count
-        keys.append(key)
-        values.append(value)
+        ListGrowth.append(key, to: &keys)
+        ListGrowth.append(value, to: &values)
         table.insert(hash: h, position: position, at: found, live: count)
         if !hasMethodNamedKey, case .string(let s) = key, MapStorage.isMethodName(s) { hasMethodNamedKey = true }
     }

@@ -277,7 +277,7 @@ final class AppendToLocal: ExprNode {
     static func append(_ item: consuming Value, to slot: UnsafeMutablePointer<Value>) -> Value? {
         guard case .list(var xs) = slot.pointee else { return item }
         slot.pointee = .null
-        xs.append(item)
+        ListGrowth.append(item, to: &xs)
         // The slot holds nil, which needs no release before it is overwritten.
         slot.initialize(to: .list(xs))
         return nil
