@@ -97,7 +97,7 @@ struct ChildIO {
     private static let survivorPollInterval: Int32 = 50
     private static let chunkSize = 64 * 1024
     /// Seconds the output pipes are watched alone before the exit is watched too (see `pidfdAfter`).
-    private static let pidfdDelay = 0.01
+    private static let pidfdDelay = 0.05
 
     /// `stdinWritten`: how much of `stdinBytes` the caller already put in the pipe (`stdinFD` is then nil when
     /// that was all of it).
@@ -139,10 +139,15 @@ struct ChildIO {
         while true {
             let now = monotonicSeconds()
             if !exited, let after = pidfdAfter {
-                // Not watching the exit yet: when the output has ended, see whether the child is gone (then
-                // no pidfd is needed); otherwise, or once the delay is up, watch the exit from now on.
-                let outputEnded = !stdout.isOpen && !stderr.isOpen
-                if outputEnded { exited = hasExited() }
+                // Not watching the exit yet. When the output has ended, the child is gone or about to be: with
+                // no clock to watch, wait for it right here (not reaping); else look, and watch the exit with
+                // a pidfd if it is still there. A child still writing when the delay is up is watched too.
+                let outputEnded = !stdout.isOpen && !stderr.isOpen && stdinFD < 0
+                if outputEnded && deadline == nil && onOutput == nil {
+                    waitForExit()
+                } else if outputEnded {
+                    exited = hasExited()
+                }
                 if !exited && (outputEnded || now >= after || onOutput != nil) { openPidfd() }
             }
             if !exited && pidfd < 0 && pidfdAfter == nil { exited = hasExited() }
@@ -260,6 +265,13 @@ struct ChildIO {
             if errno == EPIPE { stdinBroken = true }
             FD.close(&stdinFD)
         }
+    }
+
+    /// Blocks until the child has exited, without reaping it.
+    private mutating func waitForExit() {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+        exited = true  // or ECHILD: reaped elsewhere, and waiting further would hang
     }
 
     /// Whether the child has exited, without reaping it (the fallback when there is no pidfd).

@@ -210,7 +210,7 @@ private struct Launch {
         let searchPath = spec.environment["PATH"] ?? template?.searchPath ?? ProcessRunner.defaultSearchPath
         let outcome: ProcessRunner.SearchOutcome
         if let template, spec.environment["PATH"] == nil, !name.contains("/") {
-            outcome = template.program(name)
+            outcome = template.program(name, relativeTo: directory)
         } else {
             outcome = ProcessRunner.search(name, path: searchPath, relativeTo: directory)
         }

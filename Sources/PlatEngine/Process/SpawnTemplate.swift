@@ -56,8 +56,9 @@ public final class SpawnTemplate: @unchecked Sendable {
 
     /// The remembered full path of `name` (no `/` in it), searching the template's PATH the first time.
     /// Not found or not executable: the search's outcome, not remembered (so the error is the usual one).
-    func program(_ name: String) -> ProcessRunner.SearchOutcome {
-        guard remembersPrograms else { return ProcessRunner.search(name, path: searchPath, relativeTo: nil) }
+    /// `directory`: the child's working directory, where relative PATH entries start (never remembered).
+    func program(_ name: String, relativeTo directory: String?) -> ProcessRunner.SearchOutcome {
+        guard remembersPrograms else { return ProcessRunner.search(name, path: searchPath, relativeTo: directory) }
         lock.lock()
         let known = found[name]
         lock.unlock()
