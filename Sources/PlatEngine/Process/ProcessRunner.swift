@@ -4,7 +4,9 @@ import Glibc
 #endif
 
 /// Runs commands on this machine: `posix_spawn` into a new process group, stdin/stdout/stderr over pipes
-/// serviced by one `poll` loop, `waitpid` to reap, and a timeout that takes down the whole process tree.
+/// serviced by one `poll` loop, `waitpid` to reap, and a timeout that takes down the whole process tree. The
+/// input goes into its pipe before the spawn as far as the pipe takes it; many children started alike share
+/// a `SpawnTemplate`.
 ///
 /// Foundation's `Process` is not used: it polls for exit (measured at about 20 spawns/s); this runner does
 /// well over a thousand per second from one thread. `run` is safe to call from many threads at once.
