@@ -72,11 +72,18 @@ final class ForInNode: StmtNode {
         switch seq {
         case .list(let xs):
             if targets.count == 1, let slot = (targets[0] as? LocalRef)?.slot {
-                // A local loop variable (the usual case) is stored in place, not through a virtual setter.
-                for x in xs {
-                    (vm.stack + vm.base + slot).pointee = x
-                    if let f = try runBody(vm) { return f }
+                // A local loop variable (the usual case) is stored in place, not through a virtual setter. `seq`
+                // holds the list for the whole loop, so its buffer is read directly, without an iterator.
+                let f = try xs.withUnsafeBufferPointer { items -> Flow? in
+                    for x in items {
+                        let p = vm.stack + vm.base + slot
+                        // A number or bool over a number or bool: stored without the general copy and release.
+                        if x.isInline && p.pointee.isInline { p.initialize(to: x) } else { p.pointee = x }
+                        if let f = try runBody(vm) { return f }
+                    }
+                    return nil
                 }
+                if let f { return f }
             } else if targets.count == 1 {
                 let t = targets[0]
                 for x in xs {
