@@ -265,8 +265,11 @@ extension Resolver {
                     return general
                 }
             }
-            return track(MethodCallOnValue(receiver: resolveExpr(object), name: name, method: method, args: argNodes,
-                                     names: names, callerFrameSize: 0, callerName: fn.name, loc: loc))
+            let general = track(MethodCallOnValue(receiver: resolveExpr(object), name: name, method: method,
+                                                  args: argNodes, names: names, callerFrameSize: 0,
+                                                  callerName: fn.name, loc: loc))
+            return methodCallOnLocal(object: object, method: method, args: args, argNodes: argNodes, general: general,
+                                     loc: loc)
         }
 
         var constantCallee = false

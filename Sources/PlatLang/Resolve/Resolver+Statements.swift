@@ -25,11 +25,18 @@ extension Resolver {
                 if let v = lv as? VarLValue, let local = v.ref as? LocalRef {
                     return AugAssignLocal(slot: local.slot, op: binop, value: value, loc: stmt.loc)
                 }
+                if let item = lv as? IndexLValue, let v = item.base as? VarLValue {
+                    return IndexAugAssignVar(ref: v.ref, index: item.index, op: binop, value: value, indexLoc: item.loc,
+                                             loc: stmt.loc)
+                }
                 return AugAssign(target: lv, op: binop, value: value, loc: stmt.loc)
             }
             if let v = lv as? VarLValue {
                 if let local = v.ref as? LocalRef { return AssignLocal(slot: local.slot, value: value, loc: stmt.loc) }
                 return AssignVar(ref: v.ref, value: value, loc: stmt.loc)
+            }
+            if let item = lv as? IndexLValue, let v = item.base as? VarLValue {
+                return IndexAssignVar(ref: v.ref, index: item.index, value: value, indexLoc: item.loc, loc: stmt.loc)
             }
             return AssignLValue(target: lv, value: value, loc: stmt.loc)
 

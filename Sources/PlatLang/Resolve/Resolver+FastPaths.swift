@@ -1,0 +1,42 @@
+/// Choices of specialised nodes that need a look at the syntax around a call.
+extension Resolver {
+    /// Can evaluating `e` change a variable of the running frame? Only a call of a mutating method (`xs.pop()`)
+    /// can: assignments are statements, and functions cannot reach another frame's stack slots (variables that
+    /// closures capture live in environments instead). Function literals are not run by evaluating them.
+    static func mayChangeVariables(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .intLit, .floatLit, .stringLit, .boolLit, .nilLit, .durationLit, .sizeLit, .name, .function:
+            return false
+        case .interpolated(let parts):
+            return parts.contains { if case .expr(let x) = $0 { return mayChangeVariables(x) } else { return false } }
+        case .list(let items):
+            return items.contains(where: mayChangeVariables)
+        case .map(let entries):
+            return entries.contains { mayChangeVariables($0.key) || mayChangeVariables($0.value) }
+        case .unary(_, let x):
+            return mayChangeVariables(x)
+        case .binary(_, let l, let r), .index(let l, let r):
+            return mayChangeVariables(l) || mayChangeVariables(r)
+        case .call(let callee, let args):
+            if case .member(_, let name, _) = callee.kind, Resolver.mutatingMethods.contains(name) { return true }
+            return mayChangeVariables(callee) || args.contains { mayChangeVariables($0.value) }
+        case .slice(let c, let start, let end, let step):
+            return [c, start, end, step].contains { $0.map(mayChangeVariables) ?? false }
+        case .conditional(let c, let t, let f):
+            return mayChangeVariables(c) || mayChangeVariables(t) || mayChangeVariables(f)
+        case .member(let o, _, _):
+            return mayChangeVariables(o)
+        }
+    }
+
+    /// `x.method(args)` on a stack local with at most two positional arguments that cannot change it: the node
+    /// that reads `x` in place; otherwise the general one.
+    func methodCallOnLocal(object: Expr, method: MethodName?, args: [Argument], argNodes: [ExprNode],
+                           general: MethodCallOnValue, loc: SourceLoc) -> ExprNode {
+        guard let method, args.count <= 2, args.allSatisfy({ $0.name == nil }), case .name(let name) = object.kind,
+              case .local(let v) = lookup(name), v.module == nil, case .stack(let slot) = v.storage,
+              !args.contains(where: { Resolver.mayChangeVariables($0.value) })
+        else { return general }
+        return MethodCallOnLocal(slot: slot, method: method, args: argNodes, general: general, loc: loc)
+    }
+}
