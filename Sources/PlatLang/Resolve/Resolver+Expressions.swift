@@ -262,6 +262,10 @@ extension Resolver {
                        let local = v.ref as? LocalRef {
                         return AppendToLocal(slot: local.slot, item: argNodes[0], general: general, loc: loc)
                     }
+                    if let node = methodCallOnItem(object: object, place: place, method: method, argNodes: argNodes,
+                                                   names: names, loc: loc) {
+                        return node
+                    }
                     return general
                 }
             }
@@ -281,7 +285,11 @@ extension Resolver {
                     if !analysisOnly { recordConstantCall(spec, args, loc) }
                     return EffectCallNode(spec: spec, args: argNodes, names: names, loc: loc)
                 }
-                return BuiltinCallNode(builtin: b, args: argNodes, names: names, callerName: fn.name, loc: loc)
+                let general = BuiltinCallNode(builtin: b, args: argNodes, names: names, callerName: fn.name, loc: loc)
+                if b.name == "len", argNodes.count == 1, names[0] == nil {
+                    return LenNode(argument: argNodes[0], general: general, loc: loc)
+                }
+                return general
             case .local(let v):
                 if let decl = v.function {
                     checkCall(to: decl, name: name, args: args, loc: loc)

@@ -3,7 +3,13 @@ extension Resolver {
     /// Can evaluating `e` change a variable of the running frame? Only a call of a mutating method (`xs.pop()`)
     /// can: assignments are statements, and functions cannot reach another frame's stack slots (variables that
     /// closures capture live in environments instead). Function literals are not run by evaluating them.
-    static func mayChangeVariables(_ e: Expr) -> Bool {
+    static func mayChangeVariables(_ e: Expr) -> Bool { containsCall(e, mutatingOnly: true) }
+
+    /// Does evaluating `e` call anything (a function, a builtin, a method)?
+    static func hasCalls(_ e: Expr) -> Bool { containsCall(e, mutatingOnly: false) }
+
+    private static func containsCall(_ e: Expr, mutatingOnly: Bool) -> Bool {
+        let mayChangeVariables = { (x: Expr) in containsCall(x, mutatingOnly: mutatingOnly) }
         switch e.kind {
         case .intLit, .floatLit, .stringLit, .boolLit, .nilLit, .durationLit, .sizeLit, .name, .function:
             return false
@@ -18,10 +24,11 @@ extension Resolver {
         case .binary(_, let l, let r), .index(let l, let r):
             return mayChangeVariables(l) || mayChangeVariables(r)
         case .call(let callee, let args):
+            if !mutatingOnly { return true }
             if case .member(_, let name, _) = callee.kind, Resolver.mutatingMethods.contains(name) { return true }
             return mayChangeVariables(callee) || args.contains { mayChangeVariables($0.value) }
         case .slice(let c, let start, let end, let step):
-            return [c, start, end, step].contains { $0.map(mayChangeVariables) ?? false }
+            return [c, start, end, step].contains { $0.map { mayChangeVariables($0) } ?? false }
         case .conditional(let c, let t, let f):
             return mayChangeVariables(c) || mayChangeVariables(t) || mayChangeVariables(f)
         case .member(let o, _, _):
@@ -38,5 +45,40 @@ extension Resolver {
               !args.contains(where: { Resolver.mayChangeVariables($0.value) })
         else { return general }
         return MethodCallOnLocal(slot: slot, method: method, args: argNodes, general: general, loc: loc)
+    }
+
+    /// `v[i].method(args)` (or `v.key.method(args)`) for a method that changes its receiver: the node that changes
+    /// the item in place when `i` calls nothing; otherwise nil.
+    func methodCallOnItem(object: Expr, place: LValue, method: MethodName, argNodes: [ExprNode], names: [String?],
+                          loc: SourceLoc) -> ExprNode? {
+        guard let item = place as? IndexLValue, let v = item.base as? VarLValue else { return nil }
+        switch object.kind {
+        case .index(_, let i) where !Resolver.hasCalls(i): break
+        case .member: break
+        default: return nil
+        }
+        return MethodCallOnItem(ref: v.ref, index: item.index, indexLoc: item.loc, method: method, args: argNodes,
+                                names: names, callerName: fn.name, loc: loc)
+    }
+}
+
+/// `v[i]` or `v[i][j]` below a variable `v` (`m.key` is `m["key"]`): the places the index-assignment nodes
+/// change in place. Deeper paths keep the general places.
+struct ItemPath {
+    let ref: VarRef
+    let outer: ExprNode
+    let inner: ExprNode?
+    let outerLoc: SourceLoc
+    let innerLoc: SourceLoc
+
+    init?(_ place: LValue) {
+        guard let last = place as? IndexLValue else { return nil }
+        if let v = last.base as? VarLValue {
+            (ref, outer, inner, outerLoc, innerLoc) = (v.ref, last.index, nil, last.loc, last.loc)
+        } else if let first = last.base as? IndexLValue, let v = first.base as? VarLValue {
+            (ref, outer, inner, outerLoc, innerLoc) = (v.ref, first.index, last.index, first.loc, last.loc)
+        } else {
+            return nil
+        }
     }
 }

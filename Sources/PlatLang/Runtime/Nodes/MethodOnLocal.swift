@@ -106,3 +106,41 @@ func firstPosition(of x: Value, in xs: [Value]) -> Int? {
         return xs.firstIndex(of: x)
     }
 }
+
+/// `len(x)` with the builtin `len` (not shadowed) and one positional argument, the commonest builtin call in
+/// loops: the length is read where the value lies (a local is not copied out of its slot), without an argument
+/// array or the builtin's closure. Other types go to the builtin itself, which reports the error.
+final class LenNode: ExprNode {
+    let argument: ExprNode
+    /// The argument's stack slot when it is a local of the running frame, else -1.
+    let slot: Int
+    let general: BuiltinCallNode
+    init(argument: ExprNode, general: BuiltinCallNode, loc: SourceLoc) {
+        self.argument = argument
+        self.slot = (argument as? LocalGet)?.slot ?? -1
+        self.general = general
+        super.init(loc: loc)
+    }
+
+    override func eval(_ vm: VM) throws -> Value {
+        if slot >= 0 {
+            let p = vm.stack + vm.base + slot
+            if let n = LenNode.length(p.pointee) { return .int(n) }
+            return try general.eval(vm)
+        }
+        let v = try argument.eval(vm)
+        if let n = LenNode.length(v) { return .int(n) }
+        var a = Arguments(positional: [v])
+        return try callBuiltin(vm, general.builtin, &a, loc: loc, callerName: general.callerName)
+    }
+
+    @inline(__always)
+    private static func length(_ v: Value) -> Int? {
+        switch v {
+        case .string(let s): return characterCount(s)
+        case .list(let xs): return xs.count
+        case .map(let m): return m.count
+        default: return nil
+        }
+    }
+}
