@@ -51,10 +51,34 @@ extension Methods {
                 }
                 return .string(out)
             } ?? nil
+        case (.trim, 0), (.trimStart, 0), (.trimEnd, 0):
+            return withOneByteCharacters(s) { text -> Value in
+                var start = 0, end = text.count
+                if name != .trimEnd { while start < end && isSpace(text[start]) { start += 1 } }
+                if name != .trimStart { while end > start && isSpace(text[end - 1]) { end -= 1 } }
+                return start == 0 && end == text.count ? .string(s) : .string(string(text, start..<end))
+            }
+        case (.lines, 0):
+            return withOneByteCharacters(s) { text -> Value in
+                // Line feed, vertical tab and form feed end a line (carriage returns never get here); a final
+                // terminator does not make an extra empty line.
+                var out: [Value] = []
+                var start = 0
+                for i in 0..<text.count where text[i] >= 0x0A && text[i] <= 0x0C {
+                    out.append(.string(string(text, start..<i)))
+                    start = i + 1
+                }
+                if start < text.count { out.append(.string(string(text, start..<text.count))) }
+                return .list(out)
+            }
         default:
             return nil
         }
     }
+
+    /// Whitespace among one-byte characters: tab, line feed, vertical tab, form feed, space.
+    @inline(__always)
+    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
 
     /// Runs `body` on the UTF-8 bytes of `s` when every character of `s` is one byte; nil otherwise.
     @inline(__always)
@@ -107,9 +131,7 @@ extension Methods {
         var out: [Range<Int>] = []
         var start = -1
         for i in 0..<text.count {
-            let b = text[i]
-            let space = b == 0x20 || (b >= 0x09 && b <= 0x0D)
-            if space {
+            if isSpace(text[i]) {
                 if start >= 0 { out.append(start..<i); start = -1 }
             } else if start < 0 {
                 start = i
