@@ -104,15 +104,6 @@ public final class MapStorage {
 
     public func contains(_ key: Value) -> Bool { index[key] != nil }
 
-    /// Where `key`'s value is kept, so `m[k] += 1` looks the key up once: read or change it with `updateValue(at:)`.
-    func position(of key: Value) -> Int? { index[key] }
-
-    /// Changes the value at `position` (from `position(of:)`) in place. The caller makes the storage unique first.
-    @inline(__always)
-    func updateValue<R>(at position: Int, _ change: (inout Value) throws -> R) rethrows -> R {
-        try change(&values[position])
-    }
-
     public func set(_ key: Value, _ value: Value) {
         // One hash and probe for both cases: the slot is created holding the next position when the key is new.
         let next = keys.count
@@ -188,6 +179,15 @@ public final class MapStorage {
         out.reserveCapacity(index.count)
         for i in 0..<keys.count where keys[i] != nil { out.append(values[i]) }
         return out
+    }
+
+    /// Where `key`'s value is kept, so `m[k] += 1` looks the key up once: read or change it with `updateValue(at:)`.
+    func position(of key: Value) -> Int? { index[key] }
+
+    /// Changes the value at `position` (from `position(of:)`) in place. The caller makes the storage unique first.
+    @inline(__always)
+    func updateValue<R>(at position: Int, _ change: (inout Value) throws -> R) rethrows -> R {
+        try change(&values[position])
     }
 }
 
