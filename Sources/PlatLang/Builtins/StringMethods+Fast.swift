@@ -13,10 +13,19 @@ extension Methods {
         case (.split, 1):
             guard case .string(let sep) = a0 else { return nil }
             return withOneByteCharacters(s, sep) { text, sep in
-                sep.isEmpty ? nil : .list(pieces(of: text, between: sep).map { .string(string(text, $0)) })
+                if sep.isEmpty { return nil }
+                var out: [Value] = []
+                out.reserveCapacity(countPieces(of: text, between: sep))
+                forEachPiece(of: text, between: sep) { out.append(.string(string(text, $0))) }
+                return .list(out)
             } ?? nil
         case (.split, 0):
-            return withOneByteCharacters(s) { text in .list(words(of: text).map { .string(string(text, $0)) }) }
+            return withOneByteCharacters(s) { text in
+                var out: [Value] = []
+                out.reserveCapacity(8)
+                forEachWord(of: text) { out.append(.string(string(text, $0))) }
+                return .list(out)
+            }
         case (.startsWith, 1), (.endsWith, 1):
             guard case .string(let fix) = a0 else { return nil }
             return withOneByteCharacters(s, fix) { text, fix in
@@ -35,18 +44,19 @@ extension Methods {
         case (.count, 1):
             guard case .string(let sub) = a0 else { return nil }
             return withOneByteCharacters(s, sub) { text, sub in
-                sub.isEmpty ? nil : .int(pieces(of: text, between: sub).count - 1)
+                sub.isEmpty ? nil : .int(countPieces(of: text, between: sub) - 1)
             } ?? nil
         case (.replace, 2):
             guard case .string(let old) = a0, case .string(let new) = a1 else { return nil }
             return withOneByteCharacters(s, old) { text, old -> Value? in
                 if old.isEmpty { return nil }
-                let parts = pieces(of: text, between: old)
-                if parts.count == 1 { return .string(s) }
+                guard find(old, in: text, from: 0) != nil else { return .string(s) }
                 var out = ""
-                out.reserveCapacity(text.count + (parts.count - 1) * new.utf8.count)
-                for (i, r) in parts.enumerated() {
-                    if i > 0 { out += new }
+                out.reserveCapacity(text.count + 4 * new.utf8.count)
+                var first = true
+                forEachPiece(of: text, between: old) { r in
+                    if !first { out += new }
+                    first = false
                     out += string(text, r)
                 }
                 return .string(out)
@@ -112,33 +122,43 @@ extension Methods {
         return nil
     }
 
-    /// The byte ranges between occurrences of `sep` (not empty), empty pieces included: what `split(s, by:)`
-    /// returns for such text.
-    private static func pieces(of text: UnsafeBufferPointer<UInt8>, between sep: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
-        var out: [Range<Int>] = []
+    /// Calls `body` with the byte range of each piece between occurrences of `sep` (not empty), empty pieces
+    /// included: the pieces `split(s, by:)` returns for such text.
+    @inline(__always)
+    private static func forEachPiece(of text: UnsafeBufferPointer<UInt8>, between sep: UnsafeBufferPointer<UInt8>,
+                                     _ body: (Range<Int>) -> Void) {
         var from = 0
         while let at = find(sep, in: text, from: from) {
-            out.append(from..<at)
+            body(from..<at)
             from = at + sep.count
         }
-        out.append(from..<text.count)
-        return out
+        body(from..<text.count)
     }
 
-    /// The runs of non-whitespace bytes (whitespace in ASCII: tab, line feed, vertical tab, form feed, space;
-    /// carriage returns never get here): what `split()` without a separator returns.
-    private static func words(of text: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
-        var out: [Range<Int>] = []
+    /// How many pieces `forEachPiece` finds (one more than the occurrences of `sep`).
+    private static func countPieces(of text: UnsafeBufferPointer<UInt8>, between sep: UnsafeBufferPointer<UInt8>) -> Int {
+        var n = 1
+        var from = 0
+        while let at = find(sep, in: text, from: from) {
+            n += 1
+            from = at + sep.count
+        }
+        return n
+    }
+
+    /// Calls `body` with each run of non-whitespace bytes (carriage returns never get here): the pieces
+    /// `split()` without a separator returns.
+    @inline(__always)
+    private static func forEachWord(of text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         var start = -1
         for i in 0..<text.count {
             if isSpace(text[i]) {
-                if start >= 0 { out.append(start..<i); start = -1 }
+                if start >= 0 { body(start..<i); start = -1 }
             } else if start < 0 {
                 start = i
             }
         }
-        if start >= 0 { out.append(start..<text.count) }
-        return out
+        if start >= 0 { body(start..<text.count) }
     }
 
     @inline(__always)
