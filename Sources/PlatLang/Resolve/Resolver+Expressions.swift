@@ -285,11 +285,7 @@ extension Resolver {
                     if !analysisOnly { recordConstantCall(spec, args, loc) }
                     return EffectCallNode(spec: spec, args: argNodes, names: names, loc: loc)
                 }
-                let general = BuiltinCallNode(builtin: b, args: argNodes, names: names, callerName: fn.name, loc: loc)
-                if b.name == "len", argNodes.count == 1, names[0] == nil {
-                    return LenNode(argument: argNodes[0], general: general, loc: loc)
-                }
-                return general
+                return BuiltinCallNode(builtin: b, args: argNodes, names: names, callerName: fn.name, loc: loc)
             case .local(let v):
                 if let decl = v.function {
                     checkCall(to: decl, name: name, args: args, loc: loc)
