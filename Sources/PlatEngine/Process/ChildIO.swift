@@ -73,8 +73,13 @@ struct ChildIO {
     private let stdinBytes: [UInt8]
     private var stdinOffset = 0
     private var stdinBroken = false
-    /// Polls readable when the child exits; -1 where pidfd_open is missing (then `waitid` is polled).
+    /// Polls readable when the child exits; -1 where pidfd_open is missing (then `waitid` is polled), and
+    /// until `pidfdAfter`.
     private var pidfd: Int32 = -1
+    /// When to open the pidfd if the pipes are still open then; nil once it was opened or tried.
+    /// Most children close their output by exiting within milliseconds: for them, the pipes' end of file and
+    /// one `waitid` tell the exit without a pidfd (a system call and a descriptor fewer per child).
+    private var pidfdAfter: Double?
     private let deadline: Double?
     private var killAt: Double?
     private var killed = false
@@ -91,44 +96,61 @@ struct ChildIO {
     /// How often, after a timeout, the process table is read to see whether the SIGTERM ended everything.
     private static let survivorPollInterval: Int32 = 50
     private static let chunkSize = 64 * 1024
+    /// Seconds the output pipes are watched alone before the exit is watched too (see `pidfdAfter`).
+    private static let pidfdDelay = 0.05
 
-    init(pid: pid_t, stdout: Int32, stderr: Int32, stdinFD: Int32?, stdinBytes: [UInt8], outputCap: Int,
-         deadline: Double?, onOutput: (@Sendable (Bool, ArraySlice<UInt8>) -> Void)? = nil) {
+    /// `stdinWritten`: how much of `stdinBytes` the caller already put in the pipe (`stdinFD` is then nil when
+    /// that was all of it).
+    init(pid: pid_t, stdout: Int32, stderr: Int32, stdinFD: Int32?, stdinBytes: [UInt8], stdinWritten: Int = 0,
+         outputCap: Int, deadline: Double?, onOutput: (@Sendable (Bool, ArraySlice<UInt8>) -> Void)? = nil) {
         self.pid = pid
         self.onOutput = onOutput
         self.stdout = OutputCollector(fd: stdout, cap: outputCap)
         self.stderr = OutputCollector(fd: stderr, cap: outputCap)
         self.stdinFD = stdinFD ?? -1
         self.stdinBytes = stdinBytes
+        self.stdinOffset = stdinWritten
         self.deadline = deadline
         self.tree = TreeKiller(leader: pid)
-        // Fails under old kernels or seccomp filters; then the waitid fallback applies.
+        pidfdAfter = monotonicSeconds() + Self.pidfdDelay
+    }
+
+    /// Opens the pidfd that tells when the child exits. Fails under old kernels or seccomp filters; then the
+    /// waitid fallback applies. (pidfd_open sets close-on-exec itself.)
+    private mutating func openPidfd() {
+        pidfdAfter = nil
         let fd = GNUFunctions.openPidfd(pid)
-        if fd >= 0 {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            pidfd = fd
-        }
+        if fd >= 0 { pidfd = fd }
     }
 
     /// Runs until the child has exited and its pipes are closed (or `lingerGrace` after its exit). Every
     /// descriptor is closed on return.
     mutating func run() {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 1)
+        let buffer = ReadBuffer.forThisThread(Self.chunkSize)
         var sigpipe: SigpipeGuard? = nil
         if stdinFD >= 0 {
             sigpipe = SigpipeGuard()
             FD.setNonBlocking(stdinFD)
             if stdinBytes.isEmpty { FD.close(&stdinFD) }
         }
-        defer {
-            buffer.deallocate()
-            sigpipe?.restore(consumingPending: stdinBroken)
-        }
+        defer { sigpipe?.restore(consumingPending: stdinBroken) }
 
         var fds: [pollfd] = []
         while true {
             let now = monotonicSeconds()
-            if !exited && pidfd < 0 { exited = hasExited() }
+            if !exited, let after = pidfdAfter {
+                // Not watching the exit yet. When the output has ended, the child is gone or about to be: with
+                // no clock to watch, wait for it right here (not reaping); else look, and watch the exit with
+                // a pidfd if it is still there. A child still writing when the delay is up is watched too.
+                let outputEnded = !stdout.isOpen && !stderr.isOpen && stdinFD < 0
+                if outputEnded && deadline == nil && onOutput == nil {
+                    waitForExit()
+                } else if outputEnded {
+                    exited = hasExited()
+                }
+                if !exited && (outputEnded || now >= after || onOutput != nil) { openPidfd() }
+            }
+            if !exited && pidfd < 0 && pidfdAfter == nil { exited = hasExited() }
             if !exited, !timedOut, let deadline, now >= deadline {
                 timedOut = true
                 tree.signal(SIGTERM)
@@ -203,12 +225,13 @@ struct ChildIO {
             wake = min(wake ?? t, t)
         }
         if !exited && !timedOut { consider(deadline) }
+        if !exited { consider(pidfdAfter) }
         if !killed { consider(killAt) }
         if exited { consider(lingerUntil) }
         var ms: Int32 = -1
         // Clamped as a Double first: a timeout of years must not trap in the integer conversion.
         if let wake { ms = Int32(min(max(0, (wake - now) * 1000), Double(Int32.max)).rounded(.up)) }
-        if pidfd < 0 && !exited {
+        if pidfd < 0 && !exited && pidfdAfter == nil {
             // Most commands end within a few milliseconds: look early, then every exitPollInterval.
             tick = tick == 0 ? 1 : min(tick * 2, Self.exitPollInterval)
             ms = ms < 0 ? tick : min(ms, tick)
@@ -244,11 +267,37 @@ struct ChildIO {
         }
     }
 
+    /// Blocks until the child has exited, without reaping it.
+    private mutating func waitForExit() {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+        exited = true  // or ECHILD: reaped elsewhere, and waiting further would hang
+    }
+
     /// Whether the child has exited, without reaping it (the fallback when there is no pidfd).
     private func hasExited() -> Bool {
         var info = siginfo_t()
         let rc = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
         if rc < 0 { return errno != EINTR }  // ECHILD: reaped elsewhere; waiting further would hang
         return info._sifields._sigchld.si_pid == pid
+    }
+}
+
+/// One read buffer per thread that runs children, kept for the thread's life: allocating and freeing 64 KB for
+/// every child showed in fan-out profiles (glibc consolidates its free lists when a chunk that large is freed).
+enum ReadBuffer {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        // The destructor frees a thread's buffer when the thread ends.
+        pthread_key_create(&key) { free($0) }
+        return key
+    }()
+
+    /// The calling thread's buffer of `size` bytes (every caller asks for the same size).
+    static func forThisThread(_ size: Int) -> UnsafeMutableRawBufferPointer {
+        if let p = pthread_getspecific(key) { return UnsafeMutableRawBufferPointer(start: p, count: size) }
+        guard let p = malloc(size) else { fatalError("out of memory for a \(size)-byte read buffer") }
+        pthread_setspecific(key, p)
+        return UnsafeMutableRawBufferPointer(start: p, count: size)
     }
 }

@@ -108,6 +108,26 @@ enum FD {
         return (fds[0], fds[1])
     }
 
+    /// Writes the start of `bytes` to an empty pipe without blocking: all of it when it fits; returns how many
+    /// bytes went in. Input up to PIPE_BUF (4096 bytes) always fits an empty pipe and is written as it is;
+    /// longer input makes the write end non-blocking (it stays so for the rest).
+    static func fill(_ fd: Int32, with bytes: [UInt8]) -> Int {
+        if bytes.isEmpty { return 0 }
+        if bytes.count > 4096 { setNonBlocking(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress.map { $0 + offset }, bytes.count - offset) }
+            if n > 0 {
+                offset += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                break  // EAGAIN: the pipe is full; the poll loop feeds the rest
+            }
+        }
+        return offset
+    }
+
     static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL)
         if flags >= 0 { _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK) }

@@ -4,7 +4,9 @@ import Glibc
 #endif
 
 /// Runs commands on this machine: `posix_spawn` into a new process group, stdin/stdout/stderr over pipes
-/// serviced by one `poll` loop, `waitpid` to reap, and a timeout that takes down the whole process tree.
+/// serviced by one `poll` loop, `waitpid` to reap, and a timeout that takes down the whole process tree. The
+/// input goes into its pipe before the spawn as far as the pipe takes it; many children started alike share
+/// a `SpawnTemplate`.
 ///
 /// Foundation's `Process` is not used: it polls for exit (measured at about 20 spawns/s); this runner does
 /// well over a thousand per second from one thread. `run` is safe to call from many threads at once.
@@ -54,7 +56,16 @@ public enum ProcessRunner {
         let launch = try Launch(spec)
 
         var stdinPipe: (read: Int32, write: Int32)? = nil
-        if spec.stdin != nil { stdinPipe = try FD.pipe() }
+        var stdinWritten = 0
+        if let input = spec.stdin {
+            var p = try FD.pipe()
+            // The input goes in before the spawn, as far as the pipe takes it (all of a small script): the
+            // child then starts with it waiting, and the poll loop has no stdin to feed (no SIGPIPE guard, one
+            // descriptor fewer while the child runs). Nothing can break the pipe yet: we hold its read end.
+            stdinWritten = FD.fill(p.write, with: input)
+            if stdinWritten == input.count { FD.close(&p.write) }
+            stdinPipe = p
+        }
         var outPipe = try closingOnThrow([stdinPipe]) { try FD.pipe() }
         var errPipe = try closingOnThrow([stdinPipe, outPipe]) { try FD.pipe() }
 
@@ -78,7 +89,7 @@ public enum ProcessRunner {
         spec.onStart?(pid)
 
         var io = ChildIO(pid: pid, stdout: outPipe.read, stderr: errPipe.read, stdinFD: stdinPipe?.write,
-                         stdinBytes: spec.stdin ?? [], outputCap: max(0, spec.outputCap),
+                         stdinBytes: spec.stdin ?? [], stdinWritten: stdinWritten, outputCap: max(0, spec.outputCap),
                          deadline: deadline(spec.timeout, from: monotonicSeconds()), onOutput: spec.onOutput)
         io.run()
 
@@ -156,8 +167,12 @@ public enum ProcessRunner {
 private struct Launch {
     let program: String
     let argv: CStringArray
-    let envp: CStringArray
+    /// The environment's pointers, ending with NULL: into `ownEnvironment`, and into `template`'s entries.
+    let envp: [UnsafeMutablePointer<CChar>?]
     let workingDirectory: String?
+    /// Keep what `envp` points into alive.
+    private let ownEnvironment: CStringArray
+    private let template: SpawnTemplate?
 
     init(_ spec: ProcessSpec) throws {
         guard let name = spec.arguments.first, !name.isEmpty else {
@@ -168,15 +183,7 @@ private struct Launch {
         }
         var env: [String] = []
         env.reserveCapacity(spec.environment.count)
-        for (key, value) in spec.environment {
-            if key.isEmpty || key.utf8.contains(UInt8(ascii: "=")) || key.utf8.contains(0) || value.utf8.contains(0) {
-                let shown = key.replacingOccurrences(of: "\0", with: "\\0")
-                throw ProcessRunnerError.spawnFailed(
-                    "environment variable \"\(shown)\" is not valid (a name must be non-empty without '=', "
-                        + "and neither name nor value may contain a NUL byte)", errno: EINVAL)
-            }
-            env.append(key + "=" + value)
-        }
+        for (key, value) in spec.environment { env.append(try SpawnTemplate.entry(key, value)) }
 
         var directory: String? = nil
         if let wd = spec.workingDirectory {
@@ -201,8 +208,15 @@ private struct Launch {
             directory = absolute
         }
 
-        let searchPath = spec.environment["PATH"] ?? ProcessRunner.defaultSearchPath
-        switch ProcessRunner.search(name, path: searchPath, relativeTo: directory) {
+        let template = spec.template
+        let searchPath = spec.environment["PATH"] ?? template?.searchPath ?? ProcessRunner.defaultSearchPath
+        let outcome: ProcessRunner.SearchOutcome
+        if let template, spec.environment["PATH"] == nil, !name.contains("/") {
+            outcome = template.program(name, relativeTo: directory)
+        } else {
+            outcome = ProcessRunner.search(name, path: searchPath, relativeTo: directory)
+        }
+        switch outcome {
         case .found(let full):
             program = full
         case .notExecutable(let full):
@@ -214,7 +228,9 @@ private struct Launch {
             throw ProcessRunnerError.notFound(name, hint: hint)
         }
         argv = CStringArray(spec.arguments)
-        envp = CStringArray(env)
+        ownEnvironment = CStringArray(env)
+        envp = template?.environment(overriding: spec.environment.keys, with: ownEnvironment) ?? ownEnvironment.pointers
+        self.template = template
         workingDirectory = directory
     }
 
@@ -269,7 +285,7 @@ private struct Launch {
         // spawning at this moment (its copy of our descriptors lives until its exec). It passes in a blink.
         for delay in Launch.busyRetryDelays {
             code = argv.pointers.withUnsafeBufferPointer { argvBuffer in
-                envp.pointers.withUnsafeBufferPointer { envpBuffer in
+                envp.withUnsafeBufferPointer { envpBuffer in
                     // Never nil: both arrays end with a NULL entry.
                     guard let argvBase = argvBuffer.baseAddress, let envpBase = envpBuffer.baseAddress else {
                         return EINVAL

@@ -28,6 +28,10 @@ public struct ProcessSpec: Sendable {
     /// listener that holds a part line or throttles can let it go (live logs, `run -v`).
     public var onOutput: (@Sendable (_ stderr: Bool, _ bytes: ArraySlice<UInt8>) -> Void)?
     public static let outputTick = 0.1
+    /// What this child shares with many others (a fan-out's hosts): with a template, the child's environment
+    /// is the template's with `environment` on top (the spec's variables win), and `arguments[0]` is looked up
+    /// on the template's PATH once for all of them (see `SpawnTemplate`).
+    public var template: SpawnTemplate?
 
     public init(arguments: [String],
                 environment: [String: String] = ProcessInfo.processInfo.environment,

@@ -100,6 +100,9 @@ public final class FleetShellEffect: DurableEffect {
         var prepared = ScriptJob(script: script, language: language, args: args, env: env, timeout: timeout,
                                  connection: connection, owner: ctx.runID, outputCap: FleetShellEffect.outputCap)
         prepared.become = try given.get("become", .bool) ?? false
+        // Worked out once for every host this machine runs the script for (nil when the job is invalid: then
+        // each host reports the error, as without a plan).
+        prepared.localPlan = try? LocalTransport.plan(for: prepared)
         let job = prepared
         let output = ctx.output
         let runner = FleetRunner(ctx: ctx, targets: targets, options: options, verb: "sh") { host in

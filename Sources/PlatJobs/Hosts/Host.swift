@@ -180,6 +180,10 @@ public struct ScriptJob: Sendable {
     public var onOutput: (@Sendable (_ stderr: Bool, _ bytes: ArraySlice<UInt8>) -> Void)?
     /// `become: true`: run as root through `sudo -n` (SSH hosts).
     public var become = false
+    /// Set by a fan-out (`LocalTransport.plan(for:)`): what running this job on this machine's hosts shares,
+    /// worked out once instead of for every host. The local transport ignores a plan made for another
+    /// script, arguments or `env`; other transports ignore it.
+    public var localPlan: LocalLaunchPlan?
 
     public init(script: String, language: ScriptLanguage = .bash, args: [String] = [], env: [String: String] = [:],
                 timeout: Double? = nil, connection: String? = nil, owner: String? = nil, outputCap: Int = 1 << 20) {

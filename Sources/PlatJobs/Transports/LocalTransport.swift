@@ -25,6 +25,9 @@ import Glibc
 public struct LocalTransport: HostTransport {
     public init() {}
 
+    /// Work a fan-out does once for all its hosts (`ScriptJob.localPlan`); `run` makes one itself otherwise.
+    public static func plan(for job: ScriptJob) throws -> LocalLaunchPlan { try LocalLaunchPlan(job) }
+
     public func run(_ job: ScriptJob, on host: Host) throws -> ProcessResult {
         guard host.transport == .local else {
             throw RuntimeError("host \(host.name) uses the \(host.transport.rawValue) transport, not local",
@@ -36,20 +39,21 @@ public struct LocalTransport: HostTransport {
             throw RuntimeError("bat scripts run only on Windows hosts: \(why)",
                                hint: "use bash or sh here, or run bat on a Windows host over ssh")
         }
-        try ScriptEnvironment.validate(job)
+        let plan = try job.localPlan.flatMap { $0.fits(job) ? $0 : nil } ?? LocalLaunchPlan(job)
 
         var job = job
-        var environment = ProcessInfo.processInfo.environment
-        // Host variables come from this host only, not from a platflow that itself runs inside a script step.
-        for key in environment.keys where key.hasPrefix("PLATFLOW_VAR_") { environment.removeValue(forKey: key) }
+        // On top of the plan's environment (this process's, less inherited `PLATFLOW_VAR_*`, and the job's
+        // `env`): what differs from host to host. The job's `env` still wins over HOME, PWD and the host's
+        // variables, as `ScriptEnvironment` orders them.
+        var overlay: [String: String] = [:]
         var workingDirectory: String? = nil
         let rootShown: String
         if let root = host.root {
-            let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
+            let absolute = root.hasPrefix("/") ? root : plan.currentDirectory + "/" + root
             try Self.ensureDirectory(absolute, host: host.name)
             workingDirectory = absolute
-            environment["HOME"] = absolute
-            environment["PWD"] = absolute
+            if job.env["HOME"] == nil { overlay["HOME"] = absolute }
+            if job.env["PWD"] == nil { overlay["PWD"] = absolute }
             rootShown = absolute
             if job.language == .sql, case .sqlite(let path)? = try? LanguageRunner.parseConnection(job.connection),
                path.hasPrefix("/") {
@@ -64,11 +68,13 @@ public struct LocalTransport: HostTransport {
                                hint: "give the host transport: \"ssh\", or leave become out")
         }
         let launch = try LanguageRunner.launch(for: job)
-        for (k, v) in ScriptEnvironment.scriptVariables(job, host: host, root: rootShown) { environment[k] = v }
-        for (k, v) in launch.environment { environment[k] = v }
+        for (k, v) in ScriptEnvironment.hostVariables(host) where job.env[k] == nil { overlay[k] = v }
+        overlay["PLATFLOW_HOST"] = host.name
+        overlay["PLATFLOW_HOST_ROOT"] = rootShown
+        for (k, v) in launch.environment { overlay[k] = v }
 
         if launch.checkBeforeRunning {
-            let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+            let path = overlay["PATH"] ?? plan.path ?? "/usr/local/bin:/usr/bin:/bin"
             if Self.find(launch.program, searchPath: path) == nil {
                 let what = job.language == .powershell ? "powershell scripts" : "sql scripts on this connection"
                 throw RuntimeError("\(what) need \(launch.program), which is not installed here",
@@ -78,9 +84,10 @@ public struct LocalTransport: HostTransport {
 
         // A simulated host's script sees this machine read-only except its own folder (HostConfinement).
         let arguments = workingDirectory.map { HostConfinement.wrap(launch.arguments, root: $0) } ?? launch.arguments
-        var spec = ProcessSpec(arguments: arguments, environment: environment,
-                               workingDirectory: workingDirectory, stdin: Array(job.script.utf8),
+        var spec = ProcessSpec(arguments: arguments, environment: overlay,
+                               workingDirectory: workingDirectory, stdin: plan.scriptBytes,
                                timeout: job.timeout, outputCap: job.outputCap, owner: job.owner)
+        spec.template = plan.template
         spec.onOutput = job.onOutput
         return try HostConfinement.run(spec)
     }
@@ -114,4 +121,39 @@ public struct LocalTransport: HostTransport {
         }
         return nil
     }
+}
+
+/// What every host of a fan-out shares when its script runs on this machine, worked out once: the job's
+/// variables checked, the environment (this process's, less inherited `PLATFLOW_VAR_*`, plus the job's `env`)
+/// converted for the spawn, the interpreter's path remembered (`SpawnTemplate`), the script's bytes. Per host
+/// there remains only what differs: its folder, HOME, PWD, `PLATFLOW_HOST*` and its variables.
+/// Made from one job: `run` uses it only for a job with the same script, arguments and `env` (`fits`).
+public final class LocalLaunchPlan: Sendable {
+    let template: SpawnTemplate
+    let scriptBytes: [UInt8]
+    /// The environment's PATH, if it has one.
+    let path: String?
+    /// Where relative simulated roots start (platflow's working directory when the plan was made).
+    let currentDirectory: String
+    private let script: String
+    private let env: [String: String]
+    private let args: [String]
+
+    init(_ job: ScriptJob) throws {
+        try ScriptEnvironment.validate(job)
+        var environment = ProcessInfo.processInfo.environment
+        // Host variables come from this host only, not from a platflow that itself runs inside a script step.
+        for key in environment.keys where key.hasPrefix("PLATFLOW_VAR_") { environment.removeValue(forKey: key) }
+        for (k, v) in job.env { environment[k] = v }
+        template = try SpawnTemplate(environment: environment)
+        path = environment["PATH"]
+        scriptBytes = Array(job.script.utf8)
+        currentDirectory = FileManager.default.currentDirectoryPath
+        script = job.script
+        env = job.env
+        args = job.args
+    }
+
+    /// Whether this plan was made for `job`'s script, arguments and variables.
+    func fits(_ job: ScriptJob) -> Bool { job.script == script && job.env == env && job.args == args }
 }
