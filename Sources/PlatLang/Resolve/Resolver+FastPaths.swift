@@ -3,20 +3,30 @@ extension Resolver {
     /// Can evaluating `e` change a variable of the running frame? Only a call of a mutating method (`xs.pop()`)
     /// can: assignments are statements, and functions cannot reach another frame's stack slots (variables that
     /// closures capture live in environments instead). Function literals are not run by evaluating them.
-    static func mayChangeVariables(_ e: Expr) -> Bool { containsCall(e, mutatingOnly: true) }
+    static func mayChangeVariables(_ e: Expr) -> Bool { containsCall(e, mutatingOnly: true, isPure: { _ in false }) }
 
-    /// Does evaluating `e` call anything (a function, a builtin, a method)?
-    static func hasCalls(_ e: Expr) -> Bool { containsCall(e, mutatingOnly: false) }
+    /// Builtins without effects whose result depends only on their arguments: evaluating them twice or once
+    /// cannot be told apart.
+    static let pureBuiltins: Set<String> = ["str", "len", "int", "float", "abs", "type"]
 
-    private static func containsCall(_ e: Expr, mutatingOnly: Bool) -> Bool {
-        let mayChangeVariables = { (x: Expr) in containsCall(x, mutatingOnly: mutatingOnly) }
+    /// Does evaluating `e` call anything other than the pure builtins (a function, a method, `print`...)?
+    func hasCalls(_ e: Expr) -> Bool {
+        Resolver.containsCall(e, mutatingOnly: false) { callee in
+            guard case .name(let name) = callee.kind, Resolver.pureBuiltins.contains(name),
+                  case .builtin(.builtin) = lookup(name), loader.effectSpecs[name] == nil else { return false }
+            return true
+        }
+    }
+
+    private static func containsCall(_ e: Expr, mutatingOnly: Bool, isPure: (Expr) -> Bool) -> Bool {
+        func mayChangeVariables(_ x: Expr) -> Bool { containsCall(x, mutatingOnly: mutatingOnly, isPure: isPure) }
         switch e.kind {
         case .intLit, .floatLit, .stringLit, .boolLit, .nilLit, .durationLit, .sizeLit, .name, .function:
             return false
         case .interpolated(let parts):
             return parts.contains { if case .expr(let x) = $0 { return mayChangeVariables(x) } else { return false } }
         case .list(let items):
-            return items.contains(where: mayChangeVariables)
+            return items.contains { mayChangeVariables($0) }
         case .map(let entries):
             return entries.contains { mayChangeVariables($0.key) || mayChangeVariables($0.value) }
         case .unary(_, let x):
@@ -24,7 +34,7 @@ extension Resolver {
         case .binary(_, let l, let r), .index(let l, let r):
             return mayChangeVariables(l) || mayChangeVariables(r)
         case .call(let callee, let args):
-            if !mutatingOnly { return true }
+            if !mutatingOnly && !isPure(callee) { return true }
             if case .member(_, let name, _) = callee.kind, Resolver.mutatingMethods.contains(name) { return true }
             return mayChangeVariables(callee) || args.contains { mayChangeVariables($0.value) }
         case .slice(let c, let start, let end, let step):
@@ -53,7 +63,7 @@ extension Resolver {
                           loc: SourceLoc) -> ExprNode? {
         guard let item = place as? IndexLValue, let v = item.base as? VarLValue else { return nil }
         switch object.kind {
-        case .index(_, let i) where !Resolver.hasCalls(i): break
+        case .index(_, let i) where !hasCalls(i): break
         case .member: break
         default: return nil
         }
