@@ -190,7 +190,9 @@ struct ArgumentBuffer {
     mutating func reclaim(_ used: inout Arguments) {
         // Arrays that grew large are not worth keeping.
         guard used.positional.capacity <= 16 else { return }
-        used.positional.removeAll(keepingCapacity: true)
+        // One by one: `removeAll(keepingCapacity:)` goes through the general `replaceSubrange` (about 180
+        // instructions for one or two items; this loop is a few per item).
+        while !used.positional.isEmpty { used.positional.removeLast() }
         swap(&storage, &used.positional)
     }
 }
