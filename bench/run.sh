@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
 programs=("$@")
-[ ${#programs[@]} -gt 0 ] || programs=(startup fib calls loop list compr map methods concat format join)
+[ ${#programs[@]} -gt 0 ] || programs=(startup fib calls loop list compr map methods strings concat format join)
 if [ -n "${PLATFLOW_BIN:-}" ]; then
   plat=$(realpath "$PLATFLOW_BIN")
 else

@@ -45,7 +45,7 @@ struct FileEffectTests {
             }
             """) { executor, id, dir, output in
             try "one".write(toFile: dir + "/source.txt", atomically: true, encoding: .utf8)
-            FileManager.default.createFile(atPath: dir + "/stop", contents: nil)
+            _ = FileManager.default.createFile(atPath: dir + "/stop", contents: nil)
             guard case .failed = try executor.execute(id) else { Issue.record("the first attempt should fail at sh"); return }
             #expect(text(dir + "/out.conf") == "copied: one")
             #expect(output.printed == "changed: true bytes: 11\n")
@@ -83,7 +83,7 @@ struct FileEffectTests {
             """) { executor, id, dir, output in
             // A temporary file left by a writer killed outright: unlocked and old, it is cleared by the next write.
             let stale = dir + "/.a.conf.platflow-0000abcd.tmp"
-            FileManager.default.createFile(atPath: stale, contents: Data("half".utf8))
+            _ = FileManager.default.createFile(atPath: stale, contents: Data("half".utf8))
             try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: stale)
             try FileManager.default.createSymbolicLink(atPath: dir + "/link.conf", withDestinationPath: dir + "/target.conf")
             guard case .succeeded = try executor.execute(id) else { Issue.record("the run should succeed"); return }
@@ -120,7 +120,7 @@ struct FileEffectTests {
             }
             """) { executor, id, dir, output in
             try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: false)
-            FileManager.default.createFile(atPath: dir + "/binary", contents: Data([0xff, 0xfe, 0x00, 0xc3]))
+            _ = FileManager.default.createFile(atPath: dir + "/binary", contents: Data([0xff, 0xfe, 0x00, 0xc3]))
             guard case .succeeded = try executor.execute(id) else { Issue.record("every error is caught"); return }
             #expect(output.printed == """
                 read_file(): no such file: DIR/missing.txt

@@ -2,6 +2,11 @@
 /// characters (what a reader sees), like `len` and indexing.
 extension Methods {
     static func callStringMethod(_ name: MethodName, on s: String, _ args: Arguments) throws -> Value {
+        let p = args.positional
+        if args.named.isEmpty, p.count <= 2,
+           let r = try fastStringMethod(name, on: s, p.count, p.count > 0 ? p[0] : .null, p.count > 1 ? p[1] : .null) {
+            return r
+        }
         let f = name.rawValue
         switch name {
         case .split:

@@ -262,11 +262,18 @@ extension Resolver {
                        let local = v.ref as? LocalRef {
                         return AppendToLocal(slot: local.slot, item: argNodes[0], general: general, loc: loc)
                     }
+                    if let node = methodCallOnItem(object: object, place: place, method: method, argNodes: argNodes,
+                                                   names: names, loc: loc) {
+                        return node
+                    }
                     return general
                 }
             }
-            return track(MethodCallOnValue(receiver: resolveExpr(object), name: name, method: method, args: argNodes,
-                                     names: names, callerFrameSize: 0, callerName: fn.name, loc: loc))
+            let general = track(MethodCallOnValue(receiver: resolveExpr(object), name: name, method: method,
+                                                  args: argNodes, names: names, callerFrameSize: 0,
+                                                  callerName: fn.name, loc: loc))
+            return methodCallOnLocal(object: object, method: method, args: args, argNodes: argNodes, general: general,
+                                     loc: loc)
         }
 
         var constantCallee = false

@@ -25,11 +25,19 @@ extension Resolver {
                 if let v = lv as? VarLValue, let local = v.ref as? LocalRef {
                     return AugAssignLocal(slot: local.slot, op: binop, value: value, loc: stmt.loc)
                 }
+                if let path = ItemPath(lv) {
+                    return IndexAugAssignVar(ref: path.ref, outer: path.outer, inner: path.inner, op: binop, value: value,
+                                             outerLoc: path.outerLoc, innerLoc: path.innerLoc, loc: stmt.loc)
+                }
                 return AugAssign(target: lv, op: binop, value: value, loc: stmt.loc)
             }
             if let v = lv as? VarLValue {
                 if let local = v.ref as? LocalRef { return AssignLocal(slot: local.slot, value: value, loc: stmt.loc) }
                 return AssignVar(ref: v.ref, value: value, loc: stmt.loc)
+            }
+            if let path = ItemPath(lv) {
+                return IndexAssignVar(ref: path.ref, outer: path.outer, inner: path.inner, value: value,
+                                      outerLoc: path.outerLoc, innerLoc: path.innerLoc, loc: stmt.loc)
             }
             return AssignLValue(target: lv, value: value, loc: stmt.loc)
 

@@ -211,6 +211,15 @@ public final class MapStorage {
         for i in 0..<keys.count where keys[i] != nil { out.append(values[i]) }
         return out
     }
+
+    /// Where `key`'s value is kept, so `m[k] += 1` looks the key up once: read or change it with `updateValue(at:)`.
+    func position(of key: Value) -> Int? { index[key] }
+
+    /// Changes the value at `position` (from `position(of:)`) in place. The caller makes the storage unique first.
+    @inline(__always)
+    func updateValue<R>(at position: Int, _ change: (inout Value) throws -> R) rethrows -> R {
+        try change(&values[position])
+    }
 }
 
 /// A secret's clear text is held here and only here.

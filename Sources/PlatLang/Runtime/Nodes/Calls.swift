@@ -190,7 +190,9 @@ struct ArgumentBuffer {
     mutating func reclaim(_ used: inout Arguments) {
         // Arrays that grew large are not worth keeping.
         guard used.positional.capacity <= 16 else { return }
-        used.positional.removeAll(keepingCapacity: true)
+        // One by one: `removeAll(keepingCapacity:)` goes through the general `replaceSubrange` (about 180
+        // instructions for one or two items; this loop is a few per item).
+        while !used.positional.isEmpty { used.positional.removeLast() }
         swap(&storage, &used.positional)
     }
 }
@@ -219,15 +221,20 @@ final class MethodCallOnPlace: ExprNode {
         do {
             // Decide what to do with a temporary copy, and drop it before modifying: a second reference would
             // make the mutation copy the whole list.
-            let (member, mutating) = try inspect(vm)
+            // The place's indices are evaluated once, though the place is read and then changed.
+            var keys: [Value] = []
+            try target.evaluateIndices(vm, into: &keys)
+            let (member, mutating) = try inspect(vm, keys)
             if let f = member {
                 return try invoke(vm, f, positional: a.positional, named: a.named, newBase: vm.frameTop,
                                   loc: loc, callerName: callerName)
             }
             if mutating {
-                try target.modify(vm) { v in result = try Methods.call(method, on: &v, &a, vm) }
+                try target.modify(vm, keys: keys, count: keys.count) { v in
+                    result = try Methods.call(method, on: &v, &a, vm)
+                }
             } else {
-                var v = try target.get(vm)
+                var v = try target.get(vm, keys: keys, count: keys.count)
                 result = try Methods.call(method, on: &v, &a, vm)
             }
         } catch let r as RuntimeError {
@@ -288,8 +295,8 @@ extension MethodCallOnPlace {
     /// A function stored under the method's name (modules, maps of functions), and whether the method
     /// changes a receiver of this type.
     @inline(never)
-    fileprivate func inspect(_ vm: VM) throws -> (Value?, Bool) {
-        let current = try target.get(vm)
+    fileprivate func inspect(_ vm: VM, _ keys: [Value]) throws -> (Value?, Bool) {
+        let current = try target.get(vm, keys: keys, count: keys.count)
         switch current {
         case .list: return (nil, Methods.isMutating(method, receiverType: "list"))
         case .map(let m) where !m.hasMethodNamedKey:

@@ -260,6 +260,15 @@ class LValue {
     func set(_ vm: VM, _ v: Value) throws { fatalError("abstract") }
     /// Changes the value in place; `body` receives a uniquely held value where possible.
     func modify(_ vm: VM, _ body: (inout Value) throws -> Void) throws { fatalError("abstract") }
+
+    // A place read and then changed by one expression (`groups[next()].append(x)` looks at the item, then
+    // appends to it) evaluates its indices once: `evaluateIndices` collects them, outermost first, and the
+    // `keys:` forms use them instead of evaluating the index expressions again.
+    func evaluateIndices(_ vm: VM, into keys: inout [Value]) throws {}
+    func get(_ vm: VM, keys: [Value], count: Int) throws -> Value { try get(vm) }
+    func modify(_ vm: VM, keys: [Value], count: Int, _ body: (inout Value) throws -> Void) throws {
+        try modify(vm, body)
+    }
 }
 
 final class VarLValue: LValue {
@@ -299,16 +308,30 @@ final class IndexLValue: LValue {
     }
     override func modify(_ vm: VM, _ body: (inout Value) throws -> Void) throws {
         let i = try index.eval(vm)
-        try base.modify(vm) { c in
-            var item: Value
-            do { item = try Operators.index(c, i) } catch { throw vm.locate(error, at: loc) }
-            // Park nil in the container so `item` is the only reference while it is changed.
-            do { try Operators.setIndex(&c, i, .null) } catch { throw vm.locate(error, at: loc) }
-            var thrown: Error?
-            do { try body(&item) } catch { thrown = error }
-            do { try Operators.setIndex(&c, i, item) } catch { throw vm.locate(error, at: loc) }
-            if let thrown { throw thrown }
-        }
+        try base.modify(vm) { c in try changeItem(of: &c, at: i, vm, body) }
+    }
+    /// Changes `c[i]` in place.
+    private func changeItem(of c: inout Value, at i: Value, _ vm: VM, _ body: (inout Value) throws -> Void) throws {
+        var item: Value
+        do { item = try Operators.index(c, i) } catch { throw vm.locate(error, at: loc) }
+        // Park nil in the container so `item` is the only reference while it is changed.
+        do { try Operators.setIndex(&c, i, .null) } catch { throw vm.locate(error, at: loc) }
+        var thrown: Error?
+        do { try body(&item) } catch { thrown = error }
+        do { try Operators.setIndex(&c, i, item) } catch { throw vm.locate(error, at: loc) }
+        if let thrown { throw thrown }
+    }
+    override func evaluateIndices(_ vm: VM, into keys: inout [Value]) throws {
+        try base.evaluateIndices(vm, into: &keys)
+        keys.append(try index.eval(vm))
+    }
+    override func get(_ vm: VM, keys: [Value], count: Int) throws -> Value {
+        let c = try base.get(vm, keys: keys, count: count - 1)
+        do { return try Operators.index(c, keys[count - 1]) } catch { throw vm.locate(error, at: loc) }
+    }
+    override func modify(_ vm: VM, keys: [Value], count: Int, _ body: (inout Value) throws -> Void) throws {
+        let i = keys[count - 1]
+        try base.modify(vm, keys: keys, count: count - 1) { c in try changeItem(of: &c, at: i, vm, body) }
     }
 }
 

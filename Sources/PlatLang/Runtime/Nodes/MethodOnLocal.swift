@@ -1,0 +1,108 @@
+/// `x.method(a)` where `x` is a local of the running frame, with at most two positional arguments, and the
+/// method does not change its receiver (`m.get(k, 0)`, `m.contains(k)`, `xs.contains(x)`, `s.split(",")`,
+/// `s.starts_with("v")`). The general node copies the receiver out of its variable, fills an argument array and
+/// dispatches through `Methods.call`; this one evaluates the arguments into locals, reads the receiver where it
+/// lies and calls the common methods directly. Anything else (a map that may hold a function under the method's
+/// name, a module, a type without the method) takes the general node before any argument is evaluated, so
+/// nothing runs twice and every error is the general one.
+///
+/// The receiver is read after the arguments. The resolver picks this node only when no argument can change the
+/// variable (no mutating method call in them; functions cannot reach another frame's stack slots), so that
+/// reads the value the general node would have read first.
+final class MethodCallOnLocal: ExprNode {
+    let slot: Int
+    let method: MethodName
+    let argCount: Int
+    private let arg0: ExprNode
+    private let arg1: ExprNode
+    let general: MethodCallOnValue
+
+    init(slot: Int, method: MethodName, args: [ExprNode], general: MethodCallOnValue, loc: SourceLoc) {
+        precondition(args.count <= 2, "MethodCallOnLocal takes at most two arguments")
+        self.slot = slot
+        self.method = method
+        self.argCount = args.count
+        arg0 = args.count > 0 ? args[0] : ConstNode(.null, loc: loc)
+        arg1 = args.count > 1 ? args[1] : ConstNode(.null, loc: loc)
+        self.general = general
+        super.init(loc: loc)
+    }
+
+    override func eval(_ vm: VM) throws -> Value {
+        guard MethodCallOnLocal.isPlain((vm.stack + vm.base + slot).pointee) else { return try general.eval(vm) }
+        let a0: Value = argCount > 0 ? try arg0.eval(vm) : .null
+        let a1: Value = argCount > 1 ? try arg1.eval(vm) : .null
+        // Read after the arguments: evaluating them may have grown (moved) the stack.
+        let p = vm.stack + vm.base + slot
+        do {
+            if case .map(let m) = p.pointee, let r = try mapMethod(m, a0, a1) { return r }
+            if case .list(let xs) = p.pointee, let r = try listMethod(xs, a0, a1) { return r }
+            if case .string(let s) = p.pointee, let r = try Methods.fastStringMethod(method, on: s, argCount, a0, a1) {
+                return r
+            }
+            // The rest of the methods (and their errors) as the general node calls them.
+            var receiver = p.pointee
+            var a = Arguments(positional: argCount == 0 ? [] : argCount == 1 ? [a0] : [a0, a1])
+            return try Methods.call(method, on: &receiver, &a, vm)
+        } catch let e as RuntimeError {
+            throw vm.error(e.message, at: loc, hint: e.hint)
+        } catch var d as Diagnostic {
+            if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: general.callerName), at: 0) }
+            throw d
+        }
+    }
+
+    /// A string, a list, or a map that never held a key named like a method: the method is the type's own.
+    @inline(__always)
+    private static func isPlain(_ v: Value) -> Bool {
+        switch v {
+        case .string, .list: return true
+        case .map(let m): return !m.hasMethodNamedKey
+        default: return false
+        }
+    }
+
+    @inline(__always)
+    private func mapMethod(_ m: MapStorage, _ a0: Value, _ a1: Value) throws -> Value? {
+        switch method {
+        case .get where argCount == 1: return m.get(a0) ?? .null
+        case .get where argCount == 2: return m.get(a0) ?? a1
+        case .contains where argCount == 1: return .bool(m.contains(a0))
+        default: return nil
+        }
+    }
+
+    @inline(__always)
+    private func listMethod(_ xs: [Value], _ a0: Value, _ a1: Value) throws -> Value? {
+        guard argCount == 1 else { return nil }
+        switch method {
+        case .contains: return .bool(firstPosition(of: a0, in: xs) != nil)
+        case .index: return firstPosition(of: a0, in: xs).map { .int($0) } ?? .null
+        default: return nil
+        }
+    }
+}
+
+/// The position of the first item equal to `x` (`==`, so `1` finds `1.0`), comparing strings and ints without
+/// the general equality's switch over both values.
+func firstPosition(of x: Value, in xs: [Value]) -> Int? {
+    switch x {
+    case .string(let s):
+        // A string equals only a string.
+        for i in xs.indices {
+            if case .string(let t) = xs[i], t == s { return i }
+        }
+        return nil
+    case .int(let n):
+        for i in xs.indices {
+            if case .int(let k) = xs[i] {
+                if k == n { return i }
+            } else if xs[i] == x {
+                return i
+            }
+        }
+        return nil
+    default:
+        return xs.firstIndex(of: x)
+    }
+}
