@@ -213,7 +213,10 @@ public final class MapStorage {
     }
 
     /// Where `key`'s value is kept, so `m[k] += 1` looks the key up once: read or change it with `updateValue(at:)`.
-    func position(of key: Value) -> Int? { index[key] }
+    func position(of key: Value) -> Int? {
+        let found = probe(key, hash: hash(key))
+        return found.position >= 0 ? found.position : nil
+    }
 
     /// Changes the value at `position` (from `position(of:)`) in place. The caller makes the storage unique first.
     @inline(__always)
