@@ -31,7 +31,7 @@ EngineSession.modules = try ModuleSet(installed.map(\.module))
 
 let terminal = Terminal.shared
 let argv = Array(CommandLine.arguments.dropFirst())
-if argv.contains("--no-color") || ProcessInfo.processInfo.environment["NO_COLOR"] != nil { terminal.colorEnabled = false }
+if argv.contains("--no-color") || EnvironmentVariable.value("NO_COLOR") != nil { terminal.colorEnabled = false }
 
 // The commands of this build: the engine's, then each module's families.
 var commands = CommandTree.builtIn

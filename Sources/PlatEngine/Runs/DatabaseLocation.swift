@@ -11,10 +11,14 @@ public enum DatabaseLocation {
     /// those folders. The walk never takes a database straight under `/` or the system's temporary folder: those
     /// are shared by unrelated work (every test's scratch folder lives under /tmp), not a project's root.
     public static func find(from start: String = FileManager.default.currentDirectoryPath,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+                            environment: [String: String]? = nil) -> String {
         let fm = FileManager.default
-        let ceilings = Set((environment["PLATFLOW_CEILING_DIRECTORIES"] ?? "").split(separator: ":").map { standard(String($0)) })
-        let shared: Set<String> = ["/", standard(NSTemporaryDirectory()), "/tmp", "/var/tmp"]
+        // Without an environment given, the two variables are read alone (building the whole environment, and
+        // NSTemporaryDirectory, which does, cost more than the rest of the walk).
+        func variable(_ name: String) -> String? { environment.map { $0[name] } ?? EnvironmentVariable.value(name) }
+        let ceilings = Set((variable("PLATFLOW_CEILING_DIRECTORIES") ?? "").split(separator: ":").map { standard(String($0)) })
+        let temporary = variable("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let shared: Set<String> = ["/", standard(temporary), "/tmp", "/var/tmp"]
         var dir = standard(start)
         while true {
             if !shared.contains(dir) {

@@ -45,8 +45,8 @@ public final class RunExecutor {
     /// Who acts, for runs and every module's records: `$PLATFLOW_USER`, `$USER`, `$LOGNAME`, else the account of
     /// the process (so a shell without `$USER`, as under cron or a container, still records who).
     public static func currentUser() -> String {
-        let env = ProcessInfo.processInfo.environment
-        return env["PLATFLOW_USER"] ?? env["USER"] ?? env["LOGNAME"] ?? NSUserName()
+        EnvironmentVariable.value("PLATFLOW_USER") ?? EnvironmentVariable.value("USER")
+            ?? EnvironmentVariable.value("LOGNAME") ?? NSUserName()
     }
 
     // MARK: Starting

@@ -107,6 +107,7 @@ extension Builtins {
             keys.reserveCapacity(xs.count)
             for x in xs { keys.append(try ctx.call(key, with: x)) }
         }
+        if let order = sortedStringOrder(keys, reverse: reverse) { return order.map { xs[$0] } }
         var order = Array(0..<xs.count)
         try order.sort { i, j in
             let c = try Operators.compare(keys[i], keys[j])

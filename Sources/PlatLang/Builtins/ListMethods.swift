@@ -8,7 +8,7 @@ extension Methods {
             let x = try args.one(f, "item")
             guard case .list(var xs) = receiver else { return .null }
             receiver = .null
-            xs.append(x)
+            ListGrowth.append(x, to: &xs)
             receiver = .list(xs)
             return .null
         case .extend:

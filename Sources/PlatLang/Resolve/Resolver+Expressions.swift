@@ -285,7 +285,8 @@ extension Resolver {
                     if !analysisOnly { recordConstantCall(spec, args, loc) }
                     return EffectCallNode(spec: spec, args: argNodes, names: names, loc: loc)
                 }
-                return BuiltinCallNode(builtin: b, args: argNodes, names: names, callerName: fn.name, loc: loc)
+                return fastBuiltinCall(name, b, args: argNodes, names: names, callerName: fn.name, loc: loc)
+                    ?? BuiltinCallNode(builtin: b, args: argNodes, names: names, callerName: fn.name, loc: loc)
             case .local(let v):
                 if let decl = v.function {
                     checkCall(to: decl, name: name, args: args, loc: loc)

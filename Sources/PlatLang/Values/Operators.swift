@@ -286,6 +286,7 @@ public enum Operators {
 
     /// Strings order by unicode scalar values; UTF-8 byte order is exactly that order.
     static func compareStrings(_ x: String, _ y: String) -> Int {
+        if let c = TextBytes.compare(x, y) { return c }
         var i = x.utf8.makeIterator(), j = y.utf8.makeIterator()
         while true {
             switch (i.next(), j.next()) {
@@ -339,6 +340,10 @@ public enum Operators {
             guard case .int(let i) = index else {
                 throw RuntimeError("string index must be an int, got \(index.typeName)")
             }
+            if let c = try TextBytes.withCharacterBytes(s, { bytes -> Value in
+                let p = try position(index, count: bytes.count, of: "string")
+                return .string(TextBuilder.string(UnsafeBufferPointer(rebasing: bytes[p ..< p + 1])))
+            }) { return c }
             if i >= 0, let at = s.index(s.startIndex, offsetBy: i, limitedBy: s.endIndex), at != s.endIndex {
                 return .string(String(s[at]))
             }

@@ -13,6 +13,11 @@ extension Operators {
             }
             return .list(try positions(start, end, stride, count: xs.count).map { xs[$0] })
         case .string(let s):
+            if stride == 1, let sliced = try TextBytes.withCharacterBytes(s, { bytes -> Value in
+                let (lo, hi) = try forwardBounds(start, end, count: bytes.count)
+                guard lo < hi else { return .string("") }
+                return .string(TextBuilder.string(UnsafeBufferPointer(rebasing: bytes[lo..<hi])))
+            }) { return sliced }
             let count = s.count
             if stride == 1 {
                 let (lo, hi) = try forwardBounds(start, end, count: count)

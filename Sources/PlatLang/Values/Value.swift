@@ -75,7 +75,8 @@ extension Value {
 public final class MapStorage {
     public private(set) var keys: [Value?] = []
     public private(set) var values: [Value] = []
-    private var index: [Value: Int] = [:]
+    /// Where each key sits in `keys` and `values`, by hash (see MapTable).
+    private var table = MapTable()
     private var tombstones = 0
     /// Set once a key equal to a method name (`get`, `keys`...) is added, and kept after its removal: only then
     /// must `m.get(k)` look for a function stored under "get" before calling the method, so the maps programs
@@ -89,54 +90,81 @@ public final class MapStorage {
         if other.tombstones == 0 {
             keys = other.keys
             values = other.values
-            index = other.index
+            table = other.table.copy()
         } else {
             for (k, v) in other.pairs { set(k, v) }
         }
     }
 
-    public var count: Int { index.count }
+    deinit { table.deallocate() }
 
-    public func get(_ key: Value) -> Value? {
-        guard let i = index[key] else { return nil }
-        return values[i]
+    public var count: Int { keys.count &- tombstones }
+
+    @inline(__always)
+    private func probe(_ key: Value, hash: Int) -> MapTable.Probe {
+        keys.withUnsafeBufferPointer { stored in
+            table.probe(hash: hash) { p in
+                // Strings (the usual key) compare without the general switch over both values' cases.
+                if case .string(let a)? = stored[p], case .string(let b) = key { return a == b }
+                return stored[p] == key
+            }
+        }
     }
 
-    public func contains(_ key: Value) -> Bool { index[key] != nil }
+    @inline(__always)
+    private func hash(_ key: Value) -> Int { key._rawHashValue(seed: MapTable.processSeed) }
+
+    public func get(_ key: Value) -> Value? {
+        let found = probe(key, hash: hash(key))
+        guard found.position >= 0 else { return nil }
+        return values[found.position]
+    }
+
+    public func contains(_ key: Value) -> Bool { probe(key, hash: hash(key)).position >= 0 }
 
     public func set(_ key: Value, _ value: Value) {
-        // One hash and probe for both cases: the slot is created holding the next position when the key is new.
-        let next = keys.count
-        let position = MapStorage.claim(&index[key, default: next])
-        if position < next {
-            values[position] = value
-        } else {
-            keys.append(key)
-            values.append(value)
-            if !hasMethodNamedKey, case .string(let s) = key, MapStorage.isMethodName(s) { hasMethodNamedKey = true }
+        let h = hash(key)
+        let found = probe(key, hash: h)
+        if found.position >= 0 {
+            values[found.position] = value
+            return
         }
+        let position = keys.count
+        ListGrowth.append(key, to: &keys)
+        ListGrowth.append(value, to: &values)
+        table.insert(hash: h, position: position, at: found, live: count)
+        if !hasMethodNamedKey, case .string(let s) = key, MapStorage.isMethodName(s) { hasMethodNamedKey = true }
     }
 
     private static let methodNames = Set(MethodName.allCases.map(\.rawValue))
     private static let methodNameLengths = methodNames.map(\.utf8.count).min()! ... methodNames.map(\.utf8.count).max()!
 
-    /// Method names are lower-case ASCII words with `_`: most keys are ruled out by their bytes, without hashing.
-    /// (No text outside ASCII is canonically equivalent to such a word, so comparing bytes is exact.)
+    /// Method names are lower-case ASCII words with `_`: most keys are ruled out by their bytes, without hashing
+    /// (the last byte first: keys such as `key17` end in a digit). No text outside ASCII is canonically
+    /// equivalent to such a word, so comparing bytes is exact.
     private static func isMethodName(_ s: String) -> Bool {
-        guard methodNameLengths.contains(s.utf8.count) else { return false }
-        for b in s.utf8 where !(b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) && b != UInt8(ascii: "_") {
-            return false
-        }
-        return methodNames.contains(s)
+        let n = s.utf8.count
+        guard methodNameLengths.contains(n) else { return false }
+        let plausible = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            if !isNameByte(bytes[n &- 1]) { return false }
+            for b in bytes where !isNameByte(b) { return false }
+            return true
+        } ?? true
+        return plausible && methodNames.contains(s)
     }
 
     @inline(__always)
-    private static func claim(_ slot: inout Int) -> Int { slot }
+    private static func isNameByte(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || b == UInt8(ascii: "_")
+    }
 
     /// Removes and returns the value for `key`, or nil when absent.
     @discardableResult
     public func remove(_ key: Value) -> Value? {
-        guard let i = index.removeValue(forKey: key) else { return nil }
+        let found = probe(key, hash: hash(key))
+        guard found.position >= 0 else { return nil }
+        let i = found.position
+        table.remove(at: found)
         let old = values[i]
         keys[i] = nil
         values[i] = .null
@@ -145,15 +173,14 @@ public final class MapStorage {
         return old
     }
 
+    /// Drops the removed entries and indexes the rest again (hashing each key once more).
     private func compact() {
         var nk: [Value?] = []
         var nv: [Value] = []
-        nk.reserveCapacity(index.count)
-        nv.reserveCapacity(index.count)
-        index.removeAll(keepingCapacity: true)
+        nk.reserveCapacity(count)
+        nv.reserveCapacity(count)
         for i in 0..<keys.count {
             if let k = keys[i] {
-                index[k] = nk.count
                 nk.append(k)
                 nv.append(values[i])
             }
@@ -161,12 +188,16 @@ public final class MapStorage {
         keys = nk
         values = nv
         tombstones = 0
+        table.removeAll()
+        for (position, k) in nk.enumerated() {
+            table.insertAbsent(hash: hash(k!), position: position, live: position + 1)
+        }
     }
 
     /// Live entries in insertion order.
     public var pairs: [(Value, Value)] {
         var out: [(Value, Value)] = []
-        out.reserveCapacity(index.count)
+        out.reserveCapacity(count)
         for i in 0..<keys.count {
             if let k = keys[i] { out.append((k, values[i])) }
         }
@@ -176,13 +207,16 @@ public final class MapStorage {
     public var liveKeys: [Value] { keys.compactMap { $0 } }
     public var liveValues: [Value] {
         var out: [Value] = []
-        out.reserveCapacity(index.count)
+        out.reserveCapacity(count)
         for i in 0..<keys.count where keys[i] != nil { out.append(values[i]) }
         return out
     }
 
     /// Where `key`'s value is kept, so `m[k] += 1` looks the key up once: read or change it with `updateValue(at:)`.
-    func position(of key: Value) -> Int? { index[key] }
+    func position(of key: Value) -> Int? {
+        let found = probe(key, hash: hash(key))
+        return found.position >= 0 ? found.position : nil
+    }
 
     /// Changes the value at `position` (from `position(of:)`) in place. The caller makes the storage unique first.
     @inline(__always)

@@ -10,7 +10,7 @@ enum EngineSession {
     nonisolated(unsafe) static var modules = ModuleSet()
 
     static func dbPath(_ args: ParsedArguments) -> String {
-        args.value("db") ?? ProcessInfo.processInfo.environment["PLATFLOW_DB"] ?? DatabaseLocation.find()
+        args.value("db") ?? EnvironmentVariable.value("PLATFLOW_DB") ?? DatabaseLocation.find()
     }
 
     static func durability(_ args: ParsedArguments) throws -> Database.Durability {

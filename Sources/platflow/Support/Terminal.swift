@@ -9,7 +9,7 @@ final class Terminal: @unchecked Sendable {
     private let lock = NSLock()
 
     init() {
-        colorEnabled = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        colorEnabled = isatty(STDERR_FILENO) == 1 && getenv("NO_COLOR") == nil
     }
 
     /// stdout is buffered (a program printing 100,000 lines should not make 100,000 system calls) and flushed

@@ -265,22 +265,29 @@ final class AppendToLocal: ExprNode {
         // Re-read after evaluating the item (which may have changed the variable, or grown and so moved the
         // stack), then append in place.
         let p = vm.stack + vm.base + slot
-        guard case .list(var xs) = p.pointee else {
-            var receiver = p.pointee
-            var args = Arguments(positional: [v])
-            do {
-                let r = try Methods.call(.append, on: &receiver, &args, vm)
-                (vm.stack + vm.base + slot).pointee = receiver
-                return r
-            } catch {
-                throw vm.locate(error, at: loc)
-            }
+        guard let v = AppendToLocal.append(v, to: p) else { return .null }
+        var receiver = p.pointee
+        var args = Arguments(positional: [v])
+        do {
+            let r = try Methods.call(.append, on: &receiver, &args, vm)
+            (vm.stack + vm.base + slot).pointee = receiver
+            return r
+        } catch {
+            throw vm.locate(error, at: loc)
         }
-        // The slot lets go of the array first, so `xs` holds the only reference and appends without copying.
-        p.pointee = .null
-        xs.append(v)
-        p.pointee = .list(xs)
-        return .null
+    }
+
+    /// Appends to the list in `slot`, if it holds one (nil), else hands the item back. The slot lets go of the
+    /// array first, so the array is uniquely referenced and grows without copying. Kept out of line, and taking
+    /// the item over: the optimiser then moves the item and the array instead of copying and releasing them.
+    @inline(never)
+    static func append(_ item: consuming Value, to slot: UnsafeMutablePointer<Value>) -> Value? {
+        guard case .list(var xs) = slot.pointee else { return item }
+        slot.pointee = .null
+        ListGrowth.append(item, to: &xs)
+        // The slot holds nil, which needs no release before it is overwritten.
+        slot.initialize(to: .list(xs))
+        return nil
     }
 }
 

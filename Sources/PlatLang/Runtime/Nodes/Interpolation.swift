@@ -5,9 +5,35 @@
 /// strings up to 15 bytes inline). A result longer than the buffer carries on in an ordinary string.
 final class InterpolationNode: ExprNode {
     let parts: [ExprNode]
+    /// The parts as the loop reads them: constant text as its bytes (copied once, here, into memory this node
+    /// owns), expressions as nodes called without reference counting (`parts` keeps them alive).
+    private let pieces: UnsafeMutableBufferPointer<Piece>
+
+    private struct Piece {
+        /// Constant text, or nil for an expression.
+        let text: UnsafeBufferPointer<UInt8>?
+        let node: Unmanaged<ExprNode>
+    }
+
     init(parts: [ExprNode], loc: SourceLoc) {
         self.parts = parts
+        pieces = .allocate(capacity: parts.count)
+        for (i, p) in parts.enumerated() {
+            var text: UnsafeBufferPointer<UInt8>? = nil
+            if case .string(let s)? = p.constantValue {
+                let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: s.utf8.count)
+                _ = bytes.initialize(from: s.utf8)
+                text = UnsafeBufferPointer(bytes)
+            }
+            (pieces.baseAddress! + i).initialize(to: Piece(text: text, node: .passUnretained(p)))
+        }
         super.init(loc: loc)
+    }
+
+    deinit {
+        for piece in pieces { piece.text?.deallocate() }
+        pieces.deinitialize()
+        pieces.deallocate()
     }
 
     private static let bufferSize = 256
@@ -16,8 +42,16 @@ final class InterpolationNode: ExprNode {
         try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: InterpolationNode.bufferSize) { buffer in
             var text = TextBuilder(buffer: buffer)
             var secret: String? = nil
-            for p in parts {
-                let v = try p.eval(vm)
+            var i = 0
+            let n = pieces.count
+            while i < n {
+                let piece = pieces[i]
+                i &+= 1
+                if let bytes = piece.text {
+                    text.append(bytes)
+                    continue
+                }
+                let v = try piece.node._withUnsafeGuaranteedRef { try $0.eval(vm) }
                 switch v {
                 case .string(let s): text.append(s)
                 case .int(let i): text.append(i)
@@ -46,6 +80,16 @@ struct TextBuilder {
         self.buffer = buffer
     }
 
+    /// Bytes known to be valid UTF-8 (constant text).
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard spill == nil, count &+ bytes.count <= buffer.count, let to = buffer.baseAddress else {
+            spillOver(String(decoding: bytes, as: UTF8.self))
+            return
+        }
+        if let from = bytes.baseAddress { (to + count).update(from: from, count: bytes.count) }
+        count &+= bytes.count
+    }
+
     mutating func append(_ s: String) {
         if spill != nil { spill! += s; return }
         let fitted = s.utf8.withContiguousStorageIfAvailable { src -> Bool in
@@ -60,10 +104,7 @@ struct TextBuilder {
     }
 
     mutating func append(_ i: Int) {
-        var digits = 1
-        var rest = i.magnitude
-        while rest >= 10 { rest /= 10; digits &+= 1 }
-        let length = digits + (i < 0 ? 1 : 0)
+        let length = DecimalText.length(i)
         guard spill == nil, count + length <= buffer.count, let base = buffer.baseAddress else {
             spillOver(String(i))
             return
@@ -78,8 +119,20 @@ struct TextBuilder {
         spill! += s
     }
 
+    /// The text. Built in place in the new string (up to 15 ASCII bytes, Swift's inline form, skips the UTF-8
+    /// validation that `String(decoding:)` makes; longer text is validated once, without another copy).
     func finish() -> String {
         if let spill { return spill }
-        return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<count]), as: UTF8.self)
+        return TextBuilder.string(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+    }
+
+    /// A string of these bytes, which are valid UTF-8 (they come from strings and digits).
+    @inline(__always)
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard let from = bytes.baseAddress, bytes.count > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: bytes.count) { out in
+            out.baseAddress!.update(from: from, count: bytes.count)
+            return bytes.count
+        }
     }
 }

@@ -72,11 +72,18 @@ final class ForInNode: StmtNode {
         switch seq {
         case .list(let xs):
             if targets.count == 1, let slot = (targets[0] as? LocalRef)?.slot {
-                // A local loop variable (the usual case) is stored in place, not through a virtual setter.
-                for x in xs {
-                    (vm.stack + vm.base + slot).pointee = x
-                    if let f = try runBody(vm) { return f }
+                // A local loop variable (the usual case) is stored in place, not through a virtual setter. `seq`
+                // holds the list for the whole loop, so its buffer is read directly, without an iterator.
+                let f = try xs.withUnsafeBufferPointer { items -> Flow? in
+                    for x in items {
+                        let p = vm.stack + vm.base + slot
+                        // A number or bool over a number or bool: stored without the general copy and release.
+                        if x.isInline && p.pointee.isInline { p.initialize(to: x) } else { p.pointee = x }
+                        if let f = try runBody(vm) { return f }
+                    }
+                    return nil
                 }
+                if let f { return f }
             } else if targets.count == 1 {
                 let t = targets[0]
                 for x in xs {
@@ -156,6 +163,7 @@ final class ForRangeNode: StmtNode {
         var i = start
         // A local counter (the usual case) is stored in place, not through its reference's virtual setter.
         let localSlot = (target as? LocalRef)?.slot
+        if step == 1, let slot = localSlot { return try countUp(vm, from: start, to: end, slot: slot) }
         while step > 0 ? i < end : i > end {
             if let slot = localSlot {
                 // The counter's previous value is an int: overwritten without the general release.
@@ -173,6 +181,28 @@ final class ForRangeNode: StmtNode {
             let (n, o) = i.addingReportingOverflow(step)
             if o { break }
             i = n
+        }
+        return .normal
+    }
+}
+
+extension ForRangeNode {
+    /// `for i in range(a, b)` with a local counter, the commonest loop: no step to test each time, and `i + 1`
+    /// cannot overflow while `i < end`.
+    @inline(__always)
+    fileprivate func countUp(_ vm: VM, from start: Int, to end: Int, slot: Int) throws -> Flow {
+        var i = start
+        while i < end {
+            // The stack may have moved (grown by a deep call in the body): the slot's address is taken anew.
+            let p = vm.stack + vm.base + slot
+            if p.pointee.isInline { p.initialize(to: .int(i)) } else { p.pointee = .int(i) }
+            try vm.pollStop()
+            switch try body.exec(vm) {
+            case .normal, .continueLoop: break
+            case .breakLoop: return .normal
+            case .returned: return .returned
+            }
+            i &+= 1
         }
         return .normal
     }
