@@ -48,34 +48,11 @@ enum StringHashing {
     }
 
     static func hash(_ s: String, seed: Int) -> Int {
-        // One pass: the bytes are hashed eight at a time while their high bits are collected, which tells at the
-        // end whether the text was all ASCII (the common case, whose hash this is).
+        // One pass: the bytes are hashed while their high bits are collected, which tells at the end whether the
+        // text was all ASCII (the common case, whose hash this is).
         let fast = s.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
-            let n = bytes.count
-            var h = UInt64(bitPattern: Int64(seed)) ^ k0 ^ (UInt64(n) &* k2)
-            guard let base = bytes.baseAddress else { return Int(bitPattern: UInt(fold(h, k1))) }
-            let raw = UnsafeRawPointer(base)
-            var high: UInt64 = 0
-            var i = 0
-            while i &+ 8 <= n {
-                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                high |= w
-                h = fold(h ^ w, k1)
-                i &+= 8
-            }
-            if i < n {
-                var w: UInt64 = 0
-                var shift: UInt64 = 0
-                while i < n {
-                    w |= UInt64(base[i]) &<< shift
-                    shift &+= 8
-                    i &+= 1
-                }
-                high |= w
-                h = fold(h ^ w ^ k2, k1)
-            }
-            if high & 0x8080_8080_8080_8080 != 0 { return nil }
-            return Int(bitPattern: UInt(fold(h, k0 ^ k2)))
+            let (h, high) = hashWords(bytes, seed: seed)
+            return high & 0x8080_8080_8080_8080 == 0 ? h : nil
         }
         if let fast, let h = fast { return h }
         return hashNonASCII(s, seed: seed)
@@ -83,26 +60,41 @@ enum StringHashing {
 
     /// The hash of ASCII bytes; the same function as the fast path of `hash`.
     static func hashBytes(_ bytes: UnsafeBufferPointer<UInt8>, seed: Int) -> Int {
+        hashWords(bytes, seed: seed).hash
+    }
+
+    /// The hash of `bytes` and the OR of every word read (its high bits say whether any byte was not ASCII).
+    /// Eight bytes at a time; the last few are read as one word too, without a loop over bytes: the last eight
+    /// bytes (overlapping the words before) when there are at least eight, else two overlapping four-byte reads,
+    /// else the first, middle and last byte. Each of these covers every byte, and the length is hashed first, so
+    /// equal texts hash alike and every byte counts.
+    @inline(__always)
+    private static func hashWords(_ bytes: UnsafeBufferPointer<UInt8>, seed: Int) -> (hash: Int, high: UInt64) {
         let n = bytes.count
         var h = UInt64(bitPattern: Int64(seed)) ^ k0 ^ (UInt64(n) &* k2)
-        guard let base = bytes.baseAddress else { return Int(bitPattern: UInt(fold(h, k1))) }
+        guard n > 0, let base = bytes.baseAddress else { return (Int(bitPattern: UInt(fold(h, k1))), 0) }
         let raw = UnsafeRawPointer(base)
-        var i = 0
-        while i &+ 8 <= n {
-            h = fold(h ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)), k1)
-            i &+= 8
-        }
-        if i < n {
-            var w: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                w |= UInt64(base[i]) &<< shift
-                shift &+= 8
-                i &+= 1
+        var high: UInt64 = 0
+        var tail: UInt64
+        if n >= 8 {
+            var i = 0
+            while i &+ 8 < n {
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                high |= w
+                h = fold(h ^ w, k1)
+                i &+= 8
             }
-            h = fold(h ^ w ^ k2, k1)
+            tail = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
+        } else if n >= 4 {
+            let a = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
+            let b = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)))
+            tail = a | (b &<< 32)
+        } else {
+            tail = UInt64(base[0]) | (UInt64(base[n &>> 1]) &<< 8) | (UInt64(base[n &- 1]) &<< 16)
         }
-        return Int(bitPattern: UInt(fold(h, k0 ^ k2)))
+        high |= tail
+        h = fold(h ^ tail ^ k2, k1)
+        return (Int(bitPattern: UInt(fold(h, k0 ^ k2))), high)
     }
 
     /// Text with non-ASCII scalars: equal to an ASCII string only if its other scalars are the three that
