@@ -153,18 +153,22 @@ struct CLI {
                          seconds: seconds)
     }
 
-    /// Starts `process` from a fresh thread whose signal mask is empty.
+    /// Starts `process` from a fresh thread whose signal mask blocks SIGCHLD alone.
     ///
     /// A child inherits the signal mask of the thread that spawns it, and the test runner's threads (libdispatch
     /// workers) block SIGINT and SIGTERM; spawned from one of them, platflow would never see the Ctrl-C this
-    /// suite sends. A user's shell starts platflow with nothing blocked, so the tests do too.
+    /// suite sends. A user's shell starts platflow with those unblocked, so the tests do too. SIGCHLD stays
+    /// blocked: Foundation learns of its children's exits through a signalfd, which sees the signal only while
+    /// every thread blocks it; a thread with it unblocked would swallow the exit of another test's child, whose
+    /// `waitUntilExit` would then wait forever. (platflow gives its own children an empty mask.)
     static func launch(_ process: Process) throws {
         let launched = DispatchSemaphore(value: 0)
         let outcome = LaunchOutcome()
         let thread = Thread {
-            var none = sigset_t()
-            sigemptyset(&none)
-            pthread_sigmask(SIG_SETMASK, &none, nil)
+            var onlyChild = sigset_t()
+            sigemptyset(&onlyChild)
+            sigaddset(&onlyChild, SIGCHLD)
+            pthread_sigmask(SIG_SETMASK, &onlyChild, nil)
             do { try process.run() } catch { outcome.error = error }
             launched.signal()
         }
