@@ -93,10 +93,7 @@ extension Methods {
     /// Runs `body` on the UTF-8 bytes of `s` when every character of `s` is one byte; nil otherwise.
     @inline(__always)
     private static func withOneByteCharacters<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
-        s.utf8.withContiguousStorageIfAvailable { bytes -> R? in
-            for b in bytes where b >= 0x80 || b == 0x0D { return nil }
-            return body(bytes)
-        } ?? nil
+        TextBytes.withCharacterBytes(s, body)
     }
 
     @inline(__always)

@@ -2,10 +2,7 @@
 /// grapheme-breaking rules: hundreds of instructions even for a short key. In ASCII text every byte is one
 /// character except `\r\n`, which is one; text that is ASCII without a carriage return is counted by its bytes.
 func characterCount(_ s: String) -> Int {
-    let bytes: Int? = s.utf8.withContiguousStorageIfAvailable { utf8 in
-        isASCIIWithoutCarriageReturn(utf8) ? utf8.count : nil
-    } ?? nil
-    return bytes ?? s.count
+    TextBytes.withCharacterBytes(s) { $0.count } ?? s.count
 }
 
 /// No byte with its high bit set and no `\r` (0x0D): tested eight bytes at a time (`len` of a joined text of
