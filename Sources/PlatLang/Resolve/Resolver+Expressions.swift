@@ -73,7 +73,13 @@ extension Resolver {
             return resolveCall(callee: callee, args: args, loc: e.loc)
 
         case .index(let c, let i):
-            return IndexNode(container: resolveExpr(c), index: resolveExpr(i), loc: e.loc)
+            let container = resolveExpr(c)
+            let index = resolveExpr(i)
+            // A local read where it lies, after the index: only when the index cannot change the local.
+            if let local = container as? LocalGet, !Resolver.mayChangeVariables(i) {
+                return IndexOnLocal(slot: local.slot, index: index, loc: e.loc)
+            }
+            return IndexNode(container: container, index: index, loc: e.loc)
 
         case .slice(let c, let start, let end, let step):
             checkSliceParts(start: start, end: end, step: step)

@@ -82,6 +82,9 @@ public final class MapStorage {
     /// must `m.get(k)` look for a function stored under "get" before calling the method, so the maps programs
     /// usually call methods on skip that look-up.
     public private(set) var hasMethodNamedKey = false
+    /// The process's hash seed, read once per map: reading the lazily initialised global costs a `swift_once`
+    /// call on every look-up.
+    private let seed = MapTable.processSeed
 
     public init() {}
 
@@ -112,7 +115,7 @@ public final class MapStorage {
     }
 
     @inline(__always)
-    private func hash(_ key: Value) -> Int { key._rawHashValue(seed: MapTable.processSeed) }
+    private func hash(_ key: Value) -> Int { key._rawHashValue(seed: seed) }
 
     public func get(_ key: Value) -> Value? {
         let found = probe(key, hash: hash(key))

@@ -42,12 +42,25 @@ final class StrCallNode: ExprNode {
 final class LenCallNode: ExprNode {
     let argument: ExprNode
     let general: BuiltinCallNode
+    /// The argument's slot when it is a local of the same frame (`len(k)`), else -1: its length is read where
+    /// it lies, without copying the value out and releasing it again.
+    private let localSlot: Int
     init(argument: ExprNode, general: BuiltinCallNode, loc: SourceLoc) {
         self.argument = argument
         self.general = general
+        localSlot = (argument as? LocalGet)?.slot ?? -1
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
+        if localSlot >= 0 {
+            let p = vm.stack + vm.base + localSlot
+            switch p.pointee {
+            case .string(let s): return .int(characterCount(s))
+            case .list(let xs): return .int(xs.count)
+            case .map(let m): return .int(m.count)
+            default: break
+            }
+        }
         let v = try argument.eval(vm)
         switch v {
         case .string(let s): return .int(characterCount(s))

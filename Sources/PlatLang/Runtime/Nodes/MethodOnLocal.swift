@@ -16,6 +16,9 @@ final class MethodCallOnLocal: ExprNode {
     private let arg0: ExprNode
     private let arg1: ExprNode
     let general: MethodCallOnValue
+    /// The slot of the first argument when it is a local of the same frame (`m.get(k)`, `xs.contains(x)`), else
+    /// -1: that argument is read where it lies instead of copied out and released again.
+    private let arg0Slot: Int
 
     init(slot: Int, method: MethodName, args: [ExprNode], general: MethodCallOnValue, loc: SourceLoc) {
         precondition(args.count <= 2, "MethodCallOnLocal takes at most two arguments")
@@ -25,11 +28,13 @@ final class MethodCallOnLocal: ExprNode {
         arg0 = args.count > 0 ? args[0] : ConstNode(.null, loc: loc)
         arg1 = args.count > 1 ? args[1] : ConstNode(.null, loc: loc)
         self.general = general
+        arg0Slot = (args.first as? LocalGet)?.slot ?? -1
         super.init(loc: loc)
     }
 
     override func eval(_ vm: VM) throws -> Value {
         guard MethodCallOnLocal.isPlain((vm.stack + vm.base + slot).pointee) else { return try general.eval(vm) }
+        if arg0Slot >= 0 && answersInPlace((vm.stack + vm.base + slot).pointee) { return try withLocalArgument(vm) }
         let a0: Value = argCount > 0 ? try arg0.eval(vm) : .null
         let a1: Value = argCount > 1 ? try arg1.eval(vm) : .null
         // Read after the arguments: evaluating them may have grown (moved) the stack.
@@ -50,6 +55,35 @@ final class MethodCallOnLocal: ExprNode {
             if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: general.callerName), at: 0) }
             throw d
         }
+    }
+
+    /// The map and list look-ups `withLocalArgument` answers, decided before any argument is evaluated (so the
+    /// general path never evaluates one a second time).
+    @inline(__always)
+    private func answersInPlace(_ receiver: Value) -> Bool {
+        switch receiver {
+        case .map: return (method == .get && argCount >= 1) || (method == .contains && argCount == 1)
+        case .list: return (method == .contains || method == .index) && argCount == 1
+        default: return false
+        }
+    }
+
+    /// A map or list look-up whose first argument is a local, read where it lies. The second argument is
+    /// evaluated first; it cannot change either variable (see the type's comment), and nothing runs between
+    /// reading the two and the look-up.
+    @inline(__always)
+    private func withLocalArgument(_ vm: VM) throws -> Value {
+        let a1: Value = argCount > 1 ? try arg1.eval(vm) : .null
+        let p = vm.stack + vm.base + slot
+        let k = vm.stack + vm.base + arg0Slot
+        if case .map(let m) = p.pointee {
+            if method == .contains { return .bool(m.contains(k.pointee)) }
+            return m.get(k.pointee) ?? a1
+        }
+        guard case .list(let xs) = p.pointee else { preconditionFailure("answersInPlace admits maps and lists") }
+        let found = firstPosition(of: k.pointee, in: xs)
+        if method == .contains { return .bool(found != nil) }
+        return found.map { .int($0) } ?? .null
     }
 
     /// A string, a list, or a map that never held a key named like a method: the method is the type's own.

@@ -190,6 +190,33 @@ final class IndexNode: ExprNode {
     }
 }
 
+/// `v[i]` where `v` is a local of the running frame and `i` cannot change it (`names[i % 5]`, `row[j]`,
+/// `counts[k]`): the list or map is read where it lies instead of copied out of its slot and released after the
+/// look-up. The index is evaluated first; since it cannot change `v`, that reads what `IndexNode` would have
+/// read before it. Errors are `IndexNode`'s.
+final class IndexOnLocal: ExprNode {
+    let slot: Int
+    let index: ExprNode
+    init(slot: Int, index: ExprNode, loc: SourceLoc) {
+        self.slot = slot
+        self.index = index
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value {
+        let i = try index.eval(vm)
+        let p = vm.stack + vm.base + slot
+        switch p.pointee {
+        case .list(let xs):
+            if case .int(let n) = i, n >= 0, n < xs.count { return xs[n] }
+        case .map(let m):
+            if let v = m.get(i) { return v }
+        default:
+            break
+        }
+        do { return try Operators.index(p.pointee, i) } catch { throw vm.locate(error, at: loc) }
+    }
+}
+
 /// `value.name`: a map's key, a module's member, or a runtime error's field.
 final class MemberNode: ExprNode {
     let object: ExprNode
