@@ -1,4 +1,5 @@
 import Foundation
+import PlatTestKit
 import Testing
 
 /// `platflow app show`: one app as Release knows it (versions and stages per environment) and as the container
@@ -37,14 +38,9 @@ import Testing
             let podman = (ProcessInfo.processInfo.environment["PLATFLOW_PODMAN"] ?? "podman").split(separator: " ").map(String.init)
                 + ["--root", node + "/storage", "--runroot", node + "/run", "--tmpdir", node + "/tmp"]
             func podmanRun(_ args: [String]) -> Int32 {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                p.arguments = ["CONTAINERS_CONF=" + node + "/containers.conf"] + podman + args
-                p.standardOutput = FileHandle.nullDevice
-                p.standardError = FileHandle.nullDevice
-                do { try p.run() } catch { return -1 }
-                p.waitUntilExit()
-                return p.terminationStatus
+                var environment = ProcessInfo.processInfo.environment
+                environment["CONTAINERS_CONF"] = node + "/containers.conf"
+                return OutsideProgram.run(podman + args, environment: environment, timeout: 300).exitCode
             }
             defer {
                 _ = podmanRun(["pod", "rm", "-a", "-f", "-t", "0"])

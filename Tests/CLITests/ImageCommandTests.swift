@@ -36,32 +36,12 @@ import Testing
         let runroot = "/tmp/pf-probe-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: runroot) }
         let program = PodmanProbe.program(environment)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = program + ["--root", storage + "/storage", "--runroot", runroot, "--tmpdir", storage + "/tmp",
-                                 "import", tar, "localhost/probe:1"]
-        p.environment = environment
-        // Its messages go to a file, not a pipe: a process podman leaves behind keeps a pipe open forever.
-        let errPath = storage + ".err"
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        guard let err = FileHandle(forWritingAtPath: errPath) else { return "cannot write \(errPath)" }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
-        do { try p.run() } catch { return "\(error)" }
-        p.waitUntilExit()
-        try? err.close()
-        let text = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        let reset = Process()
-        reset.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let folders = ["--root", storage + "/storage", "--runroot", runroot, "--tmpdir", storage + "/tmp"]
+        let imported = OutsideProgram.run(program + folders + ["import", tar, "localhost/probe:1"],
+                                          environment: environment, timeout: 300)
         // The same folders as the import: podman remembers them, and a reset empties them.
-        reset.arguments = program + ["--root", storage + "/storage", "--runroot", runroot, "--tmpdir", storage + "/tmp",
-                                     "system", "reset", "--force"]
-        reset.environment = environment
-        reset.standardOutput = FileHandle.nullDevice
-        reset.standardError = FileHandle.nullDevice
-        try? reset.run()
-        reset.waitUntilExit()
-        return p.terminationStatus == 0 ? nil : text
+        OutsideProgram.run(program + folders + ["system", "reset", "--force"], environment: environment, timeout: 120)
+        return imported.exitCode == 0 ? nil : imported.stderrText + (imported.timedOut ? " (timed out)" : "")
     }
 
     @Test func importListPushThroughARegistryServedByPlatflow() throws {
@@ -112,13 +92,9 @@ import Testing
             let missing = try cli.run(["image", "show", "crm/tools:1"])
             expectExit(missing, 2)
             let storage = cli.directory.appendingPathComponent(".platflow/image-store").path
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = [ProcessInfo.processInfo.environment["PLATFLOW_PODMAN"] ?? "podman", "--root", storage + "/storage", "--runroot", storage + "/run", "--tmpdir", storage + "/tmp", "system", "reset", "--force"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try? p.run()
-            p.waitUntilExit()
+            OutsideProgram.run([ProcessInfo.processInfo.environment["PLATFLOW_PODMAN"] ?? "podman", "--root", storage + "/storage",
+                                "--runroot", storage + "/run", "--tmpdir", storage + "/tmp", "system", "reset", "--force"],
+                               timeout: 120)
         }
     }
 
