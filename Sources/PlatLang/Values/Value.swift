@@ -103,14 +103,14 @@ public final class MapStorage {
 
     public var count: Int { keys.count &- tombstones }
 
+    /// Reads the keys by index rather than through `withUnsafeBufferPointer`, which retained and released the
+    /// array's buffer around every look-up: two atomic operations, dearer than the rest of a short key's probe.
     @inline(__always)
     private func probe(_ key: Value, hash: Int) -> MapTable.Probe {
-        keys.withUnsafeBufferPointer { stored in
-            table.probe(hash: hash) { p in
-                // Strings (the usual key) compare without the general switch over both values' cases.
-                if case .string(let a)? = stored[p], case .string(let b) = key { return a == b }
-                return stored[p] == key
-            }
+        table.probe(hash: hash) { p in
+            // Strings (the usual key) compare without the general switch over both values' cases.
+            if case .string(let a)? = keys[p], case .string(let b) = key { return a == b }
+            return keys[p] == key
         }
     }
 

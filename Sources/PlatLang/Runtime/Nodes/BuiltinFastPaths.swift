@@ -54,12 +54,9 @@ final class LenCallNode: ExprNode {
     override func eval(_ vm: VM) throws -> Value {
         if localSlot >= 0 {
             let p = vm.stack + vm.base + localSlot
-            switch p.pointee {
-            case .string(let s): return .int(characterCount(s))
-            case .list(let xs): return .int(xs.count)
-            case .map(let m): return .int(m.count)
-            default: break
-            }
+            if let xs = InPlace.list(at: p) { return .int(xs.count) }
+            if let m = InPlace.map(at: p) { return .int(m._withUnsafeGuaranteedRef { $0.count }) }
+            if case .string(let s) = p.pointee { return .int(characterCount(s)) }
         }
         let v = try argument.eval(vm)
         switch v {

@@ -33,15 +33,16 @@ final class MethodCallOnLocal: ExprNode {
     }
 
     override func eval(_ vm: VM) throws -> Value {
-        guard MethodCallOnLocal.isPlain((vm.stack + vm.base + slot).pointee) else { return try general.eval(vm) }
-        if arg0Slot >= 0 && answersInPlace((vm.stack + vm.base + slot).pointee) { return try withLocalArgument(vm) }
+        guard MethodCallOnLocal.isPlain(vm.stack + vm.base + slot) else { return try general.eval(vm) }
+        if arg0Slot >= 0 && answersInPlace(vm.stack + vm.base + slot) { return try withLocalArgument(vm) }
         let a0: Value = argCount > 0 ? try arg0.eval(vm) : .null
         let a1: Value = argCount > 1 ? try arg1.eval(vm) : .null
         // Read after the arguments: evaluating them may have grown (moved) the stack.
         let p = vm.stack + vm.base + slot
         do {
-            if case .map(let m) = p.pointee, let r = try mapMethod(m, a0, a1) { return r }
-            if case .list(let xs) = p.pointee, let r = try listMethod(xs, a0, a1) { return r }
+            // Maps and lists are read where they lie (`InPlace`): the methods here run no user code.
+            if let m = InPlace.map(at: p), let r = m._withUnsafeGuaranteedRef({ mapMethod($0, a0, a1) }) { return r }
+            if let xs = InPlace.list(at: p), let r = listMethod(xs, a0) { return r }
             if case .string(let s) = p.pointee, let r = try Methods.fastStringMethod(method, on: s, argCount, a0, a1) {
                 return r
             }
@@ -60,10 +61,10 @@ final class MethodCallOnLocal: ExprNode {
     /// The map and list look-ups `withLocalArgument` answers, decided before any argument is evaluated (so the
     /// general path never evaluates one a second time).
     @inline(__always)
-    private func answersInPlace(_ receiver: Value) -> Bool {
-        switch receiver {
-        case .map: return (method == .get && argCount >= 1) || (method == .contains && argCount == 1)
-        case .list: return (method == .contains || method == .index) && argCount == 1
+    private func answersInPlace(_ receiver: UnsafePointer<Value>) -> Bool {
+        switch InPlace.tag(at: receiver) {
+        case InPlace.mapTag: return (method == .get && argCount >= 1) || (method == .contains && argCount == 1)
+        case InPlace.listTag: return (method == .contains || method == .index) && argCount == 1
         default: return false
         }
     }
@@ -76,11 +77,13 @@ final class MethodCallOnLocal: ExprNode {
         let a1: Value = argCount > 1 ? try arg1.eval(vm) : .null
         let p = vm.stack + vm.base + slot
         let k = vm.stack + vm.base + arg0Slot
-        if case .map(let m) = p.pointee {
-            if method == .contains { return .bool(m.contains(k.pointee)) }
-            return m.get(k.pointee) ?? a1
+        if let m = InPlace.map(at: p) {
+            return m._withUnsafeGuaranteedRef { m in
+                if method == .contains { return .bool(m.contains(k.pointee)) }
+                return m.get(k.pointee) ?? a1
+            }
         }
-        guard case .list(let xs) = p.pointee else { preconditionFailure("answersInPlace admits maps and lists") }
+        guard let xs = InPlace.list(at: p) else { preconditionFailure("answersInPlace admits maps and lists") }
         let found = firstPosition(of: k.pointee, in: xs)
         if method == .contains { return .bool(found != nil) }
         return found.map { .int($0) } ?? .null
@@ -88,16 +91,15 @@ final class MethodCallOnLocal: ExprNode {
 
     /// A string, a list, or a map that never held a key named like a method: the method is the type's own.
     @inline(__always)
-    private static func isPlain(_ v: Value) -> Bool {
-        switch v {
-        case .string, .list: return true
-        case .map(let m): return !m.hasMethodNamedKey
-        default: return false
-        }
+    private static func isPlain(_ p: UnsafePointer<Value>) -> Bool {
+        if let m = InPlace.map(at: p) { return m._withUnsafeGuaranteedRef { !$0.hasMethodNamedKey } }
+        if InPlace.tag(at: p) == InPlace.listTag { return true }
+        if case .string = p.pointee { return true }
+        return false
     }
 
     @inline(__always)
-    private func mapMethod(_ m: MapStorage, _ a0: Value, _ a1: Value) throws -> Value? {
+    private func mapMethod(_ m: MapStorage, _ a0: Value, _ a1: Value) -> Value? {
         switch method {
         case .get where argCount == 1: return m.get(a0) ?? .null
         case .get where argCount == 2: return m.get(a0) ?? a1
@@ -107,7 +109,7 @@ final class MethodCallOnLocal: ExprNode {
     }
 
     @inline(__always)
-    private func listMethod(_ xs: [Value], _ a0: Value, _ a1: Value) throws -> Value? {
+    private func listMethod(_ xs: UnsafeBufferPointer<Value>, _ a0: Value) -> Value? {
         guard argCount == 1 else { return nil }
         switch method {
         case .contains: return .bool(firstPosition(of: a0, in: xs) != nil)
@@ -119,7 +121,7 @@ final class MethodCallOnLocal: ExprNode {
 
 /// The position of the first item equal to `x` (`==`, so `1` finds `1.0`), comparing strings and ints without
 /// the general equality's switch over both values.
-func firstPosition(of x: Value, in xs: [Value]) -> Int? {
+func firstPosition(of x: Value, in xs: UnsafeBufferPointer<Value>) -> Int? {
     switch x {
     case .string(let s):
         // A string equals only a string.

@@ -205,14 +205,9 @@ final class IndexOnLocal: ExprNode {
     override func eval(_ vm: VM) throws -> Value {
         let i = try index.eval(vm)
         let p = vm.stack + vm.base + slot
-        switch p.pointee {
-        case .list(let xs):
-            if case .int(let n) = i, n >= 0, n < xs.count { return xs[n] }
-        case .map(let m):
-            if let v = m.get(i) { return v }
-        default:
-            break
-        }
+        // Read in place (`InPlace`): a look-up runs no user code.
+        if case .int(let n) = i, let xs = InPlace.list(at: p), n >= 0, n < xs.count { return xs[n] }
+        if let m = InPlace.map(at: p), let v = m._withUnsafeGuaranteedRef({ $0.get(i) }) { return v }
         do { return try Operators.index(p.pointee, i) } catch { throw vm.locate(error, at: loc) }
     }
 }
