@@ -42,4 +42,32 @@ enum InPlace {
         let count = storage.load(fromByteOffset: arrayCountOffset, as: Int.self)
         return UnsafeBufferPointer(start: (storage + arrayHeader).assumingMemoryBound(to: Value.self), count: count)
     }
+
+    /// The map at `p` (which must hold one), first copied if another value shares it, so that changing it
+    /// changes only this value (copy on write); not retained.
+    @inline(__always)
+    static func uniqueMap(at p: UnsafeMutablePointer<Value>) -> Unmanaged<MapStorage> {
+        let reference = UnsafeMutableRawPointer(p).assumingMemoryBound(to: MapStorage.self)
+        if !isKnownUniquelyReferenced(&reference.pointee) {
+            let copy = MapStorage(copying: reference.pointee)
+            p.pointee = .map(copy)
+        }
+        return UnsafeRawPointer(p).load(as: Unmanaged<MapStorage>.self)
+    }
+
+    /// Changes the list at `p` (which must hold one) where it lies: the array's own copy on write applies, and
+    /// its buffer is not retained around the change.
+    @inline(__always)
+    static func modifyList<R>(at p: UnsafeMutablePointer<Value>, _ change: (inout [Value]) throws -> R) rethrows -> R {
+        try change(&UnsafeMutableRawPointer(p).assumingMemoryBound(to: [Value].self).pointee)
+    }
+}
+
+extension Value {
+    /// The closure this value holds, not retained: valid while the value is (a caller's argument, say).
+    @inline(__always)
+    var unretainedClosure: Unmanaged<Closure>? {
+        guard case .closure(let c) = self else { return nil }
+        return Unmanaged.passUnretained(c)
+    }
 }

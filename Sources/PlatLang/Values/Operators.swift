@@ -361,6 +361,21 @@ public enum Operators {
     /// `container[index] = value` for lists (in range, negative allowed) and maps (insert or replace).
     /// When `container` holds the only reference, it is mutated in place.
     public static func setIndex(_ container: inout Value, _ index: Value, _ value: Value) throws {
+        // A list or map is changed where it lies (`InPlace`): binding it out of `container` retained it and
+        // released it again, two atomic operations per assignment.
+        let done = try withUnsafeMutablePointer(to: &container) { p -> Bool in
+            if let n = InPlace.list(at: p)?.count {
+                let i = try position(index, count: n, of: "list")
+                InPlace.modifyList(at: p) { $0[i] = value }
+                return true
+            }
+            if InPlace.tag(at: p) == InPlace.mapTag {
+                InPlace.uniqueMap(at: p)._withUnsafeGuaranteedRef { $0.set(index, value) }
+                return true
+            }
+            return false
+        }
+        if done { return }
         // Tag tests rather than `switch container`: a switch would keep a second reference to the payload
         // alive, and the array or map storage could then never be mutated in place.
         if case .list(var items) = container {
