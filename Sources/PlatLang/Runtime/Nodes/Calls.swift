@@ -328,11 +328,30 @@ final class MethodCallOnValue: ExprNode {
         self.names = names
         self.callerFrameSize = callerFrameSize
         self.callerName = callerName
+        plainArguments = args.count <= 2 && names.allSatisfy { $0 == nil }
         super.init(loc: loc)
     }
     private var spare = ArgumentBuffer()
+    /// At most two positional arguments: a string receiver's common methods are answered without an argument
+    /// buffer (lending and reclaiming it retained and released it on every call).
+    private let plainArguments: Bool
+
     override func eval(_ vm: VM) throws -> Value {
         var r = try receiver.eval(vm)
+        if let method, plainArguments, case .string(let s) = r {
+            let a0: Value = args.count > 0 ? try args[0].eval(vm) : .null
+            let a1: Value = args.count > 1 ? try args[1].eval(vm) : .null
+            do {
+                if let v = try Methods.fastStringMethod(method, on: s, args.count, a0, a1) { return v }
+                var a = Arguments(positional: args.count == 0 ? [] : args.count == 1 ? [a0] : [a0, a1])
+                return try Methods.call(method, on: &r, &a, vm)
+            } catch let e as RuntimeError {
+                throw vm.error(e.message, at: loc, hint: e.hint)
+            } catch var d as Diagnostic {
+                if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
+                throw d
+            }
+        }
         var a = try spare.evaluate(args, names, vm)
         defer { spare.reclaim(&a) }
         // Modules and maps that hold a function under this name call it.
