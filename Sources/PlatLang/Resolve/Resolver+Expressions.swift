@@ -268,6 +268,11 @@ extension Resolver {
                        let local = v.ref as? LocalRef {
                         return AppendToLocal(slot: local.slot, item: argNodes[0], general: general, loc: loc)
                     }
+                    if method == .append, argNodes.count == 1, names[0] == nil, let v = place as? VarLValue,
+                       let global = v.ref as? GlobalRef {
+                        return AppendToGlobal(globals: global.globals, slot: global.slot, item: argNodes[0],
+                                              general: general, loc: loc)
+                    }
                     if let node = methodCallOnItem(object: object, place: place, method: method, argNodes: argNodes,
                                                    names: names, loc: loc) {
                         return node

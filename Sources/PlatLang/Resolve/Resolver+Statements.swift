@@ -25,6 +25,10 @@ extension Resolver {
                 if let v = lv as? VarLValue, let local = v.ref as? LocalRef {
                     return AugAssignLocal(slot: local.slot, op: binop, value: value, loc: stmt.loc)
                 }
+                if let v = lv as? VarLValue, let global = v.ref as? GlobalRef {
+                    return AugAssignGlobal(globals: global.globals, slot: global.slot, op: binop, value: value,
+                                           loc: stmt.loc)
+                }
                 if let path = ItemPath(lv) {
                     return IndexAugAssignVar(ref: path.ref, outer: path.outer, inner: path.inner, op: binop, value: value,
                                              outerLoc: path.outerLoc, innerLoc: path.innerLoc, loc: stmt.loc)

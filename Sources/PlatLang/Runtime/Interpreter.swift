@@ -93,7 +93,7 @@ public final class Interpreter {
             defer { Interpreter.releaseGlobals(of: module) }
             try vm.runTopLevel(module)
             guard let plan else { return .null }
-            guard case .closure(let c) = module.globals.values[plan.globalSlot] else { return .null }
+            guard case .closure(let c) = module.globals[plan.globalSlot] else { return .null }
             vm.steps.reset(root: plan.name)
             return try vm.call(c, positional: [], named: named, newBase: vm.frameTop, at: plan.loc)
         }
@@ -105,7 +105,7 @@ public final class Interpreter {
         var pending = [module]
         while let m = pending.popLast() {
             guard seen.insert(ObjectIdentifier(m)).inserted else { continue }
-            m.globals.values = Array(repeating: .null, count: m.globals.values.count)
+            m.globals.releaseAll()
             pending += m.imports
         }
     }

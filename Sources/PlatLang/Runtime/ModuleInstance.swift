@@ -14,7 +14,7 @@ public final class ModuleInstance {
     /// The value of a top-level name of the file, or nil when it has none.
     public func global(_ name: String) -> Value? {
         guard let i = module.globals.names.lastIndex(of: name) else { return nil }
-        return module.globals.values[i]
+        return module.globals[i]
     }
 
     /// Whether the file defines a function `name`.

@@ -39,7 +39,7 @@ public enum Template {
         }
         do {
             try vm.runTopLevel(module)
-            guard case .closure(let c) = module.globals.values[slot] else { return "" }
+            guard case .closure(let c) = module.globals[slot] else { return "" }
             let result = try vm.call(c, positional: [], named: values, newBase: vm.frameTop, at: c.code.loc)
             // A secret interpolated into the template shows as `***`: the rendered text is as suspect as any
             // string built that way, so effects given it refuse it the same way (see SecretTexts).

@@ -260,7 +260,7 @@ final class AppendToLocal: ExprNode {
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
-        guard (vm.stack + vm.base + slot).pointee.isList else { return try general.eval(vm) }
+        guard InPlace.tag(at: vm.stack + vm.base + slot) == InPlace.listTag else { return try general.eval(vm) }
         let v = try item.eval(vm)
         // Re-read after evaluating the item (which may have changed the variable, or grown and so moved the
         // stack), then append in place.
@@ -288,6 +288,37 @@ final class AppendToLocal: ExprNode {
         // The slot holds nil, which needs no release before it is overwritten.
         slot.initialize(to: .list(xs))
         return nil
+    }
+}
+
+/// `xs.append(x)` where `xs` is a global of the running file (top-level code): as `AppendToLocal`, in the
+/// global's slot.
+final class AppendToGlobal: ExprNode {
+    let globals: Globals
+    let slot: Int
+    let item: ExprNode
+    let general: MethodCallOnPlace
+    init(globals: Globals, slot: Int, item: ExprNode, general: MethodCallOnPlace, loc: SourceLoc) {
+        self.globals = globals
+        self.slot = slot
+        self.item = item
+        self.general = general
+        super.init(loc: loc)
+    }
+    override func eval(_ vm: VM) throws -> Value {
+        guard InPlace.tag(at: globals.slot(slot)) == InPlace.listTag else { return try general.eval(vm) }
+        let v = try item.eval(vm)
+        // Re-read after evaluating the item, which may have changed the variable.
+        guard let v = AppendToLocal.append(v, to: globals.slot(slot)) else { return .null }
+        var receiver = globals[slot]
+        var args = Arguments(positional: [v])
+        do {
+            let r = try Methods.call(.append, on: &receiver, &args, vm)
+            globals[slot] = receiver
+            return r
+        } catch {
+            throw vm.locate(error, at: loc)
+        }
     }
 }
 

@@ -126,7 +126,7 @@ final class ImportNode: StmtNode {
         super.init(loc: loc)
     }
     override func exec(_ vm: VM) throws -> Flow {
-        globals.values[slot] = .module(try vm.instantiate(module))
+        globals[slot] = .module(try vm.instantiate(module))
         return .normal
     }
 }
@@ -138,7 +138,7 @@ extension VM {
         try runTopLevel(m)
         var members: [String: Value] = [:]
         for (i, n) in m.globals.names.enumerated() where !n.hasPrefix("_") {
-            members[n] = m.globals.values[i]
+            members[n] = m.globals[i]
         }
         let o = ModuleObject(name: m.name, members: members)
         m.moduleObject = o

@@ -4,7 +4,8 @@ class VarRef {
     let name: String
     init(name: String) { self.name = name }
     func get(_ vm: VM) -> Value { fatalError("abstract") }
-    func set(_ vm: VM, _ v: Value) { fatalError("abstract") }
+    /// Takes `v` over: a caller that is done with its value hands it in without a copy.
+    func set(_ vm: VM, _ v: __owned Value) { fatalError("abstract") }
     /// Takes the value out, leaving nil, so the caller holds the only reference and can mutate it in place
     /// (copy-on-write then copies nothing). The caller must `set` it back.
     func take(_ vm: VM) -> Value {
@@ -21,7 +22,7 @@ final class LocalRef: VarRef {
         super.init(name: name)
     }
     override func get(_ vm: VM) -> Value { vm.stack[vm.base + slot] }
-    override func set(_ vm: VM, _ v: Value) { vm.stack[vm.base + slot] = v }
+    override func set(_ vm: VM, _ v: __owned Value) { vm.stack[vm.base + slot] = v }
     override func take(_ vm: VM) -> Value {
         let p = vm.stack + vm.base + slot
         let v = p.move()
@@ -37,7 +38,7 @@ final class EnvRef: VarRef {
         super.init(name: name)
     }
     override func get(_ vm: VM) -> Value { vm.env.slots[slot] }
-    override func set(_ vm: VM, _ v: Value) { vm.env.slots[slot] = v }
+    override func set(_ vm: VM, _ v: __owned Value) { vm.env.slots[slot] = v }
 }
 
 /// A variable of an enclosing function, reached through the running closure's environment chain.
@@ -52,23 +53,58 @@ final class FreeRef: VarRef {
     override func get(_ vm: VM) -> Value {
         vm.closureRef!._withUnsafeGuaranteedRef { $0.envChain[depth].slots[slot] }
     }
-    override func set(_ vm: VM, _ v: Value) {
+    override func set(_ vm: VM, _ v: __owned Value) {
         vm.closureRef!._withUnsafeGuaranteedRef { $0.envChain[depth].slots[slot] = v }
     }
 }
 
 /// The top-level variables of one file.
+/// A file's top-level variables. The values live in one block of memory, addressed like the stack
+/// (`slot(i)`), so the nodes for globals change them where they lie, as the local nodes do: a Swift array here
+/// copied the value out and back (two atomic reference-count operations for a list or map) on every change.
+/// The block moves only when a global is added, which happens while the file is compiled; nodes compute the
+/// address at each access and never keep it.
 final class Globals {
-    var values: [Value]
-    var names: [String]
+    private(set) var names: [String] = []
+    private var base: UnsafeMutablePointer<Value>
+    private var capacity = 16
+
     init() {
-        values = []
-        names = []
+        base = .allocate(capacity: capacity)
     }
+
+    deinit {
+        base.deinitialize(count: names.count)
+        base.deallocate()
+    }
+
+    var count: Int { names.count }
+
     func add(_ name: String) -> Int {
+        if names.count == capacity {
+            let bigger = UnsafeMutablePointer<Value>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: base, count: names.count)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+        (base + names.count).initialize(to: .null)
         names.append(name)
-        values.append(.null)
         return names.count - 1
+    }
+
+    /// Where global `i` lies; valid until the next `add`.
+    @inline(__always)
+    func slot(_ i: Int) -> UnsafeMutablePointer<Value> { base + i }
+
+    subscript(i: Int) -> Value {
+        get { base[i] }
+        set { base[i] = newValue }
+    }
+
+    /// Sets every global to nil (releasing what they held, on the calling thread).
+    func releaseAll() {
+        for i in 0..<names.count { base[i] = .null }
     }
 }
 
@@ -80,11 +116,12 @@ final class GlobalRef: VarRef {
         self.slot = slot
         super.init(name: name)
     }
-    override func get(_ vm: VM) -> Value { globals.values[slot] }
-    override func set(_ vm: VM, _ v: Value) { globals.values[slot] = v }
+    override func get(_ vm: VM) -> Value { globals[slot] }
+    override func set(_ vm: VM, _ v: __owned Value) { globals.slot(slot).pointee = v }
     override func take(_ vm: VM) -> Value {
-        let v = globals.values[slot]
-        globals.values[slot] = .null
+        let p = globals.slot(slot)
+        let v = p.move()
+        p.initialize(to: .null)
         return v
     }
 }
@@ -122,7 +159,12 @@ final class GlobalGet: ExprNode {
         self.slot = slot
         super.init(loc: loc)
     }
-    override func eval(_ vm: VM) throws -> Value { globals.values[slot] }
+    override func eval(_ vm: VM) throws -> Value {
+        let p = globals.slot(slot)
+        // An int is rebuilt from its payload: no call to the general copy.
+        if case .int(let i) = p.pointee { return .int(i) }
+        return p.pointee
+    }
 }
 
 /// An immutable variable of an enclosing function, read from the running closure's copies.
@@ -191,10 +233,16 @@ final class AugAssignLocal: StmtNode {
     }
     override func exec(_ vm: VM) throws -> Flow {
         let rhs = try value.eval(vm)
-        let p = vm.stack + vm.base + slot
+        try AugAssignLocal.apply(op, rhs, to: vm.stack + vm.base + slot, vm, at: loc)
+        return .normal
+    }
+
+    /// `*p op= rhs` where the variable lies: ints in place, strings and lists appended to without a copy.
+    @inline(__always)
+    static func apply(_ op: BinaryOp, _ rhs: Value, to p: UnsafeMutablePointer<Value>, _ vm: VM, at loc: SourceLoc) throws {
         if case .int(let a) = p.pointee, case .int(let b) = rhs, let r = intOperation(op, a, b) {
             p.pointee = r
-            return .normal
+            return
         }
         var cur = p.move()
         p.initialize(to: .null)
@@ -205,6 +253,25 @@ final class AugAssignLocal: StmtNode {
             throw vm.locate(error, at: loc)
         }
         p.pointee = cur
+    }
+}
+
+/// `x += e` where x is a global of the running file (top-level code): as `AugAssignLocal`, in the global's slot.
+final class AugAssignGlobal: StmtNode {
+    let globals: Globals
+    let slot: Int
+    let op: BinaryOp
+    let value: ExprNode
+    init(globals: Globals, slot: Int, op: BinaryOp, value: ExprNode, loc: SourceLoc) {
+        self.globals = globals
+        self.slot = slot
+        self.op = op
+        self.value = value
+        super.init(loc: loc)
+    }
+    override func exec(_ vm: VM) throws -> Flow {
+        let rhs = try value.eval(vm)
+        try AugAssignLocal.apply(op, rhs, to: globals.slot(slot), vm, at: loc)
         return .normal
     }
 }
