@@ -77,7 +77,11 @@ extension Resolver {
             let index = resolveExpr(i)
             // A local read where it lies, after the index: only when the index cannot change the local.
             if let local = container as? LocalGet, !Resolver.mayChangeVariables(i) {
-                return IndexOnLocal(slot: local.slot, index: index, loc: e.loc)
+                return IndexOnLocal(slot: local.slot, globals: nil, index: index, loc: e.loc)
+            }
+            // A global likewise, when the index calls no function (which could change the global).
+            if let global = container as? GlobalGet, !Resolver.mayChangeVariables(i), !hasCalls(i) {
+                return IndexOnLocal(slot: global.slot, globals: global.globals, index: index, loc: e.loc)
             }
             return IndexNode(container: container, index: index, loc: e.loc)
 

@@ -8,7 +8,8 @@
 ///
 /// The receiver is read after the arguments. The resolver picks this node only when no argument can change the
 /// variable (no mutating method call in them; functions cannot reach another frame's stack slots), so that
-/// reads the value the general node would have read first.
+/// reads the value the general node would have read first. A global of the file (top-level code) is read the
+/// same way from its slot in `Globals`, when the arguments call nothing but the pure builtins.
 final class MethodCallOnLocal: ExprNode {
     let slot: Int
     let method: MethodName
@@ -20,9 +21,14 @@ final class MethodCallOnLocal: ExprNode {
     /// -1: that argument is read where it lies instead of copied out and released again.
     private let arg0Slot: Int
 
-    init(slot: Int, method: MethodName, args: [ExprNode], general: MethodCallOnValue, loc: SourceLoc) {
+    /// The file's globals when the receiver is one of them (top-level code), else nil (a stack slot).
+    let globals: Globals?
+
+    init(slot: Int, globals: Globals?, method: MethodName, args: [ExprNode], general: MethodCallOnValue,
+         loc: SourceLoc) {
         precondition(args.count <= 2, "MethodCallOnLocal takes at most two arguments")
         self.slot = slot
+        self.globals = globals
         self.method = method
         self.argCount = args.count
         arg0 = args.count > 0 ? args[0] : ConstNode(.null, loc: loc)
@@ -33,12 +39,12 @@ final class MethodCallOnLocal: ExprNode {
     }
 
     override func eval(_ vm: VM) throws -> Value {
-        guard MethodCallOnLocal.isPlain(vm.stack + vm.base + slot) else { return try general.eval(vm) }
-        if arg0Slot >= 0 && answersInPlace(vm.stack + vm.base + slot) { return try withLocalArgument(vm) }
+        guard MethodCallOnLocal.isPlain(receiver(vm)) else { return try general.eval(vm) }
+        if arg0Slot >= 0 && answersInPlace(receiver(vm)) { return try withLocalArgument(vm) }
         let a0: Value = argCount > 0 ? try arg0.eval(vm) : .null
         let a1: Value = argCount > 1 ? try arg1.eval(vm) : .null
         // Read after the arguments: evaluating them may have grown (moved) the stack.
-        let p = vm.stack + vm.base + slot
+        let p = receiver(vm)
         do {
             // Maps and lists are read where they lie (`InPlace`): the methods here run no user code.
             if let m = InPlace.map(at: p), let r = m._withUnsafeGuaranteedRef({ mapMethod($0, a0, a1) }) { return r }
@@ -58,6 +64,13 @@ final class MethodCallOnLocal: ExprNode {
         }
     }
 
+    /// Where the receiver lies (read again after anything that may move the stack).
+    @inline(__always)
+    private func receiver(_ vm: VM) -> UnsafeMutablePointer<Value> {
+        if let globals { return globals.slot(slot) }
+        return vm.stack + vm.base + slot
+    }
+
     /// The map and list look-ups `withLocalArgument` answers, decided before any argument is evaluated (so the
     /// general path never evaluates one a second time).
     @inline(__always)
@@ -75,7 +88,7 @@ final class MethodCallOnLocal: ExprNode {
     @inline(__always)
     private func withLocalArgument(_ vm: VM) throws -> Value {
         let a1: Value = argCount > 1 ? try arg1.eval(vm) : .null
-        let p = vm.stack + vm.base + slot
+        let p = receiver(vm)
         let k = vm.stack + vm.base + arg0Slot
         if let m = InPlace.map(at: p) {
             return m._withUnsafeGuaranteedRef { m in

@@ -196,15 +196,19 @@ final class IndexNode: ExprNode {
 /// read before it. Errors are `IndexNode`'s.
 final class IndexOnLocal: ExprNode {
     let slot: Int
+    /// The file's globals when `v` is one of them (top-level code; the index then calls nothing but the pure
+    /// builtins, so no function can change it), else nil (a stack slot).
+    let globals: Globals?
     let index: ExprNode
-    init(slot: Int, index: ExprNode, loc: SourceLoc) {
+    init(slot: Int, globals: Globals?, index: ExprNode, loc: SourceLoc) {
         self.slot = slot
+        self.globals = globals
         self.index = index
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
         let i = try index.eval(vm)
-        let p = vm.stack + vm.base + slot
+        let p = globals?.slot(slot) ?? vm.stack + vm.base + slot
         // Read in place (`InPlace`): a look-up runs no user code.
         if case .int(let n) = i, let xs = InPlace.list(at: p), n >= 0, n < xs.count { return xs[n] }
         if let m = InPlace.map(at: p), let v = m._withUnsafeGuaranteedRef({ $0.get(i) }) { return v }
