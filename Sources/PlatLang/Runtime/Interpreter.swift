@@ -9,7 +9,12 @@ public final class Interpreter {
     public static let threadStackSize = 1 << 30
 
     public let effects: EffectHandler
-    let loader: ModuleLoader
+    private let effectSpecs: [EffectSpec]
+    private let declarations: [DeclarationSpec]
+    private let sources: SourceProvider
+    /// Made at the first `load` or `check`: an interpreter that only runs a module another one compiled (as a
+    /// durable run does with the module its creation compiled) never builds the builtins (0.26 M instructions).
+    private lazy var loader = Interpreter.loader(effectSpecs: effectSpecs, declarations: declarations, sources: sources)
     /// When set, raising it stops the running program at its next loop iteration or call (`ProgramStopped`).
     public var stopRequest: StopRequest?
 
@@ -18,6 +23,14 @@ public final class Interpreter {
     public init(effects: EffectHandler, effectSpecs: [EffectSpec] = EffectSpec.core,
                 declarations: [DeclarationSpec] = [], sources: SourceProvider = DiskSources()) {
         self.effects = effects
+        self.effectSpecs = effectSpecs
+        self.declarations = declarations
+        self.sources = sources
+    }
+
+    /// The loader of files with the language's builtins and one builtin for each effect.
+    private static func loader(effectSpecs: [EffectSpec], declarations: [DeclarationSpec],
+                               sources: SourceProvider) -> ModuleLoader {
         var builtins = Builtins.globals
         var namespaces: [String: [String: Value]] = [:]
         for spec in effectSpecs {
@@ -33,7 +46,7 @@ public final class Interpreter {
         for (ns, members) in namespaces { builtins[ns] = .module(ModuleObject(name: ns, members: members)) }
         // Rendering a template file reads it through the host's `read_file` effect, so it exists where that does.
         if builtins["read_file"] != nil { builtins["render_template"] = TemplateBuiltins.renderFile }
-        loader = ModuleLoader(builtins: builtins, effectSpecs: effectSpecs, declarations: declarations, sources: sources)
+        return ModuleLoader(builtins: builtins, effectSpecs: effectSpecs, declarations: declarations, sources: sources)
     }
 
     /// Parses and resolves `path` and its imports. Throws every diagnostic found (a DiagnosticList).
