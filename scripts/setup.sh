@@ -10,6 +10,10 @@ need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 # The system SQLite library and its headers (the CSQLite target), found through pkg-config.
 { have pkg-config && pkg-config --exists sqlite3; } || need+=(libsqlite3-dev pkg-config)
+# The release executable links libstdc++ statically (Package.swift); its archive is in the C++ development package,
+# which the toolchain's clang (or gcc) finds.
+cc=$(command -v clang || command -v gcc || true)
+{ [ -n "$cc" ] && [ -f "$("$cc" -print-file-name=libstdc++.a)" ]; } || need+=(libstdc++-12-dev)
 # Script steps: sh/bash, python3, perl and the sqlite3 shell.
 have bash || need+=(bash)
 have python3 || need+=(python3)

@@ -365,9 +365,12 @@ public final class Database {
         guard let slash = path.lastIndex(of: "/") else { return }
         let folder = String(path[..<slash])
         guard !folder.isEmpty else { return }
+        // Usually the folder is there: one stat instead of a mkdir and a stat for each part of the path.
+        var found = stat()
+        if stat(folder, &found) == 0 && (found.st_mode & S_IFMT) == S_IFDIR { return }
         var prefix = folder.hasPrefix("/") ? "" : "."
         for part in folder.split(separator: "/", omittingEmptySubsequences: true) {
-            prefix += "/" + part
+            prefix += "/" + String(part)
             if mkdir(prefix, 0o755) == 0 { continue }
             let failure = errno
             var info = stat()

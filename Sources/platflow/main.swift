@@ -19,13 +19,16 @@ signal(SIGPIPE, SIG_IGN)
 var transports = TransportRegistry.standard
 try transports.register(kind: "podman") { _ in PodmanTransport() }
 let installed = [
-    InstalledModule(JobsModule(transports: transports), commands: [ScriptCommand.spec, BatchesCommand.spec]),
-    InstalledModule(CMDBModule(), commands: [CMDBCommand.spec]),
-    InstalledModule(ReleaseModule(), commands: [ArtifactCommand.spec, DeployCommand.spec, AppCommand.spec]),
-    InstalledModule(GatewayModule(), commands: [GatewayCommand.spec]),
-    InstalledModule(ContainersModule(), commands: [ClusterCommand.spec, NodeCommand.spec, AppRuntimeCommand.spec,
-                                                   KubeClusterCommand.spec, ChartCommand.spec, ImageCommand.spec,
-                                                   RegistryCommand.spec]),
+    InstalledModule(JobsModule(transports: transports), commands: [.init("script", ScriptCommand.spec),
+                                                                   .init("batches", BatchesCommand.spec)]),
+    InstalledModule(CMDBModule(), commands: [.init("cmdb", CMDBCommand.spec)]),
+    InstalledModule(ReleaseModule(), commands: [.init("artifact", ArtifactCommand.spec), .init("deploy", DeployCommand.spec),
+                                                .init("app", AppCommand.spec)]),
+    InstalledModule(GatewayModule(), commands: [.init("gateway", GatewayCommand.spec)]),
+    InstalledModule(ContainersModule(), commands: [.init("cluster", ClusterCommand.spec), .init("node", NodeCommand.spec),
+                                                   .init("app", AppRuntimeCommand.spec), .init("cluster", KubeClusterCommand.spec),
+                                                   .init("chart", ChartCommand.spec), .init("image", ImageCommand.spec),
+                                                   .init("registry", RegistryCommand.spec)]),
 ]
 EngineSession.modules = try ModuleSet(installed.map(\.module))
 

@@ -21,6 +21,25 @@ import PlatLang
         #expect(tree.commands.filter { $0.name == "app" }.count == 1)
     }
 
+    @Test("a command line builds only the command it names; the overview builds every one, families joined")
+    func onlyTheNamedCommandIsBuilt() throws {
+        final class Built { var names: [String] = [] }
+        let built = Built()
+        var tree = CommandTree([])
+        for (name, verb) in [("alpha", "a"), ("app", "history"), ("app", "scale")] {
+            tree.add(CommandTree.Entry(name, {
+                built.names.append(name)
+                return name == "app" ? CommandSpec(name: name, summary: name, subcommands: [Self.leaf(verb)]) : Self.leaf(name)
+            }()))
+        }
+        #expect(built.names.isEmpty)
+        #expect(try tree.path(["app", "scale"]).map(\.name) == ["app", "scale"])
+        #expect(built.names == ["app", "app"])
+        #expect(tree.commands.map(\.name) == ["alpha", "app"])
+        #expect(built.names.contains("alpha"))
+        #expect(throws: UsageError.self) { try tree.command(named: "alpah") }
+    }
+
     @Test("an unknown verb of a joined family names the closest of both modules' verbs")
     func joinedFamilySuggests() {
         var tree = CommandTree([])

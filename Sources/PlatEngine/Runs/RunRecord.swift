@@ -40,8 +40,8 @@ public struct RunRecord: Sendable {
         file = row.string("file") ?? ""
         plan = row.string("plan")
         status = RunStatus(rawValue: row.string("status") ?? "") ?? .failed
-        params = (try? JSONDecoder().decode([String: String].self, from: Data((row.string("params") ?? "{}").utf8))) ?? [:]
-        secretParams = (try? JSONDecoder().decode([String].self, from: Data((row.string("secret_params") ?? "[]").utf8))) ?? []
+        params = StringJSON.map(row.string("params") ?? "{}") ?? [:]
+        secretParams = StringJSON.list(row.string("secret_params") ?? "[]") ?? []
         createdAt = row.double("created_at") ?? 0
         startedAt = row.double("started_at")
         finishedAt = row.double("finished_at")
@@ -54,7 +54,7 @@ public struct RunRecord: Sendable {
         attempt = Int(row.int("attempt") ?? 1)
         schedule = row.string("schedule")
         fireTime = row.double("fire_time")
-        targetLimit = row.string("target_limit").flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
+        targetLimit = row.string("target_limit").flatMap(StringJSON.list)
     }
 
     /// Wall time from start to finish (or to now while running).

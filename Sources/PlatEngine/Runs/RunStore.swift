@@ -105,8 +105,8 @@ public final class RunStore {
                           sources: [(path: String, text: String)], startedBy: String, status: RunStatus,
                           schedule: String? = nil, fireTime: Double? = nil) throws -> String {
         let id = RunStore.newRunID()
-        let paramsJSON = String(decoding: try JSONEncoder().encode(params), as: UTF8.self)
-        let secretsJSON = String(decoding: try JSONEncoder().encode(secretParams), as: UTF8.self)
+        let paramsJSON = StringJSON.encode(params)
+        let secretsJSON = StringJSON.encode(secretParams)
         try db.transaction {
             try db.execute("""
                 INSERT INTO engine_runs (id, file, plan, status, params, secret_params, created_at, started_by, schedule, fire_time)
@@ -134,7 +134,7 @@ public final class RunStore {
 
     /// Narrows a run's fleet effects to these host names and glob patterns (`run --limit`).
     public func setTargetLimit(_ id: String, _ names: [String]) throws {
-        let json = String(decoding: try JSONEncoder().encode(names), as: UTF8.self)
+        let json = StringJSON.encode(names)
         try db.execute("UPDATE engine_runs SET target_limit = ? WHERE id = ?", json, id)
     }
 

@@ -3,8 +3,16 @@ extension CommandTree {
     /// (the language's `semver` module from the shell). Modules add their families in main.swift (the job
     /// platform's `script` and `batches` among them); version and help always come last.
     static var builtIn: CommandTree {
-        CommandTree([RunCommand.spec, CheckCommand.spec, RunsCommand.spec, StatusCommand.spec, LogsCommand.spec, ResumeCommand.spec,
-                     RetryCommand.spec, CancelCommand.spec, ApproveCommand.spec, ApprovalsCommand.spec, PruneCommand.spec, ScheduleCommand.spec, SchedulerCommand.spec,
-                     SemverCommand.spec, ConfigCommand.spec])
+        var tree = CommandTree([])
+        for entry: Entry in [.init("run", RunCommand.spec), .init("check", CheckCommand.spec), .init("runs", RunsCommand.spec),
+                             .init("status", StatusCommand.spec), .init("logs", LogsCommand.spec),
+                             .init("resume", ResumeCommand.spec), .init("retry", RetryCommand.spec),
+                             .init("cancel", CancelCommand.spec), .init("approve", ApproveCommand.spec),
+                             .init("approvals", ApprovalsCommand.spec), .init("prune", PruneCommand.spec),
+                             .init("schedule", ScheduleCommand.spec), .init("scheduler", SchedulerCommand.spec),
+                             .init("semver", SemverCommand.spec), .init("config", ConfigCommand.spec)] {
+            tree.add(entry)
+        }
+        return tree
     }
 }

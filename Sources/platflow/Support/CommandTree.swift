@@ -3,8 +3,24 @@ import PlatLang
 /// The commands of this build, listed once: dispatch, the overview (`platflow help`) and `help COMMAND` all read
 /// it. It is a value: the CLI starts from the built-in commands and a module's family of commands joins it with
 /// `add` (see main.swift).
+///
+/// A command is listed by name and built (its flags, help text and subcommands) only when it is needed: a command
+/// line builds the one command it names, and only a listing (the overview, completion, a flag's owners) builds
+/// them all. Building every spec before dispatching one cost a one-line `platflow run` about a tenth of its
+/// instructions.
 struct CommandTree {
-    private(set) var commands: [CommandSpec] = []
+    /// A top-level command before it is built: its name, and how to build its spec.
+    struct Entry {
+        let name: String
+        let build: () -> CommandSpec
+
+        init(_ name: String, _ build: @escaping @autoclosure () -> CommandSpec) {
+            self.name = name
+            self.build = build
+        }
+    }
+
+    private var entries: [Entry] = []
 
     init(_ commands: [CommandSpec]) {
         for c in commands { add(c) }
@@ -13,15 +29,39 @@ struct CommandTree {
     /// Adds a top-level command (a module's family, such as `cmdb`). A family whose name is taken by another
     /// family joins it: two modules may add verbs to one family (Release's `app history` beside Containers'
     /// `app scale`). Two commands of one name otherwise, or two verbs of one name in a family, are a mistake in
-    /// the build, found by the first test that runs the binary.
-    mutating func add(_ command: CommandSpec) {
-        if let i = commands.firstIndex(where: { $0.name == command.name }), commands[i].isFamily, command.isFamily {
-            commands[i] = commands[i].joining(command)
-            return
-        }
-        precondition(!all.contains { $0.name == command.name }, "two commands are named '\(command.name)'")
-        commands.append(command)
+    /// the build, found when the command is built: by the first test that runs it or lists the commands.
+    mutating func add(_ entry: Entry) {
+        precondition(!Self.lastNames.contains(entry.name), "two commands are named '\(entry.name)'")
+        entries.append(entry)
     }
+
+    mutating func add(_ command: CommandSpec) { add(Entry(command.name, command)) }
+
+    /// The commands added, each built, in the order they were first added (families of one name joined).
+    var commands: [CommandSpec] {
+        var names: [String] = []
+        for e in entries where !names.contains(e.name) { names.append(e.name) }
+        return names.map { built(named: $0)! }
+    }
+
+    /// The command `name` built from its entries (a family that several modules add, joined), or nil.
+    private func built(named name: String) -> CommandSpec? {
+        var command: CommandSpec? = nil
+        for e in entries where e.name == name {
+            let next = e.build()
+            precondition(next.name == name, "the command listed as '\(name)' is named '\(next.name)'")
+            guard let first = command else {
+                command = next
+                continue
+            }
+            precondition(first.isFamily && next.isFamily, "two commands are named '\(name)'")
+            command = first.joining(next)
+        }
+        return command
+    }
+
+    /// The commands every build has, listed after the commands added.
+    private static let lastNames = ["completion", "version", "help"]
 
     /// Every top-level command in the order the overview lists them: the commands added, then version and
     /// help, which every build has.
@@ -29,6 +69,7 @@ struct CommandTree {
 
     /// The top-level command `name`; an unknown one is a usage error naming the closest.
     func command(named name: String) throws -> CommandSpec {
+        if let c = built(named: name) { return c }
         let all = self.all
         if let c = all.first(where: { $0.name == name }) { return c }
         throw UsageError("unknown command '\(name)'",
