@@ -339,7 +339,7 @@ final class MethodCallOnValue: ExprNode {
         switch r {
         case .module, .map:
             var member: Value? = nil
-            if case .module(let m) = r { member = m.members[name] }
+            if case .module(let m) = r { member = m.member(name) }
             // A map can hold something under a method's name only if such a key was ever added.
             if case .map(let m) = r, method == nil || m.hasMethodNamedKey { member = m.get(.string(name)) }
             if let f = member {
@@ -369,7 +369,7 @@ final class MethodCallOnValue: ExprNode {
 /// A function stored under `name` in a module or map, which `x.name(...)` calls in preference to a method.
 func functionMember(_ v: Value, _ name: String) -> Value? {
     switch v {
-    case .module(let m): return m.members[name]
+    case .module(let m): return m.member(name)
     case .map(let m):
         if let f = m.get(.string(name)) {
             switch f {

@@ -136,11 +136,9 @@ extension VM {
     func instantiate(_ m: CompiledModule) throws -> ModuleObject {
         if let o = m.moduleObject { return o }
         try runTopLevel(m)
-        var members: [String: Value] = [:]
-        for (i, n) in m.globals.names.enumerated() where !n.hasPrefix("_") {
-            members[n] = m.globals.values[i]
-        }
-        let o = ModuleObject(name: m.name, members: members)
+        var slots: [String: Int] = [:]
+        for (i, n) in m.globals.names.enumerated() where !n.hasPrefix("_") { slots[n] = i }
+        let o = ModuleObject(name: m.name, globals: m.globals, slots: slots)
         m.moduleObject = o
         return o
     }
