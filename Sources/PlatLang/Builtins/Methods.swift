@@ -71,11 +71,12 @@ public enum Methods {
             return RuntimeError("\(typeName) has no method '\(name)'",
                                 hint: "methods exist on strings, lists and maps")
         }
-        if let near = closestName(to: name, in: candidates) {
-            return RuntimeError("\(typeName) has no method '\(name)'", hint: "did you mean '\(near)'?")
-        }
+        // `xs.len()`, `xs.sorted()`: the name of a function is a better hint than a method it resembles.
         if let global = Builtins.globals[name], case .builtin = global {
             return RuntimeError("\(typeName) has no method '\(name)'", hint: "\(name) is a function: \(name)(x)")
+        }
+        if let near = closestName(to: name, in: candidates) {
+            return RuntimeError("\(typeName) has no method '\(name)'", hint: "did you mean '\(near)'?")
         }
         return RuntimeError("\(typeName) has no method '\(name)'",
                             hint: "\(typeName) methods: \(candidates.joined(separator: ", "))")

@@ -352,8 +352,8 @@ final class MethodCallOnValue: ExprNode {
         default: break
         }
         guard let method else {
-            throw vm.error("\(r.typeName) has no method '\(name)'", at: loc,
-                           hint: closestName(to: name, in: MethodName.allCases.map(\.rawValue)).map { "did you mean '\($0)'?" })
+            let e = Methods.noMethod(name, on: r.typeName)
+            throw vm.error(e.message, at: loc, hint: e.hint)
         }
         do {
             return try Methods.call(method, on: &r, &a, vm)
