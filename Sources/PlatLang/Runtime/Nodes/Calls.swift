@@ -156,7 +156,7 @@ final class BuiltinCallNode: ExprNode {
         self.callerName = callerName
         super.init(loc: loc)
     }
-    private var spare = ArgumentBuffer()
+    private let spare = ArgumentBuffer()
     override func eval(_ vm: VM) throws -> Value {
         var a = try spare.evaluate(args, names, vm)
         defer { spare.reclaim(&a) }
@@ -168,11 +168,16 @@ final class BuiltinCallNode: ExprNode {
 /// allocates no array: it is lent to the callee, then emptied (capacity kept) and taken back. A nested
 /// evaluation of the same call site (a recursive function calling a builtin) finds it lent out and makes its
 /// own; a callee that kept the array (in a result) leaves the site to make a new one next time.
-struct ArgumentBuffer {
+///
+/// A class, not a struct held in the node: a mutating call on a stored struct would hold exclusive access to the
+/// node's property while the arguments run, and a recursive call reaching the same site again is then an access
+/// conflict (a trap where exclusivity is checked: `lines.extend(walk(child))`). Each use of `storage` here is a
+/// short access of its own.
+final class ArgumentBuffer {
     private var storage: [Value] = []
 
     @inline(__always)
-    mutating func evaluate(_ args: [ExprNode], _ names: [String?], _ vm: VM) throws -> Arguments {
+    func evaluate(_ args: [ExprNode], _ names: [String?], _ vm: VM) throws -> Arguments {
         var positional: [Value] = []
         swap(&positional, &storage)
         positional.reserveCapacity(args.count)
@@ -187,7 +192,7 @@ struct ArgumentBuffer {
     }
 
     @inline(__always)
-    mutating func reclaim(_ used: inout Arguments) {
+    func reclaim(_ used: inout Arguments) {
         // Arrays that grew large are not worth keeping.
         guard used.positional.capacity <= 16 else { return }
         // One by one: `removeAll(keepingCapacity:)` goes through the general `replaceSubrange` (about 180
@@ -213,7 +218,7 @@ final class MethodCallOnPlace: ExprNode {
         self.callerName = callerName
         super.init(loc: loc)
     }
-    private var spare = ArgumentBuffer()
+    private let spare = ArgumentBuffer()
     override func eval(_ vm: VM) throws -> Value {
         var a = try spare.evaluate(args, names, vm)
         defer { spare.reclaim(&a) }
@@ -330,7 +335,7 @@ final class MethodCallOnValue: ExprNode {
         self.callerName = callerName
         super.init(loc: loc)
     }
-    private var spare = ArgumentBuffer()
+    private let spare = ArgumentBuffer()
     override func eval(_ vm: VM) throws -> Value {
         var r = try receiver.eval(vm)
         var a = try spare.evaluate(args, names, vm)
