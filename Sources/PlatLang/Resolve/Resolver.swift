@@ -200,7 +200,7 @@ final class Resolver {
     }
 
     func reportUndefined(_ name: String, at loc: SourceLoc) {
-        let hint = closestName(to: name, in: allVisibleNames()).map { "did you mean '\($0)'?" }
+        let hint = ForeignSpellings.hint(for: name) ?? closestName(to: name, in: allVisibleNames()).map { "did you mean '\($0)'?" }
         report("undefined name '\(name)'", at: loc, hint: hint)
     }
 

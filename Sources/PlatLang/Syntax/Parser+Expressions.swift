@@ -205,7 +205,9 @@ extension Parser {
     mutating func parseMember(_ base: Expr) throws -> Expr {
         let dot = advance()
         let nameToken = peek()
-        guard let name = nameToken.labelName else { throw expected("a name after '.'") }
+        guard let name = nameToken.labelName else {
+            throw expected("a name after '.'", hint: nameToken.isPunct(.dot) ? "there is no '..': a range of ints is range(start, stop)" : nil)
+        }
         advance()
         return Expr(.member(base, name: name, nameLoc: loc(nameToken)), loc(dot))
     }
@@ -258,6 +260,10 @@ extension Parser {
             return try parseConditional()
         case .keyword(let k) where Parser.startsStatement(t) || k == .kwElse || k == .kwCatch:
             throw expected("an expression", hint: "'\(k.rawValue)' starts a statement; it cannot be used as a value")
+        case .punct(.plus):
+            throw expected("an expression", hint: "there is no ++: write x += 1 as a statement of its own")
+        case .punct(.star):
+            throw expected("an expression", hint: "there is no ** operator: multiply, e.g. x * x")
         default:
             throw expected("an expression")
         }

@@ -221,7 +221,8 @@ func memberValue(_ o: Value, _ name: String) throws -> Value {
         if MethodName(rawValue: name) != nil {
             throw RuntimeError("\(name) is a method of \(o.typeName): call it as .\(name)(...)")
         }
-        throw RuntimeError("\(o.typeName) has no field '\(name)'")
+        let hint = ["length", "size", "len"].contains(name) ? "the length is len(x)" : nil
+        throw RuntimeError("\(o.typeName) has no field '\(name)'", hint: hint)
     }
 }
 
