@@ -313,7 +313,39 @@ final class Resolver {
             }
             if let n = resolveStatement(s) { out.append(n) }
         }
+        reportUnreachable(stmts)
         return out
+    }
+
+    /// A statement after `return`, `break` or `continue` in the same block never runs: an error, because it is
+    /// nearly always a slip, most often `return` with its value on the next line (`return` ends at the line
+    /// break, so `return\n    x` returns nil). Declared functions are exempt: they are hoisted and callable.
+    private func reportUnreachable(_ stmts: [Stmt]) {
+        guard let jump = stmts.firstIndex(where: {
+            switch $0.kind {
+            case .returnStmt, .breakStmt, .continueStmt: return true
+            default: return false
+            }
+        }) else { return }
+        guard let next = stmts[(jump + 1)...].first(where: { if case .fnDecl = $0.kind { return false } else { return true } })
+        else { return }
+        let word: String
+        var hint = "remove it, or move it above the '\(Resolver.jumpWord(stmts[jump]))'"
+        switch stmts[jump].kind {
+        case .returnStmt(nil):
+            word = "return"
+            if case .expr = next.kind { hint = "a return's value starts on the line of the return: write return VALUE on one line" }
+        default: word = Resolver.jumpWord(stmts[jump])
+        }
+        report("unreachable code: this statement follows '\(word)' (line \(stmts[jump].loc.line))", at: next.loc, hint: hint)
+    }
+
+    private static func jumpWord(_ s: Stmt) -> String {
+        switch s.kind {
+        case .breakStmt: return "break"
+        case .continueStmt: return "continue"
+        default: return "return"
+        }
     }
 
     func resolveBlock(_ block: Block) -> [StmtNode] {
