@@ -254,7 +254,7 @@ extension Parser {
                            hint: check(.comma) ? "a for loop takes one or two names: for x in xs, for k, v in m" : nil)
         }
         advance()
-        if check(.lbrace) { throw expected("an expression to loop over after 'in'") }
+        if check(.lbrace) && !startsMapLiteral() { throw expected("an expression to loop over after 'in'") }
         let iterable = try parseExpr()
         let body = try parseBlock(after: "the for loop's expression")
         return Stmt(.forIn(names: names, iterable: iterable, body: body), loc(forToken))
@@ -276,6 +276,27 @@ extension Parser {
             return Stmt(.returnStmt(nil), loc(returnToken))
         }
         return Stmt(.returnStmt(try parseExpr()), loc(returnToken))
+    }
+
+    /// Whether the `{` here opens a map literal rather than a block: `{}` followed by another `{`, or a key
+    /// (a label, a string or an int) and a `:`, which no statement starts with. Line breaks inside are skipped,
+    /// as they are inside a map. Lets `for k, v in {a: 1, b: 2} { }` loop over a literal.
+    mutating func startsMapLiteral() -> Bool {
+        var ahead: [Token] = []
+        var n = 1
+        while ahead.count < 2 {
+            let t = peek(ahead: n)
+            n += 1
+            if t.isEOF { return false }
+            if !t.isNewline { ahead.append(t) }
+        }
+        if ahead[0].isPunct(.rbrace) { return ahead[1].isPunct(.lbrace) }
+        let isKey: Bool
+        switch ahead[0].kind {
+        case .string, .int: isKey = true
+        default: isKey = ahead[0].labelName != nil
+        }
+        return isKey && ahead[1].isPunct(.colon)
     }
 
     /// try_stmt = "try" block "catch" [ NAME ] block ;
