@@ -162,7 +162,7 @@ extension Parser {
             if !check(.rparen) {
                 let t = peek()
                 throw expected("')' to close the call started at \(position(open))",
-                               hint: t.isEOF || t.isNewline ? nil : "separate arguments with ','")
+                               hint: quoteInsideStringHint(before: t) ?? (t.isEOF || t.isNewline ? nil : "separate arguments with ','"))
             }
         }
         advance()
@@ -402,5 +402,16 @@ extension Parser {
         skipLineBreaks()
         let whenFalse = try parseExpr()
         return Expr(.conditional(condition, then: whenTrue, else: whenFalse), loc(ifToken))
+    }
+
+    /// When `t` touches the string just before it (`"say "hi""`, `r"\(if c then "a" else "b")"`), the string
+    /// most likely ended at a quote that was meant to be inside it: say how to write one.
+    mutating func quoteInsideStringHint(before t: Token) -> String? {
+        guard case .string = previous.kind, !t.isEOF, !t.isNewline, previous.offset + previous.length == t.offset
+        else { return nil }
+        if file.scalars[previous.offset] == "r" {
+            return "a raw string ends at its first '\"': for text with quotes write r\"\"\" on its own line, the text, then \"\"\""
+        }
+        return "a string ends at the next '\"': write a quote inside it as \\\""
     }
 }

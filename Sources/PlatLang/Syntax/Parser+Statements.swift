@@ -44,7 +44,7 @@ extension Parser {
             // `throw "x"`, `def f():`, `function f() {`: a word of another language read as a name.
             var hint: String? = nil
             if case .expr(let e)? = stmt?.kind, case .name(let word) = e.kind { hint = ForeignSpellings.hint(for: word) }
-            throw expected("a line break or ';' after the statement", hint: hint)
+            throw expected("a line break or ';' after the statement", hint: hint ?? quoteInsideStringHint(before: t))
         }
     }
 
