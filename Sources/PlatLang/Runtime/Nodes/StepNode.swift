@@ -126,7 +126,13 @@ final class ImportNode: StmtNode {
         super.init(loc: loc)
     }
     override func exec(_ vm: VM) throws -> Flow {
-        globals.values[slot] = .module(try vm.instantiate(module))
+        do {
+            globals.values[slot] = .module(try vm.instantiate(module))
+        } catch var d as Diagnostic where d.phase == .runtime && !d.traceback.isEmpty {
+            // The traceback starts at the import that ran the failing file, as it would at a call.
+            d.traceback.insert(.init(location: loc, function: "<toplevel>"), at: 0)
+            throw d
+        }
         return .normal
     }
 }
