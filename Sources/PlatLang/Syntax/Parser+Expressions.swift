@@ -262,6 +262,10 @@ extension Parser {
             throw expected("an expression", hint: "'\(k.rawValue)' starts a statement; it cannot be used as a value")
         case .punct(.plus):
             throw expected("an expression", hint: "there is no ++: write x += 1 as a statement of its own")
+        case .punct(.dot):
+            var hint: String? = nil
+            if case .int = peek(ahead: 1).kind { hint = "a float has digits on both sides of its point: write 0.5, not .5" }
+            throw expected("an expression", hint: hint)
         case .punct(.star):
             throw expected("an expression", hint: "there is no ** operator: multiply, e.g. x * x")
         default:
