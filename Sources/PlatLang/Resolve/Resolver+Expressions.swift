@@ -250,8 +250,15 @@ extension Resolver {
                     case .local(let v) where v.isLet && v.module == nil, .free(let v, _) where v.isLet && v.module == nil,
                          .copied(let v, _):
                         onLet = true
+                        // `let stack = make_stack(); stack.pop()` may mean a function stored under "pop" in a map,
+                        // which cannot be seen here: unless the let holds a literal without such a key, the hint
+                        // also names the spelling that calls the function on a let.
+                        var hint = "declare it with var to change it"
+                        if case .name = object.kind, mayHoldFunction(letValues[v.loc], named: name) {
+                            hint += "; to call a function stored under '\(name)' in a map, write \(root)[\"\(name)\"]()"
+                        }
                         report("cannot call mutating method '\(name)' on '\(root)': it is declared with let (line \(v.loc.line))",
-                               at: loc, hint: "declare it with var to change it")
+                               at: loc, hint: hint)
                     default: break
                     }
                 }
@@ -384,6 +391,20 @@ extension Resolver {
         let given = Set(args.compactMap(\.name)).union(spec.params.prefix(positional))
         for p in spec.params.prefix(spec.required) where !given.contains(p) {
             report("missing argument '\(p)' in call to \(name)()", at: loc)
+        }
+    }
+
+    /// Whether a `let` initialised with `value` may hold a map with a function under `name`: anything but a
+    /// literal (a call, a parameter...) may; a list, a string or a map literal without that key cannot.
+    func mayHoldFunction(_ value: Expr?, named name: String) -> Bool {
+        guard let value else { return true }
+        switch value.kind {
+        case .list, .stringLit, .interpolated, .intLit, .floatLit, .boolLit, .nilLit, .durationLit, .sizeLit:
+            return false
+        case .map(let entries):
+            return entries.contains { if case .stringLit(let k) = $0.key.kind { return k == name } else { return true } }
+        default:
+            return true
         }
     }
 }

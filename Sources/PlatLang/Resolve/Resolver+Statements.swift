@@ -7,6 +7,7 @@ extension Resolver {
             return ExprStmt(expr: resolveExpr(e))
 
         case .varDecl(let isLet, let name, let nameLoc, let valueExpr):
+            if isLet { letValues[nameLoc] = valueExpr }
             let value = resolveExpr(valueExpr)
             if fn.isModule && fn.scopes.count == 1 {
                 guard let ref = varRef(name, at: nameLoc) else { return nil }

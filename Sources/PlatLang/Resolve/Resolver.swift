@@ -18,6 +18,8 @@ final class Resolver {
     var definedGlobals = Set<String>()
     /// The file's plans by name, for declarations that start them (`run: plan(args)`).
     var planDecls: [String: PlanDecl] = [:]
+    /// The initialiser of every `let`, by the position of its name, for hints that depend on what it holds.
+    var letValues: [SourceLoc: Expr] = [:]
 
     init(module: CompiledModule, loader: ModuleLoader, captured: Set<SourceLoc>, analysisOnly: Bool) {
         self.module = module
@@ -51,8 +53,9 @@ final class Resolver {
         // Every top-level name is a global, declared up front so functions may use names defined below them.
         for stmt in program.statements {
             switch stmt.kind {
-            case .varDecl(let isLet, let name, let nameLoc, _):
+            case .varDecl(let isLet, let name, let nameLoc, let value):
                 declareGlobal(name, isLet: isLet, loc: nameLoc)
+                if isLet { letValues[nameLoc] = value }
             case .fnDecl(let decl):
                 if let name = decl.name { declareGlobal(name, isLet: true, loc: decl.loc, function: decl) }
             case .planDecl(let plan):
