@@ -283,7 +283,10 @@ final class Resolver {
         }
         // Defaults run in the callee's frame, after the parameters before them are bound.
         for (i, p) in decl.params.enumerated() {
-            if let d = p.defaultValue { paramInfos[i].defaultValue = resolveExpr(d) }
+            guard let d = p.defaultValue else { continue }
+            paramInfos[i].defaultValue = resolveExpr(d)
+            if case .nilLit = d.kind { paramInfos[i].acceptsNil = true }
+            checkDefaultType(p, d)
         }
         ctx.pushScope()
         var arrow: ExprNode? = nil
@@ -299,6 +302,37 @@ final class Resolver {
                                 body: arrow.map { ReturnNode(value: $0, loc: $0.loc) } ?? makeBlock(body, loc: decl.loc),
                                 arrowBody: arrow, copies: ctx.captures)
         return code
+    }
+
+    /// A literal default that contradicts the parameter's declared type (`n: int = "x"`) would fail every call
+    /// that leaves it out: reported before the run, at the default. `nil` is allowed and makes the parameter
+    /// optional; other expressions are checked when they are evaluated.
+    private func checkDefaultType(_ p: Param, _ d: Expr) {
+        guard let t = p.type else { return }
+        let sample: Value
+        switch d.kind {
+        case .intLit: sample = .int(0)
+        case .floatLit: sample = .float(0)
+        case .stringLit, .interpolated: sample = .string("")
+        case .boolLit: sample = .bool(false)
+        case .durationLit: sample = .duration(0)
+        case .sizeLit: sample = .size(0)
+        case .list: sample = .list([])
+        case .map: sample = Value.makeMap([])
+        case .unary(.neg, let x):
+            switch x.kind {
+            case .intLit: sample = .int(0)
+            case .floatLit: sample = .float(0)
+            case .durationLit: sample = .duration(0)
+            case .sizeLit: sample = .size(0)
+            default: return
+            }
+        default: return
+        }
+        if !TypeCheck.matches(sample, t) {
+            report("the default of '\(p.name)' is \(sample.typeName == "int" ? "an" : "a") \(sample.typeName), but '\(p.name)' is declared \(t.rawValue)",
+                   at: d.loc, hint: "write a default of type \(t.rawValue), or nil to make the parameter optional")
+        }
     }
 
     /// Resolves the statements of a block in the current scope (the caller pushes and pops it).

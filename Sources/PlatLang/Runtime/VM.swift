@@ -230,7 +230,8 @@ final class VM: CallContext {
             }
         }
         for (i, p) in params.enumerated() {
-            if let t = p.type, !TypeCheck.matches(stack[newBase + i], t) {
+            if let t = p.type, !TypeCheck.matches(stack[newBase + i], t),
+               !(p.acceptsNil && stack[newBase + i].isNil) {
                 throw error("\(code.name)() expects \(t.rawValue) for '\(p.name)', got \(stack[newBase + i].typeName)",
                             at: loc)
             }
