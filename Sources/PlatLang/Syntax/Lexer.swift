@@ -217,7 +217,11 @@ final class Lexer {
         case "$": hint = "interpolation is written \\(expr) inside a string"
         case "'": hint = "strings use double quotes: \"...\""
         case "\u{FFFD}": hint = "the file is not valid UTF-8 here"
-        default: break
+        case "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}": hint = "typographic quotes do not delimit strings: use straight double quotes \"...\""
+        default:
+            if ch.value > 0x7F && ch.properties.isAlphabetic {
+                hint = "names are ASCII letters, digits and _; other letters belong inside strings"
+            }
         }
         let shown = ch.properties.isWhitespace || ch.value < 0x20 || ch.value == 0x7F || ch == "\u{FFFD}"
             || !ch.properties.isAlphabetic && !ch.properties.isMath && ch.value > 0x7F
