@@ -204,6 +204,17 @@ extension Resolver {
     }
 
     /// Is `e` rooted at a variable (so a method call on it may change it in place)?
+    /// The import alias at the root of `alias.member...` or `alias.member[i]...`, or nil.
+    private func moduleMemberRoot(_ e: Expr) -> String? {
+        switch e.kind {
+        case .member(let o, _, _):
+            if case .name(let alias) = o.kind, case .local(let v) = lookup(alias), v.module != nil { return alias }
+            return moduleMemberRoot(o)
+        case .index(let c, _): return moduleMemberRoot(c)
+        default: return nil
+        }
+    }
+
     private func isPlace(_ e: Expr) -> Bool {
         switch e.kind {
         case .name(let n):
@@ -242,6 +253,12 @@ extension Resolver {
         if case .member(let object, let name, let nameLoc) = callee.kind {
             checkModuleMember(object, name, nameLoc)
             let method = MethodName(rawValue: name)
+            // `tally.seen.append(1)` would change a copy of the module's list and drop it: refused like
+            // `tally.seen = ...`, since a module's variables change only through its own functions.
+            if Resolver.mutatingMethods.contains(name), let alias = moduleMemberRoot(object) {
+                report("cannot change a member of module '\(alias)'", at: loc,
+                       hint: "a module's variables change only through its own functions")
+            }
             // Only methods that can change their receiver need it as a place; on a `let` they are an error.
             if let method, Resolver.mutatingMethods.contains(name), isPlace(object) {
                 var onLet = false
