@@ -198,12 +198,18 @@ extension Resolver {
     }
 
     private func reportLet(_ name: String, _ v: LocalVar, purpose: String, at loc: SourceLoc) {
+        if loopVariables.contains(v.loc) {
+            // `for row in grid { row[0] = 1 }`: the loop variable is a copy of the item, so changing it could
+            // never change the list; say how to change the item itself.
+            report("cannot \(purpose) '\(name)': a loop variable is a copy of the item (line \(v.loc.line))", at: loc,
+                   hint: "change the item through its collection: for i in range(len(xs)) { xs[i] = ... }, or build a new list")
+            return
+        }
         let what = v.module != nil ? "an import" : v.function != nil ? "a function" : "declared with let"
         report("cannot \(purpose) '\(name)': it is \(what) (line \(v.loc.line))", at: loc,
                hint: v.module == nil && v.function == nil ? "declare it with var to change it" : nil)
     }
 
-    /// Is `e` rooted at a variable (so a method call on it may change it in place)?
     /// The import alias at the root of `alias.member...` or `alias.member[i]...`, or nil.
     private func moduleMemberRoot(_ e: Expr) -> String? {
         switch e.kind {
@@ -215,6 +221,7 @@ extension Resolver {
         }
     }
 
+    /// Is `e` rooted at a variable (so a method call on it may change it in place)?
     private func isPlace(_ e: Expr) -> Bool {
         switch e.kind {
         case .name(let n):
@@ -267,6 +274,11 @@ extension Resolver {
                     case .local(let v) where v.isLet && v.module == nil, .free(let v, _) where v.isLet && v.module == nil,
                          .copied(let v, _):
                         onLet = true
+                        if loopVariables.contains(v.loc) {
+                            report("cannot call mutating method '\(name)' on '\(root)': a loop variable is a copy of the item (line \(v.loc.line))",
+                                   at: loc, hint: "change the item through its collection: for i in range(len(xs)) { xs[i].\(name)(...) }, or build a new list")
+                            break
+                        }
                         // `let stack = make_stack(); stack.pop()` may mean a function stored under "pop" in a map,
                         // which cannot be seen here: unless the let holds a literal without such a key, the hint
                         // also names the spelling that calls the function on a let.

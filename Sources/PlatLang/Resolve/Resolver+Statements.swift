@@ -163,6 +163,7 @@ extension Resolver {
         defer { fn.popScope() }
         let targets = names.map { n -> VarRef in
             let v = declareLocal(n.name, isLet: true, loc: n.loc)
+            loopVariables.insert(n.loc)
             return ref(for: v, name: n.name, depth: 0)
         }
         fn.loopDepth += 1

@@ -20,6 +20,8 @@ final class Resolver {
     var planDecls: [String: PlanDecl] = [:]
     /// The initialiser of every `let`, by the position of its name, for hints that depend on what it holds.
     var letValues: [SourceLoc: Expr] = [:]
+    /// Where `for` loops declare their variables, for the hint when one is changed.
+    var loopVariables = Set<SourceLoc>()
 
     init(module: CompiledModule, loader: ModuleLoader, captured: Set<SourceLoc>, analysisOnly: Bool) {
         self.module = module
