@@ -17,6 +17,16 @@ enum ForeignSpellings {
         case "echo", "puts", "println", "printf", "console": return "print(values...) writes a line"
         case "do", "loop", "until", "foreach", "repeat": return "loops are for x in xs { } and while cond { }"
         case "import_module", "require", "include", "from", "use": return "import \"std/strings\" as strings (or \"./file.plat\")"
+        case "list", "tuple", "array", "Array": return "there is no list(): [a, b] is a list; keys(m), values(m), m.items(), s.chars() and range(n) make lists"
+        case "dict", "Map", "object", "Object": return "a map is written {key: value}; there is no dict()"
+        case "set", "Set", "frozenset": return "there are no sets: use a map's keys ({a: true}) or a list and `in`"
+        case "format", "sprintf": return "build text with interpolation, \"\\(x) items\", and round(x, 2) for decimals"
+        case "isinstance", "typeof", "instanceof": return "type(x) gives the type's name: type(x) == \"int\""
+        case "parseInt", "Number": return "int(text) and float(text) convert"
+        case "String", "toString": return "str(x) gives the printed text"
+        case "length": return "the length is len(x)"
+        case "self", "this": return "there are no classes: pass values to functions, or keep functions in a map"
+        case "exit", "quit", "sys": return "fail(\"message\") stops with an error; a plan ends when its body ends"
         default: return nil
         }
     }
