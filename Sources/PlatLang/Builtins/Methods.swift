@@ -91,6 +91,12 @@ public enum Methods {
         let functions: [String: String] = [
             "sort": "sorted(x) returns a sorted copy", "reverse": "reversed(x) returns a reversed copy",
             "length": "the length is len(x)", "size": "the length is len(x)",
+            "rjust": "strings.pad_left(s, width) of std/strings", "padStart": "strings.pad_left(s, width) of std/strings",
+            "ljust": "strings.pad_right(s, width) of std/strings", "padEnd": "strings.pad_right(s, width) of std/strings",
+            "zfill": "strings.pad_left(s, width, \"0\") of std/strings", "center": "strings.center(s, width) of std/strings",
+            "title": "strings.title(s) of std/strings", "capitalize": "strings.title(s) of std/strings",
+            "isspace": "strings.is_blank(s) of std/strings", "repeat": "s * n repeats a string",
+            "format": "build text with interpolation: \"\\(x) items\"",
         ]
         if let f = functions[name] { return f }
         let methods: [String: String] = [
