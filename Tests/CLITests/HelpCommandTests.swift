@@ -77,6 +77,19 @@ struct HelpCommandTests {
         }
     }
 
+    @Test("the code of help language is a program that checks cleanly, so a newcomer can paste it")
+    func helpLanguageRuns() throws {
+        try CLI.with { cli in
+            let r = try cli.run(["help", "language"])
+            let code = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { $0.hasPrefix("  ") }.map { $0.dropFirst(2) }.joined(separator: "\n")
+            #expect(code.contains("plan deploy"), "\(r.stdout)")
+            try cli.write("tour.plat", code + "\n")
+            let check = try cli.run(["check", "tour.plat"])
+            expectExit(check, 0)
+        }
+    }
+
     @Test("help exit-codes lists 0, 1, 2 and 130")
     func helpExitCodes() throws {
         try CLI.with { cli in

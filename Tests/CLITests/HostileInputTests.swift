@@ -56,6 +56,20 @@ struct HostileInputTests {
         }
     }
 
+    @Test("invalid UTF-8 inside a string or a comment is reported too: nothing runs with U+FFFD in its place")
+    func invalidUTF8InStringsAndComments() throws {
+        try CLI.with { cli in
+            try cli.write("quoted.plat", Data("print(\"caf".utf8) + Data([0xE9]) + Data("\")\n# na".utf8)
+                          + Data([0xEF, 0xF6]) + Data("ve\nprint(\"\u{FFFD} is fine when it is UTF-8\")\n".utf8))
+            let run = try cli.run(["run", "quoted.plat"])
+            HostileInputTests.expectDiagnosed(run, file: "quoted.plat", code: 2)
+            #expect(run.stdout == "")
+            #expect(run.diagnostics.contains("quoted.plat:1:11: error: the file is not valid UTF-8 here"), "\(run)")
+            #expect(run.diagnostics.contains("quoted.plat:2:5: error: the file is not valid UTF-8 here"), "\(run)")
+            #expect(!run.diagnostics.contains("quoted.plat:3:"), "\(run)")
+        }
+    }
+
     @Test("empty and whitespace-only files are valid programs that print nothing")
     func emptyFiles() throws {
         try CLI.with { cli in

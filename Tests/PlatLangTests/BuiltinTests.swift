@@ -23,7 +23,7 @@ enum BT {
                      ctx: BuiltinTestContext = BuiltinTestContext()) throws -> Value {
         var f: Value? = Builtins.globals[name]
         if let dot = name.firstIndex(of: "."), case .module(let m)? = Builtins.globals[String(name[..<dot])] {
-            f = m.members[String(name[name.index(after: dot)...])]
+            f = m.member(String(name[name.index(after: dot)...]))
         }
         guard case .builtin(let b)? = f else { throw RuntimeError("no builtin \(name)") }
         var a = Arguments(positional: args, named: named.map { (name: $0.0, value: $0.1) })

@@ -44,7 +44,8 @@ struct JSONTests {
         #expect(BT.error { try encode(.float(.nan)) } == "json.encode() cannot encode nan: JSON has no such number")
         #expect(BT.error { try encode(.list([Builtins.globals["len"] ?? .null])) } == "json.encode() cannot encode a function")
         #expect(BT.error { try encode(.secret(SecretValue(name: "s", text: "x"))) } == "json.encode() cannot encode a secret")
-        #expect(BT.error { try encode(.int(1), indent: -1) } == "json.encode() indent must not be negative, got -1")
+        #expect(BT.error { try encode(.int(1), indent: -1) } == "json.encode() indent must be 0 to 32, got -1")
+        #expect(BT.error { try encode(.list([.list([])]), indent: Int.max) } == "json.encode() indent must be 0 to 32, got \(Int.max)")
     }
 
     @Test("decoding keeps int vs float and key order")

@@ -90,7 +90,7 @@ struct ValuePrintingTests {
         #expect(len.printed == "<builtin len>")
         #expect(try #require(Builtins.globals["json"]).printed == "<module json>")
         if case .module(let json)? = Builtins.globals["json"] {
-            #expect(json.members["encode"]?.printed == "<builtin json.encode>")
+            #expect(json.member("encode")?.printed == "<builtin json.encode>")
         }
         let secret = Value.secret(SecretValue(name: "token", text: "hunter2"))
         #expect(secret.printed == "***")

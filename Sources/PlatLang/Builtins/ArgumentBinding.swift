@@ -108,7 +108,14 @@ extension Value {
 
     public func expectList(_ fname: String, _ param: String) throws -> [Value] {
         if case .list(let xs) = self { return xs }
-        throw expected("a list", fname, param)
+        // A map or a string where Python would take any iterable: name the list that was probably meant.
+        let hint: String?
+        switch self {
+        case .map: hint = "keys(m), values(m) or m.items() make a list of a map's keys, values or entries"
+        case .string: hint = "s.chars() makes a list of a string's characters"
+        default: hint = nil
+        }
+        throw expected("a list", fname, param, hint: hint)
     }
 
     public func expectMap(_ fname: String, _ param: String) throws -> MapStorage {

@@ -55,7 +55,10 @@ extension Builtins {
             var out: [Value] = []
             out.reserveCapacity(xs.count)
             for (i, x) in xs.enumerated() {
-                out.append(.list([.int(start &+ i), x]))
+                // Overflow is an error everywhere: enumerate(xs, start: 9223372036854775807) must not wrap.
+                let (n, overflow) = start.addingReportingOverflow(i)
+                if overflow { throw RuntimeError("integer overflow", hint: "enumerate()'s start plus the index passes 9223372036854775807") }
+                out.append(.list([.int(n), x]))
             }
             return .list(out)
         }),

@@ -103,7 +103,7 @@ public enum Builtins {
         case .string(let s):
             guard let i = parseInt(s) else {
                 throw RuntimeError("int() cannot parse \(v.repr) as an int",
-                                   hint: "expected decimal digits like \"42\" or hex like \"0xff\"")
+                                   hint: "expected decimal digits like \"42\", or hex, octal or binary like \"0xff\", \"0o17\", \"0b101\"")
             }
             return .int(i)
         case .duration, .size:
@@ -115,7 +115,7 @@ public enum Builtins {
         }
     }
 
-    /// Parses `[+-]digits` or `[+-]0x hexdigits`, surrounding whitespace allowed, `_` between digits allowed
+    /// Parses `[+-]digits` or `[+-]0x hexdigits` (also `0o` octal and `0b` binary), surrounding whitespace allowed, `_` between digits allowed
     /// (as in literals). Nil when malformed or out of range.
     static func parseInt(_ text: String) -> Int? {
         var bytes = Substring(text).utf8.drop(while: { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) })
@@ -126,10 +126,15 @@ public enum Builtins {
             bytes = bytes.dropFirst()
         }
         var radix = 10
-        if bytes.count > 2, bytes.first == UInt8(ascii: "0"),
-           let x = bytes.dropFirst().first, x == UInt8(ascii: "x") || x == UInt8(ascii: "X") {
-            radix = 16
-            bytes = bytes.dropFirst(2)
+        // The prefixes of int literals: 0x, 0o, 0b (either case).
+        if bytes.count > 2, bytes.first == UInt8(ascii: "0"), let x = bytes.dropFirst().first {
+            switch x | 0x20 {
+            case UInt8(ascii: "x"): radix = 16
+            case UInt8(ascii: "o"): radix = 8
+            case UInt8(ascii: "b"): radix = 2
+            default: break
+            }
+            if radix != 10 { bytes = bytes.dropFirst(2) }
         }
         guard !bytes.isEmpty, bytes.first != UInt8(ascii: "_"), bytes.last != UInt8(ascii: "_") else { return nil }
         // Accumulate negatively so that Int.min parses.
@@ -144,7 +149,7 @@ public enum Builtins {
             previousUnderscore = false
             let digit: Int
             switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = Int(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "0")...UInt8(ascii: "9") where Int(b - UInt8(ascii: "0")) < radix: digit = Int(b - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = Int(b - UInt8(ascii: "a")) + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: digit = Int(b - UInt8(ascii: "A")) + 10
             default: return nil
@@ -165,7 +170,15 @@ public enum Builtins {
         case .int(let i): return .float(Double(i))
         case .bool(let b): return .float(b ? 1 : 0)
         case .string(let s):
-            let t = s.trimmingWhitespace()
+            var t = s.trimmingWhitespace()
+            // `_` between digits, as in float literals (`1_000.5`).
+            if t.contains("_") {
+                let u = Array(t.unicodeScalars)
+                let between = u.indices.allSatisfy { i in
+                    u[i] != "_" || (i > 0 && i + 1 < u.count && ("0"..."9").contains(u[i - 1]) && ("0"..."9").contains(u[i + 1]))
+                }
+                if between { t = t.replacingOccurrences(of: "_", with: "") }
+            }
             guard !t.isEmpty, let d = Double(t) else {
                 throw RuntimeError("float() cannot parse \(v.repr) as a float", hint: "expected a number like \"1.5\" or \"2e-3\"")
             }

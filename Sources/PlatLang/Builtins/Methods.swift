@@ -71,14 +71,44 @@ public enum Methods {
             return RuntimeError("\(typeName) has no method '\(name)'",
                                 hint: "methods exist on strings, lists and maps")
         }
-        if let near = closestName(to: name, in: candidates) {
-            return RuntimeError("\(typeName) has no method '\(name)'", hint: "did you mean '\(near)'?")
+        if let hint = foreignMethodHint(name, typeName: typeName, candidates: candidates) {
+            return RuntimeError("\(typeName) has no method '\(name)'", hint: hint)
         }
+        // `xs.len()`, `xs.sorted()`: the name of a function is a better hint than a method it resembles.
         if let global = Builtins.globals[name], case .builtin = global {
             return RuntimeError("\(typeName) has no method '\(name)'", hint: "\(name) is a function: \(name)(x)")
         }
+        if let near = closestName(to: name, in: candidates) {
+            return RuntimeError("\(typeName) has no method '\(name)'", hint: "did you mean '\(near)'?")
+        }
         return RuntimeError("\(typeName) has no method '\(name)'",
                             hint: "\(typeName) methods: \(candidates.joined(separator: ", "))")
+    }
+
+    /// Methods by the names other languages give them (`xs.sort()`, `s.strip()`, `xs.push(x)`), which an edit
+    /// distance does not find: the .plat spelling when this type has one.
+    static func foreignMethodHint(_ name: String, typeName: String, candidates: [String]) -> String? {
+        let functions: [String: String] = [
+            "sort": "sorted(x) returns a sorted copy", "reverse": "reversed(x) returns a reversed copy",
+            "length": "the length is len(x)", "size": "the length is len(x)",
+            "rjust": "strings.pad_left(s, width) of std/strings", "padStart": "strings.pad_left(s, width) of std/strings",
+            "ljust": "strings.pad_right(s, width) of std/strings", "padEnd": "strings.pad_right(s, width) of std/strings",
+            "zfill": "strings.pad_left(s, width, \"0\") of std/strings", "center": "strings.center(s, width) of std/strings",
+            "title": "strings.title(s) of std/strings", "capitalize": "strings.title(s) of std/strings",
+            "isspace": "strings.is_blank(s) of std/strings", "repeat": "s * n repeats a string",
+            "format": "build text with interpolation: \"\\(x) items\"",
+        ]
+        if let f = functions[name] { return f }
+        let methods: [String: String] = [
+            "strip": "trim", "lstrip": "trim_start", "rstrip": "trim_end", "trimStart": "trim_start", "trimEnd": "trim_end",
+            "push": "append", "add": "append", "has": "contains", "has_key": "contains", "includes": "contains",
+            "indexOf": typeName == "string" ? "find" : "index", "index_of": typeName == "string" ? "find" : "index",
+            "delete": "remove", "del": "remove", "splitlines": "lines", "toUpperCase": "upper", "toLowerCase": "lower",
+            "uppercase": "upper", "lowercase": "lower", "startswith": "starts_with", "endswith": "ends_with",
+            "startsWith": "starts_with", "endsWith": "ends_with", "pop": "remove",
+        ]
+        if let m = methods[name], candidates.contains(m) { return "did you mean '\(m)'?" }
+        return nil
     }
 
     /// Joins the printed form of `items` with `separator`, reserving the whole result up front.

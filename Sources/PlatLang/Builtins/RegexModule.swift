@@ -113,7 +113,8 @@ final class RegexCache: @unchecked Sendable {
         if let hit { return hit }
         let regex: NSRegularExpression
         do {
-            regex = try NSRegularExpression(pattern: pattern)
+            // ICU refuses the empty pattern, which is a valid one that matches the empty text everywhere.
+            regex = try NSRegularExpression(pattern: pattern.isEmpty ? "(?:)" : pattern)
         } catch {
             throw RuntimeError("\(fname)() got an invalid regular expression \(Value.string(pattern).repr)",
                                hint: "patterns use ICU syntax; raw strings save escaping, e.g. r\"(\\w+)@(\\w+)\"")

@@ -208,9 +208,27 @@ extension Resolver {
     }
 
     private func reportLet(_ name: String, _ v: LocalVar, purpose: String, at loc: SourceLoc) {
+        if loopVariables.contains(v.loc) {
+            // `for row in grid { row[0] = 1 }`: the loop variable is a copy of the item, so changing it could
+            // never change the list; say how to change the item itself.
+            report("cannot \(purpose) '\(name)': a loop variable is a copy of the item (line \(v.loc.line))", at: loc,
+                   hint: "change the item through its collection: for i in range(len(xs)) { xs[i] = ... }, or build a new list")
+            return
+        }
         let what = v.module != nil ? "an import" : v.function != nil ? "a function" : "declared with let"
         report("cannot \(purpose) '\(name)': it is \(what) (line \(v.loc.line))", at: loc,
                hint: v.module == nil && v.function == nil ? "declare it with var to change it" : nil)
+    }
+
+    /// The import alias at the root of `alias.member...` or `alias.member[i]...`, or nil.
+    private func moduleMemberRoot(_ e: Expr) -> String? {
+        switch e.kind {
+        case .member(let o, _, _):
+            if case .name(let alias) = o.kind, case .local(let v) = lookup(alias), v.module != nil { return alias }
+            return moduleMemberRoot(o)
+        case .index(let c, _): return moduleMemberRoot(c)
+        default: return nil
+        }
     }
 
     /// Is `e` rooted at a variable (so a method call on it may change it in place)?
@@ -252,6 +270,12 @@ extension Resolver {
         if case .member(let object, let name, let nameLoc) = callee.kind {
             checkModuleMember(object, name, nameLoc)
             let method = MethodName(rawValue: name)
+            // `tally.seen.append(1)` would change a copy of the module's list and drop it: refused like
+            // `tally.seen = ...`, since a module's variables change only through its own functions.
+            if Resolver.mutatingMethods.contains(name), let alias = moduleMemberRoot(object) {
+                report("cannot change a member of module '\(alias)'", at: loc,
+                       hint: "a module's variables change only through its own functions")
+            }
             // Only methods that can change their receiver need it as a place; on a `let` they are an error.
             if let method, Resolver.mutatingMethods.contains(name), isPlace(object) {
                 var onLet = false
@@ -260,8 +284,20 @@ extension Resolver {
                     case .local(let v) where v.isLet && v.module == nil, .free(let v, _) where v.isLet && v.module == nil,
                          .copied(let v, _):
                         onLet = true
+                        if loopVariables.contains(v.loc) {
+                            report("cannot call mutating method '\(name)' on '\(root)': a loop variable is a copy of the item (line \(v.loc.line))",
+                                   at: loc, hint: "change the item through its collection: for i in range(len(xs)) { xs[i].\(name)(...) }, or build a new list")
+                            break
+                        }
+                        // `let stack = make_stack(); stack.pop()` may mean a function stored under "pop" in a map,
+                        // which cannot be seen here: unless the let holds a literal without such a key, the hint
+                        // also names the spelling that calls the function on a let.
+                        var hint = "declare it with var to change it"
+                        if case .name = object.kind, mayHoldFunction(letValues[v.loc], named: name) {
+                            hint += "; to call a function stored under '\(name)' in a map, write \(root)[\"\(name)\"]()"
+                        }
                         report("cannot call mutating method '\(name)' on '\(root)': it is declared with let (line \(v.loc.line))",
-                               at: loc, hint: "declare it with var to change it")
+                               at: loc, hint: hint)
                     default: break
                     }
                 }
@@ -399,6 +435,20 @@ extension Resolver {
         let given = Set(args.compactMap(\.name)).union(spec.params.prefix(positional))
         for p in spec.params.prefix(spec.required) where !given.contains(p) {
             report("missing argument '\(p)' in call to \(name)()", at: loc)
+        }
+    }
+
+    /// Whether a `let` initialised with `value` may hold a map with a function under `name`: anything but a
+    /// literal (a call, a parameter...) may; a list, a string or a map literal without that key cannot.
+    func mayHoldFunction(_ value: Expr?, named name: String) -> Bool {
+        guard let value else { return true }
+        switch value.kind {
+        case .list, .stringLit, .interpolated, .intLit, .floatLit, .boolLit, .nilLit, .durationLit, .sizeLit:
+            return false
+        case .map(let entries):
+            return entries.contains { if case .stringLit(let k) = $0.key.kind { return k == name } else { return true } }
+        default:
+            return true
         }
     }
 }

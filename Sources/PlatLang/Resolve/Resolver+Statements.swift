@@ -7,6 +7,7 @@ extension Resolver {
             return ExprStmt(expr: resolveExpr(e))
 
         case .varDecl(let isLet, let name, let nameLoc, let valueExpr):
+            if isLet { letValues[nameLoc] = valueExpr }
             let value = resolveExpr(valueExpr)
             if fn.isModule && fn.scopes.count == 1 {
                 guard let ref = varRef(name, at: nameLoc) else { return nil }
@@ -166,6 +167,7 @@ extension Resolver {
         defer { fn.popScope() }
         let targets = names.map { n -> VarRef in
             let v = declareLocal(n.name, isLet: true, loc: n.loc)
+            loopVariables.insert(n.loc)
             return ref(for: v, name: n.name, depth: 0)
         }
         fn.loopDepth += 1

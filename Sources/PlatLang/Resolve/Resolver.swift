@@ -18,6 +18,10 @@ final class Resolver {
     var definedGlobals = Set<String>()
     /// The file's plans by name, for declarations that start them (`run: plan(args)`).
     var planDecls: [String: PlanDecl] = [:]
+    /// The initialiser of every `let`, by the position of its name, for hints that depend on what it holds.
+    var letValues: [SourceLoc: Expr] = [:]
+    /// Where `for` loops declare their variables, for the hint when one is changed.
+    var loopVariables = Set<SourceLoc>()
 
     init(module: CompiledModule, loader: ModuleLoader, captured: Set<SourceLoc>, analysisOnly: Bool) {
         self.module = module
@@ -51,8 +55,9 @@ final class Resolver {
         // Every top-level name is a global, declared up front so functions may use names defined below them.
         for stmt in program.statements {
             switch stmt.kind {
-            case .varDecl(let isLet, let name, let nameLoc, _):
+            case .varDecl(let isLet, let name, let nameLoc, let value):
                 declareGlobal(name, isLet: isLet, loc: nameLoc)
+                if isLet { letValues[nameLoc] = value }
             case .fnDecl(let decl):
                 if let name = decl.name { declareGlobal(name, isLet: true, loc: decl.loc, function: decl) }
             case .planDecl(let plan):
@@ -200,7 +205,7 @@ final class Resolver {
     }
 
     func reportUndefined(_ name: String, at loc: SourceLoc) {
-        let hint = closestName(to: name, in: allVisibleNames()).map { "did you mean '\($0)'?" }
+        let hint = ForeignSpellings.hint(for: name) ?? closestName(to: name, in: allVisibleNames()).map { "did you mean '\($0)'?" }
         report("undefined name '\(name)'", at: loc, hint: hint)
     }
 
@@ -280,7 +285,10 @@ final class Resolver {
         }
         // Defaults run in the callee's frame, after the parameters before them are bound.
         for (i, p) in decl.params.enumerated() {
-            if let d = p.defaultValue { paramInfos[i].defaultValue = resolveExpr(d) }
+            guard let d = p.defaultValue else { continue }
+            paramInfos[i].defaultValue = resolveExpr(d)
+            if case .nilLit = d.kind { paramInfos[i].acceptsNil = true }
+            checkDefaultType(p, d)
         }
         ctx.pushScope()
         var arrow: ExprNode? = nil
@@ -298,6 +306,37 @@ final class Resolver {
         return code
     }
 
+    /// A literal default that contradicts the parameter's declared type (`n: int = "x"`) would fail every call
+    /// that leaves it out: reported before the run, at the default. `nil` is allowed and makes the parameter
+    /// optional; other expressions are checked when they are evaluated.
+    private func checkDefaultType(_ p: Param, _ d: Expr) {
+        guard let t = p.type else { return }
+        let sample: Value
+        switch d.kind {
+        case .intLit: sample = .int(0)
+        case .floatLit: sample = .float(0)
+        case .stringLit, .interpolated: sample = .string("")
+        case .boolLit: sample = .bool(false)
+        case .durationLit: sample = .duration(0)
+        case .sizeLit: sample = .size(0)
+        case .list: sample = .list([])
+        case .map: sample = Value.makeMap([])
+        case .unary(.neg, let x):
+            switch x.kind {
+            case .intLit: sample = .int(0)
+            case .floatLit: sample = .float(0)
+            case .durationLit: sample = .duration(0)
+            case .sizeLit: sample = .size(0)
+            default: return
+            }
+        default: return
+        }
+        if !TypeCheck.matches(sample, t) {
+            report("the default of '\(p.name)' is \(sample.typeName == "int" ? "an" : "a") \(sample.typeName), but '\(p.name)' is declared \(t.rawValue)",
+                   at: d.loc, hint: "write a default of type \(t.rawValue), or nil to make the parameter optional")
+        }
+    }
+
     /// Resolves the statements of a block in the current scope (the caller pushes and pops it).
     func resolveBlockContents(_ stmts: [Stmt]) -> [StmtNode] {
         var out = hoistFunctions(stmts)
@@ -313,7 +352,39 @@ final class Resolver {
             }
             if let n = resolveStatement(s) { out.append(n) }
         }
+        reportUnreachable(stmts)
         return out
+    }
+
+    /// A statement after `return`, `break` or `continue` in the same block never runs: an error, because it is
+    /// nearly always a slip, most often `return` with its value on the next line (`return` ends at the line
+    /// break, so `return\n    x` returns nil). Declared functions are exempt: they are hoisted and callable.
+    private func reportUnreachable(_ stmts: [Stmt]) {
+        guard let jump = stmts.firstIndex(where: {
+            switch $0.kind {
+            case .returnStmt, .breakStmt, .continueStmt: return true
+            default: return false
+            }
+        }) else { return }
+        guard let next = stmts[(jump + 1)...].first(where: { if case .fnDecl = $0.kind { return false } else { return true } })
+        else { return }
+        let word: String
+        var hint = "remove it, or move it above the '\(Resolver.jumpWord(stmts[jump]))'"
+        switch stmts[jump].kind {
+        case .returnStmt(nil):
+            word = "return"
+            if case .expr = next.kind { hint = "a return's value starts on the line of the return: write return VALUE on one line" }
+        default: word = Resolver.jumpWord(stmts[jump])
+        }
+        report("unreachable code: this statement follows '\(word)' (line \(stmts[jump].loc.line))", at: next.loc, hint: hint)
+    }
+
+    private static func jumpWord(_ s: Stmt) -> String {
+        switch s.kind {
+        case .breakStmt: return "break"
+        case .continueStmt: return "continue"
+        default: return "return"
+        }
     }
 
     func resolveBlock(_ block: Block) -> [StmtNode] {

@@ -87,4 +87,7 @@ struct ParamInfo {
     let type: TypeName?
     /// Evaluated in the callee's frame after the earlier parameters are bound.
     var defaultValue: ExprNode?
+    /// The default is the literal `nil`: the parameter is optional, so nil passes its type check
+    /// (`fn f(tag: string = nil)`).
+    var acceptsNil = false
 }

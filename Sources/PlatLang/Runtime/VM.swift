@@ -194,7 +194,10 @@ final class VM: CallContext {
         }
         let params = code.params
         if positional.count > params.count {
-            throw error("\(code.name)() takes \(describeArity(code)) (\(positional.count) given)", at: loc)
+            // The same words as the resolver's check of a direct call.
+            let n = params.count
+            throw error("\(code.name)() takes at most \(n) argument\(n == 1 ? "" : "s") (\(positional.count) given)", at: loc,
+                        hint: "\(code.name)\(describeArity(code))")
         }
         ensureStack(newBase + code.frameSize + 1)
         for (i, v) in positional.enumerated() { stack[newBase + i] = v }
@@ -216,7 +219,7 @@ final class VM: CallContext {
         if !missing.isEmpty {
             if let m = missing.first(where: { params[$0].defaultValue == nil }) {
                 throw error("missing argument '\(params[m].name)' in call to \(code.name)()", at: loc,
-                            hint: "\(code.name)() takes \(describeArity(code))")
+                            hint: "\(code.name)\(describeArity(code))")
             }
             let savedBase = base
             base = newBase
@@ -227,7 +230,8 @@ final class VM: CallContext {
             }
         }
         for (i, p) in params.enumerated() {
-            if let t = p.type, !TypeCheck.matches(stack[newBase + i], t) {
+            if let t = p.type, !TypeCheck.matches(stack[newBase + i], t),
+               !(p.acceptsNil && stack[newBase + i].isNil) {
                 throw error("\(code.name)() expects \(t.rawValue) for '\(p.name)', got \(stack[newBase + i].typeName)",
                             at: loc)
             }

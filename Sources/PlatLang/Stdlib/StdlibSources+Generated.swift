@@ -18,6 +18,13 @@ fn _check_fill(fname, fill) {
     }
 }
 
+# Fails unless `s` is a string (a number would fail later in len() or +, naming neither this function nor `s`).
+fn _check_str(fname, name, s) {
+    if type(s) != "string" {
+        fail("\(fname)() expects a string for '\(name)', got \(type(s))")
+    }
+}
+
 # Fails unless `n` is an int (a float width would make `*` fail with a less helpful message).
 fn _check_int(fname, name, n) {
     if type(n) != "int" {
@@ -39,6 +46,7 @@ fn _take(s, n) {
 
 # pad_left("7", 3, "0") == "007"; a string already `width` long or longer is returned as is.
 fn pad_left(s, width, fill = " ") {
+    _check_str("pad_left", "s", s)
     _check_int("pad_left", "width", width)
     _check_fill("pad_left", fill)
     let missing = width - len(s)
@@ -50,6 +58,7 @@ fn pad_left(s, width, fill = " ") {
 
 # pad_right("ab", 4) == "ab  "
 fn pad_right(s, width, fill = " ") {
+    _check_str("pad_right", "s", s)
     _check_int("pad_right", "width", width)
     _check_fill("pad_right", fill)
     let missing = width - len(s)
@@ -61,6 +70,7 @@ fn pad_right(s, width, fill = " ") {
 
 # center("ab", 5, "*") == "*ab**": the odd character of padding goes to the right.
 fn center(s, width, fill = " ") {
+    _check_str("center", "s", s)
     _check_int("center", "width", width)
     _check_fill("center", fill)
     let missing = width - len(s)
@@ -73,6 +83,7 @@ fn center(s, width, fill = " ") {
 
 # repeat("ab", 3) == "ababab"; a negative count is an error rather than an empty string.
 fn repeat(s, n) {
+    _check_str("repeat", "s", s)
     _check_int("repeat", "n", n)
     if n < 0 {
         fail("repeat() count must not be negative, got \(n)")
@@ -82,6 +93,7 @@ fn repeat(s, n) {
 
 # title("hello big  world") == "Hello Big  World": the first letter of each word upper case, the rest lower.
 fn title(s) {
+    _check_str("title", "s", s)
     var out = ""
     var at_word_start = true
     for c in s.chars() {
@@ -100,11 +112,14 @@ fn title(s) {
 
 # is_blank("  \n") == true: empty or only whitespace.
 fn is_blank(s) {
+    _check_str("is_blank", "s", s)
     return s.trim() == ""
 }
 
 # truncate("hello world", 8) == "hello..."; the result is never longer than `width` characters.
 fn truncate(s, width, ellipsis = "...") {
+    _check_str("truncate", "s", s)
+    _check_str("truncate", "ellipsis", ellipsis)
     _check_int("truncate", "width", width)
     if len(s) <= width {
         return s

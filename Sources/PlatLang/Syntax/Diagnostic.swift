@@ -56,17 +56,28 @@ public struct Diagnostic: Error, CustomStringConvertible, Sendable {
         if let hint { out += "hint: \(hint)\n" }
         if !traceback.isEmpty {
             out += "Traceback (most recent call last):\n"
-            // Deep recursion repeats one line thousands of times: show it three times, then count the rest.
+            // Deep recursion repeats one line thousands of times, mutual recursion (a calls b calls a) a block
+            // of a few lines: show the line or block three times, then count the rest.
+            func same(_ x: Int, _ y: Int) -> Bool {
+                traceback[x].location == traceback[y].location && traceback[x].function == traceback[y].function
+            }
             var i = 0
             while i < traceback.count {
-                let line = "  \(traceback[i].location): in \(traceback[i].function)\n"
-                var j = i + 1
-                while j < traceback.count && traceback[j].location == traceback[i].location
-                    && traceback[j].function == traceback[i].function { j += 1 }
-                let run = j - i
-                out += String(repeating: line, count: min(run, 3))
-                if run > 3 { out += "  [previous line repeated \(run - 3) more times]\n" }
-                i = j
+                // The period (1 to 8 lines) whose repetitions from i cover the most frames.
+                var best = (period: 1, times: 1)
+                for period in 1...8 where i + 2 * period <= traceback.count {
+                    var times = 1
+                    while i + (times + 1) * period <= traceback.count
+                        && (0..<period).allSatisfy({ same(i + $0, i + times * period + $0) }) { times += 1 }
+                    if times * period > best.times * best.period && times > 3 { best = (period, times) }
+                }
+                let block = (i..<i + best.period).map { "  \(traceback[$0].location): in \(traceback[$0].function)\n" }.joined()
+                out += String(repeating: block, count: min(best.times, 3))
+                if best.times > 3 {
+                    let what = best.period == 1 ? "previous line" : "previous \(best.period) lines"
+                    out += "  [\(what) repeated \(best.times - 3) more times]\n"
+                }
+                i += best.period * best.times
             }
         }
         return out

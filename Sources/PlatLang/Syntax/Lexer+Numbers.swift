@@ -108,7 +108,7 @@ extension Lexer {
         }
         if misplacedUnderscore || lastUnderscore { report("'_' in a number must be between digits", at: startLoc) }
         if let bad {
-            report("invalid digit '\(bad)' in a \(name) literal", at: startLoc)
+            report("invalid digit '\(bad)' in \(name == "octal" ? "an" : "a") \(name) literal", at: startLoc)
             value = 0
         } else if digits == 0 {
             report("expected \(name) digits after '0\(letter)'", at: startLoc)

@@ -28,6 +28,36 @@ final class Lexer {
         self.file = file
         self.s = file.scalars
         self.end = file.scalars.count
+        reportInvalidUTF8()
+    }
+
+    /// Whether the scalar at `offset` stands for bytes that were not UTF-8 (`invalidUTF8` is sorted).
+    private func isInvalidUTF8(at offset: Int) -> Bool {
+        let list = file.invalidUTF8
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if list[mid] < offset { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < list.count && list[lo] == offset
+    }
+
+    /// Bytes that were not UTF-8 are an error wherever they stand, strings and comments included: the program
+    /// would otherwise run with U+FFFD in place of text it meant. One report per run of bad sequences.
+    private func reportInvalidUTF8() {
+        var line = 1, lineStart = 0, scanned = 0, previous = -2, reported = 0
+        for offset in file.invalidUTF8 {
+            defer { previous = offset }
+            // A file holds at most 20 reported errors (grammar.md 1.2), so scanning further is wasted.
+            if offset == previous + 1 || reported == 20 { continue }
+            reported += 1
+            while scanned < offset {
+                if s[scanned] == "\n" { line += 1; lineStart = scanned + 1 }
+                scanned += 1
+            }
+            report("the file is not valid UTF-8 here", at: loc(line: line, col: offset - lineStart + 1),
+                   hint: "save the file as UTF-8 (the bad bytes are shown as U+FFFD)")
+        }
     }
 
     // MARK: - Cursor
@@ -187,12 +217,19 @@ final class Lexer {
         case "$": hint = "interpolation is written \\(expr) inside a string"
         case "'": hint = "strings use double quotes: \"...\""
         case "\u{FFFD}": hint = "the file is not valid UTF-8 here"
-        default: break
+        case "\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}": hint = "typographic quotes do not delimit strings: use straight double quotes \"...\""
+        default:
+            if ch.value > 0x7F && ch.properties.isAlphabetic {
+                hint = "names are ASCII letters, digits and _; other letters belong inside strings"
+            }
         }
         let shown = ch.properties.isWhitespace || ch.value < 0x20 || ch.value == 0x7F || ch == "\u{FFFD}"
             || !ch.properties.isAlphabetic && !ch.properties.isMath && ch.value > 0x7F
             ? Lexer.codePoint(ch) : "'\(ch)'"
-        report("unexpected character \(shown)", at: loc(line: l, col: c), hint: hint)
+        // Bytes that were not UTF-8 were reported when the lexer started.
+        if !(ch == "\u{FFFD}" && isInvalidUTF8(at: start)) {
+            report("unexpected character \(shown)", at: loc(line: l, col: c), hint: hint)
+        }
         pos += 1
         // Swallow the rest of a run of bad characters: binary junk gives one message, not thousands.
         while !atEnd {

@@ -162,7 +162,7 @@ extension Parser {
             if !check(.rparen) {
                 let t = peek()
                 throw expected("')' to close the call started at \(position(open))",
-                               hint: t.isEOF || t.isNewline ? nil : "separate arguments with ','")
+                               hint: quoteInsideStringHint(before: t) ?? (t.isEOF || t.isNewline ? nil : "separate arguments with ','"))
             }
         }
         advance()
@@ -205,7 +205,9 @@ extension Parser {
     mutating func parseMember(_ base: Expr) throws -> Expr {
         let dot = advance()
         let nameToken = peek()
-        guard let name = nameToken.labelName else { throw expected("a name after '.'") }
+        guard let name = nameToken.labelName else {
+            throw expected("a name after '.'", hint: nameToken.isPunct(.dot) ? "there is no '..': a range of ints is range(start, stop)" : nil)
+        }
         advance()
         return Expr(.member(base, name: name, nameLoc: loc(nameToken)), loc(dot))
     }
@@ -258,6 +260,14 @@ extension Parser {
             return try parseConditional()
         case .keyword(let k) where Parser.startsStatement(t) || k == .kwElse || k == .kwCatch:
             throw expected("an expression", hint: "'\(k.rawValue)' starts a statement; it cannot be used as a value")
+        case .punct(.plus):
+            throw expected("an expression", hint: "there is no ++: write x += 1 as a statement of its own")
+        case .punct(.dot):
+            var hint: String? = nil
+            if case .int = peek(ahead: 1).kind { hint = "a float has digits on both sides of its point: write 0.5, not .5" }
+            throw expected("an expression", hint: hint)
+        case .punct(.star):
+            throw expected("an expression", hint: "there is no ** operator: multiply, e.g. x * x")
         default:
             throw expected("an expression")
         }
@@ -396,5 +406,16 @@ extension Parser {
         skipLineBreaks()
         let whenFalse = try parseExpr()
         return Expr(.conditional(condition, then: whenTrue, else: whenFalse), loc(ifToken))
+    }
+
+    /// When `t` touches the string just before it (`"say "hi""`, `r"\(if c then "a" else "b")"`), the string
+    /// most likely ended at a quote that was meant to be inside it: say how to write one.
+    mutating func quoteInsideStringHint(before t: Token) -> String? {
+        guard case .string = previous.kind, !t.isEOF, !t.isNewline, previous.offset + previous.length == t.offset
+        else { return nil }
+        if file.scalars[previous.offset] == "r" {
+            return "a raw string ends at its first '\"': for text with quotes write r\"\"\" on its own line, the text, then \"\"\""
+        }
+        return "a string ends at the next '\"': write a quote inside it as \\\""
     }
 }

@@ -18,7 +18,7 @@ extension Parser {
             do {
                 let stmt = try parseStatement()
                 statements.append(stmt)
-                if !Parser.endsWithBlock(stmt) { try parseSeparator() }
+                if !Parser.endsWithBlock(stmt) { try parseSeparator(after: stmt) }
             } catch {
                 (depth, skipNewlines) = (savedDepth, savedSkip)
                 if stopped { break }
@@ -33,7 +33,7 @@ extension Parser {
     }
 
     /// end = separator | &"}" | &EOF ;   what must follow a simple statement.
-    mutating func parseSeparator() throws {
+    mutating func parseSeparator(after stmt: Stmt? = nil) throws {
         let t = peek()
         if t.isNewline || t.isPunct(.semicolon) {
             advance()
@@ -41,7 +41,10 @@ extension Parser {
             if case .punct(let p) = t.kind, [.assign, .plusAssign, .minusAssign, .starAssign, .slashAssign].contains(p) {
                 throw error("unexpected '\(p.rawValue)' (assignment is a statement of its own)", at: t)
             }
-            throw expected("a line break or ';' after the statement")
+            // `throw "x"`, `def f():`, `function f() {`: a word of another language read as a name.
+            var hint: String? = nil
+            if case .expr(let e)? = stmt?.kind, case .name(let word) = e.kind { hint = ForeignSpellings.hint(for: word) }
+            throw expected("a line break or ';' after the statement", hint: hint ?? quoteInsideStringHint(before: t))
         }
     }
 
@@ -239,7 +242,10 @@ extension Parser {
         var names: [(name: String, loc: SourceLoc)] = []
         repeat {
             let t = peek()
-            guard case .ident(let name) = t.kind else { throw expected("a loop variable name") }
+            guard case .ident(let name) = t.kind else {
+                throw expected("a loop variable name",
+                               hint: t.isPunct(.lparen) ? "write for x in xs { } without parentheses; for a count, for i in range(n) { }" : nil)
+            }
             advance()
             names.append((name, loc(t)))
         } while names.count < 2 && accept(.comma)
@@ -248,7 +254,7 @@ extension Parser {
                            hint: check(.comma) ? "a for loop takes one or two names: for x in xs, for k, v in m" : nil)
         }
         advance()
-        if check(.lbrace) { throw expected("an expression to loop over after 'in'") }
+        if check(.lbrace) && !startsMapLiteral() { throw expected("an expression to loop over after 'in'") }
         let iterable = try parseExpr()
         let body = try parseBlock(after: "the for loop's expression")
         return Stmt(.forIn(names: names, iterable: iterable, body: body), loc(forToken))
@@ -272,6 +278,27 @@ extension Parser {
         return Stmt(.returnStmt(try parseExpr()), loc(returnToken))
     }
 
+    /// Whether the `{` here opens a map literal rather than a block: `{}` followed by another `{`, or a key
+    /// (a label, a string or an int) and a `:`, which no statement starts with. Line breaks inside are skipped,
+    /// as they are inside a map. Lets `for k, v in {a: 1, b: 2} { }` loop over a literal.
+    mutating func startsMapLiteral() -> Bool {
+        var ahead: [Token] = []
+        var n = 1
+        while ahead.count < 2 {
+            let t = peek(ahead: n)
+            n += 1
+            if t.isEOF { return false }
+            if !t.isNewline { ahead.append(t) }
+        }
+        if ahead[0].isPunct(.rbrace) { return ahead[1].isPunct(.lbrace) }
+        let isKey: Bool
+        switch ahead[0].kind {
+        case .string, .int: isKey = true
+        default: isKey = ahead[0].labelName != nil
+        }
+        return isKey && ahead[1].isPunct(.colon)
+    }
+
     /// try_stmt = "try" block "catch" [ NAME ] block ;
     mutating func parseTry() throws -> Stmt {
         let tryToken = advance()
@@ -289,6 +316,8 @@ extension Parser {
         if case .ident(let name) = peek().kind {
             errorLoc = loc(advance())
             errorName = name
+        } else if check(.lparen) {
+            throw expected("an error name or '{' after 'catch'", hint: "write '} catch e {' without parentheses")
         }
         let handler = try parseBlock(after: errorName == nil ? "'catch'" : "'catch \(errorName ?? "")'")
         return Stmt(.tryCatch(body: body, errorName: errorName, errorLoc: errorLoc, handler: handler), loc(tryToken))
@@ -341,6 +370,10 @@ extension Parser {
         let nameToken = advance()
         guard case .ident(let name) = nameToken.kind else { throw error("expected a function name", at: nameToken) }
         let params = try parseParams()
+        if check(.arrow) {
+            throw expected("'{' after the parameters of '\(name)'",
+                           hint: "a declared function has a block: fn \(name)(...) { return ... }; '=>' is for a function value: let \(name) = fn(...) => ...")
+        }
         let body = try parseBlock(after: "the parameters of '\(name)'")
         let decl = FunctionDecl(name: name, params: params, body: body, isArrow: false, loc: loc(fnToken))
         return Stmt(.fnDecl(decl), loc(fnToken))

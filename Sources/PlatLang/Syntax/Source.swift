@@ -15,14 +15,51 @@ public final class SourceFile: @unchecked Sendable {
         return line
     }
 
+    /// Where the file's bytes were not valid UTF-8: the offset in `scalars` of the U+FFFD that `load` put in
+    /// place of each bad sequence. The lexer reports them wherever they stand, inside strings and comments
+    /// too, so a file is never run with text it did not mean (grammar.md 1.1).
+    public let invalidUTF8: [Int]
+
     public init(path: String, text: String) {
         self.path = path
         self.text = text
         self.scalars = Array(text.unicodeScalars)
+        self.invalidUTF8 = []
+    }
+
+    /// Decodes `bytes` as UTF-8, each invalid sequence read as U+FFFD (as `String(decoding:)` does) and
+    /// remembered in `invalidUTF8`.
+    public init(path: String, bytes: Data) {
+        self.path = path
+        if let text = String(validating: bytes, as: UTF8.self) {
+            self.text = text
+            self.scalars = Array(text.unicodeScalars)
+            self.invalidUTF8 = []
+            return
+        }
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(bytes.count)
+        var invalid: [Int] = []
+        var decoder = UTF8()
+        var input = bytes.makeIterator()
+        decoding: while true {
+            switch decoder.decode(&input) {
+            case .scalarValue(let v): scalars.append(v)
+            case .error:
+                invalid.append(scalars.count)
+                scalars.append("\u{FFFD}")
+            case .emptyInput: break decoding
+            }
+        }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        self.text = String(view)
+        self.scalars = scalars
+        self.invalidUTF8 = invalid
     }
 
     /// Reads a file from disk. Invalid UTF-8 is decoded with replacement characters so the lexer can
-    /// point at them instead of the loader refusing the whole file.
+    /// point at each of them instead of the loader refusing the whole file with no position.
     public static func load(path: String) throws -> SourceFile {
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -36,8 +73,7 @@ public final class SourceFile: @unchecked Sendable {
                              hint: exists ? "check its permissions" : "no such file")
         }
         try? handle.close()
-        let text = String(decoding: data, as: UTF8.self)
-        return SourceFile(path: path, text: text)
+        return SourceFile(path: path, bytes: data)
     }
 
     public func line(_ n: Int) -> String? {

@@ -3,13 +3,17 @@
 public enum JSON {
     /// Nesting deeper than this is refused, in both directions, so neither recursion can exhaust the stack.
     public static let maxDepth = 512
+    /// The largest `indent` of `json.encode`.
+    public static let maxIndent = 32
 
     /// Encodes `value` compactly (`{"a":1,"b":[true,null]}`), or pretty-printed with `indent` spaces per
     /// level. Durations and sizes encode as their printed text; functions, modules, secrets, NaN and
     /// infinities, and maps with non-string keys are errors.
     public static func encode(_ value: Value, indent: Int? = nil) throws -> String {
-        if let indent, indent < 0 {
-            throw RuntimeError("json.encode() indent must not be negative, got \(indent)")
+        // Bounded above too: the indentation of each line is indent × depth spaces, and a huge indent would ask
+        // for more memory than there is (a trap in String(repeating:), not an error).
+        if let indent, !(0...JSON.maxIndent).contains(indent) {
+            throw RuntimeError("json.encode() indent must be 0 to \(JSON.maxIndent), got \(indent)")
         }
         var encoder = Encoder(indent: indent)
         try encoder.write(value, depth: 0)

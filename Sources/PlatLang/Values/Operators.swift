@@ -156,6 +156,9 @@ public enum Operators {
         switch (a, b) {
         case let (.int(x), .int(y)): return .int(try floorDiv(x, y))
         case let (.duration(x), .duration(y)), let (.size(x), .size(y)): return .int(try floorDiv(Int(x), Int(y)))
+        case (.duration, .int), (.duration, .float), (.size, .int), (.size, .float):
+            throw RuntimeError("cannot floor-divide \(a.typeName) by \(b.typeName)",
+                               hint: "'/' divides a \(a.typeName) by a number; '//' takes two \(a.typeName)s and gives an int")
         default:
             guard let x = a.asDouble, let y = b.asDouble else {
                 throw mismatch("cannot divide \(a.typeName) by \(b.typeName)", a, b)

@@ -64,7 +64,8 @@ extension Value {
                 values[i].writeRepr(to: &out, depth: depth + 1)
             }
             out += "}"
-        case .closure(let c): out += "<fn \(c.name)>"
+        // An anonymous function's name is "<fn>" (as tracebacks show it); printed, it is just that.
+        case .closure(let c): out += c.name == "<fn>" ? "<fn>" : "<fn \(c.name)>"
         case .builtin(let b): out += "<builtin \(b.name)>"
         case .module(let m): out += "<module \(m.name)>"
         case .secret: out += "***"

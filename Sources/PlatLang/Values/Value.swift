@@ -241,11 +241,34 @@ public final class SecretValue {
 /// An imported file or stdlib module: its public names, read with `alias.name`.
 public final class ModuleObject {
     public let name: String
-    public var members: [String: Value]
+    /// A builtin module's members, fixed when it is made.
+    private let fixed: [String: Value]
+    /// An imported file's members are its top-level variables, read live from its globals, so `alias.count`
+    /// sees what the file's own functions assigned to `var count` after the import.
+    private let globals: Globals?
+    private let slots: [String: Int]
+
     public init(name: String, members: [String: Value]) {
         self.name = name
-        self.members = members
+        self.fixed = members
+        self.globals = nil
+        self.slots = [:]
     }
+
+    init(name: String, globals: Globals, slots: [String: Int]) {
+        self.name = name
+        self.fixed = [:]
+        self.globals = globals
+        self.slots = slots
+    }
+
+    /// The member's current value, or nil when the module has no such public name.
+    public func member(_ name: String) -> Value? {
+        if let globals, let slot = slots[name] { return globals[slot] }
+        return fixed[name]
+    }
+
+    public var memberNames: [String] { globals == nil ? Array(fixed.keys) : Array(slots.keys) }
 }
 
 /// An error raised by a builtin or operator. The interpreter adds the location of the call and the traceback.

@@ -32,7 +32,8 @@ enum HelpCommand {
         "language": """
             The .plat language, in one screen (the full grammar and semantics: grammar.md):
 
-              let name = "web"              # immutable; var count = 0 is mutable
+              let name = "web"              # immutable binding
+              var count = 0                 # mutable binding
               let d = 1h30m                 # durations: ms s m h d; sizes: 512B 20MB 1GiB
               let xs = [1, 2, 3]            # lists and maps copy on assignment (value semantics)
               let m = {biz: "shop", "x-y": 2}
@@ -52,6 +53,8 @@ enum HelpCommand {
 
             Conditions take booleans only. Integers are 64-bit and overflow is an error.
             `/` gives a float, `//` floors, `%` follows `//`.
+            From other languages: nil (not null/None), true/false, not/and/or (not !/&&/||), fail("msg") to
+            raise, x += 1 (no ++), fn to declare functions, "\\(x)" to interpolate (never ${x} or f-strings).
             """,
         "rolling": """
             Rolling batches: sh(hosts, script, rolling: "1 30% 100%") and copy(..., rolling: ...).

@@ -156,7 +156,7 @@ final class BuiltinCallNode: ExprNode {
         self.callerName = callerName
         super.init(loc: loc)
     }
-    private var spare = ArgumentBuffer()
+    private let spare = ArgumentBuffer()
     override func eval(_ vm: VM) throws -> Value {
         var a = try spare.evaluate(args, names, vm)
         defer { spare.reclaim(&a) }
@@ -168,11 +168,16 @@ final class BuiltinCallNode: ExprNode {
 /// allocates no array: it is lent to the callee, then emptied (capacity kept) and taken back. A nested
 /// evaluation of the same call site (a recursive function calling a builtin) finds it lent out and makes its
 /// own; a callee that kept the array (in a result) leaves the site to make a new one next time.
-struct ArgumentBuffer {
+///
+/// A class, not a struct held in the node: a mutating call on a stored struct would hold exclusive access to the
+/// node's property while the arguments run, and a recursive call reaching the same site again is then an access
+/// conflict (a trap where exclusivity is checked: `lines.extend(walk(child))`). Each use of `storage` here is a
+/// short access of its own.
+final class ArgumentBuffer {
     private var storage: [Value] = []
 
     @inline(__always)
-    mutating func evaluate(_ args: [ExprNode], _ names: [String?], _ vm: VM) throws -> Arguments {
+    func evaluate(_ args: [ExprNode], _ names: [String?], _ vm: VM) throws -> Arguments {
         var positional: [Value] = []
         swap(&positional, &storage)
         positional.reserveCapacity(args.count)
@@ -187,7 +192,7 @@ struct ArgumentBuffer {
     }
 
     @inline(__always)
-    mutating func reclaim(_ used: inout Arguments) {
+    func reclaim(_ used: inout Arguments) {
         // Arrays that grew large are not worth keeping.
         guard used.positional.capacity <= 16 else { return }
         // One by one: `removeAll(keepingCapacity:)` goes through the general `replaceSubrange` (about 180
@@ -213,7 +218,7 @@ final class MethodCallOnPlace: ExprNode {
         self.callerName = callerName
         super.init(loc: loc)
     }
-    private var spare = ArgumentBuffer()
+    private let spare = ArgumentBuffer()
     override func eval(_ vm: VM) throws -> Value {
         var a = try spare.evaluate(args, names, vm)
         defer { spare.reclaim(&a) }
@@ -362,7 +367,7 @@ final class MethodCallOnValue: ExprNode {
         plainArguments = args.count <= 2 && names.allSatisfy { $0 == nil }
         super.init(loc: loc)
     }
-    private var spare = ArgumentBuffer()
+    private let spare = ArgumentBuffer()
     /// At most two positional arguments: a string receiver's common methods are answered without an argument
     /// buffer (lending and reclaiming it retained and released it on every call).
     private let plainArguments: Bool
@@ -389,7 +394,7 @@ final class MethodCallOnValue: ExprNode {
         switch r {
         case .module, .map:
             var member: Value? = nil
-            if case .module(let m) = r { member = m.members[name] }
+            if case .module(let m) = r { member = m.member(name) }
             // A map can hold something under a method's name only if such a key was ever added.
             if case .map(let m) = r, method == nil || m.hasMethodNamedKey { member = m.get(.string(name)) }
             if let f = member {
@@ -402,8 +407,8 @@ final class MethodCallOnValue: ExprNode {
         default: break
         }
         guard let method else {
-            throw vm.error("\(r.typeName) has no method '\(name)'", at: loc,
-                           hint: closestName(to: name, in: MethodName.allCases.map(\.rawValue)).map { "did you mean '\($0)'?" })
+            let e = Methods.noMethod(name, on: r.typeName)
+            throw vm.error(e.message, at: loc, hint: e.hint)
         }
         do {
             return try Methods.call(method, on: &r, &a, vm)
@@ -419,7 +424,7 @@ final class MethodCallOnValue: ExprNode {
 /// A function stored under `name` in a module or map, which `x.name(...)` calls in preference to a method.
 func functionMember(_ v: Value, _ name: String) -> Value? {
     switch v {
-    case .module(let m): return m.members[name]
+    case .module(let m): return m.member(name)
     case .map(let m):
         if let f = m.get(.string(name)) {
             switch f {

@@ -187,7 +187,7 @@ final class MethodCallOnItem: ExprNode {
     let args: [ExprNode]
     let names: [String?]
     let callerName: String
-    private var spare = ArgumentBuffer()
+    private let spare = ArgumentBuffer()
 
     init(ref: VarRef, index: ExprNode, indexLoc: SourceLoc, method: MethodName, args: [ExprNode], names: [String?],
          callerName: String, loc: SourceLoc) {

@@ -240,14 +240,15 @@ func memberValue(_ o: Value, _ name: String) throws -> Value {
         if hint == nil && MethodName(rawValue: name) != nil { hint = "\(name) is a method: call it as .\(name)(...)" }
         throw RuntimeError("map has no key '\(name)'", hint: hint ?? "use .get(\"\(name)\", default) for optional keys")
     case .module(let m):
-        if let v = m.members[name] { return v }
-        let hint = closestName(to: name, in: Array(m.members.keys)).map { "did you mean '\($0)'?" }
+        if let v = m.member(name) { return v }
+        let hint = closestName(to: name, in: m.memberNames).map { "did you mean '\($0)'?" }
         throw RuntimeError("module '\(m.name)' has no member '\(name)'", hint: hint)
     default:
         if MethodName(rawValue: name) != nil {
             throw RuntimeError("\(name) is a method of \(o.typeName): call it as .\(name)(...)")
         }
-        throw RuntimeError("\(o.typeName) has no field '\(name)'")
+        let hint = ["length", "size", "len"].contains(name) ? "the length is len(x)" : nil
+        throw RuntimeError("\(o.typeName) has no field '\(name)'", hint: hint)
     }
 }
 

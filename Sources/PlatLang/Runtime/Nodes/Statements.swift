@@ -284,6 +284,7 @@ final class TryCatchNode: StmtNode {
 func errorValue(_ d: Diagnostic) -> Value {
     var pairs: [(String, Value)] = [("message", .string(d.message))]
     pairs.append(("location", d.location.map { .string($0.description) } ?? .null))
-    if let h = d.hint { pairs.append(("hint", .string(h))) }
+    // Always present, so `e.hint` reads nil rather than failing for an error that has none.
+    pairs.append(("hint", d.hint.map { .string($0) } ?? .null))
     return Value.makeMap(pairs)
 }

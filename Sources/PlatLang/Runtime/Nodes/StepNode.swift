@@ -126,7 +126,13 @@ final class ImportNode: StmtNode {
         super.init(loc: loc)
     }
     override func exec(_ vm: VM) throws -> Flow {
-        globals[slot] = .module(try vm.instantiate(module))
+        do {
+            globals[slot] = .module(try vm.instantiate(module))
+        } catch var d as Diagnostic where d.phase == .runtime && !d.traceback.isEmpty {
+            // The traceback starts at the import that ran the failing file, as it would at a call.
+            d.traceback.insert(.init(location: loc, function: "<toplevel>"), at: 0)
+            throw d
+        }
         return .normal
     }
 }
@@ -136,11 +142,9 @@ extension VM {
     func instantiate(_ m: CompiledModule) throws -> ModuleObject {
         if let o = m.moduleObject { return o }
         try runTopLevel(m)
-        var members: [String: Value] = [:]
-        for (i, n) in m.globals.names.enumerated() where !n.hasPrefix("_") {
-            members[n] = m.globals[i]
-        }
-        let o = ModuleObject(name: m.name, members: members)
+        var slots: [String: Int] = [:]
+        for (i, n) in m.globals.names.enumerated() where !n.hasPrefix("_") { slots[n] = i }
+        let o = ModuleObject(name: m.name, globals: m.globals, slots: slots)
         m.moduleObject = o
         return o
     }
