@@ -377,10 +377,15 @@ final class MethodCallOnValue: ExprNode {
         if let method, plainArguments, case .string(let s) = r {
             let a0: Value = args.count > 0 ? try args[0].eval(vm) : .null
             let a1: Value = args.count > 1 ? try args[1].eval(vm) : .null
-            return try locatingMethodErrors(vm, at: loc, callerName: callerName) {
+            do {
                 if let v = try Methods.fastStringMethod(method, on: s, args.count, a0, a1) { return v }
                 var a = Arguments(positional: args.count == 0 ? [] : args.count == 1 ? [a0] : [a0, a1])
                 return try Methods.call(method, on: &r, &a, vm)
+            } catch let e as RuntimeError {
+                throw vm.error(e.message, at: loc, hint: e.hint)
+            } catch var d as Diagnostic {
+                if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
+                throw d
             }
         }
         var a = try spare.evaluate(args, names, vm)
@@ -405,21 +410,14 @@ final class MethodCallOnValue: ExprNode {
             let e = Methods.noMethod(name, on: r.typeName)
             throw vm.error(e.message, at: loc, hint: e.hint)
         }
-        return try locatingMethodErrors(vm, at: loc, callerName: callerName) { try Methods.call(method, on: &r, &a, vm) }
-    }
-}
-
-/// Runs a method call and places its errors at the call: a runtime error of the method gets the call's
-/// location, and the traceback of an error raised in a function the method called starts at the call.
-@inline(__always)
-func locatingMethodErrors<R>(_ vm: VM, at loc: SourceLoc, callerName: String, _ body: () throws -> R) throws -> R {
-    do {
-        return try body()
-    } catch let e as RuntimeError {
-        throw vm.error(e.message, at: loc, hint: e.hint)
-    } catch var d as Diagnostic {
-        if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
-        throw d
+        do {
+            return try Methods.call(method, on: &r, &a, vm)
+        } catch let e as RuntimeError {
+            throw vm.error(e.message, at: loc, hint: e.hint)
+        } catch var d as Diagnostic {
+            if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
+            throw d
+        }
     }
 }
 

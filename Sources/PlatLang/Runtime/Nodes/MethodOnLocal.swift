@@ -45,7 +45,7 @@ final class MethodCallOnLocal: ExprNode {
         let a1: Value = argCount > 1 ? try arg1.eval(vm) : .null
         // Read after the arguments: evaluating them may have grown (moved) the stack.
         let p = receiver(vm)
-        return try locatingMethodErrors(vm, at: loc, callerName: general.callerName) {
+        do {
             // Maps and lists are read where they lie (`InPlace`): the methods here run no user code.
             if let m = InPlace.map(at: p), let r = m._withUnsafeGuaranteedRef({ mapMethod($0, a0, a1) }) { return r }
             if let xs = InPlace.list(at: p), let r = listMethod(xs, a0) { return r }
@@ -56,6 +56,11 @@ final class MethodCallOnLocal: ExprNode {
             var receiver = p.pointee
             var a = Arguments(positional: argCount == 0 ? [] : argCount == 1 ? [a0] : [a0, a1])
             return try Methods.call(method, on: &receiver, &a, vm)
+        } catch let e as RuntimeError {
+            throw vm.error(e.message, at: loc, hint: e.hint)
+        } catch var d as Diagnostic {
+            if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: general.callerName), at: 0) }
+            throw d
         }
     }
 
