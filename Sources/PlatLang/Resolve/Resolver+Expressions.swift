@@ -75,13 +75,11 @@ extension Resolver {
         case .index(let c, let i):
             let container = resolveExpr(c)
             let index = resolveExpr(i)
-            // A local read where it lies, after the index: only when the index cannot change the local.
-            if let local = container as? LocalGet, !Resolver.mayChangeVariables(i) {
-                return IndexOnLocal(slot: local.slot, globals: nil, index: index, loc: e.loc)
-            }
-            // A global likewise, when the index calls no function (which could change the global).
-            if let global = container as? GlobalGet, !Resolver.mayChangeVariables(i), !hasCalls(i) {
-                return IndexOnLocal(slot: global.slot, globals: global.globals, index: index, loc: e.loc)
+            // A variable read where it lies, after the index: only when the index cannot change it (for a
+            // global, no function call either).
+            if let slot = VariableSlot(reading: container), !Resolver.mayChangeVariables(i),
+               slot.globals == nil || !hasCalls(i) {
+                return IndexOnVariable(slot: slot, index: index, loc: e.loc)
             }
             return IndexNode(container: container, index: index, loc: e.loc)
 
@@ -305,13 +303,8 @@ extension Resolver {
                     let general = MethodCallOnPlace(target: place, method: method, args: argNodes, names: names,
                                                     callerName: fn.name, loc: loc)
                     if method == .append, argNodes.count == 1, names[0] == nil, let v = place as? VarLValue,
-                       let local = v.ref as? LocalRef {
-                        return AppendToLocal(slot: local.slot, item: argNodes[0], general: general, loc: loc)
-                    }
-                    if method == .append, argNodes.count == 1, names[0] == nil, let v = place as? VarLValue,
-                       let global = v.ref as? GlobalRef {
-                        return AppendToGlobal(globals: global.globals, slot: global.slot, item: argNodes[0],
-                                              general: general, loc: loc)
+                       let slot = VariableSlot(v.ref) {
+                        return AppendToVariable(slot: slot, item: argNodes[0], general: general, loc: loc)
                     }
                     if let node = methodCallOnItem(object: object, place: place, method: method, argNodes: argNodes,
                                                    names: names, loc: loc) {
@@ -323,7 +316,7 @@ extension Resolver {
             let general = track(MethodCallOnValue(receiver: resolveExpr(object), name: name, method: method,
                                                   args: argNodes, names: names, callerFrameSize: 0,
                                                   callerName: fn.name, loc: loc))
-            return methodCallOnLocal(object: object, method: method, args: args, argNodes: argNodes, general: general,
+            return methodCallOnVariable(object: object, method: method, args: args, argNodes: argNodes, general: general,
                                      loc: loc)
         }
 

@@ -47,21 +47,22 @@ extension Resolver {
     }
 
     /// `x.method(args)` on a stack local with at most two positional arguments that cannot change it: the node
-    /// that reads `x` in place; otherwise the general one.
-    /// A global of this file (top-level code) takes the same node when its arguments call nothing but the pure
-    /// builtins: a function called there could change a global, which it cannot do to a stack slot.
-    func methodCallOnLocal(object: Expr, method: MethodName?, args: [Argument], argNodes: [ExprNode],
-                           general: MethodCallOnValue, loc: SourceLoc) -> ExprNode {
+    /// that reads `x` in place; otherwise the general one. A global of this file (top-level code) takes the same
+    /// node when its arguments call nothing but the pure builtins: a function called there could change a
+    /// global, which it cannot do to a stack slot.
+    func methodCallOnVariable(object: Expr, method: MethodName?, args: [Argument], argNodes: [ExprNode],
+                              general: MethodCallOnValue, loc: SourceLoc) -> ExprNode {
         guard let method, args.count <= 2, args.allSatisfy({ $0.name == nil }), case .name(let name) = object.kind,
               case .local(let v) = lookup(name), v.module == nil,
               !args.contains(where: { Resolver.mayChangeVariables($0.value) })
         else { return general }
         switch v.storage {
         case .stack(let slot):
-            return MethodCallOnLocal(slot: slot, globals: nil, method: method, args: argNodes, general: general, loc: loc)
+            return MethodCallOnVariable(receiver: VariableSlot(stack: slot), method: method, args: argNodes,
+                                        general: general, loc: loc)
         case .global(let slot) where !args.contains(where: { hasCalls($0.value) }):
-            return MethodCallOnLocal(slot: slot, globals: module.globals, method: method, args: argNodes,
-                                     general: general, loc: loc)
+            return MethodCallOnVariable(receiver: VariableSlot(global: slot, in: module.globals), method: method,
+                                        args: argNodes, general: general, loc: loc)
         default:
             return general
         }

@@ -23,12 +23,8 @@ extension Resolver {
             guard let lv = resolvePlace(target, purpose: "assign to") else { return nil }
             if let op {
                 let binop: BinaryOp = op == .add ? .add : op == .sub ? .sub : op == .mul ? .mul : .div
-                if let v = lv as? VarLValue, let local = v.ref as? LocalRef {
-                    return AugAssignLocal(slot: local.slot, op: binop, value: value, loc: stmt.loc)
-                }
-                if let v = lv as? VarLValue, let global = v.ref as? GlobalRef {
-                    return AugAssignGlobal(globals: global.globals, slot: global.slot, op: binop, value: value,
-                                           loc: stmt.loc)
+                if let v = lv as? VarLValue, let slot = VariableSlot(v.ref) {
+                    return AugAssignVariable(slot: slot, op: binop, value: value, loc: stmt.loc)
                 }
                 if let path = ItemPath(lv) {
                     return IndexAugAssignVar(ref: path.ref, outer: path.outer, inner: path.inner, op: binop, value: value,

@@ -58,12 +58,6 @@ extension Value {
         }
     }
 
-    @inline(__always)
-    var isList: Bool {
-        if case .list = self { return true }
-        return false
-    }
-
     public var isNil: Bool {
         if case .null = self { return true }
         return false

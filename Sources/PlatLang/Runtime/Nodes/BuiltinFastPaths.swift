@@ -42,21 +42,18 @@ final class StrCallNode: ExprNode {
 final class LenCallNode: ExprNode {
     let argument: ExprNode
     let general: BuiltinCallNode
-    /// The argument's slot when it is a local of the same frame (`len(k)`), else -1: its length is read where
-    /// it lies, without copying the value out and releasing it again.
-    private let localSlot: Int
-    /// Or the argument is a global of the file (top-level code): read from its slot there.
-    private let global: GlobalGet?
+    /// The argument's slot when it is a variable (`len(k)`, a local or a global of the file): its length is read
+    /// where it lies, without copying the value out and releasing it again.
+    private let variable: VariableSlot?
     init(argument: ExprNode, general: BuiltinCallNode, loc: SourceLoc) {
         self.argument = argument
         self.general = general
-        localSlot = (argument as? LocalGet)?.slot ?? -1
-        global = argument as? GlobalGet
+        variable = VariableSlot(reading: argument)
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
-        if localSlot >= 0 || global != nil {
-            let p = global.map { $0.globals.slot($0.slot) } ?? vm.stack + vm.base + localSlot
+        if let variable {
+            let p = variable.address(vm)
             if let xs = InPlace.list(at: p) { return .int(xs.count) }
             if let m = InPlace.map(at: p) { return .int(m._withUnsafeGuaranteedRef { $0.count }) }
             if case .string(let s) = p.pointee { return .int(characterCount(s)) }

@@ -252,30 +252,31 @@ final class MethodCallOnPlace: ExprNode {
     }
 }
 
-/// `xs.append(x)` where `xs` is a local list: the commonest way to build a list, done without building an
-/// argument list or going through method dispatch. Anything else (not a list, a let...) takes the general path.
-final class AppendToLocal: ExprNode {
-    let slot: Int
+/// `xs.append(x)` where `xs` is a local or a global of the file holding a list: the commonest way to build a
+/// list, done without building an argument list or going through method dispatch. Anything else (not a list, a
+/// let...) takes the general path.
+final class AppendToVariable: ExprNode {
+    let slot: VariableSlot
     let item: ExprNode
     let general: MethodCallOnPlace
-    init(slot: Int, item: ExprNode, general: MethodCallOnPlace, loc: SourceLoc) {
+    init(slot: VariableSlot, item: ExprNode, general: MethodCallOnPlace, loc: SourceLoc) {
         self.slot = slot
         self.item = item
         self.general = general
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
-        guard InPlace.tag(at: vm.stack + vm.base + slot) == InPlace.listTag else { return try general.eval(vm) }
+        guard InPlace.tag(at: slot.address(vm)) == InPlace.listTag else { return try general.eval(vm) }
         let v = try item.eval(vm)
         // Re-read after evaluating the item (which may have changed the variable, or grown and so moved the
         // stack), then append in place.
-        let p = vm.stack + vm.base + slot
-        guard let v = AppendToLocal.append(v, to: p) else { return .null }
+        let p = slot.address(vm)
+        guard let v = AppendToVariable.append(v, to: p) else { return .null }
         var receiver = p.pointee
         var args = Arguments(positional: [v])
         do {
             let r = try Methods.call(.append, on: &receiver, &args, vm)
-            (vm.stack + vm.base + slot).pointee = receiver
+            slot.address(vm).pointee = receiver
             return r
         } catch {
             throw vm.locate(error, at: loc)
@@ -293,37 +294,6 @@ final class AppendToLocal: ExprNode {
         // The slot holds nil, which needs no release before it is overwritten.
         slot.initialize(to: .list(xs))
         return nil
-    }
-}
-
-/// `xs.append(x)` where `xs` is a global of the running file (top-level code): as `AppendToLocal`, in the
-/// global's slot.
-final class AppendToGlobal: ExprNode {
-    let globals: Globals
-    let slot: Int
-    let item: ExprNode
-    let general: MethodCallOnPlace
-    init(globals: Globals, slot: Int, item: ExprNode, general: MethodCallOnPlace, loc: SourceLoc) {
-        self.globals = globals
-        self.slot = slot
-        self.item = item
-        self.general = general
-        super.init(loc: loc)
-    }
-    override func eval(_ vm: VM) throws -> Value {
-        guard InPlace.tag(at: globals.slot(slot)) == InPlace.listTag else { return try general.eval(vm) }
-        let v = try item.eval(vm)
-        // Re-read after evaluating the item, which may have changed the variable.
-        guard let v = AppendToLocal.append(v, to: globals.slot(slot)) else { return .null }
-        var receiver = globals[slot]
-        var args = Arguments(positional: [v])
-        do {
-            let r = try Methods.call(.append, on: &receiver, &args, vm)
-            globals[slot] = receiver
-            return r
-        } catch {
-            throw vm.locate(error, at: loc)
-        }
     }
 }
 
@@ -381,11 +351,8 @@ final class MethodCallOnValue: ExprNode {
                 if let v = try Methods.fastStringMethod(method, on: s, args.count, a0, a1) { return v }
                 var a = Arguments(positional: args.count == 0 ? [] : args.count == 1 ? [a0] : [a0, a1])
                 return try Methods.call(method, on: &r, &a, vm)
-            } catch let e as RuntimeError {
-                throw vm.error(e.message, at: loc, hint: e.hint)
-            } catch var d as Diagnostic {
-                if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
-                throw d
+            } catch {
+                throw methodCallError(error, vm, at: loc, callerName: callerName)
             }
         }
         var a = try spare.evaluate(args, names, vm)
@@ -412,13 +379,22 @@ final class MethodCallOnValue: ExprNode {
         }
         do {
             return try Methods.call(method, on: &r, &a, vm)
-        } catch let e as RuntimeError {
-            throw vm.error(e.message, at: loc, hint: e.hint)
-        } catch var d as Diagnostic {
-            if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
-            throw d
+        } catch {
+            throw methodCallError(error, vm, at: loc, callerName: callerName)
         }
     }
+}
+
+/// A method call's error placed at the call: a runtime error of the method gets the call's location, and the
+/// traceback of an error raised in a function the method called starts at the call. (Out of the calls' fast
+/// paths, which only reach it when something failed.)
+@inline(never)
+func methodCallError(_ error: Error, _ vm: VM, at loc: SourceLoc, callerName: String) -> Error {
+    if var d = error as? Diagnostic {
+        if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: callerName), at: 0) }
+        return d
+    }
+    return vm.locate(error, at: loc)
 }
 
 /// A function stored under `name` in a module or map, which `x.name(...)` calls in preference to a method.

@@ -190,25 +190,22 @@ final class IndexNode: ExprNode {
     }
 }
 
-/// `v[i]` where `v` is a local of the running frame and `i` cannot change it (`names[i % 5]`, `row[j]`,
+/// `v[i]` where `v` is a local or a global of the file and `i` cannot change it (`names[i % 5]`, `row[j]`,
 /// `counts[k]`): the list or map is read where it lies instead of copied out of its slot and released after the
 /// look-up. The index is evaluated first; since it cannot change `v`, that reads what `IndexNode` would have
-/// read before it. Errors are `IndexNode`'s.
-final class IndexOnLocal: ExprNode {
-    let slot: Int
-    /// The file's globals when `v` is one of them (top-level code; the index then calls nothing but the pure
-    /// builtins, so no function can change it), else nil (a stack slot).
-    let globals: Globals?
+/// read before it (for a global, the resolver also rules out any function call in the index, which could
+/// change it). Errors are `IndexNode`'s.
+final class IndexOnVariable: ExprNode {
+    let slot: VariableSlot
     let index: ExprNode
-    init(slot: Int, globals: Globals?, index: ExprNode, loc: SourceLoc) {
+    init(slot: VariableSlot, index: ExprNode, loc: SourceLoc) {
         self.slot = slot
-        self.globals = globals
         self.index = index
         super.init(loc: loc)
     }
     override func eval(_ vm: VM) throws -> Value {
         let i = try index.eval(vm)
-        let p = globals?.slot(slot) ?? vm.stack + vm.base + slot
+        let p = slot.address(vm)
         // Read in place (`InPlace`): a look-up runs no user code.
         if case .int(let n) = i, let xs = InPlace.list(at: p), n >= 0, n < xs.count { return xs[n] }
         if let m = InPlace.map(at: p), let v = m._withUnsafeGuaranteedRef({ $0.get(i) }) { return v }

@@ -108,6 +108,45 @@ final class Globals {
     }
 }
 
+/// Where a variable that a node reads or changes in place lies: a slot of the running frame's stack, or of the
+/// file's globals (top-level code). The address is computed at each access: the stack moves when it grows, and
+/// the globals' block when a global is added.
+struct VariableSlot {
+    let index: Int
+    /// The file's globals for a global; nil for a stack slot.
+    let globals: Globals?
+
+    init(stack index: Int) {
+        self.index = index
+        globals = nil
+    }
+
+    init(global index: Int, in globals: Globals) {
+        self.index = index
+        self.globals = globals
+    }
+
+    /// The slot of a local or global variable; nil for one that lives elsewhere (a closure's environment).
+    init?(_ ref: VarRef) {
+        if let local = ref as? LocalRef { self.init(stack: local.slot) }
+        else if let global = ref as? GlobalRef { self.init(global: global.slot, in: global.globals) }
+        else { return nil }
+    }
+
+    /// The slot a node reads (`x` as an expression, a local or a global); nil for any other node.
+    init?(reading node: ExprNode) {
+        if let local = node as? LocalGet { self.init(stack: local.slot) }
+        else if let global = node as? GlobalGet { self.init(global: global.slot, in: global.globals) }
+        else { return nil }
+    }
+
+    @inline(__always)
+    func address(_ vm: VM) -> UnsafeMutablePointer<Value> {
+        if let globals { return globals.slot(index) }
+        return vm.stack + vm.base + index
+    }
+}
+
 final class GlobalRef: VarRef {
     let globals: Globals
     let slot: Int
@@ -220,12 +259,13 @@ final class AssignVar: StmtNode {
     }
 }
 
-/// `x += e` where x is a local: integers add in place, strings and lists append without copying.
-final class AugAssignLocal: StmtNode {
-    let slot: Int
+/// `x += e` where x is a local or a global of the file: integers add in place, strings and lists append without
+/// copying.
+final class AugAssignVariable: StmtNode {
+    let slot: VariableSlot
     let op: BinaryOp
     let value: ExprNode
-    init(slot: Int, op: BinaryOp, value: ExprNode, loc: SourceLoc) {
+    init(slot: VariableSlot, op: BinaryOp, value: ExprNode, loc: SourceLoc) {
         self.slot = slot
         self.op = op
         self.value = value
@@ -233,16 +273,10 @@ final class AugAssignLocal: StmtNode {
     }
     override func exec(_ vm: VM) throws -> Flow {
         let rhs = try value.eval(vm)
-        try AugAssignLocal.apply(op, rhs, to: vm.stack + vm.base + slot, vm, at: loc)
-        return .normal
-    }
-
-    /// `*p op= rhs` where the variable lies: ints in place, strings and lists appended to without a copy.
-    @inline(__always)
-    static func apply(_ op: BinaryOp, _ rhs: Value, to p: UnsafeMutablePointer<Value>, _ vm: VM, at loc: SourceLoc) throws {
+        let p = slot.address(vm)
         if case .int(let a) = p.pointee, case .int(let b) = rhs, let r = intOperation(op, a, b) {
             p.pointee = r
-            return
+            return .normal
         }
         var cur = p.move()
         p.initialize(to: .null)
@@ -253,25 +287,6 @@ final class AugAssignLocal: StmtNode {
             throw vm.locate(error, at: loc)
         }
         p.pointee = cur
-    }
-}
-
-/// `x += e` where x is a global of the running file (top-level code): as `AugAssignLocal`, in the global's slot.
-final class AugAssignGlobal: StmtNode {
-    let globals: Globals
-    let slot: Int
-    let op: BinaryOp
-    let value: ExprNode
-    init(globals: Globals, slot: Int, op: BinaryOp, value: ExprNode, loc: SourceLoc) {
-        self.globals = globals
-        self.slot = slot
-        self.op = op
-        self.value = value
-        super.init(loc: loc)
-    }
-    override func exec(_ vm: VM) throws -> Flow {
-        let rhs = try value.eval(vm)
-        try AugAssignLocal.apply(op, rhs, to: globals.slot(slot), vm, at: loc)
         return .normal
     }
 }

@@ -1,4 +1,4 @@
-/// `x.method(a)` where `x` is a local of the running frame, with at most two positional arguments, and the
+/// `x.method(a)` where `x` is a local of the running frame or a global of the file, with at most two positional arguments, and the
 /// method does not change its receiver (`m.get(k, 0)`, `m.contains(k)`, `xs.contains(x)`, `s.split(",")`,
 /// `s.starts_with("v")`). The general node copies the receiver out of its variable, fills an argument array and
 /// dispatches through `Methods.call`; this one evaluates the arguments into locals, reads the receiver where it
@@ -10,8 +10,9 @@
 /// variable (no mutating method call in them; functions cannot reach another frame's stack slots), so that
 /// reads the value the general node would have read first. A global of the file (top-level code) is read the
 /// same way from its slot in `Globals`, when the arguments call nothing but the pure builtins.
-final class MethodCallOnLocal: ExprNode {
-    let slot: Int
+final class MethodCallOnVariable: ExprNode {
+    /// Where `x` lies.
+    let receiver: VariableSlot
     let method: MethodName
     let argCount: Int
     private let arg0: ExprNode
@@ -21,14 +22,9 @@ final class MethodCallOnLocal: ExprNode {
     /// -1: that argument is read where it lies instead of copied out and released again.
     private let arg0Slot: Int
 
-    /// The file's globals when the receiver is one of them (top-level code), else nil (a stack slot).
-    let globals: Globals?
-
-    init(slot: Int, globals: Globals?, method: MethodName, args: [ExprNode], general: MethodCallOnValue,
-         loc: SourceLoc) {
-        precondition(args.count <= 2, "MethodCallOnLocal takes at most two arguments")
-        self.slot = slot
-        self.globals = globals
+    init(receiver: VariableSlot, method: MethodName, args: [ExprNode], general: MethodCallOnValue, loc: SourceLoc) {
+        precondition(args.count <= 2, "MethodCallOnVariable takes at most two arguments")
+        self.receiver = receiver
         self.method = method
         self.argCount = args.count
         arg0 = args.count > 0 ? args[0] : ConstNode(.null, loc: loc)
@@ -39,12 +35,12 @@ final class MethodCallOnLocal: ExprNode {
     }
 
     override func eval(_ vm: VM) throws -> Value {
-        guard MethodCallOnLocal.isPlain(receiver(vm)) else { return try general.eval(vm) }
-        if arg0Slot >= 0 && answersInPlace(receiver(vm)) { return try withLocalArgument(vm) }
+        guard MethodCallOnVariable.isPlain(receiver.address(vm)) else { return try general.eval(vm) }
+        if arg0Slot >= 0 && answersInPlace(receiver.address(vm)) { return try withLocalArgument(vm) }
         let a0: Value = argCount > 0 ? try arg0.eval(vm) : .null
         let a1: Value = argCount > 1 ? try arg1.eval(vm) : .null
         // Read after the arguments: evaluating them may have grown (moved) the stack.
-        let p = receiver(vm)
+        let p = receiver.address(vm)
         do {
             // Maps and lists are read where they lie (`InPlace`): the methods here run no user code.
             if let m = InPlace.map(at: p), let r = m._withUnsafeGuaranteedRef({ mapMethod($0, a0, a1) }) { return r }
@@ -53,22 +49,12 @@ final class MethodCallOnLocal: ExprNode {
                 return r
             }
             // The rest of the methods (and their errors) as the general node calls them.
-            var receiver = p.pointee
+            var copy = p.pointee
             var a = Arguments(positional: argCount == 0 ? [] : argCount == 1 ? [a0] : [a0, a1])
-            return try Methods.call(method, on: &receiver, &a, vm)
-        } catch let e as RuntimeError {
-            throw vm.error(e.message, at: loc, hint: e.hint)
-        } catch var d as Diagnostic {
-            if !d.traceback.isEmpty { d.traceback.insert(.init(location: loc, function: general.callerName), at: 0) }
-            throw d
+            return try Methods.call(method, on: &copy, &a, vm)
+        } catch {
+            throw methodCallError(error, vm, at: loc, callerName: general.callerName)
         }
-    }
-
-    /// Where the receiver lies (read again after anything that may move the stack).
-    @inline(__always)
-    private func receiver(_ vm: VM) -> UnsafeMutablePointer<Value> {
-        if let globals { return globals.slot(slot) }
-        return vm.stack + vm.base + slot
     }
 
     /// The map and list look-ups `withLocalArgument` answers, decided before any argument is evaluated (so the
@@ -88,7 +74,7 @@ final class MethodCallOnLocal: ExprNode {
     @inline(__always)
     private func withLocalArgument(_ vm: VM) throws -> Value {
         let a1: Value = argCount > 1 ? try arg1.eval(vm) : .null
-        let p = receiver(vm)
+        let p = receiver.address(vm)
         let k = vm.stack + vm.base + arg0Slot
         if let m = InPlace.map(at: p) {
             return m._withUnsafeGuaranteedRef { m in
